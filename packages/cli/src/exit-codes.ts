@@ -1,0 +1,30 @@
+/**
+ * Exit codes of the whole CLI. Documented in the README and in `qualys-connector --help`.
+ * Only the CLI maps outcomes and errors to these numbers.
+ */
+export const EXIT = {
+  /** Success, or the gate passed (warnings allowed). */
+  ok: 0,
+  /** The gate's policy failed. */
+  policyFailed: 1,
+  /** The gate's scan did not complete (timeout, error, canceled, unclean results, no host alive). */
+  scanIncomplete: 2,
+  /** Tool error: usage, configuration, authentication, network, API, parse. */
+  error: 3,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0  success, or the gate passed (warnings allowed)
+  1  the gate's policy failed
+  2  the gate's scan did not complete (timeout, ERROR, CANCELED, unclean results status, no host alive)
+  3  error: usage, configuration, authentication, network, API or parse`;
+
+/** An error the user can fix; its message names the input and what is wrong. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}

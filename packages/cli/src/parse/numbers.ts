@@ -1,0 +1,28 @@
+import { UsageError } from "../exit-codes.js";
+
+/** A whole number within bounds; `flag` names the input in the error message. */
+export function parseInteger(
+  value: string,
+  flag: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const text = value.trim();
+  if (!/^-?\d+$/.test(text)) throw new UsageError(`${flag}: "${value}" is not a whole number`);
+  const n = Number(text);
+  if (n < min || n > max) {
+    throw new UsageError(
+      `${flag}: ${n} is out of range; expected ${min}${max === Number.MAX_SAFE_INTEGER ? " or more" : ` to ${max}`}`,
+    );
+  }
+  return n;
+}
+
+/** A decimal number within bounds. */
+export function parseNumber(value: string, flag: string, min: number, max: number): number {
+  const text = value.trim();
+  if (!/^-?\d+(\.\d+)?$/.test(text)) throw new UsageError(`${flag}: "${value}" is not a number`);
+  const n = Number(text);
+  if (n < min || n > max) throw new UsageError(`${flag}: ${n} is out of range; expected ${min} to ${max}`);
+  return n;
+}

@@ -1,0 +1,55 @@
+import { Command, CommanderError } from "commander";
+import { registerDemoCommand } from "./commands/demo.js";
+import { registerSimCommand } from "./commands/sim.js";
+import { EXIT, EXIT_CODES_HELP, UsageError } from "./exit-codes.js";
+import { VERSION } from "./version.js";
+
+/** Build the `qualys-connector` program. */
+export function createProgram(): Command {
+  const program = new Command("qualys-connector")
+    .description(
+      "Qualys Connector: Qualys WAS and VM scan gates for CI, WAS data sync, report ingestion, and a Qualys API simulator.",
+    )
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText("after", `\n${EXIT_CODES_HELP}\n`);
+  registerSimCommand(program);
+  registerDemoCommand(program);
+  applyToAll(program);
+  return program;
+}
+
+/** `--version` and exit codes on every command, and usage errors that exit 3. */
+function applyToAll(command: Command): void {
+  command.version(VERSION, "-V, --version", "print the version");
+  command.exitOverride();
+  command.configureOutput({ outputError: (text, write) => write(text) });
+  if (command.parent) command.addHelpText("after", `\n${EXIT_CODES_HELP}\n`);
+  for (const sub of command.commands) applyToAll(sub);
+}
+
+/** Run the CLI; returns the exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = createProgram();
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0.
+      if (
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.code === "commander.help"
+      ) {
+        return EXIT.ok;
+      }
+      return EXIT.error;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return EXIT.error;
+    }
+    process.stderr.write(`error: ${(error as Error).message ?? String(error)}\n`);
+    return EXIT.error;
+  }
+}

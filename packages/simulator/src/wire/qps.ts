@@ -1,0 +1,183 @@
+/**
+ * The QPS REST envelope (WAS API v3, AM API 2.0): `ServiceResponse` in XML or JSON (qualys-api.md 3.4).
+ *
+ * Records are built once as a neutral tree (`QNode`) and rendered to either format, so the XML and JSON forms
+ * of one record cannot drift apart:
+ * - a plain object renders its keys in insertion order (XML element order is significant);
+ * - `qlist("Tag", items)` renders the v3 list shape: XML `<count>n</count><list><Tag/>…</list>`,
+ *   JSON `{"count": n, "list": [{"Tag": …}]}`;
+ * - `qset("WebAppFindingHistory", items)` renders XML `<set><Item/>…</set>`, JSON `{"set": [{"Item": …}]}`;
+ * - `qcdata(text)` is CDATA in XML and a plain string in JSON;
+ * - `qbase64(text)` is base64 text with `base64="true"` in XML, and the same base64 string in JSON.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import { cdata, el, elA, type XmlElement, type XmlNode, xmlDocument } from "./xml.js";
+
+export interface QList {
+  readonly kind: "list";
+  readonly item: string;
+  readonly items: readonly QNode[];
+}
+export interface QSet {
+  readonly kind: "set";
+  readonly item: string;
+  readonly items: readonly QNode[];
+}
+export interface QCData {
+  readonly kind: "cdata";
+  readonly value: string;
+}
+export interface QBase64 {
+  readonly kind: "base64";
+  /** The base64 text as sent. */
+  readonly value: string;
+}
+export interface QObject {
+  readonly [key: string]: QNode;
+}
+export type QNode = string | number | boolean | null | undefined | QList | QSet | QCData | QBase64 | QObject;
+
+export const qlist = (item: string, items: readonly QNode[]): QList => ({ kind: "list", item, items });
+export const qset = (item: string, items: readonly QNode[]): QSet => ({ kind: "set", item, items });
+export const qcdata = (value: string): QCData => ({ kind: "cdata", value });
+/** Base64-encode `text` (UTF-8). `unpadded` strips `=` padding, as Qualys sometimes does (qualys-api.md 3.8). */
+export const qbase64 = (text: string | Buffer, unpadded = false): QBase64 => {
+  const b64 = Buffer.from(text).toString("base64");
+  return { kind: "base64", value: unpadded ? b64.replace(/=+$/, "") : b64 };
+};
+
+function isMarked(node: QNode): node is QList | QSet | QCData | QBase64 {
+  return typeof node === "object" && node !== null && typeof (node as { kind?: unknown }).kind === "string";
+}
+
+// ---------- XML ----------
+
+/** Render one named node as XML. Null and undefined produce nothing (the element is omitted). */
+export function qnodeToXml(name: string, node: QNode): XmlElement | null {
+  if (node === null || node === undefined) return null;
+  if (typeof node !== "object") return el(name, String(node));
+  if (isMarked(node)) {
+    switch (node.kind) {
+      case "cdata":
+        return el(name, cdata(node.value));
+      case "base64":
+        return elA(name, { base64: "true" }, node.value);
+      case "list":
+        return el(
+          name,
+          el("count", node.items.length),
+          node.items.length > 0 ? el("list", ...node.items.map((i) => qnodeToXml(node.item, i))) : null,
+        );
+      case "set":
+        return el(name, el("set", ...node.items.map((i) => qnodeToXml(node.item, i))));
+    }
+  }
+  const children: XmlNode[] = [];
+  for (const [key, value] of Object.entries(node)) children.push(qnodeToXml(key, value));
+  return el(name, ...children);
+}
+
+// ---------- JSON ----------
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** Render a node as a JSON value. Null and undefined keys are omitted from objects. */
+export function qnodeToJson(node: QNode): Json {
+  if (node === null || node === undefined) return null;
+  if (typeof node !== "object") return node;
+  if (isMarked(node)) {
+    switch (node.kind) {
+      case "cdata":
+      case "base64":
+        return node.value;
+      case "list":
+        return { count: node.items.length, list: node.items.map((i) => ({ [node.item]: qnodeToJson(i) })) };
+      case "set":
+        return { set: node.items.map((i) => ({ [node.item]: qnodeToJson(i) })) };
+    }
+  }
+  const out: { [key: string]: Json } = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (value === null || value === undefined) continue;
+    out[key] = qnodeToJson(value);
+  }
+  return out;
+}
+
+// ---------- Envelope ----------
+
+export type WireFormat = "xml" | "json";
+
+/** Response format from `Accept` (JSON when it asks for JSON, else XML); independent of the request body. */
+export function responseFormat(headers: IncomingHttpHeaders): WireFormat {
+  const accept = String(headers.accept ?? "").toLowerCase();
+  return accept.includes("application/json") ? "json" : "xml";
+}
+
+/** Request body format from `Content-Type` (qualys-api.md 3.2: JWAS sends XML with Accept JSON). */
+export function requestFormat(headers: IncomingHttpHeaders): WireFormat {
+  const type = String(headers["content-type"] ?? "").toLowerCase();
+  return type.includes("json") ? "json" : "xml";
+}
+
+export interface ServiceResponseBody {
+  responseCode: string;
+  /** Records in this response (for count calls: the total, and no data). */
+  count?: number;
+  hasMoreRecords?: boolean;
+  lastId?: number;
+  /** Records, each `[elementName, record]`, e.g. `["WebApp", {...}]`. */
+  data?: readonly (readonly [string, QNode])[];
+  error?: { errorMessage: string; errorResolution?: string };
+}
+
+export interface RenderedBody {
+  contentType: string;
+  body: string;
+}
+
+/**
+ * Render a ServiceResponse. `xsd` names the schema in `xsi:noNamespaceSchemaLocation`
+ * (real responses point at `https://<api>/qps/xsd/3.0/was/<object>.xsd`).
+ */
+export function renderServiceResponse(
+  format: WireFormat,
+  response: ServiceResponseBody,
+  xsd: { origin: string; path: string },
+): RenderedBody {
+  if (format === "json") {
+    const sr: { [key: string]: Json } = { responseCode: response.responseCode };
+    if (response.count !== undefined) sr.count = response.count;
+    // The ELW mock sends hasMoreRecords as a string (qualys-api.md 3.4); clients must accept both.
+    if (response.hasMoreRecords !== undefined) sr.hasMoreRecords = String(response.hasMoreRecords);
+    if (response.lastId !== undefined) sr.lastId = response.lastId;
+    if (response.data) sr.data = response.data.map(([name, record]) => ({ [name]: qnodeToJson(record) }));
+    if (response.error) {
+      sr.responseErrorDetails = {
+        errorMessage: response.error.errorMessage,
+        ...(response.error.errorResolution ? { errorResolution: response.error.errorResolution } : {}),
+      };
+    }
+    return { contentType: "application/json", body: JSON.stringify({ ServiceResponse: sr }) };
+  }
+  const root = elA(
+    "ServiceResponse",
+    {
+      "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+      "xsi:noNamespaceSchemaLocation": `${xsd.origin}${xsd.path}`,
+    },
+    el("responseCode", response.responseCode),
+    response.count !== undefined ? el("count", response.count) : null,
+    response.hasMoreRecords !== undefined ? el("hasMoreRecords", response.hasMoreRecords) : null,
+    response.lastId !== undefined ? el("lastId", response.lastId) : null,
+    response.data ? el("data", ...response.data.map(([name, record]) => qnodeToXml(name, record))) : null,
+    response.error
+      ? el(
+          "responseErrorDetails",
+          el("errorMessage", response.error.errorMessage),
+          response.error.errorResolution ? el("errorResolution", response.error.errorResolution) : null,
+        )
+      : null,
+  );
+  return { contentType: "application/xml", body: xmlDocument(root) };
+}
