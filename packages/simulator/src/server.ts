@@ -18,6 +18,11 @@ import { renderServiceResponse, responseFormat } from "./wire/qps.js";
 import { renderSimpleReturn } from "./wire/simple-return.js";
 import type { SimWorld } from "./world.js";
 
+/** Real answers carry `X-Powered-By: Qualys:<pod>:<subscription uuid>:<user uuid>` (qualys-api.md 4.1). */
+const POWERED_BY = {
+  "X-Powered-By": "Qualys:SIMPOD1:00000000-0000-4000-8000-000000000001:00000000-0000-4000-8000-000000000002",
+};
+
 /** Request bodies above this size are refused with 413. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -208,7 +213,7 @@ async function handle(
   } finally {
     release?.();
   }
-  const headers = { ...(limitHeaders ?? {}), ...(response.headers ?? {}) };
+  const headers = { ...POWERED_BY, ...(limitHeaders ?? {}), ...(response.headers ?? {}) };
   runtime.stats.record(statsKey, response.status);
   if (fault === "truncate") {
     sendTruncated(res, { ...response, headers });
@@ -249,7 +254,7 @@ function authenticate(runtime: SimulatorRuntime, route: Route, req: ApiRequest):
       if (creds.kind === "basic") user = findUser(users, creds.username, creds.password);
       else if (creds.kind === "bearer") user = auth.tokenUser(users, creds.token);
       const format = responseFormat(req.headers);
-      const xsd = { origin, path: "/qps/xsd/3.0/was/webapp.xsd" };
+      const xsd = { origin, path: qpsXsdPath(req.path) };
       // qualys-api.md 3.6: auth failures on QPS come back as HTTP 200 with a responseCode (real J1 recording).
       if (!user || user.expired) {
         return qpsError(
@@ -300,6 +305,16 @@ function authenticate(runtime: SimulatorRuntime, route: Route, req: ApiRequest):
       return undefined;
     }
   }
+}
+
+/**
+ * The schema a QPS answer points at. The real INVALID_CREDENTIALS answer on /qps/rest/portal/version names the AM
+ * hostasset schema (J1 recording verifyAuthenticationInaccesible), so we do too.
+ */
+function qpsXsdPath(path: string): string {
+  const m = /^\/qps\/rest\/(\d\.\d)\/\w+\/(was|am)\/(\w+)/.exec(path);
+  if (m) return `/qps/xsd/${m[1]}/${m[2]}/${m[3]}.xsd`;
+  return "/qps/xsd/2.0/am/hostasset.xsd";
 }
 
 function missingRequestedWith(origin: string, now: number): ApiResponse {
