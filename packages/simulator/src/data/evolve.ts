@@ -1,0 +1,2 @@
+/** How data changes over time; see changes.ts. */
+export { applyVmScanResults, applyWasScanResults, runScanCycle, scenarioOutcome } from "./changes.js";
