@@ -75,9 +75,20 @@ function flatten(children: Child[]): XmlNode[] {
   return out;
 }
 
-/** Escape text content. Characters not allowed in XML 1.0 are dropped. */
+const ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&apos;",
+};
+
+/**
+ * Escape text content. Qualys escapes apostrophes and quotes in text too (real INVALID_REQUEST body in the J1
+ * recording iterateWebAppFindingsBadId). Characters not allowed in XML 1.0 are dropped.
+ */
 export function escapeText(value: string): string {
-  return stripInvalid(value).replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"));
+  return stripInvalid(value).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
 /** Escape an attribute value (double-quoted). */

@@ -92,7 +92,9 @@ describe("the seeded subscription", () => {
     const text = snapshot(w);
     expect(text).toContain("<script>alert(1)</script>");
     expect(text).toContain("' OR '1'='1");
-    expect([...w.webApps.values()].some((a) => [...a.name].some((c) => (c.codePointAt(0) ?? 0) > 127))).toBe(true);
+    expect([...w.webApps.values()].some((a) => [...a.name].some((c) => (c.codePointAt(0) ?? 0) > 127))).toBe(
+      true,
+    );
     expect([...w.webApps.values()].some((a) => a.name.length > 150)).toBe(true);
     expect([...w.kb.values()].some((v) => v.cves.some((c) => c !== c.trim()))).toBe(true);
   });
