@@ -46,12 +46,11 @@ async function runDemo(sim: RunningSimulator, out: string): Promise<void> {
   say(`Qualys API simulator started at ${sim.url} (user ${sim.credentials.username})`);
 
   const version = xml.parse(await api.text("GET", "/qps/rest/portal/version")) as Record<string, unknown>;
+  const qweb = pathOf(version, "ServiceResponse.data.QWeb-Version") as Record<string, unknown> | undefined;
   const portal = pathOf(version, "ServiceResponse.data.Portal-Version") as
     | Record<string, unknown>
     | undefined;
-  say(
-    `[portal] WAS ${String(portal?.["WAS-VERSION"] ?? "?")}, VM ${String(portal?.["QWEB__VM-VERSION"] ?? "?")}`,
-  );
+  say(`[portal] WAS ${String(portal?.["WAS-VERSION"] ?? "?")}, VM ${String(qweb?.["WEB-VERSION"] ?? "?")}`);
 
   // WAS: find the scenario web app, scan it, download the results.
   const search = await api.qps("search/was/webapp", criteria("name", "EQUALS", "scenario-vulnerable"));
