@@ -88,8 +88,12 @@ const ENTITIES: Record<string, string> = {
  * recording iterateWebAppFindingsBadId). Characters not allowed in XML 1.0 are dropped.
  */
 export function escapeText(value: string): string {
+  if (!NEEDS_TEXT_ESCAPE.test(value)) return value;
   return stripInvalid(value).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters must be found to be removed.
+const NEEDS_TEXT_ESCAPE = /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 /** Escape an attribute value (double-quoted). */
 export function escapeAttr(value: string): string {
@@ -106,8 +110,9 @@ function stripInvalid(value: string): string {
 }
 
 /** CDATA cannot contain `]]>`; split it the standard way. */
-function cdataSection(value: string): string {
-  return `<![CDATA[${stripInvalid(value).replaceAll("]]>", "]]]]><![CDATA[>")}]]>`;
+export function cdataSection(value: string): string {
+  const clean = NEEDS_TEXT_ESCAPE.test(value) ? stripInvalid(value) : value;
+  return `<![CDATA[${clean.includes("]]>") ? clean.replaceAll("]]>", "]]]]><![CDATA[>") : clean}]]>`;
 }
 
 /** Serialize a node tree. `indent` pretty-prints with two spaces per level (Qualys' v2 output is indented). */
