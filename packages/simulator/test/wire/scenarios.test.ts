@@ -192,6 +192,20 @@ describe("WAS scan scenarios", () => {
     expect(get(long, "ServiceResponse.responseCode")).toBe("INVALID_REQUEST");
   });
 
+  it("allows limitResults from 1 to 1000 and refuses anything else", async () => {
+    const page = (limit: string) =>
+      qps(
+        sim,
+        "3.0/search/was/finding",
+        `<ServiceRequest><preferences><limitResults>${limit}</limitResults></preferences></ServiceRequest>`,
+      );
+    expect(get(await page("1000"), "ServiceResponse.responseCode")).toBe("SUCCESS");
+    for (const bad of ["0", "1001", "ten"]) {
+      const doc = await page(bad);
+      expect(get(doc, "ServiceResponse.responseCode"), bad).toBe("INVALID_REQUEST");
+    }
+  });
+
   it("accepts JSON requests and answers JSON, independently chosen", async () => {
     const res = await fetch(`${sim.url}/qps/rest/3.0/search/was/webapp`, {
       method: "POST",
