@@ -4,7 +4,7 @@
  */
 import type { ApiRequest, ApiResponse, Handler, Route, SimContext } from "../http/types.js";
 import type { SimReport, WasReportFormat, WasReportType } from "../model.js";
-import { CriteriaError, compileCriteria, type FieldSpecs } from "../wire/filters.js";
+import { CriteriaError, type FieldSpecs } from "../wire/filters.js";
 import {
   type QNode,
   qcdata,
@@ -14,6 +14,7 @@ import {
   responseFormat,
   type ServiceResponseBody,
 } from "../wire/qps.js";
+import { count, search } from "../wire/qps-search.js";
 import {
   asArray,
   parseServiceRequest,
@@ -21,7 +22,6 @@ import {
   ServiceRequestError,
 } from "../wire/service-request.js";
 import { allocateId, isoDate, type SimWorld } from "../world.js";
-import { PagingError, pageOf, readPaging } from "./paging.js";
 import {
   fileKind,
   isQualysFormat,
@@ -76,7 +76,7 @@ function guarded(body: (req: ApiRequest, ctx: SimContext) => ApiResponse): Handl
       return body(req, ctx);
     } catch (error) {
       if (error instanceof RequestProblem) return failure(req, error.code, error.message, error.resolution);
-      if (error instanceof CriteriaError || error instanceof PagingError) {
+      if (error instanceof CriteriaError) {
         return failure(req, "INVALID_REQUEST", error.message, error.resolution);
       }
       if (error instanceof ServiceRequestError) return failure(req, "INVALID_REQUEST", error.message);
@@ -148,14 +148,6 @@ const REPORT_FIELDS: FieldSpecs<SimReport> = {
   status: { type: "KEYWORD", get: (r) => r.status, keywords: ["RUNNING", "COMPLETE", "ERROR"] },
   creationDate: { type: "DATE", get: (r) => r.createdDate },
 };
-
-function matchingReports(world: SimWorld, request: ServiceRequest): SimReport[] {
-  const matches = compileCriteria(request.criteria, REPORT_FIELDS);
-  const out: SimReport[] = [];
-  // Map order is id order (world.ts), which id GREATER paging relies on.
-  for (const report of world.reports.values()) if (matches(report)) out.push(report);
-  return out;
-}
 
 // ---------- Create ----------
 
@@ -379,24 +371,17 @@ const deleteReport = guarded((req, ctx) => {
 
 // ---------- Search and count ----------
 
-const searchReports = guarded((req, ctx) => {
-  const request = readRequest(req);
-  const paging = readPaging(request.preferences);
-  const page = pageOf(matchingReports(ctx.world, request), paging);
-  return respond(req, {
-    responseCode: "SUCCESS",
-    count: page.items.length,
-    hasMoreRecords: page.hasMore,
-    ...(page.lastId !== undefined ? { lastId: page.lastId } : {}),
-    data: page.items.map((r) => ["Report", reportRecord(r)] as const),
-  });
-});
+const searchReports = guarded((req, ctx) =>
+  respond(
+    req,
+    search(ctx.world.reports.values(), readRequest(req), REPORT_FIELDS, "Report", (r) => reportRecord(r)),
+  ),
+);
 
-const countReports = guarded((req, ctx) => {
-  const request = readRequest(req);
-  // qualys-api.md 3.4: for count calls `count` is the total and there is no data.
-  return respond(req, { responseCode: "SUCCESS", count: matchingReports(ctx.world, request).length });
-});
+// qualys-api.md 3.4: for count calls `count` is the total and there is no data.
+const countReports = guarded((req, ctx) =>
+  respond(req, count(ctx.world.reports.values(), readRequest(req), REPORT_FIELDS)),
+);
 
 // ---------- Lifecycle ----------
 

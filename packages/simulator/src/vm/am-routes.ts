@@ -5,9 +5,10 @@
  */
 import type { ApiRequest, Route, SimContext } from "../http/types.js";
 import type { SimConnector, SimHostAsset } from "../model.js";
-import { answer, notFound, pathId, qpsHandler, readRequest, search } from "../was/qps-handler.js";
+import { answer, notFound, pathId, qpsHandler, readRequest } from "../was/qps-handler.js";
 import type { FieldSpecs } from "../wire/filters.js";
 import { type QNode, qcdata, qlist } from "../wire/qps.js";
+import { search } from "../wire/qps-search.js";
 import { isoDate } from "../world.js";
 
 const AM = "2.0/am";

@@ -4,7 +4,7 @@ import type { SimAuthRecord, SimWasOptionProfile } from "../model.js";
 import type { FieldSpecs } from "../wire/filters.js";
 import { type QNode, qcdata, qlist } from "../wire/qps.js";
 import type { SimWorld } from "../world.js";
-import { answer, count, notFound, pathId, qpsHandler, readRequest, search } from "./qps-handler.js";
+import { answer, objectRoutes } from "./qps-handler.js";
 
 const CONTENTS = [
   "FORM_STANDARD",
@@ -98,105 +98,29 @@ function renderProfile(p: SimWasOptionProfile, verbose: boolean): QNode {
   };
 }
 
-const BASE = "/qps/rest/3.0";
-
 export const configRoutes: Route[] = [
-  {
-    method: "POST",
-    path: `${BASE}/search/was/webappauthrecord`,
-    family: "qps",
+  ...objectRoutes({
+    base: "3.0",
+    api: "was",
+    object: "webappauthrecord",
+    element: "WebAppAuthRecord",
     module: "WAS",
-    handler: qpsHandler("webappauthrecord", (req, ctx) =>
-      answer(
-        req,
-        "webappauthrecord",
-        search(
-          ctx.world.authRecords.values(),
-          readRequest(req),
-          authRecordSpecs(ctx.world),
-          "WebAppAuthRecord",
-          renderAuthRecord,
-        ),
-      ),
-    ),
-  },
-  {
-    method: "GET|POST",
-    path: `${BASE}/count/was/webappauthrecord`,
-    family: "qps",
+    records: (ctx) => ctx.world.authRecords.values(),
+    byId: (ctx, id) => ctx.world.authRecords.get(id),
+    specs: (ctx) => authRecordSpecs(ctx.world),
+    render: (_ctx, r, verbose) => renderAuthRecord(r, verbose),
+  }),
+  ...objectRoutes({
+    base: "3.0",
+    api: "was",
+    object: "optionprofile",
+    element: "OptionProfile",
     module: "WAS",
-    handler: qpsHandler("webappauthrecord", (req, ctx) =>
-      answer(
-        req,
-        "webappauthrecord",
-        count(ctx.world.authRecords.values(), readRequest(req), authRecordSpecs(ctx.world)),
-      ),
-    ),
-  },
-  {
-    method: "GET",
-    path: `${BASE}/get/was/webappauthrecord/{id}`,
-    family: "qps",
-    module: "WAS",
-    handler: qpsHandler("webappauthrecord", (req, ctx) => {
-      const id = pathId(req, "WebAppAuthRecord");
-      const r = ctx.world.authRecords.get(id);
-      if (!r) throw notFound("WebAppAuthRecord", id);
-      return answer(req, "webappauthrecord", {
-        responseCode: "SUCCESS",
-        count: 1,
-        data: [["WebAppAuthRecord", renderAuthRecord(r, true)]],
-      });
-    }),
-  },
-  {
-    method: "POST",
-    path: `${BASE}/search/was/optionprofile`,
-    family: "qps",
-    module: "WAS",
-    handler: qpsHandler("optionprofile", (req, ctx) =>
-      answer(
-        req,
-        "optionprofile",
-        search(
-          ctx.world.wasOptionProfiles.values(),
-          readRequest(req),
-          profileSpecs(),
-          "OptionProfile",
-          renderProfile,
-        ),
-      ),
-    ),
-  },
-  {
-    method: "GET|POST",
-    path: `${BASE}/count/was/optionprofile`,
-    family: "qps",
-    module: "WAS",
-    handler: qpsHandler("optionprofile", (req, ctx) =>
-      answer(
-        req,
-        "optionprofile",
-        count(ctx.world.wasOptionProfiles.values(), readRequest(req), profileSpecs()),
-      ),
-    ),
-  },
-  {
-    method: "GET",
-    path: `${BASE}/get/was/optionprofile/{id}`,
-    family: "qps",
-    module: "WAS",
-    handler: qpsHandler("optionprofile", (req, ctx) => {
-      const id = pathId(req, "OptionProfile");
-      const p = ctx.world.wasOptionProfiles.get(id);
-      if (!p) throw notFound("OptionProfile", id);
-      return answer(req, "optionprofile", {
-        responseCode: "SUCCESS",
-        count: 1,
-        data: [["OptionProfile", renderProfile(p, true)]],
-      });
-    }),
-  },
+    records: (ctx) => ctx.world.wasOptionProfiles.values(),
+    byId: (ctx, id) => ctx.world.wasOptionProfiles.get(id),
+    specs: () => profileSpecs(),
+    render: (_ctx, p, verbose) => renderProfile(p, verbose),
+  }),
   {
     method: "GET",
     path: "/qps/rest/portal/version",

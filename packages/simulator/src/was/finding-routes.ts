@@ -4,7 +4,7 @@ import type { SimFinding } from "../model.js";
 import type { FieldSpecs } from "../wire/filters.js";
 import { type QNode, qbase64, qcdata, qlist, qset } from "../wire/qps.js";
 import type { SimWorld } from "../world.js";
-import { answer, count, notFound, QpsProblem, qpsHandler, readRequest, search } from "./qps-handler.js";
+import { answer, notFound, objectRoutes, QpsProblem, qpsHandler } from "./qps-handler.js";
 
 const FINDING_TYPES = ["VULNERABILITY", "SENSITIVE_CONTENT", "INFORMATION_GATHERED"] as const;
 const STATUSES = ["NEW", "ACTIVE", "REOPENED", "PROTECTED", "FIXED"] as const;
@@ -144,28 +144,18 @@ export function renderFinding(world: SimWorld, f: SimFinding, verbose: boolean):
 const BASE = "/qps/rest/3.0";
 
 export const findingRoutes: Route[] = [
-  {
-    method: "POST",
-    path: `${BASE}/search/was/finding`,
-    family: "qps",
+  // search and count as every object; get also takes the uniqueId, so it is written out below.
+  ...objectRoutes({
+    base: "3.0",
+    api: "was",
+    object: "finding",
+    element: "Finding",
     module: "WAS",
-    handler: qpsHandler("finding", (req, ctx) => {
-      const sr = readRequest(req);
-      const body = search(ctx.world.findings.values(), sr, findingSpecs(ctx.world), "Finding", (f, verbose) =>
-        renderFinding(ctx.world, f, verbose),
-      );
-      return answer(req, "finding", body);
-    }),
-  },
-  {
-    method: "GET|POST",
-    path: `${BASE}/count/was/finding`,
-    family: "qps",
-    module: "WAS",
-    handler: qpsHandler("finding", (req, ctx) =>
-      answer(req, "finding", count(ctx.world.findings.values(), readRequest(req), findingSpecs(ctx.world))),
-    ),
-  },
+    records: (ctx) => ctx.world.findings.values(),
+    byId: (ctx, id) => ctx.world.findings.get(id),
+    specs: (ctx) => findingSpecs(ctx.world),
+    render: (ctx, f, verbose) => renderFinding(ctx.world, f, verbose),
+  }).filter((route) => !route.path.includes("/get/")),
   {
     method: "GET",
     path: `${BASE}/get/was/finding/{id}`,

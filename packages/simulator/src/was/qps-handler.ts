@@ -1,9 +1,9 @@
 /**
- * Shared plumbing of the WAS API v3 handlers: reading the ServiceRequest, answering in the client's format,
- * refusals as HTTP 200 ServiceResponses (qualys-api.md 3.6), and the two pagination styles (3.5).
+ * Shared plumbing of the QPS handlers (WAS API v3, AM): reading the ServiceRequest, answering in the client's
+ * format, refusals as HTTP 200 ServiceResponses (qualys-api.md 3.6), and routes for search / count / get.
  */
-import type { ApiRequest, ApiResponse, Handler, SimContext } from "../http/types.js";
-import { CriteriaError, compileCriteria, type FieldSpecs } from "../wire/filters.js";
+import type { ApiRequest, ApiResponse, Handler, Route, SimContext } from "../http/types.js";
+import { CriteriaError, type FieldSpecs } from "../wire/filters.js";
 import {
   type QNode,
   renderServiceResponse,
@@ -11,6 +11,7 @@ import {
   responseFormat,
   type ServiceResponseBody,
 } from "../wire/qps.js";
+import { count, search } from "../wire/qps-search.js";
 import { parseServiceRequest, type ServiceRequest, ServiceRequestError } from "../wire/service-request.js";
 
 /** A refusal the handler raises; answered with HTTP 200 and this responseCode. */
@@ -104,96 +105,75 @@ export function notFound(object: string, id: number | string): QpsProblem {
   return new QpsProblem("NOT_FOUND", `${object} with id ${id} does not exist or is not accessible.`);
 }
 
-export interface PageRequest {
-  limit: number;
-  offset: number;
-  startFromId: number | undefined;
-  verbose: boolean;
+export interface ObjectRoutes<T extends { id: number }> {
+  /** `/qps/rest/<base>`, e.g. `3.0` for WAS or `2.0` for AM. */
+  base: "3.0" | "2.0";
+  /** Path segment: `was` or `am`. */
+  api: "was" | "am";
+  /** Object name in the path and the schema, e.g. `webappauthrecord`. */
+  object: string;
+  /** Record element, e.g. `WebAppAuthRecord`. */
+  element: string;
+  module: "WAS" | "AM";
+  records: (ctx: SimContext) => Iterable<T>;
+  byId: (ctx: SimContext, id: number) => T | undefined;
+  specs: (ctx: SimContext) => FieldSpecs<T>;
+  render: (ctx: SimContext, record: T, verbose: boolean) => QNode;
 }
 
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
-
-export function readPaging(sr: ServiceRequest): PageRequest {
-  const { limitResults, startFromOffset, startFromId, verbose } = sr.preferences;
-  const limit = limitResults === undefined ? DEFAULT_LIMIT : Number(limitResults);
-  // qualys-api.md 3.5: page size 1 to 1,000.
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw new QpsProblem(
-      "INVALID_REQUEST",
-      `Preferences: Invalid value for limitResults (${limitResults}).`,
-      `Specify a value from 1 to ${MAX_LIMIT}.`,
-    );
-  }
-  const offset = startFromOffset === undefined ? 1 : Number(startFromOffset);
-  if (!Number.isInteger(offset) || offset < 1) {
-    throw new QpsProblem(
-      "INVALID_REQUEST",
-      `Preferences: Invalid value for startFromOffset (${startFromOffset}).`,
-      "Specify a positive integer; offsets start at 1.",
-    );
-  }
-  let fromId: number | undefined;
-  if (startFromId !== undefined) {
-    fromId = Number(startFromId);
-    if (!Number.isInteger(fromId) || fromId < 0) {
-      throw new QpsProblem(
-        "INVALID_REQUEST",
-        `Preferences: Invalid value for startFromId (${startFromId}).`,
-        "Specify the id as Long.",
-      );
-    }
-  }
-  return { limit, offset, startFromId: fromId, verbose: verbose === "true" };
-}
-
-/**
- * Search over records in id order: criteria, then `startFromId`, then the offset page. `count` is the number of
- * records in this page; `lastId` appears only when `hasMoreRecords` is true (real J1 pagination recording).
- * An empty result has only `count` 0 (real iterateWebAppsFilteredNotFound recording).
- */
-export function search<T extends { id: number }>(
-  records: Iterable<T>,
-  sr: ServiceRequest,
-  specs: FieldSpecs<T>,
-  element: string,
-  render: (record: T, verbose: boolean) => QNode,
-): ServiceResponseBody {
-  const paging = readPaging(sr);
-  const matches = compileCriteria(sr.criteria, specs);
-  const start = paging.offset - 1;
-  const page: T[] = [];
-  let seen = 0;
-  let more = false;
-  for (const record of records) {
-    if (paging.startFromId !== undefined && record.id < paging.startFromId) continue;
-    if (!matches(record)) continue;
-    if (seen++ < start) continue;
-    if (page.length === paging.limit) {
-      more = true;
-      break;
-    }
-    page.push(record);
-  }
-  if (page.length === 0) return { responseCode: "SUCCESS", count: 0 };
-  const last = page[page.length - 1];
-  return {
-    responseCode: "SUCCESS",
-    count: page.length,
-    hasMoreRecords: more,
-    ...(more && last ? { lastId: last.id } : {}),
-    data: page.map((r) => [element, render(r, paging.verbose)] as const),
-  };
-}
-
-/** Count records matching the criteria (count calls: `count` is the total, no data). */
-export function count<T>(
-  records: Iterable<T>,
-  sr: ServiceRequest,
-  specs: FieldSpecs<T>,
-): ServiceResponseBody {
-  const matches = compileCriteria(sr.criteria, specs);
-  let n = 0;
-  for (const record of records) if (matches(record)) n++;
-  return { responseCode: "SUCCESS", count: n };
+/** `search` (POST), `count` (GET or POST) and `get/{id}` (GET) for one object: the pattern every QPS object follows. */
+export function objectRoutes<T extends { id: number }>(o: ObjectRoutes<T>): Route[] {
+  const prefix = `/qps/rest/${o.base}`;
+  const api = `${o.base}/${o.api}`;
+  return [
+    {
+      method: "POST",
+      path: `${prefix}/search/${o.api}/${o.object}`,
+      family: "qps",
+      module: o.module,
+      handler: qpsHandler(
+        o.object,
+        (req, ctx) =>
+          answer(
+            req,
+            o.object,
+            search(o.records(ctx), readRequest(req), o.specs(ctx), o.element, (r, v) => o.render(ctx, r, v)),
+            api,
+          ),
+        api,
+      ),
+    },
+    {
+      method: "GET|POST",
+      path: `${prefix}/count/${o.api}/${o.object}`,
+      family: "qps",
+      module: o.module,
+      handler: qpsHandler(
+        o.object,
+        (req, ctx) => answer(req, o.object, count(o.records(ctx), readRequest(req), o.specs(ctx)), api),
+        api,
+      ),
+    },
+    {
+      method: "GET",
+      path: `${prefix}/get/${o.api}/${o.object}/{id}`,
+      family: "qps",
+      module: o.module,
+      handler: qpsHandler(
+        o.object,
+        (req, ctx) => {
+          const id = pathId(req, o.element);
+          const record = o.byId(ctx, id);
+          if (!record) throw notFound(o.element, id);
+          return answer(
+            req,
+            o.object,
+            { responseCode: "SUCCESS", count: 1, data: [[o.element, o.render(ctx, record, true)]] },
+            api,
+          );
+        },
+        api,
+      ),
+    },
+  ];
 }

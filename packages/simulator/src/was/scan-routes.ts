@@ -13,13 +13,12 @@ import { xmlDocument } from "../wire/xml.js";
 import { allocateId, isoDate, type SimWorld } from "../world.js";
 import {
   answer,
-  count,
   notFound,
+  objectRoutes,
   pathId,
   QpsProblem,
   qpsHandler,
   readRequest,
-  search,
 } from "./qps-handler.js";
 
 const STATUSES = ["SUBMITTED", "RUNNING", "FINISHED", "ERROR", "CANCELED", "PROCESSING"] as const;
@@ -503,6 +502,17 @@ function scanById(req: ApiRequest, ctx: SimContext): SimWasScan {
 }
 
 export const scanRoutes: Route[] = [
+  ...objectRoutes({
+    base: "3.0",
+    api: "was",
+    object: "wasscan",
+    element: "WasScan",
+    module: "WAS",
+    records: (ctx) => ctx.world.wasScans.values(),
+    byId: (ctx, id) => ctx.world.wasScans.get(id),
+    specs: (ctx) => scanSpecs(ctx.world),
+    render: (ctx, s) => scanCore(ctx.world, s),
+  }),
   {
     method: "POST",
     path: `${BASE}/launch/was/wasscan`,
@@ -528,43 +538,6 @@ export const scanRoutes: Route[] = [
       };
       return answer(req, "wasscan", { responseCode: "SUCCESS", count: 1, data: [["WasScan", record]] });
     }),
-  },
-  {
-    method: "GET",
-    path: `${BASE}/get/was/wasscan/{id}`,
-    family: "qps",
-    module: "WAS",
-    handler: qpsHandler("wasscan", (req, ctx) =>
-      answer(req, "wasscan", {
-        responseCode: "SUCCESS",
-        count: 1,
-        data: [["WasScan", scanCore(ctx.world, scanById(req, ctx))]],
-      }),
-    ),
-  },
-  {
-    method: "POST",
-    path: `${BASE}/search/was/wasscan`,
-    family: "qps",
-    module: "WAS",
-    handler: qpsHandler("wasscan", (req, ctx) =>
-      answer(
-        req,
-        "wasscan",
-        search(ctx.world.wasScans.values(), readRequest(req), scanSpecs(ctx.world), "WasScan", (s) =>
-          scanCore(ctx.world, s),
-        ),
-      ),
-    ),
-  },
-  {
-    method: "GET|POST",
-    path: `${BASE}/count/was/wasscan`,
-    family: "qps",
-    module: "WAS",
-    handler: qpsHandler("wasscan", (req, ctx) =>
-      answer(req, "wasscan", count(ctx.world.wasScans.values(), readRequest(req), scanSpecs(ctx.world))),
-    ),
   },
   {
     method: "POST",

@@ -4,7 +4,7 @@ import type { SimWebApp } from "../model.js";
 import type { FieldSpecs } from "../wire/filters.js";
 import { type QNode, qcdata, qlist } from "../wire/qps.js";
 import type { SimWorld } from "../world.js";
-import { answer, count, notFound, pathId, qpsHandler, readRequest, search } from "./qps-handler.js";
+import { objectRoutes } from "./qps-handler.js";
 
 const SCAN_STATUSES = ["SUBMITTED", "RUNNING", "FINISHED", "ERROR", "CANCELED", "PROCESSING"] as const;
 
@@ -114,45 +114,14 @@ export function fullWebApp(world: SimWorld, w: SimWebApp): QNode {
   };
 }
 
-const BASE = "/qps/rest/3.0";
-
-export const webAppRoutes: Route[] = [
-  {
-    method: "POST",
-    path: `${BASE}/search/was/webapp`,
-    family: "qps",
-    module: "WAS",
-    handler: qpsHandler("webapp", (req, ctx) => {
-      const sr = readRequest(req);
-      const body = search(ctx.world.webApps.values(), sr, webAppSpecs(ctx.world), "WebApp", (w, verbose) =>
-        verbose ? fullWebApp(ctx.world, w) : briefWebApp(w),
-      );
-      return answer(req, "webapp", body);
-    }),
-  },
-  {
-    method: "GET|POST",
-    path: `${BASE}/count/was/webapp`,
-    family: "qps",
-    module: "WAS",
-    handler: qpsHandler("webapp", (req, ctx) =>
-      answer(req, "webapp", count(ctx.world.webApps.values(), readRequest(req), webAppSpecs(ctx.world))),
-    ),
-  },
-  {
-    method: "GET",
-    path: `${BASE}/get/was/webapp/{id}`,
-    family: "qps",
-    module: "WAS",
-    handler: qpsHandler("webapp", (req, ctx) => {
-      const id = pathId(req, "WebApp");
-      const w = ctx.world.webApps.get(id);
-      if (!w) throw notFound("WebApp", id);
-      return answer(req, "webapp", {
-        responseCode: "SUCCESS",
-        count: 1,
-        data: [["WebApp", fullWebApp(ctx.world, w)]],
-      });
-    }),
-  },
-];
+export const webAppRoutes: Route[] = objectRoutes({
+  base: "3.0",
+  api: "was",
+  object: "webapp",
+  element: "WebApp",
+  module: "WAS",
+  records: (ctx) => ctx.world.webApps.values(),
+  byId: (ctx, id) => ctx.world.webApps.get(id),
+  specs: (ctx) => webAppSpecs(ctx.world),
+  render: (ctx, w, verbose) => (verbose ? fullWebApp(ctx.world, w) : briefWebApp(w)),
+});
