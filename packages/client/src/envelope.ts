@@ -1,0 +1,259 @@
+/**
+ * Permissive readers of Qualys answers (STYLE.md: parse permissively, normalize once). They tolerate the known
+ * quirks: a list of one comes back as an object, numbers and booleans as strings, elements go missing, CDATA
+ * holds the text, base64 arrives unpadded, and an HTML page can stand where XML or JSON was promised.
+ */
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import {
+  excerpt,
+  QualysApiError,
+  QualysAuthError,
+  QualysParseError,
+  QualysRateLimitError,
+  type RequestInfo,
+} from "./errors.js";
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@",
+  textNodeName: "#text",
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  processEntities: true,
+  htmlEntities: false,
+});
+
+export type XmlNode = Record<string, unknown>;
+
+/** True when the body is an HTML page (maintenance pages and proxies answer 200 with HTML). */
+export function looksLikeHtml(body: string): boolean {
+  const head = body.trimStart().slice(0, 200).toLowerCase();
+  return head.startsWith("<!doctype html") || head.startsWith("<html");
+}
+
+/** Parse an XML body; a truncated, malformed or HTML body is a QualysParseError (retryable). */
+export function parseXml(body: string, request: RequestInfo): XmlNode {
+  if (looksLikeHtml(body))
+    throw new QualysParseError("expected XML but got an HTML page", request, excerpt(body));
+  const valid = XMLValidator.validate(body);
+  if (valid !== true) {
+    throw new QualysParseError(
+      `malformed or truncated XML (${valid.err.msg}, line ${valid.err.line})`,
+      request,
+      excerpt(body),
+    );
+  }
+  return parser.parse(body) as XmlNode;
+}
+
+/** Parse a JSON body; failures are QualysParseError. */
+export function parseJson(body: string, request: RequestInfo): unknown {
+  if (looksLikeHtml(body))
+    throw new QualysParseError("expected JSON but got an HTML page", request, excerpt(body));
+  try {
+    return JSON.parse(body) as unknown;
+  } catch (error) {
+    throw new QualysParseError(
+      `malformed or truncated JSON (${(error as Error).message})`,
+      request,
+      excerpt(body),
+    );
+  }
+}
+
+// ---------- Value normalizers ----------
+
+/** One element or many, as a list (the single-item quirk). */
+export function asList<T = unknown>(value: unknown): T[] {
+  if (value === undefined || value === null || value === "") return [];
+  return Array.isArray(value) ? (value as T[]) : [value as T];
+}
+
+/** Text of an element: strings, numbers, `{ "#text": … }` (elements with attributes). Missing -> undefined. */
+export function text(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "object" && "#text" in value) return text((value as XmlNode)["#text"]);
+  return undefined;
+}
+
+/** An integer from a number or a numeric string; anything else -> undefined. */
+export function int(value: unknown): number | undefined {
+  const t = text(value)?.trim();
+  if (t === undefined || !/^-?\d+$/.test(t)) return undefined;
+  return Number(t);
+}
+
+/** A decimal from a number or numeric string. */
+export function num(value: unknown): number | undefined {
+  const t = text(value)?.trim();
+  if (t === undefined || t === "" || Number.isNaN(Number(t))) return undefined;
+  return Number(t);
+}
+
+/** `true`/`false`, `1`/`0`, `yes`/`no` in any case. */
+export function bool(value: unknown): boolean | undefined {
+  const t = text(value)?.trim().toLowerCase();
+  if (t === "true" || t === "1" || t === "yes") return true;
+  if (t === "false" || t === "0" || t === "no") return false;
+  return undefined;
+}
+
+/** Read a dotted path (`data.WebApp.owner.id`), taking the first element where a list stands. */
+export function at(node: unknown, path: string): unknown {
+  let current = node;
+  for (const key of path.split(".")) {
+    if (Array.isArray(current)) current = current[0];
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as XmlNode)[key];
+  }
+  return current;
+}
+
+/**
+ * Items of a v3 list: XML `{count, list: {Item: [...]}}` or JSON `{count, list: [{Item: {...}}]}`
+ * (qualys-api.md 3.4).
+ */
+export function v3List(node: unknown, item: string): unknown[] {
+  const list = at(node, "list");
+  if (Array.isArray(list))
+    return list.map((entry) => (entry as XmlNode)?.[item]).filter((x) => x !== undefined);
+  return asList(at(list, item));
+}
+
+/** Decode base64 leniently: whitespace removed, missing padding added (HQ: Qualys omits padding). */
+export function lenientBase64(value: string): string {
+  const clean = value.replace(/\s+/g, "");
+  const padded = clean + "=".repeat((4 - (clean.length % 4)) % 4);
+  return Buffer.from(padded, "base64").toString("utf8");
+}
+
+// ---------- WAS / QPS ServiceResponse ----------
+
+export interface ServiceResponse {
+  responseCode: string;
+  count: number | undefined;
+  hasMoreRecords: boolean;
+  lastId: number | undefined;
+  /** Records in order, each with its element name (WebApp, Finding, WasScan, …). */
+  records: { element: string; value: XmlNode }[];
+}
+
+/**
+ * Read a ServiceResponse (XML or JSON, chosen by the body itself) and check it: anything but SUCCESS becomes a
+ * typed error, also when HTTP said 200 (qualys-api.md 3.6).
+ */
+export function readServiceResponse(body: string, request: RequestInfo): ServiceResponse {
+  const trimmed = body.trimStart();
+  const sr = trimmed.startsWith("{")
+    ? (at(parseJson(body, request), "ServiceResponse") as XmlNode | undefined)
+    : (at(parseXml(body, request), "ServiceResponse") as XmlNode | undefined);
+  if (!sr || typeof sr !== "object") {
+    throw new QualysParseError("the answer has no ServiceResponse", request, excerpt(body));
+  }
+  const responseCode = text(sr.responseCode) ?? "";
+  if (responseCode !== "SUCCESS") {
+    const message = text(at(sr, "responseErrorDetails.errorMessage")) ?? "(no message)";
+    const resolution = text(at(sr, "responseErrorDetails.errorResolution"));
+    if (responseCode === "INVALID_CREDENTIALS") {
+      throw new QualysAuthError("credentials", `Qualys refused the credentials: ${message}`, request);
+    }
+    if (responseCode === "UNAUTHORIZED") {
+      throw new QualysAuthError(
+        "unauthorized",
+        `Qualys refused access: ${message}`,
+        request,
+        moduleOf(request.url),
+      );
+    }
+    throw new QualysApiError(responseCode || "(missing responseCode)", message, request, resolution);
+  }
+  const records: ServiceResponse["records"] = [];
+  const data = sr.data;
+  if (Array.isArray(data)) {
+    // JSON: an array of single-key objects.
+    for (const entry of data) {
+      for (const [element, value] of Object.entries((entry ?? {}) as XmlNode))
+        records.push({ element, value: value as XmlNode });
+    }
+  } else if (data && typeof data === "object") {
+    for (const [element, value] of Object.entries(data as XmlNode)) {
+      for (const item of asList<XmlNode>(value)) records.push({ element, value: item });
+    }
+  }
+  return {
+    responseCode,
+    count: int(sr.count),
+    hasMoreRecords: bool(sr.hasMoreRecords) ?? false,
+    lastId: int(sr.lastId),
+    records,
+  };
+}
+
+/** The module a QPS path belongs to, for naming it in an access refusal. */
+function moduleOf(url: string): string | undefined {
+  if (url.includes("/was/")) return "WAS";
+  if (url.includes("/am/")) return "AM";
+  return undefined;
+}
+
+// ---------- VM v2 SIMPLE_RETURN ----------
+
+export interface SimpleReturn {
+  code: number | undefined;
+  text: string;
+  items: Record<string, string>;
+}
+
+/** Read a SIMPLE_RETURN document (qualys-api.md 4.2), or undefined when the body is another document. */
+export function readSimpleReturn(doc: XmlNode): SimpleReturn | undefined {
+  const response = at(doc, "SIMPLE_RETURN.RESPONSE");
+  if (!response) return undefined;
+  const items: Record<string, string> = {};
+  for (const item of asList(at(response, "ITEM_LIST.ITEM"))) {
+    const key = text(at(item, "KEY"));
+    if (key !== undefined) items[key] = text(at(item, "VALUE")) ?? "";
+  }
+  return { code: int(at(response, "CODE")), text: text(at(response, "TEXT")) ?? "", items };
+}
+
+/**
+ * Turn a SIMPLE_RETURN with a CODE into the typed error it stands for (qualys-api.md 5.1): 2000 refused
+ * credentials, 2001 expired account, 2002 no access (named module), 1960/1965/1920 limits, others API errors.
+ */
+export function simpleReturnError(
+  sr: SimpleReturn,
+  request: RequestInfo,
+  waitHeaderSec?: number,
+): Error | undefined {
+  if (sr.code === undefined) return undefined;
+  switch (sr.code) {
+    case 2000:
+      return new QualysAuthError("credentials", `Qualys refused the credentials: ${sr.text}`, request);
+    case 2001:
+      return new QualysAuthError("expired", `The Qualys account has expired: ${sr.text}`, request);
+    case 2002: {
+      const module = /\b(VM|KnowledgeBase|KB|WAS|AM)\b/.exec(sr.text)?.[1];
+      return new QualysAuthError(
+        "unauthorized",
+        `Qualys refused access: ${sr.text}`,
+        request,
+        module === "KnowledgeBase" ? "KB" : module,
+      );
+    }
+    case 1920:
+    case 1960:
+    case 1965: {
+      const fromItem = int(sr.items.SECONDS_TO_WAIT);
+      return new QualysRateLimitError(
+        sr.code,
+        waitHeaderSec ?? fromItem ?? (sr.code === 1965 ? 60 : 2),
+        request,
+      );
+    }
+    default:
+      return new QualysApiError(String(sr.code), sr.text, request);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * One small error family with structured fields, built with secrets already redacted (STYLE.md). Only the CLI maps
+ * these to exit codes.
+ */
+import { redact } from "./redact.js";
+
+export type QualysErrorKind =
+  | "http"
+  | "api"
+  | "auth"
+  | "rate-limit"
+  | "timeout"
+  | "parse"
+  | "config"
+  | "network";
+
+export abstract class QualysError extends Error {
+  abstract readonly kind: QualysErrorKind;
+  /** Whether repeating the same idempotent call may succeed. */
+  abstract readonly retryable: boolean;
+}
+
+export interface RequestInfo {
+  method: string;
+  /** Redacted URL. */
+  url: string;
+}
+
+/** An HTTP status the call did not expect (5xx, unexpected 4xx). */
+export class QualysHttpError extends QualysError {
+  readonly kind = "http";
+  readonly retryable: boolean;
+  constructor(
+    readonly status: number,
+    readonly request: RequestInfo,
+    /** The start of the body, redacted. */
+    readonly bodyExcerpt: string,
+  ) {
+    super(`${request.method} ${request.url} answered HTTP ${status}${bodyExcerpt ? `: ${bodyExcerpt}` : ""}`);
+    this.name = "QualysHttpError";
+    this.retryable = status >= 500 || status === 429;
+  }
+}
+
+/** Qualys refused the call, also when it said so with HTTP 200 (WAS responseCode, v2 SIMPLE_RETURN CODE). */
+export class QualysApiError extends QualysError {
+  readonly kind = "api";
+  readonly retryable = false;
+  constructor(
+    /** WAS `responseCode` (e.g. INVALID_REQUEST) or the v2 numeric CODE as text (e.g. "1905"). */
+    readonly code: string,
+    readonly text: string,
+    readonly request: RequestInfo,
+    readonly resolution?: string,
+  ) {
+    super(
+      `Qualys refused ${request.method} ${request.url}: ${code} ${text}${resolution ? ` (${resolution})` : ""}`,
+    );
+    this.name = "QualysApiError";
+  }
+}
+
+/** Credentials were refused, or the user lacks the module or role for this API. */
+export class QualysAuthError extends QualysError {
+  readonly kind = "auth";
+  readonly retryable = false;
+  constructor(
+    readonly reason: "credentials" | "unauthorized" | "expired",
+    message: string,
+    readonly request: RequestInfo,
+    /** The module the call needed, when the refusal is about access (WAS, VM, KB, AM). */
+    readonly module?: string,
+  ) {
+    super(message);
+    this.name = "QualysAuthError";
+  }
+}
+
+/** HTTP 409 with code 1960 (concurrency) or 1965 (rate), qualys-api.md 5.1. */
+export class QualysRateLimitError extends QualysError {
+  readonly kind = "rate-limit";
+  readonly retryable = true;
+  constructor(
+    readonly code: 1960 | 1965 | 1920 | null,
+    /** Seconds Qualys asked us to wait (X-RateLimit-ToWait-Sec or SECONDS_TO_WAIT). */
+    readonly waitSec: number,
+    readonly request: RequestInfo,
+  ) {
+    super(
+      `${request.method} ${request.url}: Qualys API ${code === 1960 ? "concurrency" : "rate"} limit reached; wait ${waitSec} s`,
+    );
+    this.name = "QualysRateLimitError";
+  }
+}
+
+export class QualysTimeoutError extends QualysError {
+  readonly kind = "timeout";
+  readonly retryable = true;
+  constructor(
+    readonly timeoutMs: number,
+    readonly request: RequestInfo,
+  ) {
+    super(`${request.method} ${request.url} timed out after ${timeoutMs / 1000} s`);
+    this.name = "QualysTimeoutError";
+  }
+}
+
+/** A body that is not what the API promised: truncated, malformed, or an HTML page instead of XML/JSON. */
+export class QualysParseError extends QualysError {
+  readonly kind = "parse";
+  readonly retryable = true;
+  constructor(
+    message: string,
+    readonly request: RequestInfo,
+    readonly bodyExcerpt: string,
+  ) {
+    super(`${request.method} ${request.url}: ${message}`);
+    this.name = "QualysParseError";
+  }
+}
+
+/** The connection failed (refused, reset, DNS, TLS). */
+export class QualysNetworkError extends QualysError {
+  readonly kind = "network";
+  readonly retryable = true;
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly request: RequestInfo,
+  ) {
+    super(`${request.method} ${request.url}: ${message}`);
+    this.name = "QualysNetworkError";
+  }
+}
+
+/** Settings that cannot work; every problem names its input. */
+export class QualysConfigError extends QualysError {
+  readonly kind = "config";
+  readonly retryable = false;
+  constructor(readonly problems: readonly string[]) {
+    super(
+      problems.length === 1 ? (problems[0] ?? "") : `configuration problems:\n- ${problems.join("\n- ")}`,
+    );
+    this.name = "QualysConfigError";
+  }
+}
+
+/** The first characters of a body, redacted, for error messages. */
+export function excerpt(body: string, secrets: readonly string[] = [], max = 300): string {
+  const flat = body.replace(/\s+/g, " ").trim();
+  return redact(flat.length > max ? `${flat.slice(0, max)}…` : flat, secrets);
+}
