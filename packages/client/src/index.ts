@@ -1,8 +1,9 @@
 /**
- * The Qualys wire protocol (client package). This first increment holds the error family with redaction, the
- * platform table and URL derivation, and the permissive envelope readers; auth, transport, retry, limits and the
- * typed endpoints come next (issue 3).
+ * The Qualys wire protocol (client package): platforms, errors with redaction, permissive envelope readers,
+ * transport, authentication (Basic, VM session, OAuth via the gateway), retries, the shared API limiter, and
+ * endpoint functions (WAS searches, KnowledgeBase, portal version). More endpoints come with issue 3.
  */
+export { createQualysClient, type QualysClient, type QualysClientOptions } from "./client.js";
 export {
   asList,
   at,
@@ -36,6 +37,9 @@ export {
   QualysTimeoutError,
   type RequestInfo,
 } from "./errors.js";
+export type { Auth, ClientEvent } from "./http-client.js";
+export { type KbQuery, type KbVuln, toKbVuln } from "./kb.js";
+export { apiKey, type Clock, readLimitHeaders, systemClock } from "./limiter.js";
 export {
   type Endpoints,
   endpointsFromApiUrl,
@@ -45,3 +49,12 @@ export {
   platformEndpoints,
 } from "./platforms.js";
 export { redact, redactUrl } from "./redact.js";
+export type { HttpRequest, HttpResponse, Transport } from "./transport.js";
+export {
+  type Criterion,
+  type Operator,
+  type SearchOptions,
+  serviceRequest,
+  toWebAppSummary,
+  type WebAppSummary,
+} from "./was.js";

@@ -1,0 +1,117 @@
+/**
+ * `createQualysClient`: one client per subscription, with its own limiter, session and token, and namespaced
+ * endpoint functions (STYLE.md).
+ */
+import { readServiceResponse, text } from "./envelope.js";
+import { QualysConfigError } from "./errors.js";
+import { type Auth, type ClientEvent, HttpCore } from "./http-client.js";
+import { KnowledgeBase } from "./kb.js";
+import { type Clock, systemClock } from "./limiter.js";
+import { endpointsFromApiUrl, platformEndpoints } from "./platforms.js";
+import { createDispatcher, type Transport, type TransportOptions, undiciTransport } from "./transport.js";
+import { QpsObjects } from "./was.js";
+
+export interface QualysClientOptions extends TransportOptions {
+  /** API server URL, or `platform`. */
+  apiUrl?: string;
+  platform?: string;
+  /** Gateway URL, when it cannot be derived (private cloud). */
+  gatewayUrl?: string;
+  auth: Auth;
+  /** Per request; 0 disables. Default 120 s. */
+  timeoutMs?: number;
+  /** Retries of idempotent calls. Default 5. */
+  maxRetries?: number;
+  /** Calls in flight at once. Default 2. */
+  concurrency?: number;
+  /** Page size of searches. Default 100. */
+  pageSize?: number;
+  transport?: Transport;
+  log?: (event: ClientEvent) => void;
+  clock?: Clock;
+  random?: () => number;
+  userAgent?: string;
+}
+
+export type QualysClient = ReturnType<typeof createQualysClient>;
+
+export function createQualysClient(options: QualysClientOptions) {
+  const problems: string[] = [];
+  if (!options.apiUrl && !options.platform) problems.push("--api-url or --platform is required");
+  const pageSize = options.pageSize ?? 100;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
+    problems.push(`--page-size: ${pageSize} must be 1 to 1000`);
+  const concurrency = options.concurrency ?? 2;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    problems.push(`--concurrency: ${concurrency} must be a positive integer`);
+  const maxRetries = options.maxRetries ?? 5;
+  if (!Number.isInteger(maxRetries) || maxRetries < 0)
+    problems.push(`--max-retries: ${maxRetries} must be 0 or more`);
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  if (!(timeoutMs >= 0)) problems.push(`--timeout: must be 0 or more seconds`);
+  if (problems.length > 0) throw new QualysConfigError(problems);
+
+  const endpoints = options.apiUrl
+    ? endpointsFromApiUrl(options.apiUrl)
+    : platformEndpoints(options.platform ?? "");
+  const transport = options.transport ?? undiciTransport(createDispatcher(options));
+  const core = new HttpCore({
+    apiUrl: endpoints.api,
+    gatewayUrl: (options.gatewayUrl ?? endpoints.gateway).replace(/\/+$/, ""),
+    auth: options.auth,
+    transport,
+    timeoutMs,
+    maxRetries,
+    concurrency,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+    ...(options.log ? { log: options.log } : {}),
+    userAgent: options.userAgent ?? "qualys-connector/0.1.0",
+  });
+
+  return {
+    endpoints,
+    core,
+    portal: {
+      /** `GET /qps/rest/portal/version` (qualys-api.md 1.4): module versions; also a credentials check. */
+      async version(): Promise<Record<string, string>> {
+        const path = "/qps/rest/portal/version";
+        const sr = await core.callAndRead(
+          { family: "qps", method: "GET", path, idempotent: true },
+          (response) => readServiceResponse(response.body, core.info("GET", path)),
+        );
+        const out: Record<string, string> = {};
+        for (const record of sr.records) {
+          for (const [key, value] of Object.entries(record.value)) {
+            const t = text(value);
+            if (t !== undefined) out[key] = t;
+          }
+        }
+        return out;
+      },
+    },
+    was: {
+      webApps: new QpsObjects(core, "webapp", "WebApp", pageSize),
+      findings: new QpsObjects(core, "finding", "Finding", pageSize),
+      scans: new QpsObjects(core, "wasscan", "WasScan", pageSize),
+      authRecords: new QpsObjects(core, "webappauthrecord", "WebAppAuthRecord", pageSize),
+      optionProfiles: new QpsObjects(core, "optionprofile", "OptionProfile", pageSize),
+      reports: new QpsObjects(core, "report", "Report", pageSize),
+    },
+    am: {
+      awsConnectors: new QpsObjects(
+        core,
+        "awsassetdataconnector",
+        "AwsAssetDataConnector",
+        pageSize,
+        "/qps/rest/2.0",
+        "am",
+      ),
+      hostAssets: new QpsObjects(core, "hostasset", "HostAsset", pageSize, "/qps/rest/2.0", "am"),
+    },
+    kb: new KnowledgeBase(core),
+    /** End the VM session if one was opened. Call at the end, also on failure. */
+    close: () => core.logout(),
+    stats: core.stats,
+  };
+}

@@ -1,0 +1,140 @@
+/** WAS API v3 endpoints (qualys-api.md 3): searches as async iterators over both pagination styles. */
+import { int, readServiceResponse, type ServiceResponse, text, type XmlNode } from "./envelope.js";
+import type { HttpCore } from "./http-client.js";
+
+export type Operator = "EQUALS" | "NOT EQUALS" | "CONTAINS" | "IN" | "GREATER" | "LESSER" | "NONE";
+
+export interface Criterion {
+  field: string;
+  operator: Operator;
+  value: string;
+}
+
+export interface SearchOptions {
+  criteria?: readonly Criterion[];
+  verbose?: boolean;
+  /** Page size, 1 to 1000 (qualys-api.md 3.5). */
+  pageSize?: number;
+  /**
+   * `id`: `id GREATER lastId` until hasMoreRecords is false (stable while data changes);
+   * `offset`: startFromOffset += pageSize (J1's style). Default `id`.
+   */
+  paging?: "id" | "offset";
+}
+
+function escapeXml(value: string): string {
+  return value.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c] ?? c,
+  );
+}
+
+/** A ServiceRequest body in XML. */
+export function serviceRequest(options: {
+  criteria?: readonly Criterion[];
+  limit?: number;
+  offset?: number;
+  verbose?: boolean;
+  data?: string;
+}): string {
+  const prefs = [
+    options.limit !== undefined ? `<limitResults>${options.limit}</limitResults>` : "",
+    options.offset !== undefined ? `<startFromOffset>${options.offset}</startFromOffset>` : "",
+    options.verbose ? "<verbose>true</verbose>" : "",
+  ].join("");
+  const criteria = (options.criteria ?? [])
+    .map(
+      (c) =>
+        `<Criteria field="${escapeXml(c.field)}" operator="${escapeXml(c.operator)}">${escapeXml(c.value)}</Criteria>`,
+    )
+    .join("");
+  return `<ServiceRequest>${prefs ? `<preferences>${prefs}</preferences>` : ""}${criteria ? `<filters>${criteria}</filters>` : ""}${options.data ? `<data>${options.data}</data>` : ""}</ServiceRequest>`;
+}
+
+export class QpsObjects {
+  constructor(
+    private readonly core: HttpCore,
+    private readonly object: string,
+    private readonly element: string,
+    private readonly defaultPageSize: number,
+    private readonly base = "/qps/rest/3.0",
+    private readonly api = "was",
+  ) {}
+
+  private async post(operation: string, body: string): Promise<ServiceResponse> {
+    const path = `${this.base}/${operation}/${this.api}/${this.object}`;
+    return this.core.callAndRead(
+      { family: "qps", method: "POST", path, body, contentType: "text/xml", idempotent: true },
+      (response) => readServiceResponse(response.body, this.core.info("POST", path)),
+    );
+  }
+
+  /** Every matching record, page by page. */
+  async *search(options: SearchOptions = {}): AsyncGenerator<XmlNode> {
+    const pageSize = options.pageSize ?? this.defaultPageSize;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
+      throw new RangeError(`page size must be 1 to 1000, got ${pageSize}`);
+    }
+    const base = (options.criteria ?? []).filter(
+      (c) => !(options.paging !== "offset" && c.field === "id" && c.operator === "GREATER"),
+    );
+    let lastId = Number(
+      (options.criteria ?? []).find((c) => c.field === "id" && c.operator === "GREATER")?.value ?? 0,
+    );
+    let offset = 1;
+    for (;;) {
+      const criteria =
+        options.paging === "offset"
+          ? base
+          : [...base, { field: "id", operator: "GREATER" as const, value: String(lastId) }];
+      const sr = await this.post(
+        "search",
+        serviceRequest({
+          criteria,
+          limit: pageSize,
+          verbose: options.verbose ?? false,
+          ...(options.paging === "offset" ? { offset } : {}),
+        }),
+      );
+      const records = sr.records.filter((r) => r.element === this.element);
+      for (const record of records) yield record.value;
+      if (!sr.hasMoreRecords || records.length === 0) return;
+      const last = int(records[records.length - 1]?.value.id);
+      // qualys-api.md 3.5: lastId is present when hasMoreRecords is true; fall back on the last record's id.
+      lastId = sr.lastId ?? last ?? lastId;
+      offset += records.length;
+    }
+  }
+
+  async count(criteria: readonly Criterion[] = []): Promise<number> {
+    const sr = await this.post("count", serviceRequest({ criteria }));
+    return sr.count ?? 0;
+  }
+
+  async get(id: number | string): Promise<XmlNode | undefined> {
+    const path = `${this.base}/get/${this.api}/${this.object}/${encodeURIComponent(String(id))}`;
+    return this.core.callAndRead(
+      { family: "qps", method: "GET", path, idempotent: true },
+      (response) => readServiceResponse(response.body, this.core.info("GET", path)).records[0]?.value,
+    );
+  }
+}
+
+/** A web app as the inventory commands show it. */
+export interface WebAppSummary {
+  id: number;
+  name: string;
+  url: string;
+  createdDate: string | undefined;
+  updatedDate: string | undefined;
+}
+
+export function toWebAppSummary(node: XmlNode): WebAppSummary {
+  return {
+    id: int(node.id) ?? 0,
+    name: text(node.name) ?? "",
+    url: text(node.url) ?? "",
+    createdDate: text(node.createdDate),
+    updatedDate: text(node.updatedDate),
+  };
+}
