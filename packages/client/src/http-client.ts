@@ -264,11 +264,16 @@ export class HttpCore {
     }
   }
 
+  /**
+   * Map a failure to the error family. Only transport failures (Node's E* codes, undici's UND_ERR_*) become
+   * network or timeout errors; anything else is a bug and propagates unchanged, never retried.
+   */
   private mapError(error: unknown, call: CallOptions): QualysError {
     if (error instanceof QualysError) return error;
+    const e = error as { code?: unknown; message?: string };
+    const code = typeof e.code === "string" ? e.code : undefined;
+    if (code === undefined || !/^(E[A-Z_]+|UND_ERR_\w+|ERR_\w+)$/.test(code)) throw error;
     const info = this.info(call.method, call.absoluteUrl ?? call.path);
-    const e = error as { code?: string; name?: string; message?: string };
-    const code = e.code ?? e.name ?? "UNKNOWN";
     if (
       code === "UND_ERR_HEADERS_TIMEOUT" ||
       code === "UND_ERR_BODY_TIMEOUT" ||
