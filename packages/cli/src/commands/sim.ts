@@ -112,15 +112,8 @@ export function registerSimCommand(program: Command): Command {
     .action(async (flags: SimFlags) => {
       const options = simOptionsFromFlags(flags);
       const sim = await startSimulator(options);
-      process.stdout.write(`Qualys API simulator listening on ${sim.url}\n`);
-      process.stdout.write(
-        `Default credentials: username ${sim.credentials.username}, password ${sim.credentials.password}\n`,
-      );
-      process.stdout.write(
-        `OAuth client: id ${SIM_CLIENT_ID}, secret ${SIM_CLIENT_SECRET}; other users: sim_was_only, sim_vm_only, sim_no_api, sim_expired (same password)\n` +
-          `Control API: ${sim.url}/__sim/ (reset, scan-cycle, faults, stats, ground-truth). Stop with Ctrl-C.\n`,
-      );
-      await new Promise<void>((resolve) => {
+      // Handlers first, then the listening line: a supervisor may signal as soon as it reads that line.
+      const stopped = new Promise<void>((resolve) => {
         const stop = () => {
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
@@ -129,5 +122,14 @@ export function registerSimCommand(program: Command): Command {
         process.on("SIGINT", stop);
         process.on("SIGTERM", stop);
       });
+      process.stdout.write(`Qualys API simulator listening on ${sim.url}\n`);
+      process.stdout.write(
+        `Default credentials: username ${sim.credentials.username}, password ${sim.credentials.password}\n`,
+      );
+      process.stdout.write(
+        `OAuth client: id ${SIM_CLIENT_ID}, secret ${SIM_CLIENT_SECRET}; other users: sim_was_only, sim_vm_only, sim_no_api, sim_expired (same password)\n` +
+          `Control API: ${sim.url}/__sim/ (reset, scan-cycle, faults, stats, ground-truth). Stop with Ctrl-C.\n`,
+      );
+      await stopped;
     });
 }
