@@ -28,3 +28,14 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
+
+/** Ends a command with an exit code; the message, if any, is printed to stderr by the CLI. */
+export class CommandExit extends Error {
+  constructor(
+    readonly exitCode: number,
+    message = "",
+  ) {
+    super(message);
+    this.name = "CommandExit";
+  }
+}

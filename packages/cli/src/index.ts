@@ -1,4 +1,4 @@
 /** The `qualys-connector` command, as a library: build the program or run it with arguments. */
-export { EXIT, EXIT_CODES_HELP, type ExitCode, UsageError } from "./exit-codes.js";
+export { CommandExit, EXIT, EXIT_CODES_HELP, type ExitCode, UsageError } from "./exit-codes.js";
 export { createProgram, runCli } from "./program.js";
 export { VERSION } from "./version.js";

@@ -1,7 +1,9 @@
+import { QualysError } from "@qualys-connector/client";
 import { Command, CommanderError } from "commander";
 import { registerDemoCommand } from "./commands/demo.js";
+import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerSimCommand } from "./commands/sim.js";
-import { EXIT, EXIT_CODES_HELP, UsageError } from "./exit-codes.js";
+import { CommandExit, EXIT, EXIT_CODES_HELP, UsageError } from "./exit-codes.js";
 import { VERSION } from "./version.js";
 
 /** Build the `qualys-connector` program. */
@@ -14,6 +16,7 @@ export function createProgram(): Command {
     .addHelpText("after", `\n${EXIT_CODES_HELP}\n`);
   registerSimCommand(program);
   registerDemoCommand(program);
+  registerDoctorCommand(program);
   applyToAll(program);
   return program;
 }
@@ -43,6 +46,15 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       ) {
         return EXIT.ok;
       }
+      return EXIT.error;
+    }
+    if (error instanceof CommandExit) {
+      if (error.message) process.stderr.write(`error: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof QualysError) {
+      // Client errors are built redacted; the CLI adds nothing secret.
+      process.stderr.write(`error: ${error.message}\n`);
       return EXIT.error;
     }
     if (error instanceof UsageError) {

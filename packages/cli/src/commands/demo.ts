@@ -1,8 +1,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { createQualysClient } from "@qualys-connector/client";
 import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
 import type { Command } from "commander";
 import { XMLParser } from "fast-xml-parser";
+import { formatChecks, runDoctor } from "./doctor.js";
 
 interface DemoFlags {
   out: string;
@@ -44,6 +46,19 @@ function say(line: string): void {
 async function runDemo(sim: RunningSimulator, out: string): Promise<void> {
   const api = new DemoApi(sim);
   say(`Qualys API simulator started at ${sim.url} (user ${sim.credentials.username})`);
+
+  // doctor first: the same checks `qualys-connector doctor` runs.
+  const client = createQualysClient({
+    apiUrl: sim.url,
+    auth: { kind: "session", username: sim.credentials.username, password: sim.credentials.password },
+  });
+  try {
+    const checks = await runDoctor(client, [sim.credentials.password]);
+    say(`[doctor] ${checks.filter((c) => c.ok).length}/${checks.length} checks passed`);
+    for (const line of formatChecks(checks).split("\n")) say(`  ${line}`);
+  } finally {
+    await client.close();
+  }
 
   const version = xml.parse(await api.text("GET", "/qps/rest/portal/version")) as Record<string, unknown>;
   const qweb = pathOf(version, "ServiceResponse.data.QWeb-Version") as Record<string, unknown> | undefined;

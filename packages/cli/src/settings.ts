@@ -1,0 +1,247 @@
+/**
+ * Connection settings, shared by every command through one loader: flags, then environment, then a config file
+ * (`--config`, YAML or JSON). Every problem names its input; the password never comes from a flag value.
+ */
+import { readFileSync } from "node:fs";
+import type { Auth, QualysClientOptions } from "@qualys-connector/client";
+import { PLATFORM_IDS } from "@qualys-connector/client";
+import type { Command } from "commander";
+import { parse as parseYaml } from "yaml";
+import { UsageError } from "./exit-codes.js";
+
+export interface ConnectionFlags {
+  config?: string;
+  apiUrl?: string;
+  platform?: string;
+  gatewayUrl?: string;
+  username?: string;
+  passwordFile?: string;
+  passwordStdin?: boolean;
+  auth?: string;
+  proxy?: string;
+  caFile?: string;
+  insecure?: boolean;
+  timeout?: string;
+  maxRetries?: string;
+  concurrency?: string;
+  pageSize?: string;
+}
+
+/** Add the connection flags to a command. */
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .option("--config <file>", "connection settings file (YAML or JSON)")
+    .option("--api-url <url>", "Qualys API server URL (env QUALYS_API_URL)")
+    .option("--platform <id>", `Qualys platform: ${PLATFORM_IDS.join("|")} (env QUALYS_PLATFORM)`)
+    .option("--gateway-url <url>", "gateway URL, when it cannot be derived (private cloud)")
+    .option("--username <name>", "Qualys user (env QUALYS_USERNAME)")
+    .option("--password-file <file>", "read the password from this file (or env QUALYS_PASSWORD)")
+    .option("--password-stdin", "read the password from standard input")
+    .option("--auth <mode>", "basic|session|oauth (OAuth: env QUALYS_CLIENT_ID, QUALYS_CLIENT_SECRET)")
+    .option("--proxy <url>", "HTTP(S) proxy, credentials allowed (env HTTPS_PROXY, NO_PROXY)")
+    .option("--ca-file <file>", "extra CA certificates (PEM)")
+    .option("--insecure", "do not verify TLS certificates (warned; for lab use only)")
+    .option("--timeout <seconds>", "per request; 0 disables (default 120)")
+    .option("--max-retries <n>", "retries of idempotent calls (default 5)")
+    .option("--concurrency <n>", "calls in flight at once (default 2)")
+    .option("--page-size <n>", "records per page where paging applies (default 100, at most 1000)");
+}
+
+type FileSettings = Partial<Record<string, unknown>>;
+
+function readConfigFile(path: string): FileSettings {
+  let raw: string;
+  try {
+    raw = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`--config: cannot read "${path}": ${(error as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = path.endsWith(".json") ? JSON.parse(raw) : parseYaml(raw);
+  } catch (error) {
+    throw new UsageError(
+      `--config: "${path}" is not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message}`,
+    );
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== "object" || Array.isArray(doc))
+    throw new UsageError(`--config: "${path}" must hold a mapping of settings`);
+  const known = new Set([
+    "apiUrl",
+    "platform",
+    "gatewayUrl",
+    "username",
+    "auth",
+    "proxy",
+    "caFile",
+    "insecure",
+    "timeout",
+    "maxRetries",
+    "concurrency",
+    "pageSize",
+    "passwordFile",
+  ]);
+  const problems: string[] = [];
+  for (const key of Object.keys(doc)) {
+    if (key === "password" || key === "clientSecret") {
+      problems.push(
+        `--config: "${key}" must not be stored in the settings file; use QUALYS_PASSWORD / --password-file (or QUALYS_CLIENT_SECRET)`,
+      );
+    } else if (!known.has(key)) {
+      problems.push(`--config: unknown setting "${key}" (known: ${[...known].join(", ")})`);
+    }
+  }
+  if (problems.length > 0) throw new UsageError(problems.join("\n"));
+  return doc as FileSettings;
+}
+
+function str(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" && typeof value !== "number")
+    throw new UsageError(`${name}: expected text, got ${typeof value}`);
+  return String(value);
+}
+
+function integer(
+  value: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
+  if (value === undefined) return fallback;
+  const text = value.trim();
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`${name}: "${value}" must be a whole number from ${min} to ${max}`);
+  }
+  return Number(text);
+}
+
+/** A proxy from the environment, unless NO_PROXY covers the API host. */
+function proxyFromEnv(env: NodeJS.ProcessEnv, apiUrl: string | undefined): string | undefined {
+  const proxy = env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy;
+  if (!proxy || !apiUrl) return proxy;
+  const host = (() => {
+    try {
+      return new URL(apiUrl).hostname;
+    } catch {
+      return "";
+    }
+  })();
+  const noProxy = (env.NO_PROXY ?? env.no_proxy ?? "")
+    .split(",")
+    .map((h) => h.trim())
+    .filter(Boolean);
+  const bypass = noProxy.some(
+    (rule) =>
+      rule === "*" ||
+      host === rule.replace(/^\./, "") ||
+      host.endsWith(rule.startsWith(".") ? rule : `.${rule}`),
+  );
+  return bypass ? undefined : proxy;
+}
+
+export interface LoadedSettings {
+  client: QualysClientOptions;
+  /** Warnings to print (e.g. --insecure). */
+  warnings: string[];
+  /** Secrets to keep out of every output. */
+  secrets: string[];
+}
+
+/** Resolve flags, environment and config file into client options. `readStdin` reads the password for --password-stdin. */
+export function loadSettings(
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv,
+  readStdin: () => string,
+): LoadedSettings {
+  const file = flags.config ? readConfigFile(flags.config) : {};
+  const pick = (flag: string | undefined, envName: string, key: string) =>
+    flag ?? env[envName] ?? str(file[key], `--config ${key}`);
+  const apiUrl = pick(flags.apiUrl, "QUALYS_API_URL", "apiUrl");
+  const platform = pick(flags.platform, "QUALYS_PLATFORM", "platform");
+  const problems: string[] = [];
+  if (apiUrl && platform) problems.push("--api-url and --platform: give one, not both");
+  if (!apiUrl && !platform)
+    problems.push("--api-url or --platform is required (or QUALYS_API_URL / QUALYS_PLATFORM)");
+  const mode = (flags.auth ?? env.QUALYS_AUTH ?? str(file.auth, "--config auth") ?? "basic").trim();
+  if (!["basic", "session", "oauth"].includes(mode))
+    problems.push(`--auth: "${mode}" must be basic, session or oauth`);
+
+  let auth: Auth | undefined;
+  const secrets: string[] = [];
+  if (mode === "oauth") {
+    const clientId = env.QUALYS_CLIENT_ID;
+    const clientSecret = env.QUALYS_CLIENT_SECRET;
+    if (!clientId || !clientSecret)
+      problems.push("--auth oauth: set QUALYS_CLIENT_ID and QUALYS_CLIENT_SECRET");
+    else {
+      auth = { kind: "oauth", clientId, clientSecret };
+      secrets.push(clientSecret);
+    }
+  } else {
+    const username = pick(flags.username, "QUALYS_USERNAME", "username");
+    const passwordFile = flags.passwordFile ?? str(file.passwordFile, "--config passwordFile");
+    let password: string | undefined;
+    if (flags.passwordStdin) password = readStdin().replace(/\r?\n$/, "");
+    else if (passwordFile) {
+      try {
+        password = readFileSync(passwordFile, "utf8").replace(/\r?\n$/, "");
+      } catch (error) {
+        problems.push(`--password-file: cannot read "${passwordFile}": ${(error as Error).message}`);
+      }
+    } else password = env.QUALYS_PASSWORD;
+    if (!username) problems.push("--username is required (or QUALYS_USERNAME)");
+    if (password === undefined || password === "")
+      problems.push("a password is required: QUALYS_PASSWORD, --password-file FILE or --password-stdin");
+    if (username && password) {
+      auth = { kind: mode === "session" ? "session" : "basic", username, password };
+      secrets.push(password);
+    }
+  }
+  if (problems.length > 0 || !auth) throw new UsageError(problems.join("\n"));
+
+  const warnings: string[] = [];
+  const insecure = flags.insecure ?? file.insecure === true;
+  if (insecure)
+    warnings.push(
+      "--insecure: TLS certificates are NOT verified; anyone on the path can read your credentials",
+    );
+  const timeoutSec = integer(
+    flags.timeout ?? str(file.timeout, "--config timeout"),
+    "--timeout",
+    0,
+    86_400,
+    120,
+  );
+  const proxy = flags.proxy ?? str(file.proxy, "--config proxy") ?? proxyFromEnv(env, apiUrl);
+  const caFile = flags.caFile ?? str(file.caFile, "--config caFile");
+  const gatewayUrl = flags.gatewayUrl ?? str(file.gatewayUrl, "--config gatewayUrl");
+  const client: QualysClientOptions = {
+    auth,
+    timeoutMs: timeoutSec * 1000,
+    maxRetries: integer(
+      flags.maxRetries ?? str(file.maxRetries, "--config maxRetries"),
+      "--max-retries",
+      0,
+      100,
+      5,
+    ),
+    concurrency: integer(
+      flags.concurrency ?? str(file.concurrency, "--config concurrency"),
+      "--concurrency",
+      1,
+      64,
+      2,
+    ),
+    pageSize: integer(flags.pageSize ?? str(file.pageSize, "--config pageSize"), "--page-size", 1, 1000, 100),
+    ...(apiUrl ? { apiUrl } : {}),
+    ...(platform ? { platform } : {}),
+    ...(gatewayUrl ? { gatewayUrl } : {}),
+    ...(proxy ? { proxy } : {}),
+    ...(caFile ? { caFile } : {}),
+    ...(insecure ? { insecure } : {}),
+  };
+  return { client, warnings, secrets };
+}
