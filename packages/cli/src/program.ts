@@ -2,6 +2,7 @@ import { QualysError } from "@qualys-connector/client";
 import { Command, CommanderError } from "commander";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
+import { registerInventoryCommands } from "./commands/inventory.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { CommandExit, EXIT, EXIT_CODES_HELP, UsageError } from "./exit-codes.js";
 import { VERSION } from "./version.js";
@@ -17,6 +18,7 @@ export function createProgram(): Command {
   registerSimCommand(program);
   registerDemoCommand(program);
   registerDoctorCommand(program);
+  registerInventoryCommands(program);
   applyToAll(program);
   return program;
 }

@@ -9,6 +9,7 @@ import { KnowledgeBase } from "./kb.js";
 import { type Clock, systemClock } from "./limiter.js";
 import { endpointsFromApiUrl, platformEndpoints } from "./platforms.js";
 import { createDispatcher, type Transport, type TransportOptions, undiciTransport } from "./transport.js";
+import { VmLists } from "./vm.js";
 import { QpsObjects } from "./was.js";
 
 export interface QualysClientOptions extends TransportOptions {
@@ -110,6 +111,7 @@ export function createQualysClient(options: QualysClientOptions) {
       hostAssets: new QpsObjects(core, "hostasset", "HostAsset", pageSize, "/qps/rest/2.0", "am"),
     },
     kb: new KnowledgeBase(core),
+    vm: new VmLists(core),
     /** End the VM session if one was opened. Call at the end, also on failure. */
     close: () => core.logout(),
     stats: core.stats,

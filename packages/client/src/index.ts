@@ -50,6 +50,7 @@ export {
 } from "./platforms.js";
 export { redact, redactUrl } from "./redact.js";
 export type { HttpRequest, HttpResponse, Transport } from "./transport.js";
+export type { ScannerAppliance, VmNetwork, VmOptionProfile } from "./vm.js";
 export {
   type Criterion,
   type Operator,

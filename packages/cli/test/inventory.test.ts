@@ -1,0 +1,120 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { render } from "../src/output.js";
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src/bin.ts");
+
+function run(args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", bin, ...args], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("output formats", () => {
+  const rows = [
+    { id: 1, name: '=HYPERLINK("http://evil")', note: "a\u001b[31mred\u0007" },
+    { id: 2, name: "plain, with comma", note: 'say "hi"' },
+  ];
+  const columns = [
+    { header: "ID", key: "id", value: (r: (typeof rows)[number]) => r.id },
+    { header: "NAME", key: "name", value: (r: (typeof rows)[number]) => r.name },
+    { header: "NOTE", key: "note", value: (r: (typeof rows)[number]) => r.note },
+  ];
+
+  it("tables escape terminal control sequences and fit the width", () => {
+    const table = render(rows, columns, "table", 30);
+    expect(table).not.toContain("\u001b");
+    expect(table).toContain("\\x1b");
+    for (const line of table.trimEnd().split("\n")) expect(line.length).toBeLessThanOrEqual(30);
+  });
+
+  it("CSV quotes per RFC 4180 and neutralizes formulas", () => {
+    const csv = render(rows, columns, "csv");
+    expect(csv.split("\r\n")[1]).toBe(`1,"'=HYPERLINK(""http://evil"")",a\u001b[31mred\u0007`);
+    expect(csv).toContain('"plain, with comma","say ""hi"""');
+  });
+
+  it("JSON keeps stable keys and raw values", () => {
+    expect(JSON.parse(render(rows, columns, "json"))).toEqual(rows);
+  });
+});
+
+describe("inventory commands against the simulator", () => {
+  let sim: RunningSimulator;
+  const env = () => ({
+    QUALYS_API_URL: sim.url,
+    QUALYS_USERNAME: "sim_user",
+    QUALYS_PASSWORD: "sim-password",
+  });
+  beforeAll(async () => {
+    sim = await startSimulator({ webapps: 30, findingsPerWebapp: 1, hosts: 1, kbSize: 200 });
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it("was webapps list --format json equals the ground truth, even with 30% of calls failing", async () => {
+    const truth = (await (await fetch(`${sim.url}/__sim/ground-truth/webapps`)).json()) as {
+      id: number;
+      name: string;
+    }[];
+    await fetch(`${sim.url}/__sim/faults`, {
+      method: "POST",
+      body: JSON.stringify({
+        rate: 0.3,
+        kinds: ["500", "502", "503", "reset", "truncate", "malformed", "html", "409"],
+      }),
+    });
+    try {
+      const result = await run(
+        ["was", "webapps", "list", "--format", "json", "--page-size", "5", "--max-retries", "10"],
+        env(),
+      );
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      const listed = JSON.parse(result.stdout) as { id: number; name: string }[];
+      expect(listed.map((w) => [w.id, w.name])).toEqual(truth.map((w) => [w.id, w.name]));
+    } finally {
+      await fetch(`${sim.url}/__sim/faults`, { method: "POST", body: JSON.stringify({ rate: 0 }) });
+    }
+    const stats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as {
+      byEndpoint: Record<string, Record<string, number>>;
+    };
+    const calls = stats.byEndpoint["POST /qps/rest/3.0/search/was/webapp"] ?? {};
+    // Faults happened and were absorbed by retries.
+    expect(Object.keys(calls).some((status) => status !== "200")).toBe(true);
+  });
+
+  it("lists VM scanners and EC2 connectors, and shows KB entries", async () => {
+    const scanners = await run(["vm", "scanners", "list", "--format", "json"], env());
+    expect((JSON.parse(scanners.stdout) as { name: string }[]).map((s) => s.name)).toContain("scanner-dc1");
+    const connectors = await run(["vm", "ec2-connectors", "list", "--format", "csv"], env());
+    expect(connectors.stdout.split("\r\n")[0]).toBe("ID,NAME,STATE,DISABLED");
+    expect(connectors.stdout).toContain("scenario-ec2-disabled,DISABLED,true");
+    const kb = await run(["kb", "show", "150004,6", "--format", "json"], env());
+    expect((JSON.parse(kb.stdout) as { qid: number }[]).map((v) => v.qid)).toEqual([6, 150004]);
+  });
+
+  it("bad input exits 3 and names it", async () => {
+    const badFormat = await run(["vm", "networks", "list", "--format", "xml"], env());
+    expect(badFormat.code).toBe(3);
+    expect(badFormat.stderr).toContain('--format: "xml" must be table, json or csv');
+    const badQid = await run(["kb", "show", "12a"], env());
+    expect(badQid.code).toBe(3);
+    expect(badQid.stderr).toContain('QID "12a" is not a positive whole number');
+  });
+});
