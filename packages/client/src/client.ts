@@ -8,6 +8,7 @@ import { type Auth, type ClientEvent, HttpCore } from "./http-client.js";
 import { KnowledgeBase } from "./kb.js";
 import { type Clock, systemClock } from "./limiter.js";
 import { endpointsFromApiUrl, platformEndpoints } from "./platforms.js";
+import { ConnectorApi, VmScanApi, WasScanApi } from "./scans.js";
 import { createDispatcher, type Transport, type TransportOptions, undiciTransport } from "./transport.js";
 import { VmLists } from "./vm.js";
 import { QpsObjects } from "./was.js";
@@ -95,6 +96,7 @@ export function createQualysClient(options: QualysClientOptions) {
       webApps: new QpsObjects(core, "webapp", "WebApp", pageSize),
       findings: new QpsObjects(core, "finding", "Finding", pageSize),
       scans: new QpsObjects(core, "wasscan", "WasScan", pageSize),
+      scan: new WasScanApi(core),
       authRecords: new QpsObjects(core, "webappauthrecord", "WebAppAuthRecord", pageSize),
       optionProfiles: new QpsObjects(core, "optionprofile", "OptionProfile", pageSize),
       reports: new QpsObjects(core, "report", "Report", pageSize),
@@ -109,9 +111,10 @@ export function createQualysClient(options: QualysClientOptions) {
         "am",
       ),
       hostAssets: new QpsObjects(core, "hostasset", "HostAsset", pageSize, "/qps/rest/2.0", "am"),
+      connectors: new ConnectorApi(core),
     },
     kb: new KnowledgeBase(core),
-    vm: new VmLists(core),
+    vm: Object.assign(new VmLists(core), { scans: new VmScanApi(core) }),
     /** End the VM session if one was opened. Call at the end, also on failure. */
     close: () => core.logout(),
     stats: core.stats,

@@ -1,0 +1,270 @@
+/**
+ * Scan endpoints: WAS scans (qualys-api.md 3.8), VM scans (4.3), EC2 connector runs (4.4). Launches are not
+ * idempotent, so a failed launch is never blindly repeated: the client first looks for the scan it may have
+ * created (names carry a timestamp, so they are unique) and only launches again when there is none.
+ */
+import {
+  asList,
+  at,
+  int,
+  parseJson,
+  parseXml,
+  readServiceResponse,
+  readSimpleReturn,
+  text,
+  type XmlNode,
+} from "./envelope.js";
+import { QualysError, QualysParseError } from "./errors.js";
+import type { HttpCore } from "./http-client.js";
+import { serviceRequest } from "./was.js";
+
+function escapeXml(value: string): string {
+  return value.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c] ?? c,
+  );
+}
+
+export interface WasLaunch {
+  name: string;
+  type: "VULNERABILITY" | "DISCOVERY";
+  webAppId: number;
+  authRecord: "none" | "default" | { id: number };
+  optionProfileId?: number;
+  scanner: { type: "EXTERNAL" | "INTERNAL"; friendlyName?: string };
+  cancelAfterHours?: number;
+}
+
+export interface WasScanStatus {
+  id: number;
+  status: string;
+  resultsStatus: string | undefined;
+  authStatus: string | undefined;
+}
+
+/** Retry a launch that may or may not have happened: look first, launch again only when nothing was created. */
+async function launchOnce<T>(
+  core: HttpCore,
+  launch: () => Promise<T>,
+  find: () => Promise<T | undefined>,
+): Promise<T> {
+  let attempt = 0;
+  for (;;) {
+    try {
+      return await launch();
+    } catch (error) {
+      if (!(error instanceof QualysError) || !error.retryable || attempt >= core.options.maxRetries)
+        throw error;
+      attempt += 1;
+      await core.options.clock.sleep(1000 * attempt);
+      const existing = await find();
+      if (existing !== undefined) return existing;
+    }
+  }
+}
+
+export class WasScanApi {
+  constructor(private readonly core: HttpCore) {}
+
+  private qps(method: "GET" | "POST", path: string, body: string | undefined, idempotent: boolean) {
+    return this.core.callAndRead(
+      {
+        family: "qps",
+        method,
+        path,
+        ...(body === undefined ? {} : { body, contentType: "text/xml" }),
+        accept: "application/json",
+        idempotent,
+      },
+      (response) => readServiceResponse(response.body, this.core.info(method, path)),
+    );
+  }
+
+  /** Launch a scan; returns its id. */
+  async launch(spec: WasLaunch): Promise<number> {
+    const auth =
+      spec.authRecord === "none"
+        ? ""
+        : spec.authRecord === "default"
+          ? "<webAppAuthRecord><isDefault>true</isDefault></webAppAuthRecord>"
+          : `<webAppAuthRecord><id>${spec.authRecord.id}</id></webAppAuthRecord>`;
+    const scanner = `<scannerAppliance><type>${spec.scanner.type}</type>${spec.scanner.friendlyName ? `<friendlyName>${escapeXml(spec.scanner.friendlyName)}</friendlyName>` : ""}</scannerAppliance>`;
+    const data =
+      `<WasScan><name>${escapeXml(spec.name)}</name><type>${spec.type}</type>` +
+      `<target><webApp><id>${spec.webAppId}</id></webApp>${auth}${scanner}</target>` +
+      (spec.optionProfileId !== undefined ? `<profile><id>${spec.optionProfileId}</id></profile>` : "") +
+      (spec.cancelAfterHours !== undefined
+        ? `<cancelAfterNHours>${spec.cancelAfterHours}</cancelAfterNHours>`
+        : "") +
+      "</WasScan>";
+    const path = "/qps/rest/3.0/launch/was/wasscan";
+    return launchOnce(
+      this.core,
+      async () => {
+        const sr = await this.qps("POST", path, serviceRequest({ data }), false);
+        const id = int(sr.records[0]?.value.id);
+        if (id === undefined)
+          throw new QualysParseError("the launch answer has no scan id", this.core.info("POST", path), "");
+        return id;
+      },
+      async () => this.findByName(spec.name, spec.webAppId),
+    );
+  }
+
+  /** The newest scan of this web app with this exact name, if any. */
+  async findByName(name: string, webAppId: number): Promise<number | undefined> {
+    const sr = await this.qps(
+      "POST",
+      "/qps/rest/3.0/search/was/wasscan",
+      serviceRequest({
+        criteria: [
+          { field: "name", operator: "EQUALS", value: name },
+          { field: "webApp.id", operator: "EQUALS", value: String(webAppId) },
+        ],
+      }),
+      true,
+    );
+    const ids = sr.records.map((r) => int(r.value.id)).filter((id): id is number => id !== undefined);
+    return ids.length > 0 ? Math.max(...ids) : undefined;
+  }
+
+  async status(id: number): Promise<WasScanStatus> {
+    const sr = await this.qps("GET", `/qps/rest/3.0/status/was/wasscan/${id}`, undefined, true);
+    const scan = sr.records[0]?.value ?? {};
+    return {
+      id,
+      status: text(scan.status) ?? "",
+      resultsStatus: text(at(scan, "summary.resultsStatus")),
+      authStatus: text(at(scan, "summary.authStatus")),
+    };
+  }
+
+  /** Cancel a running scan. */
+  async cancel(id: number): Promise<void> {
+    await this.qps("POST", `/qps/rest/3.0/cancel/was/wasscan/${id}`, "<ServiceRequest/>", false);
+  }
+
+  /** The scan results (`WasScan` with stats, vulns, igs). Asked as JSON, where the answer is wrapped. */
+  async download(id: number): Promise<XmlNode> {
+    const sr = await this.qps("GET", `/qps/rest/3.0/download/was/wasscan/${id}`, undefined, true);
+    const scan = sr.records.find((r) => r.element === "WasScan")?.value;
+    if (!scan)
+      throw new QualysParseError(
+        "the download has no WasScan",
+        this.core.info("GET", `/qps/rest/3.0/download/was/wasscan/${id}`),
+        "",
+      );
+    return scan;
+  }
+}
+
+export interface VmScanState {
+  ref: string;
+  state: string;
+  subState: string | undefined;
+  title: string | undefined;
+}
+
+export class VmScanApi {
+  constructor(private readonly core: HttpCore) {}
+
+  private v2(params: Record<string, string>, idempotent: boolean): Promise<XmlNode> {
+    const path = "/api/2.0/fo/scan/";
+    return this.core.callAndRead({ family: "v2", method: "POST", path, params, idempotent }, (response) =>
+      parseXml(response.body, this.core.info("POST", path)),
+    );
+  }
+
+  /** Launch a VM scan (parameters as qualys-api.md 4.3); returns its reference. */
+  async launch(
+    params: Record<string, string> & { scan_title: string },
+    launchedAfter: string,
+  ): Promise<string> {
+    return launchOnce(
+      this.core,
+      async () => {
+        const doc = await this.v2({ action: "launch", ...params }, false);
+        const ref = readSimpleReturn(doc)?.items.REFERENCE;
+        if (!ref)
+          throw new QualysParseError(
+            "the launch answer has no REFERENCE",
+            this.core.info("POST", "/api/2.0/fo/scan/"),
+            "",
+          );
+        return ref;
+      },
+      async () => {
+        const doc = await this.v2({ action: "list", launched_after_datetime: launchedAfter }, true);
+        const scans = asList<XmlNode>(at(doc, "SCAN_LIST_OUTPUT.RESPONSE.SCAN_LIST.SCAN"));
+        return text(scans.find((s) => text(s.TITLE) === params.scan_title)?.REF);
+      },
+    );
+  }
+
+  async state(ref: string): Promise<VmScanState | undefined> {
+    const doc = await this.v2({ action: "list", scan_ref: ref }, true);
+    const scan = asList<XmlNode>(at(doc, "SCAN_LIST_OUTPUT.RESPONSE.SCAN_LIST.SCAN"))[0];
+    if (!scan) return undefined;
+    return {
+      ref,
+      state: text(at(scan, "STATUS.STATE")) ?? "",
+      subState: text(at(scan, "STATUS.SUB_STATE")),
+      title: text(scan.TITLE),
+    };
+  }
+
+  /** `json_extended` results: [header, summary, detection rows…, notes] (qualys-api.md 4.3). */
+  async fetch(ref: string): Promise<unknown[]> {
+    const path = "/api/2.0/fo/scan/";
+    return this.core.callAndRead(
+      {
+        family: "v2",
+        method: "POST",
+        path,
+        params: { action: "fetch", scan_ref: ref, output_format: "json_extended" },
+        idempotent: true,
+      },
+      (response) => {
+        const body = parseJson(response.body, this.core.info("POST", path));
+        if (!Array.isArray(body))
+          throw new QualysParseError("json_extended is not an array", this.core.info("POST", path), "");
+        return body as unknown[];
+      },
+    );
+  }
+
+  async cancel(ref: string): Promise<void> {
+    await this.v2({ action: "cancel", scan_ref: ref }, false);
+  }
+}
+
+export class ConnectorApi {
+  constructor(private readonly core: HttpCore) {}
+
+  /** Start a run of the connector; returns the state it answers with. */
+  async run(id: number): Promise<string | undefined> {
+    const path = `/qps/rest/2.0/run/am/assetdataconnector/${id}`;
+    const sr = await this.core.callAndRead(
+      {
+        family: "qps",
+        method: "POST",
+        path,
+        body: "<ServiceRequest/>",
+        contentType: "text/xml",
+        accept: "application/json",
+        idempotent: false,
+      },
+      (response) => readServiceResponse(response.body, this.core.info("POST", path)),
+    );
+    return text(sr.records[0]?.value.connectorState);
+  }
+
+  async state(id: number): Promise<string | undefined> {
+    const path = `/qps/rest/2.0/get/am/assetdataconnector/${id}`;
+    const sr = await this.core.callAndRead(
+      { family: "qps", method: "GET", path, accept: "application/json", idempotent: true },
+      (response) => readServiceResponse(response.body, this.core.info("GET", path)),
+    );
+    return text(sr.records[0]?.value.connectorState);
+  }
+}
