@@ -83,7 +83,9 @@ describe("client scan endpoints", () => {
       found.push(Number(s.id));
     expect(found).toEqual([id]);
     // The launch endpoint was called exactly once for this name: the lost answer was recovered by a search.
-    const stats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { byEndpoint: Record<string, Record<string, number>> };
+    const stats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as {
+      byEndpoint: Record<string, Record<string, number>>;
+    };
     expect(stats.byEndpoint["POST /qps/rest/3.0/launch/was/wasscan"]).toEqual({ "200": 2 });
     await client.close();
   });
@@ -92,7 +94,7 @@ describe("client scan endpoints", () => {
     const client = createQualysClient({ apiUrl: sim.url, auth });
     const ref = await client.vm.scans.launch(
       { scan_title: `vm_${Date.now()}`, ip: "10.250.0.2" },
-      new Date(Date.now() - 60_000).toISOString().slice(0, 19) + "Z",
+      `${new Date(Date.now() - 60_000).toISOString().slice(0, 19)}Z`,
     );
     let state = await client.vm.scans.state(ref);
     for (let i = 0; i < 40 && state && !["Finished", "Error", "Canceled"].includes(state.state); i++) {
