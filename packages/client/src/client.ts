@@ -8,7 +8,7 @@ import { type Auth, type ClientEvent, HttpCore } from "./http-client.js";
 import { KnowledgeBase } from "./kb.js";
 import { type Clock, systemClock } from "./limiter.js";
 import { endpointsFromApiUrl, platformEndpoints } from "./platforms.js";
-import { ConnectorApi, VmScanApi, WasScanApi } from "./scans.js";
+import { ConnectorApi, HostApi, VmScanApi, WasReportApi, WasScanApi } from "./scans.js";
 import { createDispatcher, type Transport, type TransportOptions, undiciTransport } from "./transport.js";
 import { VmLists } from "./vm.js";
 import { QpsObjects } from "./was.js";
@@ -97,6 +97,7 @@ export function createQualysClient(options: QualysClientOptions) {
       findings: new QpsObjects(core, "finding", "Finding", pageSize),
       scans: new QpsObjects(core, "wasscan", "WasScan", pageSize),
       scan: new WasScanApi(core),
+      report: new WasReportApi(core),
       authRecords: new QpsObjects(core, "webappauthrecord", "WebAppAuthRecord", pageSize),
       optionProfiles: new QpsObjects(core, "optionprofile", "OptionProfile", pageSize),
       reports: new QpsObjects(core, "report", "Report", pageSize),
@@ -114,7 +115,7 @@ export function createQualysClient(options: QualysClientOptions) {
       connectors: new ConnectorApi(core),
     },
     kb: new KnowledgeBase(core),
-    vm: Object.assign(new VmLists(core), { scans: new VmScanApi(core) }),
+    vm: Object.assign(new VmLists(core), { scans: new VmScanApi(core), hosts: new HostApi(core) }),
     /** End the VM session if one was opened. Call at the end, also on failure. */
     close: () => core.logout(),
     stats: core.stats,

@@ -49,7 +49,7 @@ export {
   platformEndpoints,
 } from "./platforms.js";
 export { redact, redactUrl } from "./redact.js";
-export type { VmScanState, WasLaunch, WasScanStatus } from "./scans.js";
+export type { ReportSpec, VmScanState, WasLaunch, WasScanStatus } from "./scans.js";
 export type { HttpRequest, HttpResponse, Transport } from "./transport.js";
 export type { ScannerAppliance, VmNetwork, VmOptionProfile } from "./vm.js";
 export {

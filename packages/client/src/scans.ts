@@ -268,3 +268,114 @@ export class ConnectorApi {
     return text(sr.records[0]?.value.connectorState);
   }
 }
+
+export interface ReportSpec {
+  name: string;
+  type: "WAS_SCAN_REPORT" | "WAS_WEBAPP_REPORT";
+  format: "XML" | "PDF" | "HTML_ZIPPED" | "CSV" | "CSV_V2";
+  /** Scan ids (scan report) or web app ids (web app report). */
+  targetIds: readonly number[];
+}
+
+/** WAS reports (qualys-api.md 3.10): create, status until COMPLETE, download the raw file. */
+export class WasReportApi {
+  constructor(private readonly core: HttpCore) {}
+
+  private qps(method: "GET" | "POST", path: string, body: string | undefined, idempotent: boolean) {
+    return this.core.callAndRead(
+      {
+        family: "qps",
+        method,
+        path,
+        ...(body === undefined ? {} : { body, contentType: "text/xml" }),
+        accept: "application/json",
+        idempotent,
+      },
+      (response) => readServiceResponse(response.body, this.core.info(method, path)),
+    );
+  }
+
+  async create(spec: ReportSpec): Promise<number> {
+    const target =
+      spec.type === "WAS_SCAN_REPORT"
+        ? `<scanReport><target><scans>${spec.targetIds.map((id) => `<WasScan><id>${id}</id></WasScan>`).join("")}</scans></target></scanReport>`
+        : `<webAppReport><target><webapps>${spec.targetIds.map((id) => `<WebApp><id>${id}</id></WebApp>`).join("")}</webapps></target></webAppReport>`;
+    const data = `<Report><name>${escapeXml(spec.name)}</name><format>${spec.format}</format><type>${spec.type}</type><config>${target}</config></Report>`;
+    const path = "/qps/rest/3.0/create/was/report";
+    const sr = await this.qps("POST", path, serviceRequest({ data }), false);
+    const id = int(sr.records[0]?.value.id);
+    if (id === undefined)
+      throw new QualysParseError("the create answer has no report id", this.core.info("POST", path), "");
+    return id;
+  }
+
+  /** RUNNING, COMPLETE or ERROR (COMPLETE is the ready value; the others are UNCONFIRMED). */
+  async status(id: number): Promise<string> {
+    const sr = await this.qps("GET", `/qps/rest/3.0/status/was/report/${id}`, undefined, true);
+    return text(sr.records[0]?.value.status) ?? "";
+  }
+
+  /** The report file; the name comes from Content-Disposition (as Qualys' GitHub Action reads it). */
+  async download(
+    id: number,
+  ): Promise<{ fileName: string | undefined; contentType: string | undefined; body: string }> {
+    const path = `/qps/rest/3.0/download/was/report/${id}`;
+    return this.core.callAndRead({ family: "qps", method: "GET", path, idempotent: true }, (response) => {
+      const disposition = response.headers["content-disposition"] ?? "";
+      const fileName = /filename="?([^";]+)"?/.exec(disposition)?.[1];
+      const contentType = response.headers["content-type"];
+      if (contentType?.includes("xml") && response.body.includes("<ServiceResponse")) {
+        readServiceResponse(response.body, this.core.info("GET", path)); // an error envelope instead of the file
+      }
+      return { fileName, contentType, body: response.body };
+    });
+  }
+}
+
+/** VM hosts and detections (qualys-api.md 4.5), following WARNING 1980 truncation URLs. */
+export class HostApi {
+  constructor(private readonly core: HttpCore) {}
+
+  private async *pages(
+    path: string,
+    params: Record<string, string>,
+    listPath: string,
+  ): AsyncGenerator<XmlNode> {
+    let next: string | undefined;
+    let first = true;
+    while (first || next) {
+      const read = (response: { body: string }) => parseXml(response.body, this.core.info("POST", path));
+      const doc = next
+        ? await this.core.callAndRead(
+            { family: "v2", method: "GET", path, absoluteUrl: next, idempotent: true },
+            read,
+          )
+        : await this.core.callAndRead(
+            { family: "v2", method: "POST", path, params: { action: "list", ...params }, idempotent: true },
+            read,
+          );
+      first = false;
+      const root = Object.keys(doc).find((k) => k.endsWith("_OUTPUT")) ?? "";
+      const response = at(doc, `${root}.RESPONSE`);
+      for (const item of asList<XmlNode>(at(response, listPath))) yield item;
+      const warning = at(response, "WARNING");
+      const url = text(at(warning, "CODE")) === "1980" ? text(at(warning, "URL")) : undefined;
+      if (url && new URL(url).origin !== new URL(this.core.options.apiUrl).origin) {
+        throw new QualysParseError(
+          `truncation URL points outside the API server: ${new URL(url).origin}`,
+          this.core.info("POST", path),
+          "",
+        );
+      }
+      next = url;
+    }
+  }
+
+  hosts(params: Record<string, string> = {}): AsyncGenerator<XmlNode> {
+    return this.pages("/api/2.0/fo/asset/host/", params, "HOST_LIST.HOST");
+  }
+
+  detections(params: Record<string, string> = {}): AsyncGenerator<XmlNode> {
+    return this.pages("/api/2.0/fo/asset/host/vm/detection/", params, "HOST_LIST.HOST");
+  }
+}
