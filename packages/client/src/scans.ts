@@ -16,14 +16,7 @@ import {
 } from "./envelope.js";
 import { QualysError, QualysParseError } from "./errors.js";
 import type { HttpCore } from "./http-client.js";
-import { serviceRequest } from "./was.js";
-
-function escapeXml(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c] ?? c,
-  );
-}
+import { escapeXml, qpsCall, serviceRequest } from "./was.js";
 
 export interface WasLaunch {
   name: string;
@@ -66,20 +59,6 @@ async function launchOnce<T>(
 export class WasScanApi {
   constructor(private readonly core: HttpCore) {}
 
-  private qps(method: "GET" | "POST", path: string, body: string | undefined, idempotent: boolean) {
-    return this.core.callAndRead(
-      {
-        family: "qps",
-        method,
-        path,
-        ...(body === undefined ? {} : { body, contentType: "text/xml" }),
-        accept: "application/json",
-        idempotent,
-      },
-      (response) => readServiceResponse(response.body, this.core.info(method, path)),
-    );
-  }
-
   /** Launch a scan; returns its id. */
   async launch(spec: WasLaunch): Promise<number> {
     const auth =
@@ -101,7 +80,7 @@ export class WasScanApi {
     return launchOnce(
       this.core,
       async () => {
-        const sr = await this.qps("POST", path, serviceRequest({ data }), false);
+        const sr = await qpsCall(this.core, "POST", path, serviceRequest({ data }), false);
         const id = int(sr.records[0]?.value.id);
         if (id === undefined)
           throw new QualysParseError("the launch answer has no scan id", this.core.info("POST", path), "");
@@ -113,7 +92,8 @@ export class WasScanApi {
 
   /** The newest scan of this web app with this exact name, if any. */
   async findByName(name: string, webAppId: number): Promise<number | undefined> {
-    const sr = await this.qps(
+    const sr = await qpsCall(
+      this.core,
       "POST",
       "/qps/rest/3.0/search/was/wasscan",
       serviceRequest({
@@ -129,7 +109,7 @@ export class WasScanApi {
   }
 
   async status(id: number): Promise<WasScanStatus> {
-    const sr = await this.qps("GET", `/qps/rest/3.0/status/was/wasscan/${id}`, undefined, true);
+    const sr = await qpsCall(this.core, "GET", `/qps/rest/3.0/status/was/wasscan/${id}`, undefined, true);
     const scan = sr.records[0]?.value ?? {};
     return {
       id,
@@ -141,12 +121,12 @@ export class WasScanApi {
 
   /** Cancel a running scan. */
   async cancel(id: number): Promise<void> {
-    await this.qps("POST", `/qps/rest/3.0/cancel/was/wasscan/${id}`, "<ServiceRequest/>", false);
+    await qpsCall(this.core, "POST", `/qps/rest/3.0/cancel/was/wasscan/${id}`, "<ServiceRequest/>", false);
   }
 
   /** The scan results (`WasScan` with stats, vulns, igs). Asked as JSON, where the answer is wrapped. */
   async download(id: number): Promise<XmlNode> {
-    const sr = await this.qps("GET", `/qps/rest/3.0/download/was/wasscan/${id}`, undefined, true);
+    const sr = await qpsCall(this.core, "GET", `/qps/rest/3.0/download/was/wasscan/${id}`, undefined, true);
     const scan = sr.records.find((r) => r.element === "WasScan")?.value;
     if (!scan)
       throw new QualysParseError(
@@ -243,27 +223,23 @@ export class ConnectorApi {
 
   /** Start a run of the connector; returns the state it answers with. */
   async run(id: number): Promise<string | undefined> {
-    const path = `/qps/rest/2.0/run/am/assetdataconnector/${id}`;
-    const sr = await this.core.callAndRead(
-      {
-        family: "qps",
-        method: "POST",
-        path,
-        body: "<ServiceRequest/>",
-        contentType: "text/xml",
-        accept: "application/json",
-        idempotent: false,
-      },
-      (response) => readServiceResponse(response.body, this.core.info("POST", path)),
+    const sr = await qpsCall(
+      this.core,
+      "POST",
+      `/qps/rest/2.0/run/am/assetdataconnector/${id}`,
+      "<ServiceRequest/>",
+      false,
     );
     return text(sr.records[0]?.value.connectorState);
   }
 
   async state(id: number): Promise<string | undefined> {
-    const path = `/qps/rest/2.0/get/am/assetdataconnector/${id}`;
-    const sr = await this.core.callAndRead(
-      { family: "qps", method: "GET", path, accept: "application/json", idempotent: true },
-      (response) => readServiceResponse(response.body, this.core.info("GET", path)),
+    const sr = await qpsCall(
+      this.core,
+      "GET",
+      `/qps/rest/2.0/get/am/assetdataconnector/${id}`,
+      undefined,
+      true,
     );
     return text(sr.records[0]?.value.connectorState);
   }
@@ -281,20 +257,6 @@ export interface ReportSpec {
 export class WasReportApi {
   constructor(private readonly core: HttpCore) {}
 
-  private qps(method: "GET" | "POST", path: string, body: string | undefined, idempotent: boolean) {
-    return this.core.callAndRead(
-      {
-        family: "qps",
-        method,
-        path,
-        ...(body === undefined ? {} : { body, contentType: "text/xml" }),
-        accept: "application/json",
-        idempotent,
-      },
-      (response) => readServiceResponse(response.body, this.core.info(method, path)),
-    );
-  }
-
   async create(spec: ReportSpec): Promise<number> {
     const target =
       spec.type === "WAS_SCAN_REPORT"
@@ -302,7 +264,7 @@ export class WasReportApi {
         : `<webAppReport><target><webapps>${spec.targetIds.map((id) => `<WebApp><id>${id}</id></WebApp>`).join("")}</webapps></target></webAppReport>`;
     const data = `<Report><name>${escapeXml(spec.name)}</name><format>${spec.format}</format><type>${spec.type}</type><config>${target}</config></Report>`;
     const path = "/qps/rest/3.0/create/was/report";
-    const sr = await this.qps("POST", path, serviceRequest({ data }), false);
+    const sr = await qpsCall(this.core, "POST", path, serviceRequest({ data }), false);
     const id = int(sr.records[0]?.value.id);
     if (id === undefined)
       throw new QualysParseError("the create answer has no report id", this.core.info("POST", path), "");
@@ -311,7 +273,7 @@ export class WasReportApi {
 
   /** RUNNING, COMPLETE or ERROR (COMPLETE is the ready value; the others are UNCONFIRMED). */
   async status(id: number): Promise<string> {
-    const sr = await this.qps("GET", `/qps/rest/3.0/status/was/report/${id}`, undefined, true);
+    const sr = await qpsCall(this.core, "GET", `/qps/rest/3.0/status/was/report/${id}`, undefined, true);
     return text(sr.records[0]?.value.status) ?? "";
   }
 

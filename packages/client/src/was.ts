@@ -22,7 +22,8 @@ export interface SearchOptions {
   paging?: "id" | "offset";
 }
 
-function escapeXml(value: string): string {
+/** Escape text for a ServiceRequest element or attribute. */
+export function escapeXml(value: string): string {
   return value.replace(
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c] ?? c,
@@ -49,6 +50,27 @@ export function serviceRequest(options: {
     )
     .join("");
   return `<ServiceRequest>${prefs ? `<preferences>${prefs}</preferences>` : ""}${criteria ? `<filters>${criteria}</filters>` : ""}${options.data ? `<data>${options.data}</data>` : ""}</ServiceRequest>`;
+}
+
+/** One QPS call whose ServiceResponse is read inside the retry loop; answers asked as JSON (see `QpsObjects`). */
+export function qpsCall(
+  core: HttpCore,
+  method: "GET" | "POST",
+  path: string,
+  body: string | undefined,
+  idempotent: boolean,
+) {
+  return core.callAndRead(
+    {
+      family: "qps",
+      method,
+      path,
+      ...(body === undefined ? {} : { body, contentType: "text/xml" }),
+      accept: "application/json",
+      idempotent,
+    },
+    (response) => readServiceResponse(response.body, core.info(method, path)),
+  );
 }
 
 export class QpsObjects {
