@@ -48,6 +48,9 @@ describe("client reports, hosts and proxy", () => {
     const file = await client.was.report.download(id);
     expect(file.fileName).toMatch(/\.xml$/);
     expect(file.body).toContain("<WAS_WEBAPP_REPORT>");
+    await client.was.report.delete(id);
+    await expect(client.was.report.status(id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await client.about())["WEB-VERSION"]).toMatch(/^\d+\./);
   });
 
   it("lists hosts and detections across truncation pages", async () => {

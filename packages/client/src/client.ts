@@ -2,7 +2,7 @@
  * `createQualysClient`: one client per subscription, with its own limiter, session and token, and namespaced
  * endpoint functions (STYLE.md).
  */
-import { readServiceResponse, text } from "./envelope.js";
+import { parseXml, readServiceResponse, text } from "./envelope.js";
 import { QualysConfigError } from "./errors.js";
 import { type Auth, type ClientEvent, HttpCore } from "./http-client.js";
 import { KnowledgeBase } from "./kb.js";
@@ -91,6 +91,20 @@ export function createQualysClient(options: QualysClientOptions) {
         }
         return out;
       },
+    },
+    /** API v1 `/msp/about.php` (qualys-api.md 1.4): WEB-VERSION, SCANNER-VERSION, VULNSIGS-VERSION. Basic auth only. */
+    async about(): Promise<Record<string, string>> {
+      const path = "/msp/about.php";
+      const doc = await core.callAndRead(
+        { family: "msp", method: "GET", path, idempotent: true },
+        (response) => parseXml(response.body, core.info("GET", path)),
+      );
+      const out: Record<string, string> = {};
+      for (const [key, value] of Object.entries((doc.ABOUT ?? {}) as Record<string, unknown>)) {
+        const t = text(value);
+        if (t !== undefined) out[key] = t;
+      }
+      return out;
     },
     was: {
       webApps: new QpsObjects(core, "webapp", "WebApp", pageSize),

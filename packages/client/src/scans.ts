@@ -277,6 +277,10 @@ export class WasReportApi {
     return text(sr.records[0]?.value.status) ?? "";
   }
 
+  async delete(id: number): Promise<void> {
+    await qpsCall(this.core, "POST", `/qps/rest/3.0/delete/was/report/${id}`, "<ServiceRequest/>", false);
+  }
+
   /** The report file; the name comes from Content-Disposition (as Qualys' GitHub Action reads it). */
   async download(
     id: number,
