@@ -2,33 +2,49 @@
  * `createQualysClient`: one client per subscription, with its own limiter, session and token, and namespaced
  * endpoint functions (STYLE.md).
  */
-import { parseXml, readServiceResponse, text } from "./envelope.js";
+
+import type { Dispatcher } from "undici";
 import { QualysConfigError } from "./errors.js";
 import { type Auth, type ClientEvent, HttpCore } from "./http-client.js";
 import { KnowledgeBase } from "./kb.js";
 import { type Clock, systemClock } from "./limiter.js";
 import { endpointsFromApiUrl, platformEndpoints } from "./platforms.js";
+import { readServiceResponse } from "./qps-envelope.js";
+import { DEFAULT_RETRY, type RetryOptions } from "./retry.js";
 import { ConnectorApi, HostApi, VmScanApi, WasReportApi, WasScanApi } from "./scans.js";
 import { createDispatcher, type Transport, type TransportOptions, undiciTransport } from "./transport.js";
 import { VmLists } from "./vm.js";
 import { QpsObjects } from "./was.js";
+import { toFinding, toNamedObject, toWasReport, toWasScan, toWebApp } from "./was-schema.js";
+
+const QPS3 = "/qps/rest/3.0";
+
+import { parseXml, text } from "./xml.js";
 
 export interface QualysClientOptions extends TransportOptions {
   /** API server URL, or `platform`. */
   apiUrl?: string;
+  /** Same as `apiUrl`. */
+  baseUrl?: string;
   platform?: string;
   /** Gateway URL, when it cannot be derived (private cloud). */
   gatewayUrl?: string;
   auth: Auth;
   /** Per request; 0 disables. Default 120 s. */
   timeoutMs?: number;
-  /** Retries of idempotent calls. Default 5. */
+  /** Retries of idempotent calls. Default 5 (shorthand for `retry.maxRetries`). */
   maxRetries?: number;
+  retry?: Partial<RetryOptions>;
+  /** Longest limit wait the client sits through on its own, in seconds. Default 3700 (see `CoreOptions`). */
+  maxWaitSec?: number;
   /** Calls in flight at once. Default 2. */
   concurrency?: number;
   /** Page size of searches. Default 100. */
   pageSize?: number;
+  /** A fake transport for tests, or any other; wins over `dispatcher` and the proxy/CA options. */
   transport?: Transport;
+  /** An undici dispatcher of the caller's (e.g. a MockAgent or a shared Agent); wins over proxy/CA options. */
+  dispatcher?: Dispatcher;
   log?: (event: ClientEvent) => void;
   clock?: Clock;
   random?: () => number;
@@ -39,31 +55,31 @@ export type QualysClient = ReturnType<typeof createQualysClient>;
 
 export function createQualysClient(options: QualysClientOptions) {
   const problems: string[] = [];
-  if (!options.apiUrl && !options.platform) problems.push("--api-url or --platform is required");
+  const apiUrl = options.apiUrl ?? options.baseUrl;
+  if (!apiUrl && !options.platform) problems.push("--api-url or --platform is required");
   const pageSize = options.pageSize ?? 100;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
     problems.push(`--page-size: ${pageSize} must be 1 to 1000`);
   const concurrency = options.concurrency ?? 2;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     problems.push(`--concurrency: ${concurrency} must be a positive integer`);
-  const maxRetries = options.maxRetries ?? 5;
+  const maxRetries = options.retry?.maxRetries ?? options.maxRetries ?? DEFAULT_RETRY.maxRetries;
   if (!Number.isInteger(maxRetries) || maxRetries < 0)
     problems.push(`--max-retries: ${maxRetries} must be 0 or more`);
   const timeoutMs = options.timeoutMs ?? 120_000;
   if (!(timeoutMs >= 0)) problems.push(`--timeout: must be 0 or more seconds`);
   if (problems.length > 0) throw new QualysConfigError(problems);
 
-  const endpoints = options.apiUrl
-    ? endpointsFromApiUrl(options.apiUrl)
-    : platformEndpoints(options.platform ?? "");
-  const transport = options.transport ?? undiciTransport(createDispatcher(options));
+  const endpoints = apiUrl ? endpointsFromApiUrl(apiUrl) : platformEndpoints(options.platform ?? "");
+  const transport = options.transport ?? undiciTransport(options.dispatcher ?? createDispatcher(options));
   const core = new HttpCore({
     apiUrl: endpoints.api,
     gatewayUrl: (options.gatewayUrl ?? endpoints.gateway).replace(/\/+$/, ""),
     auth: options.auth,
     transport,
     timeoutMs,
-    maxRetries,
+    retry: { ...DEFAULT_RETRY, ...options.retry, maxRetries },
+    maxWaitSec: options.maxWaitSec ?? 3700,
     concurrency,
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
@@ -107,14 +123,30 @@ export function createQualysClient(options: QualysClientOptions) {
       return out;
     },
     was: {
-      webApps: new QpsObjects(core, "webapp", "WebApp", pageSize),
-      findings: new QpsObjects(core, "finding", "Finding", pageSize),
-      scans: new QpsObjects(core, "wasscan", "WasScan", pageSize),
+      webApps: new QpsObjects(core, "webapp", "WebApp", pageSize, QPS3, "was", toWebApp),
+      findings: new QpsObjects(core, "finding", "Finding", pageSize, QPS3, "was", toFinding),
+      scans: new QpsObjects(core, "wasscan", "WasScan", pageSize, QPS3, "was", toWasScan),
       scan: new WasScanApi(core),
       report: new WasReportApi(core),
-      authRecords: new QpsObjects(core, "webappauthrecord", "WebAppAuthRecord", pageSize),
-      optionProfiles: new QpsObjects(core, "optionprofile", "OptionProfile", pageSize),
-      reports: new QpsObjects(core, "report", "Report", pageSize),
+      authRecords: new QpsObjects(
+        core,
+        "webappauthrecord",
+        "WebAppAuthRecord",
+        pageSize,
+        QPS3,
+        "was",
+        toNamedObject,
+      ),
+      optionProfiles: new QpsObjects(
+        core,
+        "optionprofile",
+        "OptionProfile",
+        pageSize,
+        QPS3,
+        "was",
+        toNamedObject,
+      ),
+      reports: new QpsObjects(core, "report", "Report", pageSize, QPS3, "was", toWasReport),
     },
     am: {
       awsConnectors: new QpsObjects(

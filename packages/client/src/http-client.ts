@@ -1,37 +1,34 @@
 /**
- * The request core every endpoint goes through: authentication per API family, the shared limiter, retries with
- * exponential backoff and jitter (idempotent calls only), and the mapping of every failure to the error family,
- * with secrets redacted.
+ * The request core every endpoint goes through. It composes the small modules: `Authenticator` (auth.ts) for
+ * headers, the per-client `ApiLimiter` (limiter.ts) for Qualys' limits, `retryDecision` (retry.ts) for transient
+ * failures, and maps every HTTP-level failure onto the error family with secrets redacted.
  */
 
-import { looksLikeHtml, parseXml, readSimpleReturn, simpleReturnError } from "./envelope.js";
+import { type Auth, Authenticator, type Family, REQUESTED_WITH } from "./auth.js";
 import {
   excerpt,
   QualysAuthError,
-  QualysError,
   QualysHttpError,
-  QualysNetworkError,
   QualysParseError,
   QualysRateLimitError,
-  QualysTimeoutError,
   type RequestInfo,
 } from "./errors.js";
 import { ApiLimiter, apiKey, type Clock, readLimitHeaders } from "./limiter.js";
+import { readServiceResponse } from "./qps-envelope.js";
 import { redact } from "./redact.js";
+import { MAX_LIMIT_WAITS, type RetryOptions, retryDecision, transportFailure } from "./retry.js";
+import { readSimpleReturn, simpleReturnError } from "./simple-return.js";
 import type { HttpResponse, Transport } from "./transport.js";
+import { looksLikeHtml, parseXml } from "./xml.js";
 
-export type Auth =
-  | { kind: "basic"; username: string; password: string }
-  /** VM v2 calls use a session (login once, logout at the end); WAS calls use Basic. */
-  | { kind: "session"; username: string; password: string }
-  /** OAuth client credentials through the gateway `/auth/oidc` (qualys-api.md 2.3). */
-  | { kind: "oauth"; clientId: string; clientSecret: string };
+export type { Auth, Family } from "./auth.js";
 
+/** What the `log` hook receives. URLs are redacted; no header or body is ever included. */
 export type ClientEvent =
   | { type: "request"; method: string; url: string }
   | { type: "response"; method: string; url: string; status: number; ms: number }
   | { type: "retry"; method: string; url: string; attempt: number; delayMs: number; reason: string }
-  | { type: "wait"; api: string; ms: number; reason: string };
+  | { type: "wait"; api: string; ms: number; seconds: number; reason: string };
 
 export interface CoreOptions {
   apiUrl: string;
@@ -39,16 +36,19 @@ export interface CoreOptions {
   auth: Auth;
   transport: Transport;
   timeoutMs: number;
-  maxRetries: number;
+  retry: RetryOptions;
+  /**
+   * Longest limit wait (seconds) the client sits through on its own. Qualys can ask for hours (code 1965, "cannot
+   * be run again for another 23 hours…", qualys-api.md 5.1-5.2); beyond this the QualysRateLimitError reaches the
+   * caller with its `waitSec`, and the caller decides.
+   */
+  maxWaitSec: number;
   concurrency: number;
   clock: Clock;
   random: () => number;
   log?: (event: ClientEvent) => void;
   userAgent: string;
 }
-
-/** API families: how to authenticate and how Qualys reports failures. */
-export type Family = "qps" | "v2" | "msp";
 
 export interface CallOptions {
   family: Family;
@@ -66,31 +66,35 @@ export interface CallOptions {
   absoluteUrl?: string;
 }
 
-/** Refresh the gateway token this long before its 4-hour expiry. */
-const TOKEN_REFRESH_MARGIN_MS = 10 * 60_000;
-const TOKEN_LIFETIME_MS = 4 * 3600_000;
-const MAX_LIMIT_WAITS = 20;
+/** Without limit headers, 1960 (concurrency) clears when a running call ends: a short wait (qualys-api.md 5.1). */
+const CONCURRENCY_WAIT_SEC = 2;
+/** Without a hint, 1965 (rate) needs the window to free a call; QAPI retries such calls every 30-60 s. */
+const RATE_WAIT_SEC = 60;
 
 export class HttpCore {
   readonly limiter: ApiLimiter;
-  private session: string | undefined;
-  private sessionPromise: Promise<string> | undefined;
-  private token: { value: string; expiresAt: number } | undefined;
-  private tokenPromise: Promise<string> | undefined;
+  readonly auth: Authenticator;
   /** Counters for reports and notes. */
   readonly stats = { requests: 0, retries: 0, limitWaits: 0 };
 
   constructor(readonly options: CoreOptions) {
     this.limiter = new ApiLimiter(options.concurrency, options.clock);
+    this.auth = new Authenticator(options.auth, {
+      apiUrl: options.apiUrl,
+      gatewayUrl: options.gatewayUrl,
+      transport: options.transport,
+      timeoutMs: options.timeoutMs,
+      userAgent: options.userAgent,
+      clock: options.clock,
+      onRequest: () => {
+        this.stats.requests += 1;
+      },
+    });
   }
 
   /** Exact secret values to mask wherever text leaves the client. */
   get secrets(): string[] {
-    const { auth } = this.options;
-    const out = auth.kind === "oauth" ? [auth.clientSecret] : [auth.password];
-    if (this.session) out.push(this.session);
-    if (this.token) out.push(this.token.value);
-    return out;
+    return this.auth.secrets();
   }
 
   info(method: string, url: string): RequestInfo {
@@ -110,47 +114,66 @@ export class HttpCore {
     const key = apiKey(call.absoluteUrl ? new URL(call.absoluteUrl).pathname : call.path);
     let attempt = 0;
     let limitWaits = 0;
+    let reauthenticated = false;
     for (;;) {
-      const release = await this.limiter.acquire(key, (ms) =>
-        this.options.log?.({ type: "wait", api: key, ms, reason: "API limit" }),
+      const release = await this.limiter.acquire(key, (ms, reason) =>
+        this.options.log?.({ type: "wait", api: key, ms, seconds: Math.ceil(ms / 1000), reason }),
       );
       let result: T;
       try {
         result = read(await this.send(call));
       } catch (error) {
         release();
-        const mapped = this.mapError(error, call);
-        if (mapped instanceof QualysRateLimitError && limitWaits < MAX_LIMIT_WAITS) {
-          limitWaits += 1;
-          this.stats.limitWaits += 1;
+        const mapped = transportFailure(
+          error,
+          this.info(call.method, call.absoluteUrl ?? call.path),
+          this.options.timeoutMs,
+          this.secrets,
+        );
+        if (mapped === undefined) throw error;
+        if (mapped instanceof QualysRateLimitError) {
+          // The limiter now holds every call to this API until the wait has passed; this call queues behind it.
+          if (limitWaits < MAX_LIMIT_WAITS && mapped.waitSec <= this.options.maxWaitSec) {
+            limitWaits += 1;
+            this.stats.limitWaits += 1;
+            continue;
+          }
+          throw mapped;
+        }
+        if (
+          mapped instanceof QualysAuthError &&
+          mapped.reason === "credentials" &&
+          this.auth.hasSession &&
+          !reauthenticated
+        ) {
+          // A refused session cookie has most likely expired (lifetime UNCONFIRMED, 2.2): log in once more.
+          this.auth.dropSession();
+          reauthenticated = true;
           continue;
         }
-        if (mapped.retryable && call.idempotent && attempt < this.options.maxRetries) {
-          attempt += 1;
-          const delayMs = this.backoff(attempt);
-          this.stats.retries += 1;
-          this.options.log?.({
-            type: "retry",
-            method: call.method,
-            url: this.info(call.method, call.path).url,
-            attempt,
-            delayMs,
-            reason: mapped.message,
-          });
-          await this.options.clock.sleep(delayMs);
-          continue;
-        }
-        throw mapped;
+        const decision = retryDecision(
+          mapped,
+          { idempotent: call.idempotent, attempt },
+          this.options.retry,
+          this.options.random,
+        );
+        if (!decision.retry) throw mapped;
+        attempt += 1;
+        this.stats.retries += 1;
+        this.options.log?.({
+          type: "retry",
+          method: call.method,
+          url: this.info(call.method, call.absoluteUrl ?? call.path).url,
+          attempt,
+          delayMs: decision.delayMs,
+          reason: decision.reason,
+        });
+        await this.options.clock.sleep(decision.delayMs);
+        continue;
       }
       release();
       return result;
     }
-  }
-
-  /** Exponential backoff with full jitter: 0.5 s, 1 s, 2 s, … capped at 30 s. */
-  private backoff(attempt: number): number {
-    const cap = Math.min(30_000, 500 * 2 ** (attempt - 1));
-    return Math.round(cap / 2 + this.options.random() * (cap / 2));
   }
 
   private async send(call: CallOptions): Promise<HttpResponse> {
@@ -160,7 +183,7 @@ export class HttpCore {
     let body = call.body;
     if (call.family === "v2") {
       // qualys-api.md 4.1: every v2 call carries X-Requested-With.
-      headers["X-Requested-With"] = "qualys-connector";
+      headers["X-Requested-With"] = REQUESTED_WITH;
       const form = new URLSearchParams(call.params ?? {}).toString();
       if (call.method === "POST" && !call.absoluteUrl) {
         headers["Content-Type"] = "application/x-www-form-urlencoded";
@@ -172,7 +195,7 @@ export class HttpCore {
       headers["Content-Type"] = call.contentType;
     }
     if (call.accept) headers.Accept = call.accept;
-    Object.assign(headers, await this.authHeaders(call.family));
+    Object.assign(headers, await this.auth.headers(call.family));
 
     const started = this.options.clock.now();
     this.stats.requests += 1;
@@ -201,46 +224,45 @@ export class HttpCore {
     const key = apiKey(new URL(url).pathname);
     const limits = readLimitHeaders(response.headers);
     this.limiter.observe(key, limits);
-    const isXml = response.body.trimStart().startsWith("<");
+    const isXml = response.body.trimStart().startsWith("<") && !looksLikeHtml(response.body);
     if (response.status === 409) {
-      const sr =
-        isXml && !looksLikeHtml(response.body) ? readSimpleReturn(parseXml(response.body, info)) : undefined;
+      const sr = isXml ? readSimpleReturn(parseXml(response.body, info)) : undefined;
       const code = sr?.code === 1960 || sr?.code === 1965 || sr?.code === 1920 ? sr.code : null;
-      // 1960 (concurrency) clears when a running call ends; 1965 (rate) when the window frees a call (5.1).
-      const waitSec = limits.toWaitSec ?? (sr ? Number(sr.items.SECONDS_TO_WAIT ?? NaN) : NaN);
-      const wait = Number.isFinite(waitSec) && waitSec > 0 ? waitSec : code === 1965 ? 60 : 2;
-      this.limiter.block(key, wait);
-      if (sr && code === null) {
+      // The header wins, then the body's SECONDS_TO_WAIT item (5.2), then a default per code (5.1).
+      const hinted = limits.toWaitSec ?? (sr ? Number(sr.items.SECONDS_TO_WAIT ?? Number.NaN) : Number.NaN);
+      const wait =
+        Number.isFinite(hinted) && hinted > 0 ? hinted : code === 1965 ? RATE_WAIT_SEC : CONCURRENCY_WAIT_SEC;
+      if (sr && code === null && sr.code !== undefined) {
         const err = simpleReturnError(sr, info);
         if (err) throw err;
       }
+      this.limiter.block(
+        key,
+        wait,
+        code === 1960
+          ? "concurrency limit (409, code 1960)"
+          : `rate limit (409${code ? `, code ${code}` : ""})`,
+      );
       throw new QualysRateLimitError(code, wait, info);
     }
-    if (
-      call.family !== "qps" &&
-      (response.status === 401 ||
-        response.status === 403 ||
-        response.status === 400 ||
-        response.status === 200) &&
-      isXml
-    ) {
+    if (call.family !== "qps" && isXml && [200, 400, 401, 403].includes(response.status)) {
       if (response.status !== 200 || response.body.includes("<SIMPLE_RETURN")) {
-        const doc = parseXml(response.body, info);
-        const sr = readSimpleReturn(doc);
-        const err = sr ? simpleReturnError(sr, info) : undefined;
-        if (err) {
-          if (
-            err instanceof QualysAuthError &&
-            err.reason === "credentials" &&
-            this.session &&
-            this.options.auth.kind === "session"
-          ) {
-            // The session may have expired: log in again on the next attempt.
-            this.session = undefined;
-          }
-          throw err;
+        const sr = readSimpleReturn(parseXml(response.body, info));
+        const err = sr ? simpleReturnError(sr, info, limits.toWaitSec) : undefined;
+        if (err instanceof QualysRateLimitError) {
+          this.limiter.block(key, err.waitSec, `rate limit (code ${err.code})`);
         }
+        if (err) throw err;
       }
+    }
+    if (
+      call.family === "qps" &&
+      response.status >= 400 &&
+      response.status < 500 &&
+      (response.body.includes("<ServiceResponse") || response.body.includes('"ServiceResponse"'))
+    ) {
+      // QPS can answer 401/403 with a ServiceResponse (UNAUTHORIZED, 3.6): the envelope names the refusal.
+      readServiceResponse(response.body, info);
     }
     if (response.status === 401 || response.status === 403) {
       throw new QualysAuthError(
@@ -248,9 +270,6 @@ export class HttpCore {
         `Qualys refused the credentials (HTTP ${response.status})`,
         info,
       );
-    }
-    if (response.status >= 500 || response.status === 429) {
-      throw new QualysHttpError(response.status, info, excerpt(response.body, this.secrets));
     }
     if (response.status >= 400) {
       throw new QualysHttpError(response.status, info, excerpt(response.body, this.secrets));
@@ -264,144 +283,8 @@ export class HttpCore {
     }
   }
 
-  /**
-   * Map a failure to the error family. Only transport failures (Node's E* codes, undici's UND_ERR_*) become
-   * network or timeout errors; anything else is a bug and propagates unchanged, never retried.
-   */
-  private mapError(error: unknown, call: CallOptions): QualysError {
-    if (error instanceof QualysError) return error;
-    const e = error as { code?: unknown; message?: string };
-    const code = typeof e.code === "string" ? e.code : undefined;
-    if (code === undefined || !/^(E[A-Z_]+|UND_ERR_\w+|ERR_\w+)$/.test(code)) throw error;
-    const info = this.info(call.method, call.absoluteUrl ?? call.path);
-    if (
-      code === "UND_ERR_HEADERS_TIMEOUT" ||
-      code === "UND_ERR_BODY_TIMEOUT" ||
-      code === "UND_ERR_CONNECT_TIMEOUT"
-    ) {
-      return new QualysTimeoutError(this.options.timeoutMs, info);
-    }
-    return new QualysNetworkError(code, redact(e.message ?? String(error), this.secrets), info);
-  }
-
-  // ---------- Authentication ----------
-
-  private async authHeaders(family: Family): Promise<Record<string, string>> {
-    const { auth } = this.options;
-    if (auth.kind === "oauth") {
-      const token = await this.bearer();
-      return family === "qps"
-        ? { Authorization: `Bearer ${token}`, "request-source": "gateway" }
-        : { Authorization: `Bearer ${token}` };
-    }
-    if (auth.kind === "session" && family === "v2") {
-      return { Cookie: `QualysSession=${await this.ensureSession()}` };
-    }
-    // qualys-api.md 2.1: UTF-8, so passwords with ':' and non-ASCII characters survive (J1 used 'ascii').
-    return {
-      Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`, "utf8").toString("base64")}`,
-    };
-  }
-
-  private async ensureSession(): Promise<string> {
-    if (this.session) return this.session;
-    this.sessionPromise ??= this.login().finally(() => {
-      this.sessionPromise = undefined;
-    });
-    return this.sessionPromise;
-  }
-
-  /** VM v2 session login (qualys-api.md 2.2): the password travels as a form field. */
-  private async login(): Promise<string> {
-    const auth = this.options.auth;
-    if (auth.kind !== "session") throw new Error("login without session credentials");
-    const url = `${this.options.apiUrl}/api/2.0/fo/session/`;
-    const info = this.info("POST", url);
-    const response = await this.options.transport({
-      method: "POST",
-      url,
-      headers: {
-        "User-Agent": this.options.userAgent,
-        "X-Requested-With": "qualys-connector",
-        "Content-Type": "application/x-www-form-urlencoded",
-      },
-      body: new URLSearchParams({
-        action: "login",
-        username: auth.username,
-        password: auth.password,
-      }).toString(),
-      timeoutMs: this.options.timeoutMs,
-    });
-    this.stats.requests += 1;
-    const cookie = /QualysSession=([^;,\s]+)/.exec(response.headers["set-cookie"] ?? "")?.[1];
-    if (response.status === 200 && cookie) {
-      this.session = cookie;
-      return cookie;
-    }
-    const sr = response.body.trimStart().startsWith("<")
-      ? readSimpleReturn(parseXml(response.body, info))
-      : undefined;
-    const err = sr ? simpleReturnError(sr, info) : undefined;
-    throw err ?? new QualysAuthError("credentials", `session login refused (HTTP ${response.status})`, info);
-  }
-
   /** Log out of the VM v2 session, if one is open. Safe to call more than once. */
-  async logout(): Promise<void> {
-    const session = this.session;
-    if (!session) return;
-    this.session = undefined;
-    await this.options.transport({
-      method: "POST",
-      url: `${this.options.apiUrl}/api/2.0/fo/session/`,
-      headers: {
-        "User-Agent": this.options.userAgent,
-        "X-Requested-With": "qualys-connector",
-        "Content-Type": "application/x-www-form-urlencoded",
-        Cookie: `QualysSession=${session}`,
-      },
-      body: "action=logout",
-      timeoutMs: this.options.timeoutMs,
-    });
-    this.stats.requests += 1;
-  }
-
-  private async bearer(): Promise<string> {
-    const now = this.options.clock.now();
-    if (this.token && this.token.expiresAt - TOKEN_REFRESH_MARGIN_MS > now) return this.token.value;
-    this.tokenPromise ??= this.fetchToken().finally(() => {
-      this.tokenPromise = undefined;
-    });
-    return this.tokenPromise;
-  }
-
-  /** `POST {gateway}/auth/oidc` with clientId / clientSecret headers (JWAS QualysBaseClient, qualys-api.md 2.3). */
-  private async fetchToken(): Promise<string> {
-    const auth = this.options.auth;
-    if (auth.kind !== "oauth") throw new Error("token without client credentials");
-    const url = `${this.options.gatewayUrl}/auth/oidc`;
-    const response = await this.options.transport({
-      method: "POST",
-      url,
-      headers: {
-        "User-Agent": this.options.userAgent,
-        clientId: auth.clientId,
-        clientSecret: auth.clientSecret,
-        accept: "application/json",
-        "Content-Type": "application/x-www-form-urlencoded",
-      },
-      body: "",
-      timeoutMs: this.options.timeoutMs,
-    });
-    this.stats.requests += 1;
-    const token = response.body.trim();
-    if ((response.status !== 200 && response.status !== 201) || token.split(".").length !== 3) {
-      throw new QualysAuthError(
-        "credentials",
-        `the gateway refused the client credentials (HTTP ${response.status})`,
-        this.info("POST", url),
-      );
-    }
-    this.token = { value: token, expiresAt: this.options.clock.now() + TOKEN_LIFETIME_MS };
-    return token;
+  logout(): Promise<void> {
+    return this.auth.logout();
   }
 }

@@ -1,28 +1,17 @@
 /**
  * The Qualys wire protocol (client package): platforms, errors with redaction, permissive envelope readers,
  * transport, authentication (Basic, VM session, OAuth via the gateway), retries, the shared API limiter, and
- * endpoint functions (WAS searches, KnowledgeBase, portal version). More endpoints come with issue 3.
+ * endpoint functions (WAS, VM scans and lists, KnowledgeBase, Asset Management, portal version).
  */
-export { createQualysClient, type QualysClient, type QualysClientOptions } from "./client.js";
+
 export {
-  asList,
-  at,
-  bool,
-  int,
-  lenientBase64,
-  looksLikeHtml,
-  num,
-  parseJson,
-  parseXml,
-  readServiceResponse,
-  readSimpleReturn,
-  type ServiceResponse,
-  type SimpleReturn,
-  simpleReturnError,
-  text,
-  v3List,
-  type XmlNode,
-} from "./envelope.js";
+  type Auth,
+  basicAuthorization,
+  jwtExpiry,
+  TOKEN_LIFETIME_MS,
+  TOKEN_REFRESH_MARGIN_MS,
+} from "./auth.js";
+export { createQualysClient, type QualysClient, type QualysClientOptions } from "./client.js";
 export {
   excerpt,
   QualysApiError,
@@ -37,8 +26,8 @@ export {
   QualysTimeoutError,
   type RequestInfo,
 } from "./errors.js";
-export type { Auth, ClientEvent } from "./http-client.js";
-export { type KbQuery, type KbVuln, toKbVuln } from "./kb.js";
+export type { ClientEvent } from "./http-client.js";
+export { type KbQuery, type KbVuln, KnowledgeBase, toKbVuln } from "./kb.js";
 export { apiKey, type Clock, readLimitHeaders, systemClock } from "./limiter.js";
 export {
   type Endpoints,
@@ -47,11 +36,39 @@ export {
   PLATFORMS,
   type PlatformId,
   platformEndpoints,
+  portalUrl,
+  resolvePlatform,
 } from "./platforms.js";
+export { readServiceResponse, type ServiceResponse } from "./qps-envelope.js";
 export { redact, redactUrl } from "./redact.js";
-export type { ReportSpec, VmScanState, WasLaunch, WasScanStatus } from "./scans.js";
+export {
+  backoffDelay,
+  DEFAULT_RETRY,
+  type RetryDecision,
+  type RetryOptions,
+  retryDecision,
+  transportFailure,
+} from "./retry.js";
+export {
+  type FindExisting,
+  launchOnce,
+  type ReportSpec,
+  readWasScanDownload,
+  type VmScanState,
+  type WasLaunch,
+  type WasScanStatus,
+} from "./scans.js";
+export { readSimpleReturn, type SimpleReturn, simpleReturnError } from "./simple-return.js";
 export type { HttpRequest, HttpResponse, Transport } from "./transport.js";
 export type { ScannerAppliance, VmNetwork, VmOptionProfile } from "./vm.js";
+export {
+  toVmScan,
+  toVmScanResults,
+  type VmScan,
+  type VmScanResults,
+  type VmScanRow,
+  vmScansOf,
+} from "./vm-schema.js";
 export {
   type Criterion,
   type Operator,
@@ -60,3 +77,35 @@ export {
   toWebAppSummary,
   type WebAppSummary,
 } from "./was.js";
+export {
+  type Finding,
+  type FindingType,
+  type NamedObject,
+  toFinding,
+  toNamedObject,
+  toWasReport,
+  toWasScan,
+  toWasScanResults,
+  toWebApp,
+  type WasReport,
+  type WasScan,
+  type WasScanIg,
+  type WasScanResults,
+  type WasScanVuln,
+  type WebApp,
+  type WebAppRef,
+} from "./was-schema.js";
+export {
+  asList,
+  at,
+  bool,
+  int,
+  lenientBase64,
+  looksLikeHtml,
+  num,
+  parseJson,
+  parseXml,
+  text,
+  v3List,
+  type XmlNode,
+} from "./xml.js";

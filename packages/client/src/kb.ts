@@ -2,8 +2,9 @@
  * KnowledgeBase `/api/2.0/fo/knowledge_base/vuln/` (qualys-api.md 4.6): QIDs in POST batches, details, id and
  * date filters, and truncation: a WARNING with CODE 1980 carries the URL of the next batch, followed as is.
  */
-import { asList, at, int, num, parseXml, text, type XmlNode } from "./envelope.js";
+
 import type { HttpCore } from "./http-client.js";
+import { asList, at, int, num, parseXml, text, type XmlNode } from "./xml.js";
 
 export interface KbQuery {
   ids?: readonly number[];
@@ -112,6 +113,11 @@ export class KnowledgeBase {
         next = text(at(warning, "CODE")) === "1980" ? this.sameOrigin(text(at(warning, "URL"))) : undefined;
       }
     }
+  }
+
+  /** Every matching VULN, normalized (`details` defaults to All, so CVSS is included; 4.6). */
+  async *vulns(query: KbQuery = {}): AsyncGenerator<KbVuln> {
+    for await (const node of this.list(query)) yield toKbVuln(node);
   }
 
   /** Follow a truncation URL only on our API origin (a different host would be a misconfiguration, or worse). */

@@ -18,6 +18,7 @@ interface ApiState {
   limit: number;
   running: number;
   blockedUntil: number;
+  blockReason: string;
   waiters: (() => void)[];
 }
 
@@ -60,19 +61,19 @@ export class ApiLimiter {
   private state(key: string): ApiState {
     let s = this.apis.get(key);
     if (!s) {
-      s = { limit: this.maxConcurrency, running: 0, blockedUntil: 0, waiters: [] };
+      s = { limit: this.maxConcurrency, running: 0, blockedUntil: 0, blockReason: "API limit", waiters: [] };
       this.apis.set(key, s);
     }
     return s;
   }
 
   /** Wait for a slot on this API; resolves with a release function. */
-  async acquire(key: string, onWait?: (ms: number) => void): Promise<() => void> {
+  async acquire(key: string, onWait?: (ms: number, reason: string) => void): Promise<() => void> {
     const s = this.state(key);
     for (;;) {
       const wait = s.blockedUntil - this.clock.now();
       if (wait > 0) {
-        onWait?.(wait);
+        onWait?.(wait, s.blockReason);
         await this.clock.sleep(wait);
         continue;
       }
@@ -96,14 +97,28 @@ export class ApiLimiter {
     const s = this.state(key);
     if (headers.concurrencyLimit !== undefined && headers.concurrencyLimit > 0) {
       s.limit = Math.min(this.maxConcurrency, headers.concurrencyLimit);
+      // A raised limit frees slots for calls already queued.
+      for (let free = s.limit - s.running; free > 0 && s.waiters.length > 0; free -= 1) s.waiters.shift()?.();
     }
-    if (headers.remaining === 0) this.block(key, headers.toWaitSec ?? 1);
+    // Remaining 0: the next call would get a 409, so hold every call until the window frees one (5.3). QSDK asks
+    // once more to learn the wait; without a hint we wait the header's window at most, else 60 s.
+    if (headers.remaining === 0) {
+      const wait =
+        headers.toWaitSec && headers.toWaitSec > 0
+          ? headers.toWaitSec
+          : Math.min(headers.windowSec ?? 60, 60);
+      this.block(key, wait, "X-RateLimit-Remaining: 0");
+    }
   }
 
   /** No call to this API before `waitSec` seconds have passed. */
-  block(key: string, waitSec: number): void {
+  block(key: string, waitSec: number, reason = "API limit"): void {
     const s = this.state(key);
-    s.blockedUntil = Math.max(s.blockedUntil, this.clock.now() + Math.max(0, waitSec) * 1000);
+    const until = this.clock.now() + Math.max(0, waitSec) * 1000;
+    if (until > s.blockedUntil) {
+      s.blockedUntil = until;
+      s.blockReason = reason;
+    }
   }
 }
 

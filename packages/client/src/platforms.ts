@@ -147,3 +147,36 @@ function gatewayOrigin(url: URL): string {
   const isShared = /^qualysapi\.(qg\d+\.)?apps\.qualys/.test(host) || host.endsWith("qualys.com");
   return `${url.protocol}//${host.replace("qualysapi.", isShared ? "gateway." : "qualysgateway.")}${url.port ? `:${url.port}` : ""}`;
 }
+
+/**
+ * The endpoints of a subscription from a platform id or an API URL, with an explicit gateway override for
+ * private clouds whose gateway does not follow the 1.2 heuristic.
+ */
+export function resolvePlatform(input: {
+  platform?: string;
+  apiUrl?: string;
+  gatewayUrl?: string;
+}): Endpoints {
+  if (input.apiUrl && input.platform) {
+    throw new QualysConfigError(["give either --api-url or --platform, not both"]);
+  }
+  const endpoints = input.apiUrl
+    ? endpointsFromApiUrl(input.apiUrl)
+    : input.platform
+      ? platformEndpoints(input.platform)
+      : undefined;
+  if (!endpoints) throw new QualysConfigError(["--api-url or --platform is required"]);
+  if (!input.gatewayUrl) return endpoints;
+  let gateway: URL;
+  try {
+    gateway = new URL(input.gatewayUrl.trim());
+  } catch {
+    throw new QualysConfigError([`--gateway-url: "${input.gatewayUrl}" is not a URL`]);
+  }
+  return { ...endpoints, gateway: gateway.origin };
+}
+
+/** The UI portal of an API URL: GHA's `apiServer.replace("api", "guard")` (qualys-api.md 1.2). */
+export function portalUrl(apiUrl: string): string {
+  return endpointsFromApiUrl(apiUrl).portal;
+}

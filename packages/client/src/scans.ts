@@ -3,20 +3,15 @@
  * idempotent, so a failed launch is never blindly repeated: the client first looks for the scan it may have
  * created (names carry a timestamp, so they are unique) and only launches again when there is none.
  */
-import {
-  asList,
-  at,
-  int,
-  parseJson,
-  parseXml,
-  readServiceResponse,
-  readSimpleReturn,
-  text,
-  type XmlNode,
-} from "./envelope.js";
-import { QualysError, QualysParseError } from "./errors.js";
+
+import { excerpt, QualysError, QualysParseError, type RequestInfo } from "./errors.js";
 import type { HttpCore } from "./http-client.js";
+import { readServiceResponse } from "./qps-envelope.js";
+import { readSimpleReturn } from "./simple-return.js";
+import { toVmScanResults, type VmScan, type VmScanResults, vmScansOf } from "./vm-schema.js";
 import { escapeXml, qpsCall, serviceRequest } from "./was.js";
+import { toWasScanResults, type WasScanResults } from "./was-schema.js";
+import { asList, at, int, looksLikeHtml, parseJson, parseXml, text, type XmlNode } from "./xml.js";
 
 export interface WasLaunch {
   name: string;
@@ -35,22 +30,32 @@ export interface WasScanStatus {
   authStatus: string | undefined;
 }
 
-/** Retry a launch that may or may not have happened: look first, launch again only when nothing was created. */
-async function launchOnce<T>(
+/**
+ * Decides, after a launch failed in a way that may have started the scan anyway (lost answer, reset, 5xx), whether
+ * a scan was created: return its id/reference, or undefined to launch again. The default looks the scan up by
+ * its exact name; a caller with its own bookkeeping (e.g. a state file) passes its own.
+ */
+export type FindExisting<T> = (error: QualysError) => Promise<T | undefined>;
+
+/**
+ * Retry a launch that may or may not have happened: look first, launch again only when nothing was created.
+ * Launches are never in the generic retry path (retry.ts) because they are not idempotent (qualys-api.md 3.8).
+ */
+export async function launchOnce<T>(
   core: HttpCore,
   launch: () => Promise<T>,
-  find: () => Promise<T | undefined>,
+  find: FindExisting<T>,
 ): Promise<T> {
   let attempt = 0;
   for (;;) {
     try {
       return await launch();
     } catch (error) {
-      if (!(error instanceof QualysError) || !error.retryable || attempt >= core.options.maxRetries)
+      if (!(error instanceof QualysError) || !error.retryable || attempt >= core.options.retry.maxRetries)
         throw error;
       attempt += 1;
       await core.options.clock.sleep(1000 * attempt);
-      const existing = await find();
+      const existing = await find(error);
       if (existing !== undefined) return existing;
     }
   }
@@ -59,8 +64,8 @@ async function launchOnce<T>(
 export class WasScanApi {
   constructor(private readonly core: HttpCore) {}
 
-  /** Launch a scan; returns its id. */
-  async launch(spec: WasLaunch): Promise<number> {
+  /** Launch a scan; returns its id. `findExisting` replaces the look-up by name after an uncertain failure. */
+  async launch(spec: WasLaunch, options: { findExisting?: FindExisting<number> } = {}): Promise<number> {
     const auth =
       spec.authRecord === "none"
         ? ""
@@ -86,7 +91,7 @@ export class WasScanApi {
           throw new QualysParseError("the launch answer has no scan id", this.core.info("POST", path), "");
         return id;
       },
-      async () => this.findByName(spec.name, spec.webAppId),
+      options.findExisting ?? (async () => this.findByName(spec.name, spec.webAppId)),
     );
   }
 
@@ -124,18 +129,42 @@ export class WasScanApi {
     await qpsCall(this.core, "POST", `/qps/rest/3.0/cancel/was/wasscan/${id}`, "<ServiceRequest/>", false);
   }
 
-  /** The scan results (`WasScan` with stats, vulns, igs). Asked as JSON, where the answer is wrapped. */
+  /**
+   * The scan results (`WasScan` with stats, vulns, igs). Asked as JSON, where the answer is wrapped in
+   * ServiceResponse.data[0]; an XML answer (root `<WasScan>`, unwrapped) is read as well (qualys-api.md 3.8).
+   */
   async download(id: number): Promise<XmlNode> {
-    const sr = await qpsCall(this.core, "GET", `/qps/rest/3.0/download/was/wasscan/${id}`, undefined, true);
-    const scan = sr.records.find((r) => r.element === "WasScan")?.value;
-    if (!scan)
-      throw new QualysParseError(
-        "the download has no WasScan",
-        this.core.info("GET", `/qps/rest/3.0/download/was/wasscan/${id}`),
-        "",
-      );
-    return scan;
+    const path = `/qps/rest/3.0/download/was/wasscan/${id}`;
+    return this.core.callAndRead(
+      { family: "qps", method: "GET", path, accept: "application/json", idempotent: true },
+      (response) => readWasScanDownload(response.body, this.core.info("GET", path)),
+    );
   }
+
+  /** The downloaded results, normalized: severity counts, vulnerabilities, information gathered. */
+  async results(id: number): Promise<WasScanResults> {
+    return toWasScanResults(await this.download(id));
+  }
+}
+
+/**
+ * Read a `download/was/wasscan` answer: XML whose root is `<WasScan>` itself (no ServiceResponse), or a
+ * ServiceResponse (JSON or XML) wrapping one WasScan; an error envelope becomes its typed error (3.8).
+ */
+export function readWasScanDownload(body: string, request: RequestInfo): XmlNode {
+  const trimmed = body.trimStart();
+  if (
+    !trimmed.startsWith("{") &&
+    !looksLikeHtml(body) &&
+    !/<ServiceResponse[\s>]/.test(body.slice(0, 2000))
+  ) {
+    const scan = at(parseXml(body, request), "WasScan");
+    if (scan && typeof scan === "object") return scan as XmlNode;
+    throw new QualysParseError("the download has no WasScan", request, excerpt(body));
+  }
+  const scan = readServiceResponse(body, request).records.find((r) => r.element === "WasScan")?.value;
+  if (!scan) throw new QualysParseError("the download has no WasScan", request, excerpt(body));
+  return scan;
 }
 
 export interface VmScanState {
@@ -159,6 +188,7 @@ export class VmScanApi {
   async launch(
     params: Record<string, string> & { scan_title: string },
     launchedAfter: string,
+    options: { findExisting?: FindExisting<string> } = {},
   ): Promise<string> {
     return launchOnce(
       this.core,
@@ -173,11 +203,12 @@ export class VmScanApi {
           );
         return ref;
       },
-      async () => {
-        const doc = await this.v2({ action: "list", launched_after_datetime: launchedAfter }, true);
-        const scans = asList<XmlNode>(at(doc, "SCAN_LIST_OUTPUT.RESPONSE.SCAN_LIST.SCAN"));
-        return text(scans.find((s) => text(s.TITLE) === params.scan_title)?.REF);
-      },
+      options.findExisting ??
+        (async () => {
+          const doc = await this.v2({ action: "list", launched_after_datetime: launchedAfter }, true);
+          const scans = asList<XmlNode>(at(doc, "SCAN_LIST_OUTPUT.RESPONSE.SCAN_LIST.SCAN"));
+          return text(scans.find((s) => text(s.TITLE) === params.scan_title)?.REF);
+        }),
     );
   }
 
@@ -213,6 +244,17 @@ export class VmScanApi {
     );
   }
 
+  /** `json_extended` results split into header, summary, typed detection rows and notes. */
+  async results(ref: string): Promise<VmScanResults> {
+    return toVmScanResults(await this.fetch(ref));
+  }
+
+  /** `action=list` with any documented filter (state, scan_ref, launched_after_datetime, …; 4.3). */
+  async list(params: Record<string, string> = {}): Promise<VmScan[]> {
+    return vmScansOf(await this.v2({ action: "list", ...params }, true));
+  }
+
+  /** Cancelling twice must not be repeated blindly: a lost answer is checked with `state()`. */
   async cancel(ref: string): Promise<void> {
     await this.v2({ action: "cancel", scan_ref: ref }, false);
   }

@@ -2,8 +2,9 @@
  * VM API v2 lists a gate needs ids from (qualys-api.md 4.3): option profiles, scanner appliances, networks.
  * Option profile layout is UNCONFIRMED; the reader accepts BASIC_INFO{ID, GROUP_NAME, IS_DEFAULT} and flat forms.
  */
-import { asList, at, int, parseXml, text, type XmlNode } from "./envelope.js";
+
 import type { HttpCore } from "./http-client.js";
+import { asList, at, int, parseXml, text, type XmlNode } from "./xml.js";
 
 export interface VmOptionProfile {
   id: number;

@@ -1,6 +1,8 @@
 /** WAS API v3 endpoints (qualys-api.md 3): searches as async iterators over both pagination styles. */
-import { int, readServiceResponse, type ServiceResponse, text, type XmlNode } from "./envelope.js";
+
 import type { HttpCore } from "./http-client.js";
+import { readServiceResponse, type ServiceResponse } from "./qps-envelope.js";
+import { int, text, type XmlNode } from "./xml.js";
 
 export type Operator = "EQUALS" | "NOT EQUALS" | "CONTAINS" | "IN" | "GREATER" | "LESSER" | "NONE";
 
@@ -73,7 +75,11 @@ export function qpsCall(
   );
 }
 
-export class QpsObjects {
+/**
+ * One searchable QPS object (`/qps/rest/{3.0|2.0}/{search,count,get}/{was|am}/{object}`). `search` yields the
+ * permissive records; `list` and `details` yield the typed results of `normalize` (was-schema.ts).
+ */
+export class QpsObjects<T = XmlNode> {
   constructor(
     private readonly core: HttpCore,
     private readonly object: string,
@@ -81,7 +87,19 @@ export class QpsObjects {
     private readonly defaultPageSize: number,
     private readonly base = "/qps/rest/3.0",
     private readonly api = "was",
+    private readonly normalize: (node: XmlNode) => T = (node) => node as T,
   ) {}
+
+  /** Every matching record, normalized; paging as `search`. */
+  async *list(options: SearchOptions = {}): AsyncGenerator<T> {
+    for await (const node of this.search(options)) yield this.normalize(node);
+  }
+
+  /** One record by id, normalized; undefined when Qualys returns none. */
+  async details(id: number | string): Promise<T | undefined> {
+    const node = await this.get(id);
+    return node === undefined ? undefined : this.normalize(node);
+  }
 
   private async post(operation: string, body: string): Promise<ServiceResponse> {
     const path = `${this.base}/${operation}/${this.api}/${this.object}`;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { endpointsFromApiUrl, PLATFORM_IDS, platformEndpoints, QualysConfigError } from "../src/index.js";
+import {
+  endpointsFromApiUrl,
+  PLATFORM_IDS,
+  platformEndpoints,
+  portalUrl,
+  QualysConfigError,
+  resolvePlatform,
+} from "../src/index.js";
 
 describe("platforms", () => {
   it("knows the 13 shared platforms of qualys-api.md 1.1", () => {
@@ -64,5 +71,34 @@ describe("platforms", () => {
     expect(() => endpointsFromApiUrl("https://scanner.bank.example")).toThrow(
       /should start with "qualysapi."/,
     );
+  });
+});
+
+describe("resolvePlatform", () => {
+  it("resolves a platform id or an API URL, with an explicit gateway override for private clouds", () => {
+    expect(resolvePlatform({ platform: "eu2" })).toMatchObject({
+      api: "https://qualysapi.qg2.apps.qualys.eu",
+      gateway: "https://gateway.qg2.apps.qualys.eu",
+      portal: "https://qualysguard.qg2.apps.qualys.eu",
+    });
+    expect(
+      resolvePlatform({ apiUrl: "https://qualysapi.bank.example", gatewayUrl: "https://gw.bank.example/" }),
+    ).toMatchObject({ api: "https://qualysapi.bank.example", gateway: "https://gw.bank.example" });
+    expect(resolvePlatform({ apiUrl: "http://127.0.0.1:8443" })).toMatchObject({
+      api: "http://127.0.0.1:8443",
+      gateway: "http://127.0.0.1:8443",
+      portal: "http://127.0.0.1:8443",
+    });
+    expect(portalUrl("https://qualysapi.qg3.apps.qualys.com")).toBe(
+      "https://qualysguard.qg3.apps.qualys.com",
+    );
+  });
+
+  it("refuses both or neither of platform and API URL, and a malformed gateway", () => {
+    expect(() => resolvePlatform({})).toThrow(QualysConfigError);
+    expect(() => resolvePlatform({ platform: "US1", apiUrl: "https://qualysapi.qualys.com" })).toThrow(
+      /not both/,
+    );
+    expect(() => resolvePlatform({ platform: "US1", gatewayUrl: "::" })).toThrow(/--gateway-url/);
   });
 });

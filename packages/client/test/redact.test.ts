@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { QualysHttpError, redact } from "../src/index.js";
+import { createQualysClient, QualysHttpError, redact } from "../src/index.js";
+import { fakeClock, res, scripted } from "./fake-transport.js";
 
 describe("redact", () => {
   it.each([
@@ -35,5 +36,29 @@ describe("redact", () => {
     expect(error.message).not.toContain("abc");
     expect(error.message).not.toContain("zzz");
     expect(error.retryable).toBe(true);
+  });
+});
+
+describe("no secret in any log event or error", () => {
+  it("session cookie, Bearer token, password and client secret stay out of events and messages", async () => {
+    const events: unknown[] = [];
+    const fake = scripted([
+      res(200, "", { "set-cookie": "QualysSession=deadbeefcafe; path=/api" }),
+      res(503, "<html>down; your cookie QualysSession=deadbeefcafe and password=Pa:ss-é-word</html>"),
+      res(503, "again Pa:ss-é-word"),
+    ]);
+    const client = createQualysClient({
+      apiUrl: "https://qualysapi.qualys.com",
+      auth: { kind: "session", username: "u", password: "Pa:ss-é-word" },
+      transport: fake.transport,
+      clock: fakeClock().clock,
+      retry: { maxRetries: 1 },
+      log: (e) => events.push(e),
+    });
+    const error = await client.vm.networks().catch((e: unknown) => e);
+    const everything = JSON.stringify(events) + String((error as Error).message) + JSON.stringify(error);
+    expect(everything).not.toContain("deadbeefcafe");
+    expect(everything).not.toContain("Pa:ss-é-word");
+    expect(everything).toContain("[REDACTED]");
   });
 });

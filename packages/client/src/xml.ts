@@ -1,17 +1,10 @@
 /**
- * Permissive readers of Qualys answers (STYLE.md: parse permissively, normalize once). They tolerate the known
+ * XML and JSON parsing plus the permissive value readers every envelope uses (STYLE.md: parse permissively, normalize once). They tolerate the known
  * quirks: a list of one comes back as an object, numbers and booleans as strings, elements go missing, CDATA
  * holds the text, base64 arrives unpadded, and an HTML page can stand where XML or JSON was promised.
  */
 import { XMLParser } from "fast-xml-parser";
-import {
-  excerpt,
-  QualysApiError,
-  QualysAuthError,
-  QualysParseError,
-  QualysRateLimitError,
-  type RequestInfo,
-} from "./errors.js";
+import { excerpt, QualysParseError, type RequestInfo } from "./errors.js";
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -151,132 +144,4 @@ export function lenientBase64(value: string): string {
   const clean = value.replace(/\s+/g, "");
   const padded = clean + "=".repeat((4 - (clean.length % 4)) % 4);
   return Buffer.from(padded, "base64").toString("utf8");
-}
-
-// ---------- WAS / QPS ServiceResponse ----------
-
-export interface ServiceResponse {
-  responseCode: string;
-  count: number | undefined;
-  hasMoreRecords: boolean;
-  lastId: number | undefined;
-  /** Records in order, each with its element name (WebApp, Finding, WasScan, …). */
-  records: { element: string; value: XmlNode }[];
-}
-
-/**
- * Read a ServiceResponse (XML or JSON, chosen by the body itself) and check it: anything but SUCCESS becomes a
- * typed error, also when HTTP said 200 (qualys-api.md 3.6).
- */
-export function readServiceResponse(body: string, request: RequestInfo): ServiceResponse {
-  const trimmed = body.trimStart();
-  const sr = trimmed.startsWith("{")
-    ? (at(parseJson(body, request), "ServiceResponse") as XmlNode | undefined)
-    : (at(parseXml(body, request), "ServiceResponse") as XmlNode | undefined);
-  if (!sr || typeof sr !== "object") {
-    throw new QualysParseError("the answer has no ServiceResponse", request, excerpt(body));
-  }
-  const responseCode = text(sr.responseCode) ?? "";
-  if (responseCode !== "SUCCESS") {
-    const message = text(at(sr, "responseErrorDetails.errorMessage")) ?? "(no message)";
-    const resolution = text(at(sr, "responseErrorDetails.errorResolution"));
-    if (responseCode === "INVALID_CREDENTIALS") {
-      throw new QualysAuthError("credentials", `Qualys refused the credentials: ${message}`, request);
-    }
-    if (responseCode === "UNAUTHORIZED") {
-      throw new QualysAuthError(
-        "unauthorized",
-        `Qualys refused access: ${message}`,
-        request,
-        moduleOf(request.url),
-      );
-    }
-    throw new QualysApiError(responseCode || "(missing responseCode)", message, request, resolution);
-  }
-  const records: ServiceResponse["records"] = [];
-  const data = sr.data;
-  if (Array.isArray(data)) {
-    // JSON: an array of single-key objects.
-    for (const entry of data) {
-      for (const [element, value] of Object.entries((entry ?? {}) as XmlNode))
-        records.push({ element, value: value as XmlNode });
-    }
-  } else if (data && typeof data === "object") {
-    for (const [element, value] of Object.entries(data as XmlNode)) {
-      for (const item of asList<XmlNode>(value)) records.push({ element, value: item });
-    }
-  }
-  return {
-    responseCode,
-    count: int(sr.count),
-    hasMoreRecords: bool(sr.hasMoreRecords) ?? false,
-    lastId: int(sr.lastId),
-    records,
-  };
-}
-
-/** The module a QPS path belongs to, for naming it in an access refusal. */
-function moduleOf(url: string): string | undefined {
-  if (url.includes("/was/")) return "WAS";
-  if (url.includes("/am/")) return "AM";
-  return undefined;
-}
-
-// ---------- VM v2 SIMPLE_RETURN ----------
-
-export interface SimpleReturn {
-  code: number | undefined;
-  text: string;
-  items: Record<string, string>;
-}
-
-/** Read a SIMPLE_RETURN document (qualys-api.md 4.2), or undefined when the body is another document. */
-export function readSimpleReturn(doc: XmlNode): SimpleReturn | undefined {
-  const response = at(doc, "SIMPLE_RETURN.RESPONSE");
-  if (!response) return undefined;
-  const items: Record<string, string> = {};
-  for (const item of asList(at(response, "ITEM_LIST.ITEM"))) {
-    const key = text(at(item, "KEY"));
-    if (key !== undefined) items[key] = text(at(item, "VALUE")) ?? "";
-  }
-  return { code: int(at(response, "CODE")), text: text(at(response, "TEXT")) ?? "", items };
-}
-
-/**
- * Turn a SIMPLE_RETURN with a CODE into the typed error it stands for (qualys-api.md 5.1): 2000 refused
- * credentials, 2001 expired account, 2002 no access (named module), 1960/1965/1920 limits, others API errors.
- */
-export function simpleReturnError(
-  sr: SimpleReturn,
-  request: RequestInfo,
-  waitHeaderSec?: number,
-): Error | undefined {
-  if (sr.code === undefined) return undefined;
-  switch (sr.code) {
-    case 2000:
-      return new QualysAuthError("credentials", `Qualys refused the credentials: ${sr.text}`, request);
-    case 2001:
-      return new QualysAuthError("expired", `The Qualys account has expired: ${sr.text}`, request);
-    case 2002: {
-      const module = /\b(VM|KnowledgeBase|KB|WAS|AM)\b/.exec(sr.text)?.[1];
-      return new QualysAuthError(
-        "unauthorized",
-        `Qualys refused access: ${sr.text}`,
-        request,
-        module === "KnowledgeBase" ? "KB" : module,
-      );
-    }
-    case 1920:
-    case 1960:
-    case 1965: {
-      const fromItem = int(sr.items.SECONDS_TO_WAIT);
-      return new QualysRateLimitError(
-        sr.code,
-        waitHeaderSec ?? fromItem ?? (sr.code === 1965 ? 60 : 2),
-        request,
-      );
-    }
-    default:
-      return new QualysApiError(String(sr.code), sr.text, request);
-  }
 }
