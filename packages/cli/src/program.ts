@@ -2,7 +2,9 @@ import { QualysError } from "@qualys-connector/client";
 import { Command, CommanderError } from "commander";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
+import { registerEvaluateCommands } from "./commands/evaluate.js";
 import { registerInventoryCommands } from "./commands/inventory.js";
+import { registerScanCommands } from "./commands/scan-was.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { CommandExit, EXIT, EXIT_CODES_HELP, UsageError } from "./exit-codes.js";
 import { VERSION } from "./version.js";
@@ -18,6 +20,8 @@ export function createProgram(): Command {
   registerSimCommand(program);
   registerDemoCommand(program);
   registerDoctorCommand(program);
+  registerScanCommands(program);
+  registerEvaluateCommands(program);
   registerInventoryCommands(program);
   applyToAll(program);
   return program;

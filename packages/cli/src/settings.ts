@@ -27,8 +27,15 @@ export interface ConnectionFlags {
   pageSize?: string;
 }
 
-/** Add the connection flags to a command. */
-export function addConnectionOptions(command: Command): Command {
+/**
+ * Add the connection flags to a command. Scan commands pass `requestTimeoutFlag: "--request-timeout"`, because
+ * their `--timeout` is the scan's (seed 000); the value still arrives as `timeout` in ConnectionFlags.
+ */
+export function addConnectionOptions(
+  command: Command,
+  options: { requestTimeoutFlag?: "--timeout" | "--request-timeout" } = {},
+): Command {
+  const timeoutFlag = options.requestTimeoutFlag ?? "--timeout";
   return command
     .option("--config <file>", "connection settings file (YAML or JSON)")
     .option("--api-url <url>", "Qualys API server URL (env QUALYS_API_URL)")
@@ -41,7 +48,7 @@ export function addConnectionOptions(command: Command): Command {
     .option("--proxy <url>", "HTTP(S) proxy, credentials allowed (env HTTPS_PROXY, NO_PROXY)")
     .option("--ca-file <file>", "extra CA certificates (PEM)")
     .option("--insecure", "do not verify TLS certificates (warned; for lab use only)")
-    .option("--timeout <seconds>", "per request; 0 disables (default 120)")
+    .option(`${timeoutFlag} <seconds>`, "per request; 0 disables (default 120)")
     .option("--max-retries <n>", "retries of idempotent calls (default 5)")
     .option("--concurrency <n>", "calls in flight at once (default 2)")
     .option("--page-size <n>", "records per page where paging applies (default 100, at most 1000)");
@@ -210,7 +217,7 @@ export function loadSettings(
     );
   const timeoutSec = integer(
     flags.timeout ?? str(file.timeout, "--config timeout"),
-    "--timeout",
+    "--timeout (per request)",
     0,
     86_400,
     120,

@@ -1,0 +1,68 @@
+/**
+ * Scan gates for Qualys WAS and VM: the policy (schema -> normalize -> evaluate), the runner (launch -> poll ->
+ * fetch -> evaluate -> write) and one writer per output format.
+ */
+
+export {
+  type Baseline,
+  type BaselineEntry,
+  BaselineError,
+  createBaseline,
+  readBaseline,
+} from "./baseline.js";
+export { describeError } from "./describe-error.js";
+export { type Evaluation, type EvaluationInput, evaluate } from "./evaluate.js";
+export { evaluateSaved, readSavedScan, type SavedScan, SavedScanError } from "./evaluate-offline.js";
+export {
+  hasVulnerabilityCriteria,
+  loadPolicyFile,
+  normalizePolicy,
+  type Policy,
+  PolicyError,
+  type PolicyException,
+  type PolicyFlags,
+  type SeverityCountRule,
+} from "./policy.js";
+export { type PolicyFile, policyFileSchema, policyJsonSchema } from "./policy-schema.js";
+export { formatQidRanges, parseQidList, QidListError, type QidRange, qidInRanges } from "./qid-list.js";
+export {
+  type CriterionAction,
+  type CriterionResult,
+  EXIT_CODES,
+  type ExceptionReport,
+  type ExitCode,
+  type FindingDisposition,
+  type GateFinding,
+  type GateResult,
+  type GateScan,
+  type Verdict,
+} from "./result.js";
+export {
+  completionOf,
+  type GateProgress,
+  type LaunchedScan,
+  runWasGate,
+  type WasGateOptions,
+} from "./run-was-gate.js";
+export {
+  type CiContext,
+  type CiSystem,
+  defaultScanNameTemplate,
+  detectCi,
+  renderScanName,
+  ScanNameError,
+  scanTimestamp,
+} from "./scan-name.js";
+export {
+  KB_BATCH,
+  type RunningScan,
+  type WasGateApi,
+  type WebAppChoice,
+  WebAppLookupError,
+  wasGateApi,
+} from "./was-gate-api.js";
+export { announceSummary, OUTPUT_FILES, renderJson, writeGateOutputs } from "./write-outputs.js";
+export { renderHtml } from "./writers/html.js";
+export { renderJunit } from "./writers/junit.js";
+export { renderMarkdown } from "./writers/markdown.js";
+export { renderSarif } from "./writers/sarif.js";

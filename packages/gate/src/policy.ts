@@ -1,0 +1,257 @@
+/**
+ * Policy: the policy file and the command-line flags, normalized into one checked `Policy`. Flags win over the
+ * file for the criterion they set. Every problem is collected, so a user fixes them all in one go.
+ */
+
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Severity } from "@qualys-connector/model";
+import { parse as parseYaml } from "yaml";
+import type { z } from "zod";
+import { type PolicyFile, policyFileSchema } from "./policy-schema.js";
+import { parseQidList, QidListError, type QidRange } from "./qid-list.js";
+import type { CriterionAction } from "./result.js";
+
+export interface SeverityCountRule {
+  severity: Severity;
+  max: number;
+  action: CriterionAction;
+  newOnly: boolean;
+}
+
+export interface PolicyException {
+  id: string;
+  reason: string;
+  /** YYYY-MM-DD, inclusive. */
+  expires: string;
+  qids: QidRange[] | undefined;
+  /** Web app ids or names (VM: IPs or instance ids), as text. */
+  targets: string[] | undefined;
+  urls: string[] | undefined;
+}
+
+export interface Policy {
+  severityCounts: SeverityCountRule[];
+  minSeverity: { severity: Severity; action: CriterionAction; newOnly: boolean } | undefined;
+  failOnQids: { qids: QidRange[]; action: CriterionAction; newOnly: boolean } | undefined;
+  excludeQids: QidRange[];
+  onIncomplete: CriterionAction;
+  exceptions: PolicyException[];
+  /** Absolute path, when the file or a flag names one. */
+  baselinePath: string | undefined;
+}
+
+/** Flags as typed on the command line (all text, all optional). */
+export interface PolicyFlags {
+  maxSeverityCount?: string | undefined;
+  minSeverity?: string | undefined;
+  failOnQids?: string | undefined;
+  excludeQids?: string | undefined;
+  onIncomplete?: string | undefined;
+  baseline?: string | undefined;
+}
+
+/** A policy that cannot be used; `problems` name the input and what is wrong. Maps to exit 3. */
+export class PolicyError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.length === 1 ? (problems[0] ?? "") : `invalid policy:\n  ${problems.join("\n  ")}`);
+    this.name = "PolicyError";
+  }
+}
+
+function zodProblems(error: z.ZodError, source: string): string[] {
+  return error.issues.map((issue) => {
+    const where = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
+    return `${source}: ${where}: ${issue.message}`;
+  });
+}
+
+/** Read and check a policy file (YAML or JSON). Relative paths inside it resolve against its folder. */
+export function loadPolicyFile(file: string): { policy: PolicyFile; dir: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new PolicyError([
+      `--policy ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`,
+    ]);
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    throw new PolicyError([
+      `--policy ${file}: not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`,
+    ]);
+  }
+  const parsed = policyFileSchema.safeParse(data);
+  if (!parsed.success) throw new PolicyError(zodProblems(parsed.error, `--policy ${file}`));
+  return { policy: parsed.data, dir: path.dirname(path.resolve(file)) };
+}
+
+function qids(value: Parameters<typeof parseQidList>[0], input: string, problems: string[]): QidRange[] {
+  try {
+    return parseQidList(value, input);
+  } catch (error) {
+    if (error instanceof QidListError) {
+      problems.push(error.message);
+      return [];
+    }
+    throw error;
+  }
+}
+
+/** `5=0,4=2`: severity=max pairs, each trimmed and checked. */
+function parseSeverityCounts(text: string, problems: string[]): SeverityCountRule[] {
+  const rules: SeverityCountRule[] = [];
+  const seen = new Set<number>();
+  text.split(",").forEach((raw, index) => {
+    const entry = raw.trim();
+    const match = /^([1-5])\s*=\s*(\d{1,9})$/.exec(entry);
+    if (!match) {
+      problems.push(
+        `--max-severity-count: ${entry === "" ? `entry ${index + 1} is empty` : `"${entry}" is not SEVERITY=MAX with SEVERITY 1 to 5 and MAX 0 or more`}`,
+      );
+      return;
+    }
+    const severity = Number(match[1]) as Severity;
+    if (seen.has(severity)) {
+      problems.push(`--max-severity-count: severity ${severity} is given twice`);
+      return;
+    }
+    seen.add(severity);
+    rules.push({ severity, max: Number(match[2]), action: "fail", newOnly: false });
+  });
+  return rules;
+}
+
+/**
+ * The policy from the file (if any) and the flags. Throws PolicyError listing every problem. `cwd` resolves a
+ * `--baseline` flag; the file's own `baseline` resolves against the file's folder.
+ */
+export function normalizePolicy(
+  flags: PolicyFlags,
+  file: { policy: PolicyFile; dir: string } | undefined,
+  cwd: string = process.cwd(),
+): Policy {
+  const problems: string[] = [];
+  const criteria = file?.policy.criteria ?? {};
+
+  let severityCounts: SeverityCountRule[] = Object.entries(criteria.severityCounts ?? {}).flatMap(
+    ([level, rule]) => {
+      if (rule === undefined) return [];
+      const severity = Number(level) as Severity;
+      return typeof rule === "number"
+        ? [{ severity, max: rule, action: "fail" as const, newOnly: false }]
+        : [{ severity, max: rule.max, action: rule.action ?? "fail", newOnly: rule.newOnly ?? false }];
+    },
+  );
+  if (flags.maxSeverityCount !== undefined) {
+    const fromFlag = parseSeverityCounts(flags.maxSeverityCount, problems);
+    const levels = new Set(fromFlag.map((r) => r.severity));
+    severityCounts = [...severityCounts.filter((r) => !levels.has(r.severity)), ...fromFlag];
+  }
+  severityCounts.sort((a, b) => b.severity - a.severity);
+
+  let minSeverity: Policy["minSeverity"];
+  const fileMin = criteria.minSeverity;
+  if (fileMin !== undefined) {
+    minSeverity =
+      typeof fileMin === "number"
+        ? { severity: fileMin as Severity, action: "fail", newOnly: false }
+        : {
+            severity: fileMin.severity as Severity,
+            action: fileMin.action ?? "fail",
+            newOnly: fileMin.newOnly ?? false,
+          };
+  }
+  if (flags.minSeverity !== undefined) {
+    const text = flags.minSeverity.trim();
+    if (/^[1-5]$/.test(text)) {
+      minSeverity = { severity: Number(text) as Severity, action: "fail", newOnly: false };
+    } else {
+      problems.push(`--min-severity: "${flags.minSeverity}" is not a severity from 1 to 5`);
+    }
+  }
+
+  let failOnQids: Policy["failOnQids"];
+  const fileQids = criteria.failOnQids;
+  if (fileQids !== undefined) {
+    failOnQids =
+      typeof fileQids === "string" || Array.isArray(fileQids)
+        ? { qids: qids(fileQids, "policy criteria.failOnQids", problems), action: "fail", newOnly: false }
+        : {
+            qids: qids(fileQids.qids, "policy criteria.failOnQids.qids", problems),
+            action: fileQids.action ?? "fail",
+            newOnly: fileQids.newOnly ?? false,
+          };
+  }
+  if (flags.failOnQids !== undefined) {
+    failOnQids = { qids: qids(flags.failOnQids, "--fail-on-qids", problems), action: "fail", newOnly: false };
+  }
+
+  const excludeQids = [
+    ...(file?.policy.excludeQids !== undefined
+      ? qids(file.policy.excludeQids, "policy excludeQids", problems)
+      : []),
+    ...(flags.excludeQids !== undefined ? qids(flags.excludeQids, "--exclude-qids", problems) : []),
+  ];
+
+  let onIncomplete: CriterionAction = criteria.scanIncomplete ?? "fail";
+  if (flags.onIncomplete !== undefined) {
+    const text = flags.onIncomplete.trim();
+    if (text === "fail" || text === "warn") onIncomplete = text;
+    else problems.push(`--on-incomplete: "${flags.onIncomplete}" must be fail or warn`);
+  }
+
+  const ids = new Set<string>();
+  const exceptions: PolicyException[] = (file?.policy.exceptions ?? []).map((e, index) => {
+    const where = `policy exceptions[${index}] (${e.id})`;
+    if (ids.has(e.id)) problems.push(`${where}: the id is used twice`);
+    ids.add(e.id);
+    if (Number.isNaN(Date.parse(`${e.expires}T00:00:00Z`)) || !sameDay(e.expires))
+      problems.push(`${where}: expires "${e.expires}" is not a real date`);
+    if (e.qids === undefined && e.urls === undefined)
+      problems.push(`${where}: needs qids or urls; an exception that covers everything is not an exception`);
+    return {
+      id: e.id,
+      reason: e.reason,
+      expires: e.expires,
+      qids: e.qids !== undefined ? qids(e.qids, `${where} qids`, problems) : undefined,
+      targets: e.webApps?.map((t) => String(t).trim()),
+      urls: e.urls?.map((u) => u.trim()),
+    };
+  });
+
+  const baselinePath =
+    flags.baseline !== undefined
+      ? path.resolve(cwd, flags.baseline)
+      : file?.policy.baseline !== undefined
+        ? path.resolve(file.dir, file.policy.baseline)
+        : undefined;
+
+  const newOnlyUsers = [
+    ...severityCounts.filter((r) => r.newOnly).map((r) => `criteria.severityCounts.${r.severity}`),
+    ...(minSeverity?.newOnly ? ["criteria.minSeverity"] : []),
+    ...(failOnQids?.newOnly ? ["criteria.failOnQids"] : []),
+  ];
+  if (newOnlyUsers.length > 0 && baselinePath === undefined)
+    problems.push(
+      `${newOnlyUsers.join(", ")}: newOnly needs a baseline (--baseline FILE or baseline: in the policy)`,
+    );
+
+  if (problems.length > 0) throw new PolicyError(problems);
+  return { severityCounts, minSeverity, failOnQids, excludeQids, onIncomplete, exceptions, baselinePath };
+}
+
+/** 2026-02-30 parses in JavaScript as March 2nd; a real date survives the round trip. */
+function sameDay(day: string): boolean {
+  return new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day;
+}
+
+/** True when the policy has at least one criterion about vulnerabilities (not only scan completion). */
+export function hasVulnerabilityCriteria(policy: Policy): boolean {
+  return (
+    policy.severityCounts.length > 0 || policy.minSeverity !== undefined || policy.failOnQids !== undefined
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * The gate result: one model that every writer renders (result.json is this object, serialized). It holds what
+ * was configured, what was found and why the verdict is what it is, so a reader never needs the console log.
+ */
+
+import type { ScanFinding, SeverityCounts } from "@qualys-connector/model";
+
+/** passed 0 (warnings allowed), failed 1 (policy), incomplete 2 (the scan did not give a full answer), error 3. */
+export type Verdict = "passed" | "failed" | "incomplete" | "error";
+export type ExitCode = 0 | 1 | 2 | 3;
+
+export const EXIT_CODES: Readonly<Record<Verdict, ExitCode>> = {
+  passed: 0,
+  failed: 1,
+  incomplete: 2,
+  error: 3,
+};
+
+export type CriterionAction = "fail" | "warn";
+
+/** One row of seed 000's ✓/✗ table, as data. */
+export interface CriterionResult {
+  /** Stable id: `severity-count-5`, `min-severity`, `qids`, `scan-complete`, … */
+  id: string;
+  /** Human wording, e.g. "Severity 5 vulnerabilities: more than 0 fails". */
+  label: string;
+  action: CriterionAction;
+  /** What was configured, as text ("> 0", "QIDs 150000-150100, 150263", ">= 4"). */
+  configured: string;
+  /** What the scan gave, as text ("3", "150012, 150263", "none"). */
+  actual: string;
+  /** pass: satisfied; fail: violated with action fail; warn: violated with action warn. */
+  outcome: "pass" | "fail" | "warn";
+  /** True when the criterion counts only findings absent from the baseline. */
+  newOnly: boolean;
+  /** Fingerprints of the findings that violate it (empty for scan-level criteria). */
+  findings: string[];
+}
+
+/**
+ * Why a finding does or does not count: `counted` (evaluated), `excluded` (QID exclusion list), `excepted` (a
+ * live exception), `information` (not a vulnerability: never counted).
+ */
+export type FindingDisposition = "counted" | "excluded" | "excepted";
+
+export interface GateFinding extends ScanFinding {
+  disposition: FindingDisposition;
+  /** Id of the exception that applies, when `excepted`. */
+  exceptionId?: string;
+  /** False when the finding is in the baseline (only meaningful when a baseline was given). */
+  isNew: boolean;
+}
+
+export interface ExceptionReport {
+  id: string;
+  reason: string;
+  /** YYYY-MM-DD; the exception applies up to and including this day (UTC). */
+  expires: string;
+  /** applied: matched at least one finding; unused: matched none; expired: past its date, no longer applies. */
+  status: "applied" | "unused" | "expired";
+  /** Findings it matches (for expired ones: the findings it would have matched). */
+  matched: number;
+  scope: string;
+}
+
+export interface GateScan {
+  kind: "was" | "vm";
+  id: string;
+  name: string | undefined;
+  reference: string | undefined;
+  /** WAS: SUBMITTED RUNNING PROCESSING FINISHED ERROR CANCELED; VM: Running Finished Error Canceled … */
+  status: string | undefined;
+  resultsStatus: string | undefined;
+  authStatus: string | undefined;
+  launchedDate: string | undefined;
+  durationSec: number | undefined;
+  target: { id: string; name: string | undefined; url: string | undefined };
+  /** Link to the scan report in the Qualys portal. */
+  portalUrl: string | undefined;
+}
+
+export interface GateResult {
+  schemaVersion: 1;
+  tool: { name: string; version: string };
+  generatedAt: string;
+  verdict: Verdict;
+  exitCode: ExitCode;
+  /** One line: why the verdict is what it is. The console's last line. */
+  reason: string;
+  scan: GateScan | undefined;
+  /** Set when the scan did not give a full answer; `handling` says whether that failed the run or only warned. */
+  incomplete: { reason: string; handling: "fail" | "warn" } | undefined;
+  /**
+   * Vulnerabilities per severity (index 0 = severity 1): counted from the findings list, and as the scan's own
+   * statistics report them (WAS `stats.global.nbVulnsLevelN`). `differ` is true when both exist and disagree.
+   */
+  severityCounts: {
+    fromFindings: SeverityCounts;
+    fromStats: SeverityCounts | undefined;
+    differ: boolean;
+  };
+  criteria: CriterionResult[];
+  findings: GateFinding[];
+  exceptions: ExceptionReport[];
+  /** Policy and run warnings (expired exceptions, differing counts, incomplete scan turned into a warning …). */
+  warnings: string[];
+  /** Set when the verdict is `error`: what went wrong, already redacted. */
+  error: { kind: string; message: string } | undefined;
+  /** API calls this run made, by purpose (launch, status, download, kb, cancel …). */
+  apiCalls: Record<string, number>;
+}

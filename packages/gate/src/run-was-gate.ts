@@ -1,0 +1,448 @@
+/**
+ * The WAS gate runner, the imperative shell around `evaluate`: resolve the web app, launch (or attach to) a scan,
+ * poll it, cancel it on timeout or interruption, download the results, enrich them from the KnowledgeBase and
+ * evaluate. Whatever happens, it returns a complete GateResult, so every output is written on every outcome.
+ */
+
+import type { Clock, WasLaunch, WasScanResults } from "@qualys-connector/client";
+import { type ScanFinding, type VulnerabilityDefinition, wasScanFindings } from "@qualys-connector/model";
+import type { Baseline } from "./baseline.js";
+import { describeError } from "./describe-error.js";
+import { type EvaluationInput, evaluate } from "./evaluate.js";
+import type { Policy } from "./policy.js";
+import { EXIT_CODES, type GateResult, type GateScan } from "./result.js";
+import type { RunningScan, WasGateApi, WebAppChoice } from "./was-gate-api.js";
+
+export interface WasGateOptions {
+  /** Web app id or exact name; optional only with `scanId`. */
+  webApp?: string | undefined;
+  /** Gate an existing scan instead of launching one (`--scan-id`). */
+  scanId?: number | undefined;
+  /** The rendered scan name (scan-name.ts). */
+  scanName: string;
+  type: WasLaunch["type"];
+  authRecord: WasLaunch["authRecord"];
+  optionProfileId?: number | undefined;
+  scanner: WasLaunch["scanner"];
+  cancelAfterHours?: number | undefined;
+  pollIntervalMs: number;
+  timeoutMs: number;
+  onTimeout: "cancel" | "leave";
+  onRunning: "attach" | "wait" | "cancel" | "fail";
+  /** Consecutive failed status calls (each already retried by the client) that end the run with exit 3. */
+  maxPollFailures: number;
+  /** Launch (or attach), then return the scan id without waiting (`--no-wait`). */
+  noWait?: boolean | undefined;
+  /** Aborted on SIGINT/SIGTERM: the scan is cancelled and the result says so. */
+  signal?: AbortSignal | undefined;
+  clock: Clock;
+  progress?: ((event: GateProgress) => void) | undefined;
+  tool: { name: string; version: string };
+}
+
+export type GateProgress =
+  | { kind: "webapp"; webApp: WebAppChoice }
+  | { kind: "launched"; scanId: number; name: string }
+  | { kind: "attached"; scanId: number; why: string }
+  | { kind: "waiting-for-running"; scanId: number }
+  | { kind: "status"; scanId: number; status: string; elapsedMs: number }
+  | { kind: "poll-failed"; scanId: number; failures: number; max: number; message: string }
+  | { kind: "cancelling"; scanId: number; why: string }
+  | { kind: "results"; scanId: number; vulnerabilities: number }
+  | { kind: "warning"; message: string };
+
+/** What `--no-wait` returns: the scan to gate later with `--scan-id`. */
+export interface LaunchedScan {
+  kind: "launched";
+  scanId: number;
+  name: string | undefined;
+  attached: boolean;
+  webApp: WebAppChoice;
+  portalUrl: string;
+}
+
+/** Statuses after which a WAS scan changes no more (qualys-api.md 3.8). */
+const TERMINAL = new Set(["FINISHED", "ERROR", "CANCELED"]);
+/**
+ * Which resultsStatus a clean scan reports is unresolved: Qualys' own plugins expect FINISHED, third-party fixtures
+ * SUCCESSFUL, and both are documented values (qualys-api.md 3.8), so both count as clean.
+ */
+const CLEAN_RESULTS = new Set(["FINISHED", "SUCCESSFUL"]);
+const RESULTS_MEANING: Readonly<Record<string, string>> = {
+  NO_HOST_ALIVE: "the web application's host did not answer",
+  NO_WEB_SERVICE: "no web service answered at the web application's URL",
+  SERVICE_ERROR: "Qualys reported a service error",
+  TIME_LIMIT_EXCEEDED: "the scan hit its time limit, so the results are partial",
+  TIME_LIMIT_REACHED: "the scan hit its time limit, so the results are partial",
+  SCAN_INTERNAL_ERROR: "Qualys reported an internal scan error",
+  SCAN_RESULTS_INVALID: "Qualys marked the results invalid",
+  SCAN_NOT_LAUNCHED: "the scan was not launched",
+  SCANNER_NOT_AVAILABLE: "no scanner appliance was available",
+  CANCELED_WITH_RESULTS: "the scan was cancelled; the results are partial",
+};
+
+type Phase =
+  | { kind: "done"; status: string; resultsStatus: string | undefined; authStatus: string | undefined }
+  | { kind: "timeout" }
+  | { kind: "aborted"; why: string }
+  | { kind: "poll-error"; message: string };
+
+class ToolError extends Error {
+  constructor(
+    readonly errorKind: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function abortReason(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  return typeof reason === "string" ? reason : "interrupted";
+}
+
+/** Sleep, waking early when the signal aborts. */
+async function pause(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    await Promise.race([clock.sleep(ms), aborted]);
+  } finally {
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s}s`;
+  const m = Math.round(s / 60);
+  return m < 120 ? `${m}m` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+}
+
+/** Run the WAS gate. Never throws for a Qualys or scan problem: those become an `error` or `incomplete` result. */
+export async function runWasGate(
+  api: WasGateApi,
+  options: WasGateOptions,
+  policy: Policy,
+  baseline: Baseline | undefined,
+  apiCalls: Record<string, number>,
+): Promise<GateResult | LaunchedScan> {
+  const { clock, signal } = options;
+  const progress = options.progress ?? (() => {});
+  const started = clock.now();
+  const warnings: string[] = [];
+  let webApp: WebAppChoice | undefined;
+  let scanId: number | undefined;
+  let scan: GateScan | undefined;
+
+  const scanOf = (id: number, extra: Partial<GateScan> = {}): GateScan => ({
+    kind: "was",
+    id: String(id),
+    name: extra.name ?? (options.scanId === undefined ? options.scanName : undefined),
+    reference: undefined,
+    status: undefined,
+    resultsStatus: undefined,
+    authStatus: undefined,
+    launchedDate: undefined,
+    durationSec: undefined,
+    target: { id: String(webApp?.id ?? ""), name: webApp?.name, url: webApp?.url },
+    portalUrl: api.scanReportUrl(id),
+    ...extra,
+  });
+
+  const finish = (evaluation: ReturnType<typeof evaluate>): GateResult => ({
+    schemaVersion: 1,
+    tool: options.tool,
+    generatedAt: new Date(clock.now()).toISOString(),
+    ...evaluation,
+    exitCode: EXIT_CODES[evaluation.verdict],
+    scan,
+    warnings: [...warnings, ...evaluation.warnings],
+    error: undefined,
+    apiCalls,
+  });
+
+  const errorResult = (kind: string, message: string): GateResult => ({
+    schemaVersion: 1,
+    tool: options.tool,
+    generatedAt: new Date(clock.now()).toISOString(),
+    verdict: "error",
+    exitCode: EXIT_CODES.error,
+    reason: `error: ${message}`,
+    scan,
+    incomplete: undefined,
+    severityCounts: { fromFindings: [0, 0, 0, 0, 0], fromStats: undefined, differ: false },
+    criteria: [],
+    findings: [],
+    exceptions: [],
+    warnings,
+    error: { kind, message },
+    apiCalls,
+  });
+
+  const cancel = async (id: number, why: string): Promise<string> => {
+    progress({ kind: "cancelling", scanId: id, why });
+    try {
+      await api.cancel(id);
+      return `scan ${id} cancelled`;
+    } catch (error) {
+      const message = `could not cancel scan ${id}: ${describeError(error).message}`;
+      warnings.push(message);
+      progress({ kind: "warning", message });
+      return `scan ${id} may still be running (cancel failed)`;
+    }
+  };
+
+  /** Poll until terminal, timeout, abort or too many failed calls in a row. */
+  const poll = async (id: number, deadline: number): Promise<Phase> => {
+    let failures = 0;
+    for (;;) {
+      if (signal?.aborted) return { kind: "aborted", why: abortReason(signal) };
+      try {
+        const state = await api.status(id);
+        failures = 0;
+        progress({ kind: "status", scanId: id, status: state.status, elapsedMs: clock.now() - started });
+        if (TERMINAL.has(state.status))
+          return {
+            kind: "done",
+            status: state.status,
+            resultsStatus: state.resultsStatus,
+            authStatus: state.authStatus,
+          };
+      } catch (error) {
+        failures += 1;
+        const message = describeError(error).message;
+        progress({ kind: "poll-failed", scanId: id, failures, max: options.maxPollFailures, message });
+        if (failures >= options.maxPollFailures)
+          return {
+            kind: "poll-error",
+            message: `${failures} status calls in a row failed (last: ${message}); scan ${id} was left running; gate it later with --scan-id ${id}`,
+          };
+      }
+      if (signal?.aborted) return { kind: "aborted", why: abortReason(signal) };
+      const remaining = deadline - clock.now();
+      if (remaining <= 0) return { kind: "timeout" };
+      await pause(clock, Math.min(options.pollIntervalMs, remaining), signal);
+    }
+  };
+
+  try {
+    if (options.webApp !== undefined) {
+      webApp = await api.resolveWebApp(options.webApp);
+      progress({ kind: "webapp", webApp });
+    }
+    const deadline = started + options.timeoutMs;
+
+    if (options.scanId !== undefined) {
+      scanId = options.scanId;
+      progress({ kind: "attached", scanId, why: "--scan-id" });
+    } else {
+      if (!webApp) throw new ToolError("usage", "--webapp is required unless --scan-id is given");
+      const running: RunningScan[] = await api.runningScans(webApp.id);
+      const other = running[0];
+      if (other && options.onRunning === "attach") {
+        scanId = other.id;
+        warnings.push(
+          `web app ${webApp.id} already had scan ${other.id} running; gating on it (--on-running attach)`,
+        );
+        scan = scanOf(other.id, { name: other.name });
+        progress({ kind: "attached", scanId, why: `scan ${other.id} was already running` });
+      } else if (other && options.onRunning === "fail") {
+        scan = scanOf(other.id, { name: other.name, status: other.status });
+        return finish(
+          evaluate(
+            evaluationInput(
+              scan,
+              [],
+              undefined,
+              {
+                complete: false,
+                reason: `web app ${webApp.id} already has scan ${other.id} running (--on-running fail)`,
+              },
+              baseline,
+            ),
+            policy,
+            new Date(clock.now()),
+          ),
+        );
+      } else if (other && options.onRunning === "cancel") {
+        warnings.push(`${await cancel(other.id, "--on-running cancel")} before launching a new one`);
+      } else if (other && options.onRunning === "wait") {
+        progress({ kind: "waiting-for-running", scanId: other.id });
+        const waited = await poll(other.id, deadline);
+        if (waited.kind !== "done") {
+          scan = scanOf(other.id, { name: other.name });
+          return await endEarly(waited, other.id, `waiting for scan ${other.id} that was already running`);
+        }
+      }
+      if (scanId === undefined) {
+        scanId = await api.launch({
+          name: options.scanName,
+          type: options.type,
+          webAppId: webApp.id,
+          authRecord: options.authRecord,
+          ...(options.optionProfileId !== undefined ? { optionProfileId: options.optionProfileId } : {}),
+          scanner: options.scanner,
+          ...(options.cancelAfterHours !== undefined ? { cancelAfterHours: options.cancelAfterHours } : {}),
+        });
+        progress({ kind: "launched", scanId, name: options.scanName });
+      }
+      if (options.noWait)
+        return {
+          kind: "launched",
+          scanId,
+          name: scan?.name ?? options.scanName,
+          attached: scan !== undefined,
+          webApp,
+          portalUrl: api.scanReportUrl(scanId),
+        };
+    }
+    scan ??= scanOf(scanId);
+
+    const phase = await poll(scanId, deadline);
+    if (phase.kind !== "done") return await endEarly(phase, scanId, "polling");
+
+    scan = {
+      ...scan,
+      status: phase.status,
+      resultsStatus: phase.resultsStatus,
+      authStatus: phase.authStatus,
+    };
+    let results: WasScanResults | undefined;
+    if (phase.status !== "ERROR") {
+      try {
+        results = await api.results(scanId);
+      } catch (error) {
+        if (phase.status === "FINISHED") throw error;
+        warnings.push(`no results for the ${phase.status} scan: ${describeError(error).message}`);
+      }
+    }
+    if (results) {
+      const r = results.scan;
+      scan = {
+        ...scan,
+        name: r.name ?? scan.name,
+        reference: r.reference,
+        launchedDate: r.launchedDate,
+        durationSec: r.scanDuration,
+        resultsStatus: r.resultsStatus ?? scan.resultsStatus,
+        authStatus: r.authStatus ?? scan.authStatus,
+        target: {
+          id: String(r.webApp?.id ?? webApp?.id ?? ""),
+          name: r.webApp?.name ?? webApp?.name,
+          url: r.webApp?.url ?? webApp?.url,
+        },
+      };
+      progress({ kind: "results", scanId, vulnerabilities: results.vulns.length });
+    }
+    scan.durationSec ??= Math.round((clock.now() - started) / 1000);
+    if (scan.authStatus === "PARTIAL")
+      warnings.push(`scan ${scanId} logged in to the web application only partly (auth status PARTIAL)`);
+
+    const definitions = new Map<number, VulnerabilityDefinition>();
+    const qids = results?.vulns.map((v) => v.qid) ?? [];
+    if (qids.length > 0) {
+      try {
+        for (const d of await api.definitions(qids)) definitions.set(d.qid, d);
+      } catch (error) {
+        const message = `KnowledgeBase unavailable (${describeError(error).message}); titles and severities come from the scan download only`;
+        warnings.push(message);
+        progress({ kind: "warning", message });
+      }
+    }
+    const findings: ScanFinding[] = results ? wasScanFindings(results, definitions) : [];
+    const stats = results && results.vulnsTotal !== undefined ? results.vulnsByLevel : undefined;
+    return finish(
+      evaluate(
+        evaluationInput(scan, findings, stats, completionOf(scan, options), baseline),
+        policy,
+        new Date(clock.now()),
+      ),
+    );
+  } catch (error) {
+    const { kind, message } =
+      error instanceof ToolError ? { kind: error.errorKind, message: error.message } : describeError(error);
+    return errorResult(kind, scanId !== undefined ? `${message} (scan ${scanId})` : message);
+  }
+
+  async function endEarly(
+    phase: Exclude<Phase, { kind: "done" }>,
+    id: number,
+    during: string,
+  ): Promise<GateResult> {
+    if (phase.kind === "poll-error") throw new ToolError("polling", phase.message);
+    let reason: string;
+    if (phase.kind === "timeout") {
+      const after = formatDuration(options.timeoutMs);
+      reason =
+        options.onTimeout === "cancel"
+          ? `timed out after ${after} while ${during}; ${await cancel(id, "timeout")}`
+          : `timed out after ${after} while ${during}; scan ${id} left running (--on-timeout leave); gate it later with --scan-id ${id}`;
+    } else {
+      reason = `${phase.why} while ${during}; ${await cancel(id, phase.why)}`;
+    }
+    const current = scan ?? scanOf(id);
+    scan = { ...current, durationSec: Math.round((clock.now() - started) / 1000) };
+    return finish(
+      evaluate(
+        evaluationInput(scan, [], undefined, { complete: false, reason }, baseline),
+        policy,
+        new Date(clock.now()),
+      ),
+    );
+  }
+}
+
+function evaluationInput(
+  scan: GateScan,
+  findings: ScanFinding[],
+  stats: EvaluationInput["statsCounts"],
+  completion: EvaluationInput["completion"],
+  baseline: Baseline | undefined,
+): EvaluationInput {
+  return {
+    scan,
+    findings,
+    statsCounts: stats,
+    completion,
+    baseline: baseline ? new Set(baseline.findings.map((f) => f.fingerprint)) : undefined,
+    completionLabel: "WAS could scan the web application",
+  };
+}
+
+/** Whether a finished WAS scan gave a full answer (status, results status, authentication). */
+export function completionOf(
+  scan: GateScan,
+  options: Pick<WasGateOptions, "authRecord">,
+): EvaluationInput["completion"] {
+  const results = scan.resultsStatus ?? "";
+  if (scan.status === "ERROR")
+    return {
+      complete: false,
+      reason: `scan ${scan.id} ended ERROR${results ? ` (results status ${results})` : ""}`,
+    };
+  if (scan.status === "CANCELED")
+    return {
+      complete: false,
+      reason: `scan ${scan.id} was canceled${results ? ` (results status ${results})` : ""}`,
+    };
+  if (scan.status !== "FINISHED")
+    return { complete: false, reason: `scan ${scan.id} is ${scan.status ?? "in an unknown state"}` };
+  if (!CLEAN_RESULTS.has(results.toUpperCase())) {
+    const meaning = RESULTS_MEANING[results];
+    return {
+      complete: false,
+      reason: `scan ${scan.id} finished with results status ${results || "(none)"}${meaning ? `: ${meaning}` : ""}`,
+    };
+  }
+  if (scan.authStatus === "FAILED" && options.authRecord !== "none")
+    return {
+      complete: false,
+      reason: `scan ${scan.id} could not log in to the web application (auth status FAILED)`,
+    };
+  return { complete: true };
+}

@@ -1,0 +1,146 @@
+/**
+ * What the WAS gate needs from Qualys, as a narrow interface: the runner is tested against fakes (clock, faults,
+ * signals) and, end to end, against the simulator through `wasGateApi(client)`.
+ */
+
+import {
+  QualysApiError,
+  type QualysClient,
+  type WasLaunch,
+  type WasScanResults,
+  type WasScanStatus,
+} from "@qualys-connector/client";
+import { toVulnerabilityDefinition, type VulnerabilityDefinition } from "@qualys-connector/model";
+
+export interface WebAppChoice {
+  id: number;
+  name: string;
+  url: string;
+}
+
+export interface RunningScan {
+  id: number;
+  name: string | undefined;
+  status: string | undefined;
+}
+
+export interface WasGateApi {
+  /** A web app by id (digits) or exact name; throws WebAppLookupError with the candidates otherwise. */
+  resolveWebApp(idOrName: string): Promise<WebAppChoice>;
+  /** Scans of this web app that are SUBMITTED, RUNNING or PROCESSING, newest first. */
+  runningScans(webAppId: number): Promise<RunningScan[]>;
+  launch(spec: WasLaunch): Promise<number>;
+  status(scanId: number): Promise<WasScanStatus>;
+  cancel(scanId: number): Promise<void>;
+  results(scanId: number): Promise<WasScanResults>;
+  /** KnowledgeBase definitions, asked in batches of at most 500 QIDs (as Qualys' Jenkins WAS connector does). */
+  definitions(qids: readonly number[]): Promise<VulnerabilityDefinition[]>;
+  /** Link to the scan report in the Qualys portal. */
+  scanReportUrl(scanId: number): string;
+}
+
+export class WebAppLookupError extends Error {
+  constructor(
+    message: string,
+    readonly candidates: WebAppChoice[],
+  ) {
+    super(message);
+    this.name = "WebAppLookupError";
+  }
+}
+
+/** QIDs per KnowledgeBase call (JWAS batches by 500; peers-ci-gates.md 1.1). */
+export const KB_BATCH = 500;
+
+const ACTIVE = ["SUBMITTED", "RUNNING", "PROCESSING"];
+
+function describe(apps: readonly WebAppChoice[]): string {
+  return apps.map((a) => `${a.id} "${a.name}" ${a.url}`).join("; ");
+}
+
+/** The WAS gate API over a Qualys client. `count` is told the purpose of every call, for result.json. */
+export function wasGateApi(client: QualysClient, count: (purpose: string) => void = () => {}): WasGateApi {
+  return {
+    async resolveWebApp(idOrName) {
+      const wanted = idOrName.trim();
+      if (/^\d+$/.test(wanted)) {
+        count("webapp");
+        try {
+          const app = await client.was.webApps.details(wanted);
+          if (app) return { id: app.id, name: app.name, url: app.url };
+        } catch (error) {
+          if (!(error instanceof QualysApiError) || error.code !== "NOT_FOUND") throw error;
+        }
+        throw new WebAppLookupError(`--webapp: no web app has id ${wanted}`, []);
+      }
+      const exact: WebAppChoice[] = [];
+      count("webapp");
+      for await (const app of client.was.webApps.list({
+        criteria: [{ field: "name", operator: "EQUALS", value: wanted }],
+      }))
+        exact.push({ id: app.id, name: app.name, url: app.url });
+      if (exact.length === 1 && exact[0]) return exact[0];
+      if (exact.length > 1)
+        throw new WebAppLookupError(
+          `--webapp: ${exact.length} web apps are named "${wanted}"; give the id of one: ${describe(exact)}`,
+          exact,
+        );
+      const similar: WebAppChoice[] = [];
+      count("webapp");
+      for await (const app of client.was.webApps.list({
+        criteria: [{ field: "name", operator: "CONTAINS", value: wanted }],
+      })) {
+        similar.push({ id: app.id, name: app.name, url: app.url });
+        if (similar.length >= 10) break;
+      }
+      throw new WebAppLookupError(
+        similar.length > 0
+          ? `--webapp: no web app is named "${wanted}"; similar names: ${describe(similar)}`
+          : `--webapp: no web app is named "${wanted}" (\`qualys-connector inventory was webapps list\` shows them)`,
+        similar,
+      );
+    },
+    async runningScans(webAppId) {
+      count("running-scans");
+      const scans: RunningScan[] = [];
+      for await (const scan of client.was.scans.list({
+        criteria: [
+          { field: "webApp.id", operator: "EQUALS", value: String(webAppId) },
+          { field: "status", operator: "IN", value: ACTIVE.join(",") },
+        ],
+      }))
+        scans.push({ id: scan.id, name: scan.name, status: scan.status });
+      return scans.sort((a, b) => b.id - a.id);
+    },
+    async launch(spec) {
+      count("launch");
+      return client.was.scan.launch(spec);
+    },
+    async status(scanId) {
+      count("status");
+      return client.was.scan.status(scanId);
+    },
+    async cancel(scanId) {
+      count("cancel");
+      await client.was.scan.cancel(scanId);
+    },
+    async results(scanId) {
+      count("download");
+      return client.was.scan.results(scanId);
+    },
+    async definitions(qids) {
+      const out: VulnerabilityDefinition[] = [];
+      const unique = [...new Set(qids)].sort((a, b) => a - b);
+      for (let i = 0; i < unique.length; i += KB_BATCH) {
+        count("kb");
+        for await (const vuln of client.kb.vulns({ ids: unique.slice(i, i + KB_BATCH), details: "All" }))
+          out.push(toVulnerabilityDefinition(vuln));
+      }
+      return out;
+    },
+    scanReportUrl(scanId) {
+      // The link Qualys' Jenkins WAS connector shows since the 2024 WAS UI (peers-ci-gates.md 1.1, JWAS 8f092a8).
+      return `${client.endpoints.portal}/was/#/reports/online-reports/email-report/scan/${scanId}`;
+    },
+  };
+}

@@ -1,0 +1,422 @@
+/**
+ * report.html: one self-contained HTML5 page with the verdict, the scan, a severity bar chart, the pass/fail
+ * criteria (seed 000's ✓/✗ table, with configured and actual values on hover), exceptions, warnings and the
+ * vulnerabilities. It makes no network request of any kind: inline CSS only, no script, no image, no font, and a
+ * Content-Security-Policy that would block all of those even if an escaping bug let markup through. The only
+ * outside address is the portal link, and only when it is http(s).
+ */
+
+import { SEVERITY_NAMES, type Severity, type SeverityCounts } from "@qualys-connector/model";
+import type {
+  CriterionResult,
+  ExceptionReport,
+  GateFinding,
+  GateResult,
+  GateScan,
+  Verdict,
+} from "../result.js";
+import { escapeHtml } from "./html-text.js";
+
+/** Rows of the vulnerabilities table; beyond this a browser struggles and result.json holds the rest. */
+export const HTML_FINDING_ROWS = 5000;
+
+/** Nothing may load; inline styles are the one thing allowed (and `data:` images, should one ever be needed). */
+const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+const HEADLINES: Readonly<Record<Verdict, { icon: string; word: string }>> = {
+  passed: { icon: "✅", word: "passed" },
+  failed: { icon: "❌", word: "failed" },
+  incomplete: { icon: "⚠️", word: "incomplete" },
+  error: { icon: "💥", word: "error" },
+};
+
+const OUTCOME_MARKS: Readonly<Record<CriterionResult["outcome"], string>> = {
+  pass: "✓",
+  fail: "✗",
+  warn: "⚠",
+};
+
+const DISPOSITION_ORDER: Readonly<Record<GateFinding["disposition"], number>> = {
+  counted: 0,
+  excepted: 1,
+  excluded: 2,
+};
+
+const SEVERITIES_DESCENDING: readonly Severity[] = [5, 4, 3, 2, 1];
+
+// System fonts only (a web font would be a request). No `>` combinators, `url(` or `@import` anywhere.
+const STYLE = `
+body { margin: 0; padding: 1.5rem; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; background: #fff; }
+main { max-width: 1200px; margin: 0 auto; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.15rem; margin: 1.75rem 0 .5rem; border-bottom: 1px solid #d0d7de; padding-bottom: .25rem; }
+.banner { padding: 1rem 1.25rem; border-radius: 6px; border: 1px solid; }
+.banner p { margin: .25rem 0 0; }
+.verdict-passed { background: #dafbe1; border-color: #1a7f37; }
+.verdict-failed { background: #ffebe9; border-color: #cf222e; }
+.verdict-incomplete { background: #fff8c5; border-color: #9a6700; }
+.verdict-error { background: #f6e8ff; border-color: #8250df; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: 0; }
+dl.facts dt { font-weight: 600; }
+dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #d0d7de; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.url { overflow-wrap: anywhere; font-family: ui-monospace, SFMono-Regular, Consolas, monospace; font-size: .85rem; }
+.outcome-pass td.mark { color: #1a7f37; }
+.outcome-fail td.mark { color: #cf222e; font-weight: 600; }
+.outcome-warn td.mark { color: #9a6700; font-weight: 600; }
+td.mark { white-space: nowrap; cursor: help; }
+.chart { display: grid; grid-template-columns: max-content 1fr max-content; gap: .35rem .75rem; align-items: center; max-width: 720px; }
+.track { background: #f6f8fa; border-radius: 3px; height: 1.1rem; }
+.bar { display: block; height: 100%; border-radius: 3px; min-width: 1px; }
+.bar-zero { background: transparent; }
+.sev-5 { background: #a40e26; }
+.sev-4 { background: #e5534b; }
+.sev-3 { background: #f0883e; }
+.sev-2 { background: #d4a72c; }
+.sev-1 { background: #6e7781; }
+.differs { color: #9a6700; font-weight: 600; }
+.note { color: #57606a; }
+.muted { color: #57606a; }
+tr.excepted td, tr.excluded td { color: #57606a; }
+details { margin-top: .25rem; }
+details .kb { white-space: pre-wrap; overflow-wrap: anywhere; margin: .25rem 0; }
+footer { margin-top: 2rem; color: #57606a; font-size: .85rem; }
+`;
+
+/**
+ * The portal URL for an `href`, or undefined unless it parses as an http(s) URL: a `javascript:` or `data:`
+ * address must never become a link. The parsed form is used, so what is linked is what the browser would open.
+ */
+function portalHref(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  return url.protocol === "https:" || url.protocol === "http:" ? url.href : undefined;
+}
+
+function formatDuration(seconds: number): string {
+  const total = Math.max(0, Math.round(seconds));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const rest = total % 60;
+  if (hours > 0) return `${hours} h ${minutes} min`;
+  if (minutes > 0) return rest > 0 ? `${minutes} min ${rest} s` : `${minutes} min`;
+  return `${rest} s`;
+}
+
+function severityLabel(severity: Severity | undefined): string {
+  return severity === undefined ? "unknown" : `${severity} ${SEVERITY_NAMES[severity]}`;
+}
+
+/**
+ * Seed 000 shows "Available Unauthenticated?"; a finding may have instances found both ways, so this column says
+ * how it was found: only while logged in, only without logging in, both, or unknown.
+ */
+function authenticationLabel(finding: GateFinding): string {
+  const { authenticated, unauthenticated } = finding;
+  if (authenticated === true && unauthenticated === true) return "both";
+  if (authenticated === true) return "yes";
+  if (unauthenticated === true) return "no";
+  return "unknown";
+}
+
+function dispositionLabel(finding: GateFinding): string {
+  if (finding.disposition === "excepted" && finding.exceptionId !== undefined) {
+    return `excepted: ${finding.exceptionId}`;
+  }
+  return finding.disposition;
+}
+
+/** Counted findings first, then excepted, then excluded; within each, most severe first, then by QID. */
+function reportOrder(findings: readonly GateFinding[]): GateFinding[] {
+  return [...findings].sort(
+    (a, b) =>
+      DISPOSITION_ORDER[a.disposition] - DISPOSITION_ORDER[b.disposition] ||
+      (b.severity ?? 0) - (a.severity ?? 0) ||
+      a.qid - b.qid,
+  );
+}
+
+function countAt(counts: SeverityCounts, severity: Severity): number {
+  return counts[severity - 1] ?? 0;
+}
+
+function banner(result: GateResult): string {
+  const { icon, word } = HEADLINES[result.verdict];
+  const kind = result.scan === undefined ? "" : ` ${result.scan.kind.toUpperCase()}`;
+  const lines = [
+    `<h1>${icon} Qualys${escapeHtml(kind)} gate ${word}</h1>`,
+    `<p class="reason">${escapeHtml(result.reason)}</p>`,
+  ];
+  if (result.error !== undefined) {
+    lines.push(
+      `<p><strong>Error</strong> (${escapeHtml(result.error.kind)}): ${escapeHtml(result.error.message)}</p>`,
+    );
+  }
+  if (result.incomplete !== undefined) {
+    const handling = result.incomplete.handling === "fail" ? "fails the run" : "reported as a warning";
+    lines.push(
+      `<p><strong>Incomplete scan</strong> (${handling}): ${escapeHtml(result.incomplete.reason)}</p>`,
+    );
+  }
+  return `<header class="banner verdict-${result.verdict}">\n${lines.join("\n")}\n</header>`;
+}
+
+function fact(term: string, detail: string): string {
+  return `<dt>${escapeHtml(term)}</dt><dd>${detail}</dd>`;
+}
+
+function scanSection(scan: GateScan | undefined): string {
+  if (scan === undefined) {
+    return `<section>\n<h2>Scan</h2>\n<p class="muted">No scan information: the run ended before a scan was known.</p>\n</section>`;
+  }
+  const facts: string[] = [];
+  const name = scan.name === undefined ? "" : ` · ${escapeHtml(scan.name)}`;
+  facts.push(fact("Scan", `${escapeHtml(scan.id)}${name}`));
+  if (scan.reference !== undefined) facts.push(fact("Reference", escapeHtml(scan.reference)));
+  const target = [
+    scan.target.name === undefined ? undefined : escapeHtml(scan.target.name),
+    `id ${escapeHtml(scan.target.id)}`,
+    scan.target.url === undefined ? undefined : escapeHtml(scan.target.url),
+  ].filter((part): part is string => part !== undefined);
+  facts.push(fact("Web application", target.join(" · ")));
+  facts.push(
+    fact(
+      "Status",
+      [
+        `scan ${escapeHtml(scan.status ?? "unknown")}`,
+        `results ${escapeHtml(scan.resultsStatus ?? "unknown")}`,
+        `authentication ${escapeHtml(scan.authStatus ?? "unknown")}`,
+      ].join(" · "),
+    ),
+  );
+  if (scan.launchedDate !== undefined) facts.push(fact("Launched", escapeHtml(scan.launchedDate)));
+  if (scan.durationSec !== undefined)
+    facts.push(fact("Duration", escapeHtml(formatDuration(scan.durationSec))));
+  const href = portalHref(scan.portalUrl);
+  if (href !== undefined) {
+    // noreferrer: the report may sit on an internal CI server whose address should not leak to the portal.
+    facts.push(
+      fact(
+        "Report",
+        `<a href="${escapeHtml(href)}" rel="noopener noreferrer">Open the scan report in the Qualys portal</a>`,
+      ),
+    );
+  } else if (scan.portalUrl !== undefined) {
+    facts.push(
+      fact(
+        "Report",
+        `${escapeHtml(scan.portalUrl)} <span class="muted">(not an http or https address)</span>`,
+      ),
+    );
+  }
+  return `<section>\n<h2>Scan</h2>\n<dl class="facts">\n${facts.join("\n")}\n</dl>\n</section>`;
+}
+
+function severitySection(result: GateResult): string {
+  const { fromFindings, fromStats, differ } = result.severityCounts;
+  const largest = Math.max(1, ...fromFindings, ...(fromStats ?? []));
+  const rows = SEVERITIES_DESCENDING.map((severity) => {
+    const count = countAt(fromFindings, severity);
+    // A percentage computed here from numbers: the only value that ever goes into a style attribute.
+    const width = ((count / largest) * 100).toFixed(1);
+    const barClass = count === 0 ? "bar bar-zero" : `bar sev-${severity}`;
+    let value = String(count);
+    if (fromStats !== undefined) {
+      const stat = countAt(fromStats, severity);
+      value +=
+        stat === count
+          ? ` <span class="muted">(scan statistics: ${stat})</span>`
+          : ` <span class="differs">(scan statistics: ${stat} ⚠)</span>`;
+    }
+    return [
+      `<span>${severity} ${SEVERITY_NAMES[severity]}</span>`,
+      `<span class="track"><span class="${barClass}" style="width: ${width}%"></span></span>`,
+      `<span>${value}</span>`,
+    ].join("");
+  });
+  const total = fromFindings.reduce((sum, n) => sum + n, 0);
+  const parts = [
+    "<section>",
+    "<h2>Vulnerabilities by severity</h2>",
+    `<p class="muted">${total} ${total === 1 ? "vulnerability" : "vulnerabilities"} in the findings list.</p>`,
+    '<div class="chart">',
+    ...rows,
+    "</div>",
+  ];
+  if (differ && fromStats !== undefined) {
+    const mismatches = SEVERITIES_DESCENDING.filter(
+      (severity) => countAt(fromFindings, severity) !== countAt(fromStats, severity),
+    ).map(
+      (severity) =>
+        `severity ${severity}: ${countAt(fromFindings, severity)} in the findings list, ${countAt(fromStats, severity)} in the statistics`,
+    );
+    parts.push(
+      `<p class="differs">⚠ The findings list and the scan's own statistics disagree (${escapeHtml(mismatches.join("; "))}). The bars count the findings list.</p>`,
+    );
+  }
+  parts.push("</section>");
+  return parts.join("\n");
+}
+
+function criteriaSection(criteria: readonly CriterionResult[]): string {
+  if (criteria.length === 0) {
+    return `<section>\n<h2>Pass/fail criteria</h2>\n<p class="muted">No criteria were evaluated.</p>\n</section>`;
+  }
+  const rows = criteria.map((criterion) => {
+    // Seed 000: hovering ✓/✗ shows the configured and the actual value; the same values are also in columns.
+    const hover = `Configured: ${criterion.configured} — Actual: ${criterion.actual}`;
+    return [
+      `<tr class="outcome-${criterion.outcome}">`,
+      `<td class="mark" title="${escapeHtml(hover)}">${OUTCOME_MARKS[criterion.outcome]} ${criterion.outcome}</td>`,
+      `<td>${escapeHtml(criterion.label)}</td>`,
+      `<td>${escapeHtml(criterion.configured)}</td>`,
+      `<td>${escapeHtml(criterion.actual)}</td>`,
+      `<td>${criterion.action}</td>`,
+      `<td>${criterion.newOnly ? "yes" : "no"}</td>`,
+      "</tr>",
+    ].join("");
+  });
+  return [
+    "<section>",
+    "<h2>Pass/fail criteria</h2>",
+    "<table>",
+    "<thead><tr><th>Result</th><th>Criterion</th><th>Configured</th><th>Actual</th><th>Action</th><th>New only</th></tr></thead>",
+    "<tbody>",
+    ...rows,
+    "</tbody>",
+    "</table>",
+    "</section>",
+  ].join("\n");
+}
+
+function exceptionsSection(exceptions: readonly ExceptionReport[]): string | undefined {
+  if (exceptions.length === 0) return undefined;
+  const rows = exceptions.map((exception) =>
+    [
+      "<tr>",
+      `<td>${escapeHtml(exception.id)}</td>`,
+      `<td>${escapeHtml(exception.scope)}</td>`,
+      `<td>${escapeHtml(exception.reason)}</td>`,
+      `<td>${escapeHtml(exception.expires)}</td>`,
+      `<td>${exception.status}</td>`,
+      `<td class="num">${exception.matched}</td>`,
+      "</tr>",
+    ].join(""),
+  );
+  return [
+    "<section>",
+    "<h2>Exceptions</h2>",
+    "<table>",
+    "<thead><tr><th>Exception</th><th>Scope</th><th>Reason</th><th>Expires</th><th>Status</th><th>Matched</th></tr></thead>",
+    "<tbody>",
+    ...rows,
+    "</tbody>",
+    "</table>",
+    "</section>",
+  ].join("\n");
+}
+
+function warningsSection(warnings: readonly string[]): string | undefined {
+  if (warnings.length === 0) return undefined;
+  const items = warnings.map((warning) => `<li>⚠ ${escapeHtml(warning)}</li>`);
+  return ["<section>", "<h2>Warnings</h2>", "<ul>", ...items, "</ul>", "</section>"].join("\n");
+}
+
+function findingRow(finding: GateFinding): string {
+  const solution = finding.definition?.solution;
+  const details =
+    solution === undefined || solution.trim() === ""
+      ? ""
+      : `<details><summary>Solution</summary><div class="kb">${escapeHtml(solution)}</div></details>`;
+  // Finding URLs are chosen by the scanned app: shown as text, never as a link.
+  const url = finding.url === undefined ? "—" : escapeHtml(finding.url);
+  const param =
+    finding.param === undefined ? "" : `<div class="muted">parameter ${escapeHtml(finding.param)}</div>`;
+  return [
+    `<tr class="${finding.disposition}">`,
+    `<td class="num">${finding.qid}</td>`,
+    `<td>${escapeHtml(finding.title)}${details}</td>`,
+    `<td>${escapeHtml(severityLabel(finding.severity))}</td>`,
+    `<td class="url">${url}${param}</td>`,
+    `<td>${authenticationLabel(finding)}</td>`,
+    `<td>${finding.isNew ? "yes" : "no"}</td>`,
+    `<td>${escapeHtml(dispositionLabel(finding))}</td>`,
+    "</tr>",
+  ].join("");
+}
+
+function findingsSection(findings: readonly GateFinding[]): string {
+  const heading = `<h2>Vulnerabilities (${findings.length})</h2>`;
+  if (findings.length === 0) {
+    return `<section>\n${heading}\n<p class="muted">No vulnerabilities were found.</p>\n</section>`;
+  }
+  const shown = reportOrder(findings).slice(0, HTML_FINDING_ROWS);
+  const parts = [
+    "<section>",
+    heading,
+    "<table>",
+    "<thead><tr><th>QID</th><th>Title</th><th>Severity</th><th>URL</th><th>Authenticated</th><th>New</th><th>Disposition</th></tr></thead>",
+    "<tbody>",
+    ...shown.map(findingRow),
+    "</tbody>",
+    "</table>",
+  ];
+  const more = findings.length - shown.length;
+  if (more > 0) {
+    parts.push(
+      `<p class="note">…and ${more} more ${more === 1 ? "finding is" : "findings are"} in result.json.</p>`,
+    );
+  }
+  parts.push(
+    `<p class="note">Authenticated: yes = found only while logged in, no = available unauthenticated, both = found both ways.</p>`,
+    "</section>",
+  );
+  return parts.join("\n");
+}
+
+/**
+ * Renders a gate result as one self-contained HTML5 page (report.html). Pure: the caller writes the returned
+ * text. Every piece of text is escaped with `escapeHtml`; the page has no script and loads nothing.
+ */
+export function renderHtml(result: GateResult): string {
+  const { word } = HEADLINES[result.verdict];
+  const scanTitle = result.scan === undefined ? "" : ` — scan ${result.scan.id}`;
+  const sections = [
+    banner(result),
+    scanSection(result.scan),
+    severitySection(result),
+    criteriaSection(result.criteria),
+    exceptionsSection(result.exceptions),
+    warningsSection(result.warnings),
+    findingsSection(result.findings),
+  ].filter((section): section is string => section !== undefined);
+  return [
+    "<!DOCTYPE html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">`,
+    // The report may be opened from a CI artifact store: the portal should not learn that address.
+    '<meta name="referrer" content="no-referrer">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(`Qualys gate ${word}${scanTitle}`)}</title>`,
+    `<style>${STYLE}</style>`,
+    "</head>",
+    "<body>",
+    "<main>",
+    ...sections,
+    `<footer>Generated by ${escapeHtml(result.tool.name)} ${escapeHtml(result.tool.version)} at ${escapeHtml(result.generatedAt)}.</footer>`,
+    "</main>",
+    "</body>",
+    "</html>",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,237 @@
+/**
+ * JUnit XML for CI test tabs: Azure DevOps PublishTestResults@2, Jenkins `junit` and GitLab
+ * `artifacts:reports:junit`. Each gate criterion is a test case; each finding that fails the gate is one more, so
+ * the test tab lists the vulnerabilities to fix. All three readers agree only on a small common subset (the Ant
+ * JUnit schema), so this writer sticks to it: no CDATA, no nested suites, at most one `<failure>` or `<error>` per
+ * test case (readers disagree on test cases with several).
+ */
+
+import { SEVERITY_NAMES } from "@qualys-connector/model";
+import type { CriterionResult, GateFinding, GateResult } from "../result.js";
+import { escapeXmlAttr, escapeXmlText } from "./xml-text.js";
+
+interface TestCase {
+  classname: string;
+  name: string;
+  /** The one failure or error of a test case that did not pass. */
+  problem: { element: "failure" | "error"; message: string; type: string; body: string } | undefined;
+  systemOut: string | undefined;
+}
+
+/** Renders the gate result as one JUnit XML test suite. */
+export function renderJunit(result: GateResult): string {
+  const kind = result.scan?.kind ?? "gate";
+  const byFingerprint = new Map(result.findings.map((f) => [f.fingerprint, f]));
+  const cases: TestCase[] = [
+    ...result.criteria.map((c) => criterionCase(c, kind, byFingerprint)),
+    ...findingCases(result.criteria, kind, byFingerprint),
+  ];
+  const completion = completionCase(result, kind);
+  if (completion !== undefined) cases.push(completion);
+
+  const tests = cases.length;
+  const failures = cases.filter((c) => c.problem?.element === "failure").length;
+  const errors = cases.filter((c) => c.problem?.element === "error").length;
+  const time = String(result.scan?.durationSec ?? 0);
+  const counts = `tests="${tests}" failures="${failures}" errors="${errors}" time="${escapeXmlAttr(time)}"`;
+
+  const lines = [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<testsuites name="qualys-connector" ${counts}>`,
+    `  <testsuite name="${escapeXmlAttr(suiteName(result))}" ${counts} timestamp="${escapeXmlAttr(timestamp(result.generatedAt))}">`,
+    ...cases.map(renderCase),
+    `    <system-out>${escapeXmlText(suiteOutput(result))}</system-out>`,
+    "  </testsuite>",
+    "</testsuites>",
+    "",
+  ];
+  return lines.join("\n");
+}
+
+function suiteName(result: GateResult): string {
+  const scan = result.scan;
+  if (scan === undefined) return "Qualys scan gate";
+  const target = scan.target.name ?? scan.target.id;
+  return `Qualys ${scan.kind === "vm" ? "VM" : "WAS"} gate: ${target}`;
+}
+
+/**
+ * The Ant JUnit schema types `timestamp` as an ISO 8601 date-time without a zone designator, so the UTC instant is
+ * written in that form: no milliseconds, no `Z`.
+ */
+function timestamp(iso: string): string {
+  return iso.replace(/(\.\d+)?Z$/, "");
+}
+
+function criterionCase(
+  criterion: CriterionResult,
+  kind: string,
+  byFingerprint: ReadonlyMap<string, GateFinding>,
+): TestCase {
+  const classname = `qualys.${kind}.criteria`;
+  const findings = criterion.findings.map((fp) => findingLine(fp, byFingerprint));
+  const comparison = `configured ${criterion.configured}, found ${criterion.actual}`;
+  switch (criterion.outcome) {
+    case "pass":
+      return { classname, name: criterion.label, problem: undefined, systemOut: undefined };
+    case "fail":
+      return {
+        classname,
+        name: criterion.label,
+        problem: {
+          element: "failure",
+          message: comparison,
+          type: "policy",
+          body: [criterionHeading(criterion, comparison), ...findings].join("\n"),
+        },
+        systemOut: undefined,
+      };
+    case "warn":
+      // A warn criterion must not fail the test run, but its findings should still be visible in the test tab.
+      return {
+        classname,
+        name: criterion.label,
+        problem: undefined,
+        systemOut: [`warning: ${criterionHeading(criterion, comparison)}`, ...findings].join("\n"),
+      };
+  }
+}
+
+function criterionHeading(criterion: CriterionResult, comparison: string): string {
+  return `${criterion.label}: ${comparison}${criterion.newOnly ? " (new findings only)" : ""}`;
+}
+
+/**
+ * One test case per finding that fails a criterion. A finding violating several criteria gets one test case
+ * naming all of them, because two test cases with the same name could not be told apart in a test tab or its
+ * history.
+ */
+function findingCases(
+  criteria: readonly CriterionResult[],
+  kind: string,
+  byFingerprint: ReadonlyMap<string, GateFinding>,
+): TestCase[] {
+  const violated = new Map<string, CriterionResult[]>();
+  for (const criterion of criteria) {
+    if (criterion.outcome !== "fail") continue;
+    for (const fp of criterion.findings) {
+      const list = violated.get(fp);
+      if (list === undefined) violated.set(fp, [criterion]);
+      else if (!list.includes(criterion)) list.push(criterion);
+    }
+  }
+  return [...violated].map(([fp, violatedCriteria]): TestCase => {
+    const finding = byFingerprint.get(fp);
+    const labels = violatedCriteria.map((c) => c.label).join("; ");
+    return {
+      classname: `qualys.${kind}.findings`,
+      name: finding === undefined ? `finding ${fp}` : findingName(finding),
+      problem: {
+        element: "failure",
+        message: `${finding === undefined ? "" : `${severityText(finding)}: `}${labels}`,
+        type: "vulnerability",
+        body:
+          finding === undefined ? `fingerprint ${fp}\nviolates: ${labels}` : findingDetails(finding, labels),
+      },
+      systemOut: undefined,
+    };
+  });
+}
+
+/** `QID <qid> <title> at <url> (parameter <param>)`: the parameter keeps two findings on one URL apart. */
+function findingName(finding: GateFinding): string {
+  const at = finding.url ? ` at ${finding.url}` : "";
+  const param = finding.param ? ` (parameter ${finding.param})` : "";
+  return `QID ${finding.qid} ${finding.title}${at}${param}`;
+}
+
+function findingLine(fp: string, byFingerprint: ReadonlyMap<string, GateFinding>): string {
+  const finding = byFingerprint.get(fp);
+  return finding === undefined ? `- finding ${fp}` : `- ${findingName(finding)}`;
+}
+
+function severityText(finding: GateFinding): string {
+  const severity = finding.severity;
+  return severity === undefined ? "severity unknown" : `severity ${severity} (${SEVERITY_NAMES[severity]})`;
+}
+
+function yesNo(value: boolean | undefined): string {
+  return value === undefined ? "unknown" : value ? "yes" : "no";
+}
+
+function findingDetails(finding: GateFinding, labels: string): string {
+  const lines = [
+    `QID ${finding.qid}: ${finding.title}`,
+    `Severity: ${severityText(finding)}`,
+    `URL: ${finding.url ?? "(none)"}`,
+    `Parameter: ${finding.param ?? "(none)"}`,
+    `Authenticated: ${yesNo(finding.authenticated)}`,
+    `New: ${yesNo(finding.isNew)}`,
+    `Fingerprint: ${finding.fingerprint}`,
+    `Violates: ${labels}`,
+  ];
+  const solution = finding.definition?.solution;
+  if (solution !== undefined && solution.trim() !== "") lines.push(`Solution: ${solution}`);
+  return lines.join("\n");
+}
+
+/**
+ * A test case for the scan itself when it did not give a full answer, so an errored or incomplete run never
+ * shows up as green just because no criterion could fail.
+ */
+function completionCase(result: GateResult, kind: string): TestCase | undefined {
+  const base = { classname: `qualys.${kind}.scan`, name: "scan completed" };
+  if (result.verdict === "error") {
+    const error = result.error;
+    return {
+      ...base,
+      problem: {
+        element: "error",
+        message: error?.message ?? result.reason,
+        type: error?.kind ?? "error",
+        body: result.reason,
+      },
+      systemOut: undefined,
+    };
+  }
+  const incomplete = result.incomplete;
+  if (incomplete?.handling === "warn") {
+    return { ...base, problem: undefined, systemOut: `warning: scan incomplete: ${incomplete.reason}` };
+  }
+  if (incomplete !== undefined || result.verdict === "incomplete") {
+    const reason = incomplete?.reason ?? result.reason;
+    return {
+      ...base,
+      problem: { element: "failure", message: reason, type: "incomplete", body: result.reason },
+      systemOut: undefined,
+    };
+  }
+  return undefined;
+}
+
+function suiteOutput(result: GateResult): string {
+  const scan = result.scan;
+  const lines = [`verdict: ${result.verdict} (exit code ${result.exitCode})`, `reason: ${result.reason}`];
+  if (scan !== undefined) {
+    lines.push(`scan: ${scan.id}${scan.name === undefined ? "" : ` ${scan.name}`}`);
+    if (scan.portalUrl !== undefined) lines.push(`report: ${scan.portalUrl}`);
+  }
+  for (const warning of result.warnings) lines.push(`warning: ${warning}`);
+  return lines.join("\n");
+}
+
+function renderCase(testCase: TestCase): string {
+  const open = `    <testcase classname="${escapeXmlAttr(testCase.classname)}" name="${escapeXmlAttr(testCase.name)}" time="0"`;
+  const children: string[] = [];
+  const problem = testCase.problem;
+  if (problem !== undefined) {
+    children.push(
+      `      <${problem.element} message="${escapeXmlAttr(problem.message)}" type="${escapeXmlAttr(problem.type)}">${escapeXmlText(problem.body)}</${problem.element}>`,
+    );
+  }
+  if (testCase.systemOut !== undefined) {
+    children.push(`      <system-out>${escapeXmlText(testCase.systemOut)}</system-out>`);
+  }
+  if (children.length === 0) return `${open}/>`;
+  return [`${open}>`, ...children, "    </testcase>"].join("\n");
+}

@@ -1,0 +1,347 @@
+/**
+ * GitHub-flavoured Markdown for summary.md and `$GITHUB_STEP_SUMMARY`: the verdict, the scan, counts by severity,
+ * the pass/fail criteria (seed 000's ✓/✗ table), exceptions, warnings and the vulnerabilities. Titles, URLs,
+ * parameters and names come from whoever controls the scanned web app, so every string is escaped into plain
+ * text and finding URLs are never turned into links.
+ */
+
+import { SEVERITY_NAMES, type Severity, type SeverityCounts } from "@qualys-connector/model";
+import type {
+  CriterionResult,
+  ExceptionReport,
+  GateFinding,
+  GateResult,
+  GateScan,
+  Verdict,
+} from "../result.js";
+
+/** Rows of the vulnerabilities table; the rest are only in result.json. */
+export const MARKDOWN_FINDING_ROWS = 500;
+
+/**
+ * GitHub refuses a step summary above 1 MiB ("$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size
+ * of 1024k"). Rows stop early when long titles or URLs would push the document past this budget, which leaves
+ * room for the lines after the table and for summaries other steps append to the same job.
+ */
+const SUMMARY_BYTE_BUDGET = 900 * 1024;
+
+/** Longer cell text is cut: the table is an overview and result.json holds every value in full. */
+const CELL_MAX_CHARS = 300;
+
+const HEADLINES: Readonly<Record<Verdict, { icon: string; word: string }>> = {
+  passed: { icon: "✅", word: "passed" },
+  failed: { icon: "❌", word: "failed" },
+  incomplete: { icon: "⚠️", word: "incomplete" },
+  error: { icon: "💥", word: "error" },
+};
+
+const OUTCOME_MARKS: Readonly<Record<CriterionResult["outcome"], string>> = {
+  pass: "✓ pass",
+  fail: "✗ fail",
+  warn: "⚠ warn",
+};
+
+const DISPOSITION_ORDER: Readonly<Record<GateFinding["disposition"], number>> = {
+  counted: 0,
+  excepted: 1,
+  excluded: 2,
+};
+
+const SEVERITIES_DESCENDING: readonly Severity[] = [5, 4, 3, 2, 1];
+
+/**
+ * Any ASCII punctuation may be backslash-escaped in CommonMark and then renders as itself, so escaping all of it
+ * covers emphasis, links, images, headings, lists, tables (`|`), strikethrough, math (`$`), autolinks (`:`, `.`,
+ * `@`) and emoji shortcodes in one rule. `&`, `<` and `>` become entities instead, which also keeps raw HTML out.
+ */
+const MARKDOWN_SPECIAL = /\r\n|[\r\n\t\f\v\u2028\u2029]|[!-/:-@[-`{-~]/g;
+/\r\n|[\r\n\t\f\v\u2028\u2029]|[\\`*_[\]()<>&|!~:@{}]|(?<=www)\.|^[#+-]|(?<=^\d+)\./gi;
+
+// Control characters other than whitespace, and bidirectional overrides (see html-text.ts), become U+FFFD.
+const UNSAFE_CHARS = /(?![\t\n\v\f\r])\p{Cc}|[\u202A-\u202E\u2066-\u2069]|\p{Cs}/gu;
+
+function markdownEscape(char: string): string {
+  switch (char) {
+    case "&":
+      return "&amp;";
+    case "<":
+      return "&lt;";
+    case ">":
+      return "&gt;";
+    default:
+      // Line breaks would end a table row (or a list item), so every kind of line break becomes a space.
+      return char.length > 1 || /\s/.test(char) ? " " : `\\${char}`;
+  }
+}
+
+/**
+ * Escapes text so that GitHub renders it literally, on one line: ASCII punctuation is backslash-escaped (so `|`
+ * becomes `\|` and cannot split a table cell), `&`, `<` and `>` become entities, line breaks become spaces.
+ */
+export function escapeMarkdown(text: string): string {
+  return text.replace(UNSAFE_CHARS, "\uFFFD").replace(MARKDOWN_SPECIAL, markdownEscape);
+}
+
+/** Escaped text for a table cell, cut to CELL_MAX_CHARS code points. */
+function cell(text: string): string {
+  const chars = Array.from(text);
+  return escapeMarkdown(chars.length > CELL_MAX_CHARS ? `${chars.slice(0, CELL_MAX_CHARS).join("")}…` : text);
+}
+
+function tableRow(cells: readonly string[]): string {
+  return `| ${cells.join(" | ")} |`;
+}
+
+/** A table whose header and alignment row are literal; body cells must already be escaped. */
+function table(header: readonly string[], align: readonly string[], rows: readonly string[]): string {
+  return [tableRow(header), tableRow(align), ...rows].join("\n");
+}
+
+/**
+ * The portal link as a Markdown link destination, or undefined when the value is not an http(s) URL (a
+ * `javascript:` or `data:` URL must never become a link). The `<…>` destination form ends only at `>`, which a
+ * parsed URL never contains; the few characters it may still hold that matter to Markdown are percent-encoded.
+ */
+function portalLinkDestination(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return undefined;
+  return url.href.replace(/[^!-~]|[\\<>|`"]/g, (char) => encodeURIComponent(char));
+}
+
+function formatDuration(seconds: number): string {
+  const total = Math.max(0, Math.round(seconds));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const rest = total % 60;
+  if (hours > 0) return `${hours} h ${minutes} min`;
+  if (minutes > 0) return rest > 0 ? `${minutes} min ${rest} s` : `${minutes} min`;
+  return `${rest} s`;
+}
+
+function severityLabel(severity: Severity | undefined): string {
+  return severity === undefined ? "unknown" : `${severity} ${SEVERITY_NAMES[severity]}`;
+}
+
+/**
+ * Seed 000 shows "Available Unauthenticated?"; a finding may have instances found both ways, so this column says
+ * how it was found: only while logged in, only without logging in, both, or unknown.
+ */
+function authenticationLabel(finding: GateFinding): string {
+  const { authenticated, unauthenticated } = finding;
+  if (authenticated === true && unauthenticated === true) return "both";
+  if (authenticated === true) return "yes";
+  if (unauthenticated === true) return "no";
+  return "unknown";
+}
+
+function dispositionLabel(finding: GateFinding): string {
+  if (finding.disposition === "excepted" && finding.exceptionId !== undefined) {
+    return `excepted: ${finding.exceptionId}`;
+  }
+  return finding.disposition;
+}
+
+/** Counted findings first, then excepted, then excluded; within each, most severe first, then by QID. */
+function reportOrder(findings: readonly GateFinding[]): GateFinding[] {
+  return [...findings].sort(
+    (a, b) =>
+      DISPOSITION_ORDER[a.disposition] - DISPOSITION_ORDER[b.disposition] ||
+      (b.severity ?? 0) - (a.severity ?? 0) ||
+      a.qid - b.qid,
+  );
+}
+
+function countAt(counts: SeverityCounts, severity: Severity): number {
+  return counts[severity - 1] ?? 0;
+}
+
+function sum(counts: SeverityCounts): number {
+  return counts.reduce((total, n) => total + n, 0);
+}
+
+function verdictSection(result: GateResult): string {
+  const { icon, word } = HEADLINES[result.verdict];
+  const kind = result.scan === undefined ? "" : ` ${result.scan.kind.toUpperCase()}`;
+  const lines = [`## ${icon} Qualys${kind} gate ${word}`, "", escapeMarkdown(result.reason)];
+  if (result.error !== undefined) {
+    lines.push(
+      "",
+      `**Error** (${escapeMarkdown(result.error.kind)}): ${escapeMarkdown(result.error.message)}`,
+    );
+  }
+  if (result.incomplete !== undefined) {
+    const handling = result.incomplete.handling === "fail" ? "fails the run" : "reported as a warning";
+    lines.push("", `**Incomplete scan** (${handling}): ${escapeMarkdown(result.incomplete.reason)}`);
+  }
+  return lines.join("\n");
+}
+
+function scanSection(scan: GateScan | undefined): string {
+  if (scan === undefined) return "### Scan\n\nNo scan information: the run ended before a scan was known.";
+  const facts: string[] = [];
+  const name = scan.name === undefined ? "" : ` · ${escapeMarkdown(scan.name)}`;
+  facts.push(`- **Scan:** ${escapeMarkdown(scan.id)}${name}`);
+  if (scan.reference !== undefined) facts.push(`- **Reference:** ${escapeMarkdown(scan.reference)}`);
+  const target = [
+    scan.target.name === undefined ? undefined : escapeMarkdown(scan.target.name),
+    `id ${escapeMarkdown(scan.target.id)}`,
+    scan.target.url === undefined ? undefined : escapeMarkdown(scan.target.url),
+  ].filter((part): part is string => part !== undefined);
+  facts.push(`- **Web application:** ${target.join(" · ")}`);
+  const status = [
+    `scan ${escapeMarkdown(scan.status ?? "unknown")}`,
+    `results ${escapeMarkdown(scan.resultsStatus ?? "unknown")}`,
+    `authentication ${escapeMarkdown(scan.authStatus ?? "unknown")}`,
+  ];
+  facts.push(`- **Status:** ${status.join(" · ")}`);
+  if (scan.launchedDate !== undefined) facts.push(`- **Launched:** ${escapeMarkdown(scan.launchedDate)}`);
+  if (scan.durationSec !== undefined) facts.push(`- **Duration:** ${formatDuration(scan.durationSec)}`);
+  const destination = portalLinkDestination(scan.portalUrl);
+  if (destination !== undefined) {
+    facts.push(`- **Report:** [Open the scan report in the Qualys portal](<${destination}>)`);
+  } else if (scan.portalUrl !== undefined) {
+    facts.push(`- **Report:** ${escapeMarkdown(scan.portalUrl)} (not an http or https address, not linked)`);
+  }
+  return ["### Scan", "", ...facts].join("\n");
+}
+
+function severitySection(result: GateResult): string {
+  const { fromFindings, fromStats, differ } = result.severityCounts;
+  const header = ["Severity", "Level", "Findings"];
+  const align = ["---:", ":---", "---:"];
+  if (fromStats !== undefined) {
+    header.push("Scan statistics");
+    align.push("---:");
+  }
+  const rows = SEVERITIES_DESCENDING.map((severity) => {
+    const cells = [String(severity), SEVERITY_NAMES[severity], String(countAt(fromFindings, severity))];
+    if (fromStats !== undefined) {
+      const stat = countAt(fromStats, severity);
+      cells.push(stat === countAt(fromFindings, severity) ? String(stat) : `${stat} ⚠`);
+    }
+    return tableRow(cells);
+  });
+  const total = ["**Total**", "", `**${sum(fromFindings)}**`];
+  if (fromStats !== undefined) total.push(`**${sum(fromStats)}**`);
+  rows.push(tableRow(total));
+  const parts = ["### Vulnerabilities by severity", "", table(header, align, rows)];
+  if (differ && fromStats !== undefined) {
+    const mismatches = SEVERITIES_DESCENDING.filter(
+      (severity) => countAt(fromFindings, severity) !== countAt(fromStats, severity),
+    ).map(
+      (severity) =>
+        `severity ${severity}: ${countAt(fromFindings, severity)} in the findings list, ${countAt(fromStats, severity)} in the statistics`,
+    );
+    parts.push(
+      "",
+      `⚠ The findings list and the scan's own statistics disagree (${mismatches.join("; ")}). The Findings column counts the findings list.`,
+    );
+  }
+  return parts.join("\n");
+}
+
+function criteriaSection(criteria: readonly CriterionResult[]): string {
+  if (criteria.length === 0) return "### Pass/fail criteria\n\nNo criteria were evaluated.";
+  const rows = criteria.map((criterion) =>
+    tableRow([
+      OUTCOME_MARKS[criterion.outcome],
+      cell(criterion.label),
+      cell(criterion.configured),
+      cell(criterion.actual),
+      criterion.action,
+      criterion.newOnly ? "yes" : "no",
+    ]),
+  );
+  const header = ["Result", "Criterion", "Configured", "Actual", "Action", "New only"];
+  const align = [":---", ":---", ":---", ":---", ":---", ":---"];
+  return ["### Pass/fail criteria", "", table(header, align, rows)].join("\n");
+}
+
+function exceptionsSection(exceptions: readonly ExceptionReport[]): string | undefined {
+  if (exceptions.length === 0) return undefined;
+  const rows = exceptions.map((exception) =>
+    tableRow([
+      cell(exception.id),
+      cell(exception.scope),
+      cell(exception.reason),
+      cell(exception.expires),
+      exception.status,
+      String(exception.matched),
+    ]),
+  );
+  const header = ["Exception", "Scope", "Reason", "Expires", "Status", "Matched"];
+  const align = [":---", ":---", ":---", ":---", ":---", "---:"];
+  return ["### Exceptions", "", table(header, align, rows)].join("\n");
+}
+
+function warningsSection(warnings: readonly string[]): string | undefined {
+  if (warnings.length === 0) return undefined;
+  return ["### Warnings", "", ...warnings.map((warning) => `- ⚠ ${escapeMarkdown(warning)}`)].join("\n");
+}
+
+function findingRow(finding: GateFinding): string {
+  const location = finding.url === undefined ? "" : cell(finding.url);
+  const param = finding.param === undefined ? "" : ` (parameter ${cell(finding.param)})`;
+  return tableRow([
+    String(finding.qid),
+    cell(finding.title),
+    severityLabel(finding.severity),
+    `${location}${param}`.trim() || "—",
+    authenticationLabel(finding),
+    finding.isNew ? "yes" : "no",
+    cell(dispositionLabel(finding)),
+  ]);
+}
+
+/** The vulnerabilities table, stopping at MARKDOWN_FINDING_ROWS rows or when `byteBudget` would be exceeded. */
+function findingsSection(findings: readonly GateFinding[], byteBudget: number): string {
+  const heading = `### Vulnerabilities (${findings.length})`;
+  if (findings.length === 0) return `${heading}\n\nNo vulnerabilities were found.`;
+  const header = ["QID", "Title", "Severity", "URL", "Authenticated", "New", "Disposition"];
+  const align = ["---:", ":---", ":---", ":---", ":---", ":---", ":---"];
+  const rows: string[] = [];
+  let bytes = 0;
+  for (const finding of reportOrder(findings)) {
+    if (rows.length >= MARKDOWN_FINDING_ROWS) break;
+    const row = findingRow(finding);
+    bytes += Buffer.byteLength(row, "utf8") + 1;
+    if (bytes > byteBudget) break;
+    rows.push(row);
+  }
+  const parts = [heading, "", table(header, align, rows)];
+  const more = findings.length - rows.length;
+  if (more > 0) {
+    parts.push("", `…and ${more} more ${more === 1 ? "finding is" : "findings are"} in result.json.`);
+  }
+  parts.push(
+    "",
+    "Authenticated: yes = found only while logged in, no = available unauthenticated, both = found both ways.",
+  );
+  return parts.join("\n");
+}
+
+/**
+ * Renders a gate result as GitHub-flavoured Markdown (summary.md, `$GITHUB_STEP_SUMMARY`). Pure: the caller
+ * writes the returned text. Every value that may come from the scan is escaped; only an http(s) portal URL
+ * becomes a link.
+ */
+export function renderMarkdown(result: GateResult): string {
+  const head = [
+    verdictSection(result),
+    scanSection(result.scan),
+    severitySection(result),
+    criteriaSection(result.criteria),
+    exceptionsSection(result.exceptions),
+    warningsSection(result.warnings),
+  ].filter((section): section is string => section !== undefined);
+  const footer = `_Generated by ${escapeMarkdown(result.tool.name)} ${escapeMarkdown(result.tool.version)} at ${escapeMarkdown(result.generatedAt)}._`;
+  const fixedBytes = Buffer.byteLength([...head, footer].join("\n\n"), "utf8");
+  const findings = findingsSection(result.findings, SUMMARY_BYTE_BUDGET - fixedBytes);
+  return `${[...head, findings, footer].join("\n\n")}\n`;
+}

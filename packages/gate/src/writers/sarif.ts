@@ -1,0 +1,264 @@
+/**
+ * SARIF 2.1.0 (https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html) for code scanning dashboards
+ * (GitHub code scanning, Azure DevOps SARIF viewer, GitLab). One rule per QID, one result per finding. DAST
+ * findings have no source file, so a result is located by the URL where the scanner found it.
+ */
+
+import { SECURITY_SEVERITY, type Severity, sarifLevel } from "@qualys-connector/model";
+import type { GateFinding, GateResult } from "../result.js";
+
+// Members typed `| undefined` are left out of the output: JSON.stringify drops undefined properties.
+
+interface SarifText {
+  text: string;
+}
+
+type SarifLevel = ReturnType<typeof sarifLevel>;
+
+interface SarifRule {
+  id: string;
+  name: string;
+  shortDescription: SarifText;
+  fullDescription: SarifText | undefined;
+  help: SarifText | undefined;
+  defaultConfiguration: { level: SarifLevel };
+  properties: { tags: string[]; "security-severity": string | undefined; precision: "high" };
+}
+
+interface SarifLocation {
+  physicalLocation: { artifactLocation: { uri: string } };
+}
+
+interface SarifSuppression {
+  kind: "external";
+  status: "accepted";
+  justification: string;
+  properties: { exceptionId: string } | undefined;
+}
+
+interface SarifResult {
+  ruleId: string;
+  ruleIndex: number;
+  level: SarifLevel;
+  message: SarifText;
+  locations: SarifLocation[] | undefined;
+  partialFingerprints: Record<string, string>;
+  suppressions: SarifSuppression[] | undefined;
+  properties: {
+    qid: number;
+    severity: Severity | undefined;
+    authenticated: boolean | undefined;
+    isNew: boolean;
+    disposition: GateFinding["disposition"];
+  };
+}
+
+interface SarifNotification {
+  level: "error" | "warning";
+  message: SarifText;
+}
+
+const INFORMATION_URI = "https://github.com/qualys-connector/qualys-connector";
+
+/**
+ * Key of the stable fingerprint in `partialFingerprints`. Versioned, as the spec recommends for `partialFingerprints`, so a future change
+ * of the fingerprint recipe can use a new key instead of silently reopening every alert.
+ */
+const FINGERPRINT_KEY = "qualysFingerprint/v1";
+
+/** Renders the gate result as a SARIF 2.1.0 log (JSON text, 2-space indent). */
+export function renderSarif(result: GateResult): string {
+  const rules: SarifRule[] = [];
+  const ruleIndexByQid = new Map<number, number>();
+  const exceptionReasons = new Map(result.exceptions.map((e) => [e.id, e.reason]));
+  const results: SarifResult[] = [];
+  for (const finding of result.findings) {
+    let ruleIndex = ruleIndexByQid.get(finding.qid);
+    if (ruleIndex === undefined) {
+      ruleIndex = rules.length;
+      ruleIndexByQid.set(finding.qid, ruleIndex);
+      rules.push(toRule(finding));
+    }
+    results.push({
+      ruleId: ruleId(finding.qid),
+      ruleIndex,
+      level: sarifLevel(finding.severity),
+      message: { text: findingMessage(finding) },
+      locations: locations(finding, result),
+      partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+      suppressions: suppressions(finding, exceptionReasons),
+      properties: {
+        qid: finding.qid,
+        severity: finding.severity,
+        authenticated: finding.authenticated,
+        isNew: finding.isNew,
+        disposition: finding.disposition,
+      },
+    });
+  }
+
+  const scan = result.scan;
+  const log = {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "qualys-connector",
+            version: result.tool.version,
+            informationUri: INFORMATION_URI,
+            rules,
+          },
+        },
+        // `runAutomationDetails.id` is "category/run id": the trailing slash makes it a category, so GitHub keeps one analysis per
+        // scanned target and a later scan of the same target replaces it. Without a scan there is no target.
+        automationDetails: scan === undefined ? undefined : { id: `qualys-${scan.kind}/${scan.target.id}/` },
+        invocations: [
+          {
+            executionSuccessful: result.verdict !== "error",
+            exitCode: result.exitCode,
+            exitCodeDescription: result.reason,
+            toolExecutionNotifications: nonEmpty(notifications(result)),
+          },
+        ],
+        results,
+        properties: {
+          verdict: result.verdict,
+          scanId: scan?.id,
+          scanName: scan?.name,
+          portalUrl: scan?.portalUrl,
+        },
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2);
+}
+
+function ruleId(qid: number): string {
+  return `QID-${qid}`;
+}
+
+/** The rule of a QID, described by its KnowledgeBase definition where known, else by the finding itself. */
+function toRule(finding: GateFinding): SarifRule {
+  const definition = finding.definition;
+  const title = definition?.title ?? finding.title;
+  const severity = finding.severity ?? definition?.severity;
+  return {
+    id: ruleId(finding.qid),
+    name: ruleName(title, finding.qid),
+    shortDescription: { text: title },
+    fullDescription: textOrUndefined(definition?.diagnosis),
+    help: textOrUndefined(definition?.solution),
+    defaultConfiguration: { level: sarifLevel(severity) },
+    properties: {
+      tags: ["security", ...cweTags(definition?.cwe ?? [])],
+      "security-severity": severity === undefined ? undefined : SECURITY_SEVERITY[severity],
+      precision: "high",
+    },
+  };
+}
+
+/**
+ * `reportingDescriptor.name` is meant to be an identifier-like word (the spec's example: "NullDereference"), so the title is
+ * reduced to its letters and digits in PascalCase; a title with neither falls back to the QID.
+ */
+function ruleName(title: string, qid: number): string {
+  const words = title.split(/[^A-Za-z0-9]+/).filter((w) => w !== "");
+  const name = words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
+  return name === "" ? `Qid${qid}` : name;
+}
+
+/** CWE ids as tags of the form `external/cwe/cwe-79`, the form CodeQL uses and GitHub code scanning shows. */
+function cweTags(cwes: readonly string[]): string[] {
+  const tags = new Set<string>();
+  for (const cwe of cwes) {
+    const match = /^(?:CWE-)?(\d+)$/i.exec(cwe.trim());
+    if (match?.[1] !== undefined) tags.add(`external/cwe/cwe-${Number(match[1])}`);
+  }
+  return [...tags];
+}
+
+function textOrUndefined(text: string | undefined): SarifText | undefined {
+  return text === undefined || text.trim() === "" ? undefined : { text };
+}
+
+function findingMessage(finding: GateFinding): string {
+  const at = finding.url ? ` at ${finding.url}` : "";
+  const param = finding.param ? ` (parameter ${finding.param})` : "";
+  return `${finding.title}${at}${param}`;
+}
+
+/** Located at the finding's URL, else at the scanned web app's; a result with neither has no location. */
+function locations(finding: GateFinding, result: GateResult): SarifLocation[] | undefined {
+  const url = finding.url || result.scan?.target.url;
+  return url ? [{ physicalLocation: { artifactLocation: { uri: toUriReference(url) } } }] : undefined;
+}
+
+/**
+ * `artifactLocation.uri` must be a URI reference, but a scanned app's URL arrives as the scanner saw it and
+ * may hold spaces, quotes or non-ASCII text. Characters RFC 3986 does not allow are percent-encoded (as UTF-8) and
+ * a `%` that starts no percent-encoding becomes `%25`; existing encodings are kept, so a valid URL is unchanged.
+ * The message text keeps the URL exactly as reported.
+ */
+function toUriReference(url: string): string {
+  return url.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/gu, (char) =>
+    // A lone surrogate (one code point under the `u` flag) has no UTF-8 form: encodeURIComponent would throw.
+    encodeURIComponent(/^[\uD800-\uDFFF]$/u.test(char) ? "\uFFFD" : char),
+  );
+}
+
+/**
+ * Excepted and excluded findings are still reported, marked as suppressed, so a dashboard shows them as accepted
+ * instead of losing track of them.
+ */
+function suppressions(
+  finding: GateFinding,
+  exceptionReasons: ReadonlyMap<string, string>,
+): SarifSuppression[] | undefined {
+  switch (finding.disposition) {
+    case "counted":
+      return undefined;
+    case "excluded":
+      return [
+        {
+          kind: "external",
+          status: "accepted",
+          justification: "QID excluded by policy",
+          properties: undefined,
+        },
+      ];
+    case "excepted": {
+      const id = finding.exceptionId;
+      const reason = id === undefined ? undefined : exceptionReasons.get(id);
+      return [
+        {
+          kind: "external",
+          status: "accepted",
+          justification: reason ?? `exception ${id ?? "(unknown)"}`,
+          properties: id === undefined ? undefined : { exceptionId: id },
+        },
+      ];
+    }
+  }
+}
+
+/** Run problems as the invocation's tool execution notifications, so they are visible next to the results. */
+function notifications(result: GateResult): SarifNotification[] {
+  const list: SarifNotification[] = [];
+  if (result.error !== undefined) {
+    list.push({ level: "error", message: { text: `${result.error.kind}: ${result.error.message}` } });
+  }
+  if (result.incomplete !== undefined) {
+    list.push({
+      level: result.incomplete.handling === "fail" ? "error" : "warning",
+      message: { text: `scan incomplete: ${result.incomplete.reason}` },
+    });
+  }
+  for (const warning of result.warnings) list.push({ level: "warning", message: { text: warning } });
+  return list;
+}
+
+function nonEmpty<T>(list: T[]): T[] | undefined {
+  return list.length > 0 ? list : undefined;
+}

@@ -1,0 +1,19 @@
+/**
+ * The normalized Qualys domain shared by the gates, the store and the sync: severities and their mappings,
+ * stable fingerprints, vulnerability definitions (KnowledgeBase) and scan findings.
+ */
+
+export { type FingerprintParts, fingerprint, normalizeUrl } from "./fingerprint.js";
+export { type ScanFinding, wasScanFindings } from "./scan-finding.js";
+export {
+  emptyCounts,
+  isSeverity,
+  SECURITY_SEVERITY,
+  SEVERITIES,
+  SEVERITY_NAMES,
+  type Severity,
+  type SeverityCounts,
+  sarifLevel,
+  toSeverity,
+} from "./severity.js";
+export { toVulnerabilityDefinition, type VulnerabilityDefinition } from "./vulnerability-definition.js";
