@@ -61,7 +61,13 @@ export {
   WebAppLookupError,
   wasGateApi,
 } from "./was-gate-api.js";
-export { announceSummary, OUTPUT_FILES, renderJson, writeGateOutputs } from "./write-outputs.js";
+export {
+  announceSummary,
+  OUTPUT_FILES,
+  publishStepOutputs,
+  renderJson,
+  writeGateOutputs,
+} from "./write-outputs.js";
 export { renderHtml } from "./writers/html.js";
 export { renderJunit } from "./writers/junit.js";
 export { renderMarkdown } from "./writers/markdown.js";

@@ -366,7 +366,10 @@ export async function runWasGate(
   } catch (error) {
     const { kind, message } =
       error instanceof ToolError ? { kind: error.errorKind, message: error.message } : describeError(error);
-    return errorResult(kind, scanId !== undefined ? `${message} (scan ${scanId})` : message);
+    return errorResult(
+      kind,
+      scanId !== undefined && !message.includes(`scan ${scanId}`) ? `${message} (scan ${scanId})` : message,
+    );
   }
 
   async function endEarly(

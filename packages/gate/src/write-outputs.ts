@@ -46,6 +46,44 @@ export function writeGateOutputs(result: GateResult, dir: string): Record<keyof 
 }
 
 /**
+ * Step outputs for later steps (peers-ci-gates.md 3, theme 16): `verdict`, `exit-code`, `scan-id`, `report-dir`
+ * and the severity counts, as `$GITHUB_OUTPUT` lines on GitHub Actions and `##vso[task.setvariable]` logging
+ * commands on Azure DevOps (returned as lines to print).
+ */
+export function publishStepOutputs(
+  result: GateResult,
+  reportDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const counts = result.severityCounts.fromFindings;
+  const values: [string, string][] = [
+    ["verdict", result.verdict],
+    ["exit-code", String(result.exitCode)],
+    ["scan-id", result.scan?.id ?? ""],
+    ["report-dir", path.resolve(reportDir)],
+    ...counts.map((n, i): [string, string] => [`severity-${i + 1}`, String(n)]),
+  ];
+  const lines: string[] = [];
+  if (env.GITHUB_OUTPUT) {
+    try {
+      appendFileSync(
+        env.GITHUB_OUTPUT,
+        values.map(([k, v]) => `${k}=${v.replace(/[\r\n]/g, " ")}\n`).join(""),
+      );
+    } catch (error) {
+      lines.push(`warning: could not append to GITHUB_OUTPUT: ${(error as Error).message}`);
+    }
+  }
+  if (env.TF_BUILD?.toLowerCase() === "true") {
+    const camel = (k: string) =>
+      `qualys${k.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase())}`;
+    for (const [k, v] of values)
+      lines.push(`##vso[task.setvariable variable=${camel(k)};isOutput=true]${v.replace(/[\r\n;\]]/g, " ")}`);
+  }
+  return lines;
+}
+
+/**
  * Tell the CI system about the summary: appended to `$GITHUB_STEP_SUMMARY` on GitHub Actions, and uploaded with
  * the `##vso[task.uploadsummary]` logging command on Azure DevOps (`TF_BUILD`). Returns the lines to print.
  */

@@ -1,8 +1,17 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { at, createQualysClient, int, type QualysClient, toWebAppSummary } from "@qualys-connector/client";
+import { createQualysClient, type QualysClient, systemClock } from "@qualys-connector/client";
+import {
+  detectCi,
+  normalizePolicy,
+  renderScanName,
+  runWasGate,
+  wasGateApi,
+  writeGateOutputs,
+} from "@qualys-connector/gate";
 import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
 import type { Command } from "commander";
+import { VERSION } from "../version.js";
 import { formatChecks, runDoctor } from "./doctor.js";
 
 interface DemoFlags {
@@ -10,9 +19,9 @@ interface DemoFlags {
 }
 
 /**
- * `qualys-connector demo`: starts the simulator in-process and runs each job that exists against it: doctor, then
- * the pipeline paths later jobs build on (a WAS scan and its results, a WAS report, a VM scan with session login,
- * the KnowledgeBase, a scan cycle). Later issues add the gates and sync.
+ * `qualys-connector demo`: starts the simulator in-process and runs each job that exists against it: doctor, the
+ * WAS scan gate on a passing and a failing web app, a WAS report, a VM scan with session login, the KnowledgeBase
+ * and a scan cycle. Later issues add the VM gate and the sync.
  */
 export function registerDemoCommand(program: Command): Command {
   return program
@@ -54,36 +63,44 @@ async function runDemo(sim: RunningSimulator, client: QualysClient, out: string)
   say(`[doctor] ${checks.filter((c) => c.ok).length}/${checks.length} checks passed`);
   for (const line of formatChecks(checks).split("\n")) say(`  ${line}`);
 
-  // WAS: find the scenario web app, scan it, download the results.
-  let webAppId = 0;
-  for await (const w of client.was.webApps.search({
-    criteria: [{ field: "name", operator: "EQUALS", value: "scenario-vulnerable" }],
-  })) {
-    webAppId = toWebAppSummary(w).id;
-  }
-  say(`[was] ${await client.was.webApps.count()} web apps; scanning scenario-vulnerable (id ${webAppId})`);
-  const scanId = await client.was.scan.launch({
-    name: `demo_scan_${new Date().toISOString().replace(/[-:.]/g, "")}`,
-    type: "VULNERABILITY",
-    webAppId,
-    authRecord: "default",
-    scanner: { type: "EXTERNAL" },
-  });
-  let status = await client.was.scan.status(scanId);
-  for (let i = 0; i < 120 && !["FINISHED", "ERROR", "CANCELED"].includes(status.status); i++) {
-    await sleep(250);
-    status = await client.was.scan.status(scanId);
-  }
-  const results = await client.was.scan.download(scanId);
-  const scanFile = path.join(out, `was-scan-${scanId}.json`);
-  await writeFile(scanFile, `${JSON.stringify(results, null, 2)}\n`);
-  const level = (n: number) => int(at(results, `stats.global.nbVulnsLevel${n}`)) ?? 0;
-  const total = int(at(results, "stats.global.nbVulnsTotal")) ?? 0;
+  // WAS scan gate (issue 4): the same policy on a clean and a vulnerable web app: one passes, one fails.
+  const policy = normalizePolicy({ maxSeverityCount: "5=0,4=2", failOnQids: "150263" }, undefined);
   say(
-    `[was] scan ${scanId} ended ${status.status} (${status.resultsStatus ?? "?"}): ${total} vulnerabilities ` +
-      `(sev5=${level(5)} sev4=${level(4)} sev3=${level(3)} sev2=${level(2)} sev1=${level(1)})`,
+    `[was] ${await client.was.webApps.count()} web apps; gating two with --max-severity-count 5=0,4=2 --fail-on-qids 150263`,
   );
-  say(`[was] results written to ${scanFile}`);
+  let scanId = 0;
+  for (const webApp of ["scenario-clean", "scenario-vulnerable"]) {
+    const apiCalls: Record<string, number> = {};
+    const api = wasGateApi(client, (purpose) => {
+      apiCalls[purpose] = (apiCalls[purpose] ?? 0) + 1;
+    });
+    const result = await runWasGate(
+      api,
+      {
+        webApp,
+        scanName: renderScanName("{pipeline}_demo_build_{build}", detectCi({}), new Date()),
+        type: "VULNERABILITY",
+        authRecord: "none",
+        scanner: { type: "EXTERNAL" },
+        pollIntervalMs: 500,
+        timeoutMs: 60_000,
+        onTimeout: "cancel",
+        onRunning: "attach",
+        maxPollFailures: 5,
+        clock: systemClock,
+        tool: { name: "qualys-connector", version: VERSION },
+      },
+      policy,
+      undefined,
+      apiCalls,
+    );
+    if ("kind" in result) throw new Error("the demo gate unexpectedly returned without waiting");
+    const dir = path.join(out, `was-gate-${webApp}`);
+    writeGateOutputs(result, dir);
+    scanId = Number(result.scan?.id ?? 0);
+    say(`[was-gate] ${webApp}: exit ${result.exitCode}, ${result.reason}`);
+    say(`[was-gate]   outputs in ${dir} (result.json, junit.xml, results.sarif, summary.md, report.html)`);
+  }
 
   // WAS report: create, wait, download.
   const reportId = await client.was.report.create({

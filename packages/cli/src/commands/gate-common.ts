@@ -12,6 +12,7 @@ import {
   normalizePolicy,
   type Policy,
   PolicyError,
+  publishStepOutputs,
   readBaseline,
   writeGateOutputs,
 } from "@qualys-connector/gate";
@@ -96,7 +97,11 @@ export function endGateRun(
       `--report-dir ${flags.reportDir}: cannot write the outputs (${(error as Error).message}); verdict was: ${result.reason}`,
     );
   }
-  for (const line of announceSummary(markdownPath, process.env)) process.stdout.write(`${line}\n`);
+  for (const line of [
+    ...announceSummary(markdownPath, process.env),
+    ...publishStepOutputs(result, flags.reportDir, process.env),
+  ])
+    process.stdout.write(`${line}\n`);
   for (const warning of result.warnings) err(`warning: ${warning}`);
   if (result.scan?.portalUrl) err(`scan report in the Qualys portal: ${result.scan.portalUrl}`);
   if (flags.format === "json") process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

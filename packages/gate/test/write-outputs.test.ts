@@ -1,0 +1,65 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { announceSummary, publishStepOutputs, writeGateOutputs } from "../src/index.js";
+import { errorResult, sampleResult } from "./sample-result.js";
+
+const temp = () => mkdtempSync(path.join(tmpdir(), "outputs-"));
+
+describe("writeGateOutputs", () => {
+  it("writes the five files and nothing else (no temporary file left)", () => {
+    const dir = path.join(temp(), "nested", "qualys-results");
+    const paths = writeGateOutputs(sampleResult(), dir);
+    expect(readdirSync(dir).sort()).toEqual([
+      "junit.xml",
+      "report.html",
+      "result.json",
+      "results.sarif",
+      "summary.md",
+    ]);
+    expect(JSON.parse(readFileSync(paths.json, "utf8"))).toEqual(sampleResult());
+  });
+
+  it("writes them for a tool error too", () => {
+    const dir = temp();
+    writeGateOutputs(errorResult(), dir);
+    expect(JSON.parse(readFileSync(path.join(dir, "result.json"), "utf8")).verdict).toBe("error");
+  });
+});
+
+describe("CI announcements", () => {
+  it("appends the summary to GITHUB_STEP_SUMMARY and uploads it on Azure DevOps", () => {
+    const dir = temp();
+    const { markdown } = writeGateOutputs(sampleResult(), dir);
+    const stepSummary = path.join(dir, "step-summary.md");
+    writeFileSync(stepSummary, "earlier step\n");
+    const lines = announceSummary(markdown, { GITHUB_STEP_SUMMARY: stepSummary, TF_BUILD: "True" });
+    expect(readFileSync(stepSummary, "utf8")).toBe(`earlier step\n${readFileSync(markdown, "utf8")}\n`);
+    expect(lines).toEqual([`##vso[task.uploadsummary]${markdown}`]);
+    expect(announceSummary(markdown, {})).toEqual([]);
+  });
+
+  it("publishes step outputs for later steps", () => {
+    const dir = temp();
+    const output = path.join(dir, "github-output");
+    const lines = publishStepOutputs(sampleResult(), dir, { GITHUB_OUTPUT: output, TF_BUILD: "true" });
+    expect(readFileSync(output, "utf8").split("\n")).toEqual([
+      "verdict=failed",
+      "exit-code=1",
+      "scan-id=4242",
+      `report-dir=${dir}`,
+      "severity-1=1",
+      "severity-2=1",
+      "severity-3=1",
+      "severity-4=1",
+      "severity-5=1",
+      "",
+    ]);
+    expect(lines.slice(0, 3)).toEqual([
+      "##vso[task.setvariable variable=qualysVerdict;isOutput=true]failed",
+      "##vso[task.setvariable variable=qualysExitCode;isOutput=true]1",
+      "##vso[task.setvariable variable=qualysScanId;isOutput=true]4242",
+    ]);
+  });
+});
