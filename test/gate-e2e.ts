@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { GateResult } from "@qualys-connector/gate";
+import { fromResultFile, type GateResult, type GateResultFile } from "@qualys-connector/gate";
 import { XMLParser } from "fast-xml-parser";
 import { parse as parseJunit, type TestSuites } from "junit2json";
 import { expect } from "vitest";
@@ -66,7 +66,7 @@ export async function readOutputs(dir: string): Promise<Outputs> {
   for (const name of ["result.json", "junit.xml", "results.sarif", "summary.md", "report.html"])
     expect(existsSync(path.join(dir, name)), `${name} was written`).toBe(true);
   const read = (name: string) => readFileSync(path.join(dir, name), "utf8");
-  const result = JSON.parse(read("result.json")) as GateResult;
+  const result = fromResultFile(JSON.parse(read("result.json")) as GateResultFile);
   const sarif = JSON.parse(read("results.sarif"));
   expect(sarifValid(sarif), JSON.stringify(sarifValid.errors)).toBe(true);
   const junitXml = read("junit.xml");

@@ -10,6 +10,7 @@ import type { Baseline } from "./baseline.js";
 import { type EvaluationInput, evaluate } from "./evaluate.js";
 import type { Policy } from "./policy.js";
 import { EXIT_CODES, type GateFinding, type GateResult, type GateScan } from "./result.js";
+import { fromResultFile, type GateResultFile } from "./result-file.js";
 import { completionOf } from "./run-was-gate.js";
 
 export class SavedScanError extends Error {
@@ -96,14 +97,14 @@ export function readSavedScan(file: string): SavedScan {
     } catch (error) {
       throw new SavedScanError(`${file}: not valid JSON (${(error as Error).message})`);
     }
-    const record = data as Partial<GateResult> | null;
+    const record = data as Partial<GateResultFile> | null;
     if (
       record &&
       record.schemaVersion === 1 &&
       typeof record.verdict === "string" &&
       Array.isArray(record.findings)
     )
-      return fromResult(record as GateResult, file);
+      return fromResult(fromResultFile(record as GateResultFile), file);
   }
   return fromDownload(body, file);
 }

@@ -37,6 +37,7 @@ export {
   type GateScan,
   type Verdict,
 } from "./result.js";
+export { fromResultFile, type GateResultFile, type ResultFileFinding, toResultFile } from "./result-file.js";
 export {
   completionOf,
   type GateProgress,

@@ -276,10 +276,34 @@ export async function runWasGate(
         const waited = await poll(other.id, deadline);
         if (waited.kind !== "done") {
           scan = scanOf(other.id, { name: other.name });
-          return await endEarly(waited, other.id, `waiting for scan ${other.id} that was already running`);
+          return await endEarly(
+            waited,
+            other.id,
+            `waiting for scan ${other.id} that was already running`,
+            false,
+          );
         }
       }
       if (scanId === undefined) {
+        if (signal?.aborted) {
+          scan = scanOf(0, { id: "", name: options.scanName, portalUrl: undefined });
+          return finish(
+            evaluate(
+              evaluationInput(
+                scan,
+                [],
+                undefined,
+                {
+                  complete: false,
+                  reason: `${abortReason(signal)} before the scan was launched; nothing was launched`,
+                },
+                baseline,
+              ),
+              policy,
+              new Date(clock.now()),
+            ),
+          );
+        }
         scanId = await api.launch({
           name: options.scanName,
           type: options.type,
@@ -376,10 +400,17 @@ export async function runWasGate(
     phase: Exclude<Phase, { kind: "done" }>,
     id: number,
     during: string,
+    ours = true,
   ): Promise<GateResult> {
     if (phase.kind === "poll-error") throw new ToolError("polling", phase.message);
     let reason: string;
-    if (phase.kind === "timeout") {
+    if (!ours) {
+      // --on-running wait: the scan belongs to someone else (a schedule, another pipeline); it is never ours to
+      // cancel, and nothing of ours was launched.
+      const why =
+        phase.kind === "timeout" ? `timed out after ${formatDuration(options.timeoutMs)}` : phase.why;
+      reason = `${why} while ${during}; that scan was left running and no scan was launched`;
+    } else if (phase.kind === "timeout") {
       const after = formatDuration(options.timeoutMs);
       reason =
         options.onTimeout === "cancel"
@@ -436,7 +467,7 @@ export function completionOf(
   if (scan.status !== "FINISHED")
     return { complete: false, reason: `scan ${scan.id} is ${scan.status ?? "in an unknown state"}` };
   if (!CLEAN_RESULTS.has(results.toUpperCase())) {
-    const meaning = RESULTS_MEANING[results];
+    const meaning = RESULTS_MEANING[results.toUpperCase()];
     return {
       complete: false,
       reason: `scan ${scan.id} finished with results status ${results || "(none)"}${meaning ? `: ${meaning}` : ""}`,

@@ -6,6 +6,7 @@
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { GateResult } from "./result.js";
+import { toResultFile } from "./result-file.js";
 import { renderHtml } from "./writers/html.js";
 import { renderJunit } from "./writers/junit.js";
 import { renderMarkdown } from "./writers/markdown.js";
@@ -19,9 +20,9 @@ export const OUTPUT_FILES = {
   html: "report.html",
 } as const;
 
-/** result.json: the GateResult itself. */
+/** result.json: the GateResult, with definitions stored once per QID (result-file.ts). */
 export function renderJson(result: GateResult): string {
-  return `${JSON.stringify(result, null, 2)}\n`;
+  return `${JSON.stringify(toResultFile(result), null, 2)}\n`;
 }
 
 /** Write through a temporary file, so a reader never sees half a file. */

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { announceSummary, publishStepOutputs, writeGateOutputs } from "../src/index.js";
+import { announceSummary, fromResultFile, publishStepOutputs, writeGateOutputs } from "../src/index.js";
 import { errorResult, sampleResult } from "./sample-result.js";
 
 const temp = () => mkdtempSync(path.join(tmpdir(), "outputs-"));
@@ -18,7 +18,10 @@ describe("writeGateOutputs", () => {
       "results.sarif",
       "summary.md",
     ]);
-    expect(JSON.parse(readFileSync(paths.json, "utf8"))).toEqual(sampleResult());
+    const file = JSON.parse(readFileSync(paths.json, "utf8"));
+    expect(file.findings[0].definition).toBeUndefined();
+    expect(Object.keys(file.definitions)).toHaveLength(6);
+    expect(fromResultFile(file)).toEqual(sampleResult());
   });
 
   it("writes them for a tool error too", () => {

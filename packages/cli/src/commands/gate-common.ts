@@ -14,6 +14,7 @@ import {
   PolicyError,
   publishStepOutputs,
   readBaseline,
+  renderJson,
   writeGateOutputs,
 } from "@qualys-connector/gate";
 import type { Command } from "commander";
@@ -104,7 +105,7 @@ export function endGateRun(
     process.stdout.write(`${line}\n`);
   for (const warning of result.warnings) err(`warning: ${warning}`);
   if (result.scan?.portalUrl) err(`scan report in the Qualys portal: ${result.scan.portalUrl}`);
-  if (flags.format === "json") process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (flags.format === "json") process.stdout.write(renderJson(result));
   else process.stdout.write(`${result.reason}\n`);
   throw new CommandExit(result.exitCode);
 }
