@@ -399,6 +399,7 @@ interface GateClient {
   endpoints: Pick<QualysClient["endpoints"], "portal">;
   was: {
     webApps: Pick<QualysClient["was"]["webApps"], "details" | "list">;
+    findings: Pick<QualysClient["was"]["findings"], "list">;
     scans: Pick<QualysClient["was"]["scans"], "list">;
     scan: Pick<QualysClient["was"]["scan"], "launch" | "status" | "cancel" | "results">;
   };
@@ -411,6 +412,12 @@ const gateClient: GateClient = {
       details: async () => webApp,
       async *list() {
         yield webApp;
+      },
+    },
+    findings: {
+      // No classes: this benchmark measures the KnowledgeBase path; classification is one search per 500 QIDs.
+      async *list() {
+        yield* [];
       },
     },
     scans: {

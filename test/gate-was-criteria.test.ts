@@ -88,6 +88,16 @@ describe("scan was: criteria", () => {
     // One failing criterion test case plus one per finding under it.
     expect(out.junit.failures).toBe(1 + count(5));
     expect(out.sarif.runs[0]?.results.length).toBe(out.result.findings.length);
+    // Enrichment: KnowledgeBase text and CVSS, and CWE / OWASP / WASC from the web app's verbose findings.
+    for (const f of out.result.findings) {
+      expect(f.definition?.solution, `QID ${f.qid} solution`).toBeTruthy();
+      expect(f.definition?.cwe.every((c) => /^CWE-\d+$/.test(c))).toBe(true);
+      expect(f.definition?.owasp.length, `QID ${f.qid} OWASP`).toBeGreaterThan(0);
+      expect(f.definition?.wasc.length, `QID ${f.qid} WASC`).toBeGreaterThan(0);
+    }
+    expect(out.result.findings.some((f) => (f.definition?.cwe.length ?? 0) > 0)).toBe(true);
+    expect(JSON.stringify(out.sarif)).toMatch(/external\/cwe\/cwe-\d+/);
+    expect(out.result.apiCalls).toMatchObject({ kb: 1, classifications: 1 });
   });
 
   it("fails by minimum severity", async () => {

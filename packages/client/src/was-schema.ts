@@ -49,6 +49,7 @@ export interface Finding {
   webApp: WebAppRef | undefined;
   cwe: number[];
   owasp: { code: string | undefined; name: string | undefined }[];
+  wasc: { code: string | undefined; name: string | undefined }[];
 }
 
 /** A WAS scan from search, get or status (3.8). */
@@ -152,14 +153,15 @@ export function toFinding(node: XmlNode): Finding {
     timesDetected: int(node.timesDetected),
     isIgnored: bool(node.isIgnored),
     webApp: webAppRef(node.webApp),
-    // XML `cwe{list{long}}`, JSON `cwe{list:[200]}` (3.9).
+    // XML `cwe{list{long}}`, JSON `cwe{list:[200]}` (3.9); `list:[{"long":200}]` is accepted too.
     cwe: (Array.isArray(at(node, "cwe.list"))
       ? asList(at(node, "cwe.list"))
       : asList(at(node, "cwe.list.long"))
     )
-      .map((value) => int(value))
+      .map((value) => int(value !== null && typeof value === "object" ? at(value, "long") : value))
       .filter((value): value is number => value !== undefined),
     owasp: v3List(node.owasp, "OWASP").map((o) => ({ code: text(at(o, "code")), name: text(at(o, "name")) })),
+    wasc: v3List(node.wasc, "WASC").map((o) => ({ code: text(at(o, "code")), name: text(at(o, "name")) })),
   };
 }
 

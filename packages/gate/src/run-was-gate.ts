@@ -378,6 +378,23 @@ export async function runWasGate(
         progress({ kind: "warning", message });
       }
     }
+    const webAppId = results?.scan.webApp?.id ?? webApp?.id;
+    if (qids.length > 0 && webAppId !== undefined) {
+      try {
+        const classes = await api.classifications(webAppId, qids);
+        for (const [qid, c] of classes) {
+          const known = definitions.get(qid);
+          definitions.set(qid, {
+            ...(known ?? emptyDefinition(qid)),
+            cwe: c.cwe,
+            owasp: c.owasp,
+            wasc: c.wasc,
+          });
+        }
+      } catch (error) {
+        warnings.push(`CWE, OWASP and WASC classes unavailable (${describeError(error).message})`);
+      }
+    }
     const findings: ScanFinding[] = results ? wasScanFindings(results, definitions) : [];
     const stats = results && results.vulnsTotal !== undefined ? results.vulnsByLevel : undefined;
     return finish(
@@ -429,6 +446,28 @@ export async function runWasGate(
       ),
     );
   }
+}
+
+/** A definition for a QID the KnowledgeBase did not answer for, to carry its classes. */
+function emptyDefinition(qid: number): VulnerabilityDefinition {
+  return {
+    qid,
+    title: "",
+    severity: undefined,
+    category: undefined,
+    vulnType: undefined,
+    diagnosis: undefined,
+    consequence: undefined,
+    solution: undefined,
+    cves: [],
+    cvssV2Base: undefined,
+    cvssV3Base: undefined,
+    cvssV3Vector: undefined,
+    pci: false,
+    cwe: [],
+    owasp: [],
+    wasc: [],
+  };
 }
 
 function evaluationInput(

@@ -35,9 +35,23 @@ export interface WasGateApi {
   results(scanId: number): Promise<WasScanResults>;
   /** KnowledgeBase definitions, asked in batches of at most 500 QIDs (as Qualys' Jenkins WAS connector does). */
   definitions(qids: readonly number[]): Promise<VulnerabilityDefinition[]>;
+  /**
+   * CWE, OWASP and WASC per QID, read from the web app's verbose findings (the KnowledgeBase API does not carry
+   * them for WAS QIDs; qualys-api.md 3.9, 4.6).
+   */
+  classifications(webAppId: number, qids: readonly number[]): Promise<Map<number, Classification>>;
   /** Link to the scan report in the Qualys portal. */
   scanReportUrl(scanId: number): string;
 }
+
+export interface Classification {
+  cwe: string[];
+  owasp: string[];
+  wasc: string[];
+}
+
+/** Pages of 1000 findings read per batch of QIDs at most, so a web app with a huge history cannot stall a gate. */
+export const CLASSIFICATION_PAGES = 10;
 
 export class WebAppLookupError extends Error {
   constructor(
@@ -135,6 +149,38 @@ export function wasGateApi(client: QualysClient, count: (purpose: string) => voi
         count("kb");
         for await (const vuln of client.kb.vulns({ ids: unique.slice(i, i + KB_BATCH), details: "All" }))
           out.push(toVulnerabilityDefinition(vuln));
+      }
+      return out;
+    },
+    async classifications(webAppId, qids) {
+      const out = new Map<number, Classification>();
+      const unique = [...new Set(qids)].sort((a, b) => a - b);
+      const pageSize = 1000;
+      for (let i = 0; i < unique.length; i += KB_BATCH) {
+        const batch = unique.slice(i, i + KB_BATCH);
+        const missing = new Set(batch);
+        let seen = 0;
+        count("classifications");
+        for await (const finding of client.was.findings.list({
+          criteria: [
+            { field: "webApp.id", operator: "EQUALS", value: String(webAppId) },
+            { field: "type", operator: "EQUALS", value: "VULNERABILITY" },
+            { field: "qid", operator: "IN", value: batch.join(",") },
+          ],
+          verbose: true,
+          pageSize,
+        })) {
+          seen += 1;
+          if (missing.delete(finding.qid))
+            out.set(finding.qid, {
+              cwe: finding.cwe.map((id) => `CWE-${id}`),
+              owasp: finding.owasp.map((o) => o.code ?? o.name ?? "").filter((c) => c !== ""),
+              wasc: finding.wasc.map((w) => w.code ?? w.name ?? "").filter((c) => c !== ""),
+            });
+          // Stop as soon as every QID is classified, or after a bounded number of pages.
+          if (missing.size === 0 || seen >= CLASSIFICATION_PAGES * pageSize) break;
+          if (seen % pageSize === 0) count("classifications");
+        }
       }
       return out;
     },

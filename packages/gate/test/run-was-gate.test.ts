@@ -195,6 +195,8 @@ function fakeApi(script: Script, apiCalls: Record<string, number>): FakeApi {
       record(`definitions ${qids.join(",")}`, "kb");
       return answer(script.definitions ?? []);
     },
+    // Not in the call log: classification is enrichment, covered end to end against the simulator.
+    classifications: async () => new Map(),
     scanReportUrl: portalUrl,
   };
 }

@@ -42,7 +42,7 @@ export function wasScanFindings(
     return {
       fingerprint: fingerprint({ target, qid: vuln.qid, url: vuln.uri, param: vuln.param }),
       qid: vuln.qid,
-      title: vuln.title ?? definition?.title ?? `QID ${vuln.qid}`,
+      title: vuln.title || definition?.title || `QID ${vuln.qid}`,
       severity: toSeverity(vuln.severity) ?? definition?.severity,
       target,
       url: vuln.uri,

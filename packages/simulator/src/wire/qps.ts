@@ -137,7 +137,13 @@ export function qnodeToJson(node: QNode): Json {
       case "base64":
         return node.value;
       case "list":
-        return { count: node.items.length, list: node.items.map((i) => ({ [node.item]: qnodeToJson(i) })) };
+        // Lists of scalars (`cwe{list{long…}}`) are bare arrays in JSON: `{"list": [200]}` (qualys-api.md 3.9).
+        return {
+          count: node.items.length,
+          list: node.items.map((i) =>
+            i !== null && typeof i === "object" ? { [node.item]: qnodeToJson(i) } : qnodeToJson(i),
+          ),
+        };
       case "set":
         return { set: node.items.map((i) => ({ [node.item]: qnodeToJson(i) })) };
     }
