@@ -233,6 +233,29 @@ describe("scan was: bad input exits 3, names the input, launches nothing", () =>
   });
 });
 
+describe("scan was: web apps by name", () => {
+  it("an ambiguous name is an error that lists every candidate", async () => {
+    const clean = [...sim.control.world.webApps.values()].find((w) => w.name === "scenario-clean");
+    if (!clean) throw new Error("no scenario-clean");
+    sim.control.world.webApps.set(1_999_999, { ...clean, id: 1_999_999 });
+    const { run } = await gate(["--webapp", "scenario-clean"]);
+    expect(run.code).toBe(3);
+    expect(lastLine(run)).toBe(
+      `error: --webapp: 2 web apps are named "scenario-clean"; give the id of one: ${clean.id} "scenario-clean" ${clean.url}; 1999999 "scenario-clean" ${clean.url}`,
+    );
+  });
+
+  it("--format json prints result.json to stdout", async () => {
+    const { run, dir } = await gate(["--webapp", "1000001", "--format", "json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const printed = JSON.parse(run.stdout);
+    expect(printed).toEqual(
+      JSON.parse((await import("node:fs")).readFileSync(path.join(dir, "result.json"), "utf8")),
+    );
+    expect(printed.scan.target.name).toBe("scenario-clean");
+  });
+});
+
 describe("evaluate: offline re-evaluation", () => {
   it("re-evaluates a saved result.json with another policy, same outputs and exit codes, no API call", async () => {
     const calls = sim.control.stats().total;
