@@ -6,16 +6,18 @@
  * outside address is the portal link, and only when it is http(s).
  */
 
-import { SEVERITY_NAMES, type Severity, type SeverityCounts } from "@qualys-connector/model";
-import type {
-  CriterionResult,
-  ExceptionReport,
-  GateFinding,
-  GateResult,
-  GateScan,
-  Verdict,
-} from "../result.js";
+import { SEVERITY_NAMES, type Severity } from "@qualys-connector/model";
+import type { CriterionResult, ExceptionReport, GateFinding, GateResult, GateScan } from "../result.js";
 import { escapeHtml } from "./html-text.js";
+import {
+  authenticationLabel,
+  countAt,
+  dispositionLabel,
+  formatDuration,
+  HEADLINES,
+  reportOrder,
+  severityLabel,
+} from "./report-text.js";
 
 /** Rows of the vulnerabilities table; beyond this a browser struggles and result.json holds the rest. */
 export const HTML_FINDING_ROWS = 5000;
@@ -23,23 +25,10 @@ export const HTML_FINDING_ROWS = 5000;
 /** Nothing may load; inline styles are the one thing allowed (and `data:` images, should one ever be needed). */
 const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
-const HEADLINES: Readonly<Record<Verdict, { icon: string; word: string }>> = {
-  passed: { icon: "✅", word: "passed" },
-  failed: { icon: "❌", word: "failed" },
-  incomplete: { icon: "⚠️", word: "incomplete" },
-  error: { icon: "💥", word: "error" },
-};
-
 const OUTCOME_MARKS: Readonly<Record<CriterionResult["outcome"], string>> = {
   pass: "✓",
   fail: "✗",
   warn: "⚠",
-};
-
-const DISPOSITION_ORDER: Readonly<Record<GateFinding["disposition"], number>> = {
-  counted: 0,
-  excepted: 1,
-  excluded: 2,
 };
 
 const SEVERITIES_DESCENDING: readonly Severity[] = [5, 4, 3, 2, 1];
@@ -99,53 +88,6 @@ function portalHref(value: string | undefined): string | undefined {
     return undefined;
   }
   return url.protocol === "https:" || url.protocol === "http:" ? url.href : undefined;
-}
-
-function formatDuration(seconds: number): string {
-  const total = Math.max(0, Math.round(seconds));
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const rest = total % 60;
-  if (hours > 0) return `${hours} h ${minutes} min`;
-  if (minutes > 0) return rest > 0 ? `${minutes} min ${rest} s` : `${minutes} min`;
-  return `${rest} s`;
-}
-
-function severityLabel(severity: Severity | undefined): string {
-  return severity === undefined ? "unknown" : `${severity} ${SEVERITY_NAMES[severity]}`;
-}
-
-/**
- * Seed 000 shows "Available Unauthenticated?"; a finding may have instances found both ways, so this column says
- * how it was found: only while logged in, only without logging in, both, or unknown.
- */
-function authenticationLabel(finding: GateFinding): string {
-  const { authenticated, unauthenticated } = finding;
-  if (authenticated === true && unauthenticated === true) return "both";
-  if (authenticated === true) return "yes";
-  if (unauthenticated === true) return "no";
-  return "unknown";
-}
-
-function dispositionLabel(finding: GateFinding): string {
-  if (finding.disposition === "excepted" && finding.exceptionId !== undefined) {
-    return `excepted: ${finding.exceptionId}`;
-  }
-  return finding.disposition;
-}
-
-/** Counted findings first, then excepted, then excluded; within each, most severe first, then by QID. */
-function reportOrder(findings: readonly GateFinding[]): GateFinding[] {
-  return [...findings].sort(
-    (a, b) =>
-      DISPOSITION_ORDER[a.disposition] - DISPOSITION_ORDER[b.disposition] ||
-      (b.severity ?? 0) - (a.severity ?? 0) ||
-      a.qid - b.qid,
-  );
-}
-
-function countAt(counts: SeverityCounts, severity: Severity): number {
-  return counts[severity - 1] ?? 0;
 }
 
 function banner(result: GateResult): string {
