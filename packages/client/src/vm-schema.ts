@@ -37,10 +37,19 @@ export interface VmScanRow {
   protocol: string | undefined;
   ssl: boolean | undefined;
   cveIds: string[];
+  /** Base score; the field reads "5.0 (AV:N/AC:L/…)", a score then the vector in brackets (JVM reads the first token). */
   cvssBase: number | undefined;
+  cvssVector: string | undefined;
   cvss3Base: number | undefined;
+  cvss3Vector: string | undefined;
   pciVuln: boolean | undefined;
   results: string | undefined;
+  fqdn: string | undefined;
+  category: string | undefined;
+  /** KB diagnosis, consequence and solution texts, as json_extended repeats them. */
+  threat: string | undefined;
+  impact: string | undefined;
+  solution: string | undefined;
 }
 
 export interface VmScanResults {
@@ -102,11 +111,28 @@ function toVmScanRow(row: XmlNode): VmScanRow {
       .split(",")
       .map((id) => id.trim())
       .filter((id) => id.length > 0),
-    cvssBase: num(row.cvss_base),
-    cvss3Base: num(row.cvss3_base),
+    cvssBase: cvssScore(row.cvss_base),
+    cvssVector: cvssVector(row.cvss_base),
+    cvss3Base: cvssScore(row.cvss3_base),
+    cvss3Vector: cvssVector(row.cvss3_base),
     pciVuln: yesNo(row.pci_vuln),
     results: text(row.results),
+    fqdn: text(row.fqdn),
+    category: text(row.category),
+    threat: text(row.threat),
+    impact: text(row.impact),
+    solution: text(row.solution),
   };
+}
+
+/** The score of "5.0 (AV:N/AC:L/Au:N/C:P/I:N/A:N)" or of a bare "5.0". */
+function cvssScore(value: unknown): number | undefined {
+  return num(text(value)?.trim().split(/\s+/)[0]);
+}
+
+/** The vector in brackets, when there is one. */
+function cvssVector(value: unknown): string | undefined {
+  return /\(([^)]+)\)/.exec(text(value) ?? "")?.[1]?.trim();
 }
 
 /**

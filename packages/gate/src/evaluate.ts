@@ -10,7 +10,7 @@ import {
   SEVERITY_NAMES,
   type SeverityCounts,
 } from "@qualys-connector/model";
-import type { Policy, PolicyException } from "./policy.js";
+import { type CvssVersion, hasVulnerabilityCriteria, type Policy, type PolicyException } from "./policy.js";
 import { formatQidRanges, qidInRanges } from "./qid-list.js";
 import type {
   CriterionResult,
@@ -101,7 +101,9 @@ const fmt = (counts: SeverityCounts) => counts.join("/");
 export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Evaluation {
   const warnings: string[] = [];
 
-  // Dispositions: QID exclusions first, then live exceptions.
+  // Dispositions: QID and CVE exclusions first, then potential vulnerabilities (VM, unless included), then live
+  // exceptions.
+  const excludedCves = new Set(policy.excludeCves);
   const matchers = policy.exceptions.map((e) => ({
     exception: e,
     expired: isExpired(e, now),
@@ -110,7 +112,12 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Eva
   }));
   const findings: GateFinding[] = input.findings.map((finding) => {
     const isNew = input.baseline ? !input.baseline.has(finding.fingerprint) : true;
-    if (qidInRanges(finding.qid, policy.excludeQids)) return { ...finding, disposition: "excluded", isNew };
+    if (
+      qidInRanges(finding.qid, policy.excludeQids) ||
+      finding.definition?.cves.some((c) => excludedCves.has(c))
+    )
+      return { ...finding, disposition: "excluded", isNew };
+    if (finding.potential && !policy.includePotential) return { ...finding, disposition: "potential", isNew };
     let exceptionId: string | undefined;
     for (const m of matchers) {
       if (!m.matches(finding)) continue;
@@ -203,6 +210,59 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Eva
       findings: hits.map((f) => f.fingerprint),
     });
   }
+  if (policy.failOnCves) {
+    const { cves, action, newOnly } = policy.failOnCves;
+    const wanted = new Set(cves);
+    const hits = scope(newOnly).filter((f) => f.definition?.cves.some((c) => wanted.has(c)));
+    const found = [
+      ...new Set(hits.flatMap((f) => f.definition?.cves.filter((c) => wanted.has(c)) ?? [])),
+    ].sort();
+    criteria.push({
+      id: "cves",
+      label: `Any of these CVEs${newOnly ? ", new findings only" : ""}`,
+      action,
+      configured: cves.join(", "),
+      actual: found.length === 0 ? "none" : found.join(", "),
+      outcome: outcome(hits.length > 0, action),
+      newOnly,
+      findings: hits.map((f) => f.fingerprint),
+    });
+  }
+  if (policy.failOnCvss) {
+    const { score, version, action, newOnly } = policy.failOnCvss;
+    const scoreOf = (f: ScanFinding) => cvssScore(f, version);
+    const hits = scope(newOnly).filter((f) => (scoreOf(f) ?? -1) >= score);
+    const highest = Math.max(-1, ...scope(newOnly).map((f) => scoreOf(f) ?? -1));
+    criteria.push({
+      id: "cvss",
+      label: `Any ${newOnly ? "new " : ""}vulnerability with a CVSS ${version === "max" ? "v2 or v3" : `v${version}`} base score of ${score} or more`,
+      action,
+      configured: `>= ${score} (${version === "max" ? "higher of v2 and v3" : `v${version}`})`,
+      actual:
+        hits.length > 0
+          ? `${hits.length} (highest ${highest})`
+          : highest >= 0
+            ? `none (highest ${highest})`
+            : "none",
+      outcome: outcome(hits.length > 0, action),
+      newOnly,
+      findings: hits.map((f) => f.fingerprint),
+    });
+  }
+  if (policy.failOnPci) {
+    const { action, newOnly } = policy.failOnPci;
+    const hits = scope(newOnly).filter((f) => f.definition?.pci === true);
+    criteria.push({
+      id: "pci",
+      label: `Any ${newOnly ? "new " : ""}vulnerability flagged for PCI`,
+      action,
+      configured: "no PCI vulnerability",
+      actual: hits.length === 0 ? "none" : `${hits.length} (QIDs ${listQids(hits)})`,
+      outcome: outcome(hits.length > 0, action),
+      newOnly,
+      findings: hits.map((f) => f.fingerprint),
+    });
+  }
   criteria.push({
     id: "scan-complete",
     label: input.completionLabel,
@@ -243,7 +303,7 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Eva
     if (incomplete)
       reason += `; the scan was incomplete (${incomplete.reason}) and --on-incomplete warn let it pass`;
   }
-  if (!policy.severityCounts.length && !policy.minSeverity && !policy.failOnQids)
+  if (!hasVulnerabilityCriteria(policy))
     warnings.push("no vulnerability criterion is configured: the gate only checks that the scan completed");
 
   return {
@@ -256,6 +316,15 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Eva
     exceptions,
     warnings,
   };
+}
+
+/** The base score a CVSS criterion compares: v2, v3, or the higher of both (seed 001 offers v2 or v3). */
+function cvssScore(finding: ScanFinding, version: CvssVersion): number | undefined {
+  const v2 = finding.definition?.cvssV2Base;
+  const v3 = finding.definition?.cvssV3Base;
+  if (version === "2") return v2;
+  if (version === "3") return v3;
+  return v2 === undefined ? v3 : v3 === undefined ? v2 : Math.max(v2, v3);
 }
 
 function describeScanState(scan: GateScan | undefined, completion: EvaluationInput["completion"]): string {

@@ -17,6 +17,10 @@ const qidList = z
   .union([z.string(), z.array(z.union([z.string(), z.number().int()]))])
   .describe('QIDs and inclusive ranges: "150000-150100, 150263" or a list of such entries.');
 
+const cveList = z
+  .union([z.string(), z.array(z.string())])
+  .describe('CVE ids: "CVE-2017-1000116, CVE-2018-2771" or a list of them.');
+
 const severityLevelRule = z.union([
   z
     .number()
@@ -59,6 +63,36 @@ export const policyFileSchema = z
           ])
           .optional()
           .describe("Fail if any of these QIDs is found."),
+        failOnCves: z
+          .union([
+            cveList,
+            z.strictObject({ cves: cveList, action: action.optional(), newOnly: newOnly.optional() }),
+          ])
+          .optional()
+          .describe("Fail if any vulnerability carries one of these CVEs (seed 001)."),
+        failOnCvss: z
+          .union([
+            z.number().min(0).max(10),
+            z.strictObject({
+              score: z.number().min(0).max(10),
+              version: z.enum(["2", "3", "max"]).optional(),
+              action: action.optional(),
+              newOnly: newOnly.optional(),
+            }),
+          ])
+          .optional()
+          .describe(
+            "Fail if any vulnerability's CVSS base score is at or above this (seed 001). version: 2, 3, or max " +
+              "(the higher of both; the default).",
+          ),
+        failOnPci: z
+          .union([z.boolean(), z.strictObject({ action: action.optional(), newOnly: newOnly.optional() })])
+          .optional()
+          .describe("Fail if any vulnerability is flagged for PCI (seed 001)."),
+        includePotential: z
+          .boolean()
+          .optional()
+          .describe("VM: count potential vulnerabilities too. Default false: only confirmed ones count."),
         scanIncomplete: action
           .optional()
           .describe(
@@ -68,6 +102,9 @@ export const policyFileSchema = z
       })
       .optional(),
     excludeQids: qidList.optional().describe("QIDs never counted by any criterion."),
+    excludeCves: cveList
+      .optional()
+      .describe("Findings carrying any of these CVEs are never counted; works together with excludeQids."),
     exceptions: z
       .array(
         z.strictObject({

@@ -9,7 +9,7 @@ import type { Severity } from "@qualys-connector/model";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { type PolicyFile, policyFileSchema } from "./policy-schema.js";
-import { parseQidList, QidListError, type QidRange } from "./qid-list.js";
+import { parseCveList, parseQidList, QidListError, type QidRange } from "./qid-list.js";
 import type { CriterionAction } from "./result.js";
 
 export interface SeverityCountRule {
@@ -30,11 +30,20 @@ export interface PolicyException {
   urls: string[] | undefined;
 }
 
+/** Which CVSS base score a CVSS criterion compares: v2, v3, or the higher of both. */
+export type CvssVersion = "2" | "3" | "max";
+
 export interface Policy {
   severityCounts: SeverityCountRule[];
   minSeverity: { severity: Severity; action: CriterionAction; newOnly: boolean } | undefined;
   failOnQids: { qids: QidRange[]; action: CriterionAction; newOnly: boolean } | undefined;
   excludeQids: QidRange[];
+  failOnCves: { cves: string[]; action: CriterionAction; newOnly: boolean } | undefined;
+  failOnCvss: { score: number; version: CvssVersion; action: CriterionAction; newOnly: boolean } | undefined;
+  failOnPci: { action: CriterionAction; newOnly: boolean } | undefined;
+  /** VM: potential vulnerabilities count only when true (seed 001's "evaluate potential vulnerabilities"). */
+  includePotential: boolean;
+  excludeCves: string[];
   onIncomplete: CriterionAction;
   exceptions: PolicyException[];
   /** Absolute path, when the file or a flag names one. */
@@ -49,6 +58,12 @@ export interface PolicyFlags {
   excludeQids?: string | undefined;
   onIncomplete?: string | undefined;
   baseline?: string | undefined;
+  failOnCves?: string | undefined;
+  failOnCvss?: string | undefined;
+  cvssVersion?: string | undefined;
+  failOnPci?: boolean | undefined;
+  includePotential?: boolean | undefined;
+  excludeCves?: string | undefined;
 }
 
 /** A policy that cannot be used; `problems` name the input and what is wrong. Maps to exit 3. */
@@ -87,6 +102,18 @@ export function loadPolicyFile(file: string): { policy: PolicyFile; dir: string 
   const parsed = policyFileSchema.safeParse(data);
   if (!parsed.success) throw new PolicyError(zodProblems(parsed.error, `--policy ${file}`));
   return { policy: parsed.data, dir: path.dirname(path.resolve(file)) };
+}
+
+function cves(value: Parameters<typeof parseCveList>[0], input: string, problems: string[]): string[] {
+  try {
+    return parseCveList(value, input);
+  } catch (error) {
+    if (error instanceof QidListError) {
+      problems.push(error.message);
+      return [];
+    }
+    throw error;
+  }
 }
 
 function qids(value: Parameters<typeof parseQidList>[0], input: string, problems: string[]): QidRange[] {
@@ -197,6 +224,68 @@ export function normalizePolicy(
     ...(flags.excludeQids !== undefined ? qids(flags.excludeQids, "--exclude-qids", problems) : []),
   ];
 
+  let failOnCves: Policy["failOnCves"];
+  const fileCves = criteria.failOnCves;
+  if (fileCves !== undefined) {
+    failOnCves =
+      typeof fileCves === "string" || Array.isArray(fileCves)
+        ? { cves: cves(fileCves, "policy criteria.failOnCves", problems), action: "fail", newOnly: false }
+        : {
+            cves: cves(fileCves.cves, "policy criteria.failOnCves.cves", problems),
+            action: fileCves.action ?? "fail",
+            newOnly: fileCves.newOnly ?? false,
+          };
+  }
+  if (flags.failOnCves !== undefined)
+    failOnCves = { cves: cves(flags.failOnCves, "--fail-on-cves", problems), action: "fail", newOnly: false };
+
+  let failOnCvss: Policy["failOnCvss"];
+  const fileCvss = criteria.failOnCvss;
+  if (fileCvss !== undefined) {
+    failOnCvss =
+      typeof fileCvss === "number"
+        ? { score: fileCvss, version: "max", action: "fail", newOnly: false }
+        : {
+            score: fileCvss.score,
+            version: fileCvss.version ?? "max",
+            action: fileCvss.action ?? "fail",
+            newOnly: fileCvss.newOnly ?? false,
+          };
+  }
+  if (flags.failOnCvss !== undefined) {
+    const text = flags.failOnCvss.trim();
+    if (/^\d+(\.\d+)?$/.test(text) && Number(text) <= 10)
+      failOnCvss = {
+        score: Number(text),
+        version: failOnCvss?.version ?? "max",
+        action: "fail",
+        newOnly: false,
+      };
+    else problems.push(`--fail-on-cvss: "${flags.failOnCvss}" is not a CVSS base score from 0 to 10`);
+  }
+  if (flags.cvssVersion !== undefined) {
+    const version = flags.cvssVersion.trim();
+    if (version !== "2" && version !== "3" && version !== "max")
+      problems.push(`--cvss-version: "${flags.cvssVersion}" must be 2, 3 or max`);
+    else if (!failOnCvss) problems.push("--cvss-version: needs --fail-on-cvss (or failOnCvss in the policy)");
+    else failOnCvss = { ...failOnCvss, version };
+  }
+
+  let failOnPci: Policy["failOnPci"];
+  const filePci = criteria.failOnPci;
+  if (filePci === true) failOnPci = { action: "fail", newOnly: false };
+  else if (filePci !== undefined && filePci !== false)
+    failOnPci = { action: filePci.action ?? "fail", newOnly: filePci.newOnly ?? false };
+  if (flags.failOnPci) failOnPci = { action: "fail", newOnly: false };
+
+  const includePotential = flags.includePotential ?? criteria.includePotential ?? false;
+  const excludeCves = [
+    ...(file?.policy.excludeCves !== undefined
+      ? cves(file.policy.excludeCves, "policy excludeCves", problems)
+      : []),
+    ...(flags.excludeCves !== undefined ? cves(flags.excludeCves, "--exclude-cves", problems) : []),
+  ];
+
   let onIncomplete: CriterionAction = criteria.scanIncomplete ?? "fail";
   if (flags.onIncomplete !== undefined) {
     const text = flags.onIncomplete.trim();
@@ -234,6 +323,9 @@ export function normalizePolicy(
     ...severityCounts.filter((r) => r.newOnly).map((r) => `criteria.severityCounts.${r.severity}`),
     ...(minSeverity?.newOnly ? ["criteria.minSeverity"] : []),
     ...(failOnQids?.newOnly ? ["criteria.failOnQids"] : []),
+    ...(failOnCves?.newOnly ? ["criteria.failOnCves"] : []),
+    ...(failOnCvss?.newOnly ? ["criteria.failOnCvss"] : []),
+    ...(failOnPci?.newOnly ? ["criteria.failOnPci"] : []),
   ];
   if (newOnlyUsers.length > 0 && baselinePath === undefined)
     problems.push(
@@ -241,7 +333,20 @@ export function normalizePolicy(
     );
 
   if (problems.length > 0) throw new PolicyError(problems);
-  return { severityCounts, minSeverity, failOnQids, excludeQids, onIncomplete, exceptions, baselinePath };
+  return {
+    severityCounts,
+    minSeverity,
+    failOnQids,
+    failOnCves,
+    failOnCvss,
+    failOnPci,
+    includePotential,
+    excludeQids,
+    excludeCves,
+    onIncomplete,
+    exceptions,
+    baselinePath,
+  };
 }
 
 /** 2026-02-30 parses in JavaScript as March 2nd; a real date survives the round trip. */

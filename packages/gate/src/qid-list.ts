@@ -1,5 +1,5 @@
 /**
- * QID lists as users type them: `150000-150100, 150263`. Every entry is trimmed (also around the dash) and
+ * QID (and CVE) lists as users type them: `150000-150100, 150263`. Every entry is trimmed (also around the dash) and
  * validated; a bad or empty entry is an error naming the input, never dropped. Qualys' Jenkins VM connector
  * silently disabled every criterion when an exclusion list held a stray space (peers-ci-gates.md 1.2).
  */
@@ -63,4 +63,21 @@ export function qidInRanges(qid: number, ranges: readonly QidRange[]): boolean {
 /** `150000-150100, 150263`, as the ranges were given. */
 export function formatQidRanges(ranges: readonly QidRange[]): string {
   return ranges.map((r) => (r.from === r.to ? String(r.from) : `${r.from}-${r.to}`)).join(", ");
+}
+
+const CVE = /^CVE-\d{4}-\d{4,}$/i;
+
+/** Parse CVE ids (comma-separated or a list), each trimmed and checked, upper-cased; throws QidListError. */
+export function parseCveList(value: string | readonly string[], input: string): string[] {
+  const entries = Array.isArray(value) ? value : String(value).split(",");
+  const problems: string[] = [];
+  const cves: string[] = [];
+  entries.forEach((raw, index) => {
+    const entry = raw.trim();
+    if (entry === "") problems.push(`entry ${index + 1} is empty`);
+    else if (!CVE.test(entry)) problems.push(`"${entry}" is not a CVE id such as CVE-2021-44228`);
+    else cves.push(entry.toUpperCase());
+  });
+  if (problems.length > 0) throw new QidListError(input, problems);
+  return [...new Set(cves)];
 }

@@ -3,7 +3,7 @@
  * was configured, what was found and why the verdict is what it is, so a reader never needs the console log.
  */
 
-import type { ScanFinding, SeverityCounts } from "@qualys-connector/model";
+import type { HostSummary, ScanFinding, SeverityCounts } from "@qualys-connector/model";
 
 /** passed 0 (warnings allowed), failed 1 (policy), incomplete 2 (the scan did not give a full answer), error 3. */
 export type Verdict = "passed" | "failed" | "incomplete" | "error";
@@ -38,10 +38,11 @@ export interface CriterionResult {
 }
 
 /**
- * Why a finding does or does not count: `counted` (evaluated), `excluded` (QID exclusion list), `excepted` (a
- * live exception), `information` (not a vulnerability: never counted).
+ * Why a finding does or does not count: `counted` (evaluated), `excluded` (QID or CVE exclusion list),
+ * `excepted` (a live exception), `potential` (a VM potential vulnerability, evaluated only with
+ * `--include-potential`). Information gathered is never a finding.
  */
-export type FindingDisposition = "counted" | "excluded" | "excepted";
+export type FindingDisposition = "counted" | "excluded" | "excepted" | "potential";
 
 export interface GateFinding extends ScanFinding {
   disposition: FindingDisposition;
@@ -101,6 +102,8 @@ export interface GateResult {
   };
   criteria: CriterionResult[];
   findings: GateFinding[];
+  /** VM: per host, confirmed and potential vulnerabilities by severity and the count of information gathered. */
+  hosts?: HostSummary[] | undefined;
   exceptions: ExceptionReport[];
   /** Policy and run warnings (expired exceptions, differing counts, incomplete scan turned into a warning …). */
   warnings: string[];

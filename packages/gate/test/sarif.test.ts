@@ -170,7 +170,7 @@ describe("renderSarif content", () => {
       },
     ]);
     expect(results[5]?.suppressions).toEqual([
-      { kind: "external", status: "accepted", justification: "QID excluded by policy" },
+      { kind: "external", status: "accepted", justification: "QID or CVE excluded by policy" },
     ]);
   });
 

@@ -4,7 +4,7 @@
  */
 
 export { type FingerprintParts, fingerprint, normalizeUrl } from "./fingerprint.js";
-export { type ScanFinding, wasScanFindings } from "./scan-finding.js";
+export { type HostRef, type ScanFinding, wasScanFindings } from "./scan-finding.js";
 export {
   emptyCounts,
   isSeverity,
@@ -16,4 +16,13 @@ export {
   sarifLevel,
   toSeverity,
 } from "./severity.js";
+export {
+  type HostSummary,
+  RESULTS_MAX,
+  type VmRowKind,
+  vmHostSummaries,
+  vmQidsNeedingDefinitions,
+  vmRowKind,
+  vmScanFindings,
+} from "./vm-scan-finding.js";
 export { toVulnerabilityDefinition, type VulnerabilityDefinition } from "./vulnerability-definition.js";

@@ -27,6 +27,19 @@ export interface ScanFinding {
   /** VM: a potential (unconfirmed) vulnerability. WAS findings are always confirmed. */
   potential: boolean;
   definition: VulnerabilityDefinition | undefined;
+  /** VM: the scanned host, and the port and protocol of the detection. */
+  host?: HostRef | undefined;
+  port?: string | undefined;
+  protocol?: string | undefined;
+  /** VM: the scanner's evidence text (`results`), cut to RESULTS_MAX characters. */
+  results?: string | undefined;
+}
+
+export interface HostRef {
+  ip: string;
+  dns: string | undefined;
+  netbios: string | undefined;
+  os: string | undefined;
 }
 
 /** The vulnerabilities of a WAS scan download, enriched with their KnowledgeBase definitions where known. */

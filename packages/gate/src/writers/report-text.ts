@@ -16,6 +16,7 @@ export const DISPOSITION_ORDER: Readonly<Record<GateFinding["disposition"], numb
   counted: 0,
   excepted: 1,
   excluded: 2,
+  potential: 3,
 };
 
 export function formatDuration(seconds: number): string {

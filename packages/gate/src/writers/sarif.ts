@@ -224,7 +224,16 @@ function suppressions(
         {
           kind: "external",
           status: "accepted",
-          justification: "QID excluded by policy",
+          justification: "QID or CVE excluded by policy",
+          properties: undefined,
+        },
+      ];
+    case "potential":
+      return [
+        {
+          kind: "external",
+          status: "accepted",
+          justification: "potential vulnerability, not evaluated (no --include-potential)",
           properties: undefined,
         },
       ];
