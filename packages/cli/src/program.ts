@@ -4,7 +4,8 @@ import { registerDemoCommand } from "./commands/demo.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerEvaluateCommands } from "./commands/evaluate.js";
 import { registerInventoryCommands } from "./commands/inventory.js";
-import { registerScanCommands } from "./commands/scan-was.js";
+import { registerScanVmCommand } from "./commands/scan-vm.js";
+import { registerScanWasCommand } from "./commands/scan-was.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { CommandExit, EXIT, EXIT_CODES_HELP, UsageError } from "./exit-codes.js";
 import { VERSION } from "./version.js";
@@ -20,7 +21,11 @@ export function createProgram(): Command {
   registerSimCommand(program);
   registerDemoCommand(program);
   registerDoctorCommand(program);
-  registerScanCommands(program);
+  const scan = program
+    .command("scan")
+    .description("Scan gates: launch a Qualys scan from CI and pass or fail the build");
+  registerScanWasCommand(scan);
+  registerScanVmCommand(scan);
   registerEvaluateCommands(program);
   registerInventoryCommands(program);
   applyToAll(program);

@@ -162,6 +162,8 @@ export function loadSettings(
   flags: ConnectionFlags,
   env: NodeJS.ProcessEnv,
   readStdin: () => string,
+  /** `scan vm` defaults to VM session login (issue 5); everything else to Basic. */
+  defaults: { auth?: "basic" | "session" } = {},
 ): LoadedSettings {
   const file = flags.config ? readConfigFile(flags.config) : {};
   const pick = (flag: string | undefined, envName: string, key: string) =>
@@ -172,7 +174,13 @@ export function loadSettings(
   if (apiUrl && platform) problems.push("--api-url and --platform: give one, not both");
   if (!apiUrl && !platform)
     problems.push("--api-url or --platform is required (or QUALYS_API_URL / QUALYS_PLATFORM)");
-  const mode = (flags.auth ?? env.QUALYS_AUTH ?? str(file.auth, "--config auth") ?? "basic").trim();
+  const mode = (
+    flags.auth ??
+    env.QUALYS_AUTH ??
+    str(file.auth, "--config auth") ??
+    defaults.auth ??
+    "basic"
+  ).trim();
   if (!["basic", "session", "oauth"].includes(mode))
     problems.push(`--auth: "${mode}" must be basic, session or oauth`);
 

@@ -26,6 +26,7 @@ export interface SavedScan {
   findings: ScanFinding[];
   statsCounts: EvaluationInput["statsCounts"];
   completion: EvaluationInput["completion"];
+  hosts?: GateResult["hosts"];
 }
 
 const TERMINAL = new Set(["FINISHED", "ERROR", "CANCELED"]);
@@ -46,7 +47,14 @@ function fromResult(saved: GateResult, file: string): SavedScan {
       : saved.incomplete
         ? { complete: false, reason: saved.incomplete.reason }
         : { complete: true };
-  return { source: "result.json", scan, findings, statsCounts: saved.severityCounts.fromStats, completion };
+  return {
+    source: "result.json",
+    scan,
+    findings,
+    statsCounts: saved.severityCounts.fromStats,
+    completion,
+    ...(saved.hosts ? { hosts: saved.hosts } : {}),
+  };
 }
 
 function fromDownload(body: string, file: string): SavedScan {
@@ -137,6 +145,7 @@ export function evaluateSaved(
     ...evaluation,
     exitCode: EXIT_CODES[evaluation.verdict],
     scan: saved.scan,
+    ...(saved.hosts ? { hosts: saved.hosts } : {}),
     warnings: [`evaluated offline from a saved ${saved.source}`, ...evaluation.warnings],
     error: undefined,
     apiCalls: {},

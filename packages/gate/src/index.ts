@@ -39,12 +39,18 @@ export {
 } from "./result.js";
 export { fromResultFile, type GateResultFile, type ResultFileFinding, toResultFile } from "./result-file.js";
 export {
+  completionOfVm,
+  type LaunchedVmScan,
+  runVmGate,
+  type VmGateOptions,
+} from "./run-vm-gate.js";
+export {
   completionOf,
-  type GateProgress,
   type LaunchedScan,
   runWasGate,
   type WasGateOptions,
 } from "./run-was-gate.js";
+export { type GateProgress, ToolError } from "./scan-lifecycle.js";
 export {
   type CiContext,
   type CiSystem,
@@ -54,6 +60,7 @@ export {
   ScanNameError,
   scanTimestamp,
 } from "./scan-name.js";
+export { type Ec2Connector, type VmGateApi, vmGateApi } from "./vm-gate-api.js";
 export {
   KB_BATCH,
   type RunningScan,

@@ -4,13 +4,23 @@
  * evaluate. Whatever happens, it returns a complete GateResult, so every output is written on every outcome.
  */
 
-import type { Clock, WasLaunch, WasScanResults } from "@qualys-connector/client";
+import type { Clock, WasLaunch, WasScanResults, WasScanStatus } from "@qualys-connector/client";
 import { type ScanFinding, type VulnerabilityDefinition, wasScanFindings } from "@qualys-connector/model";
 import type { Baseline } from "./baseline.js";
 import { describeError } from "./describe-error.js";
 import { type EvaluationInput, evaluate } from "./evaluate.js";
 import type { Policy } from "./policy.js";
-import { EXIT_CODES, type GateResult, type GateScan } from "./result.js";
+import type { GateResult, GateScan } from "./result.js";
+import {
+  abortReason,
+  earlyEndReason,
+  type GateProgress,
+  GateRun,
+  type PollPhase,
+  pollUntilTerminal,
+  type RunContext,
+  ToolError,
+} from "./scan-lifecycle.js";
 import type { RunningScan, WasGateApi, WebAppChoice } from "./was-gate-api.js";
 
 export interface WasGateOptions {
@@ -39,17 +49,6 @@ export interface WasGateOptions {
   progress?: ((event: GateProgress) => void) | undefined;
   tool: { name: string; version: string };
 }
-
-export type GateProgress =
-  | { kind: "webapp"; webApp: WebAppChoice }
-  | { kind: "launched"; scanId: number; name: string }
-  | { kind: "attached"; scanId: number; why: string }
-  | { kind: "waiting-for-running"; scanId: number }
-  | { kind: "status"; scanId: number; status: string; elapsedMs: number }
-  | { kind: "poll-failed"; scanId: number; failures: number; max: number; message: string }
-  | { kind: "cancelling"; scanId: number; why: string }
-  | { kind: "results"; scanId: number; vulnerabilities: number }
-  | { kind: "warning"; message: string };
 
 /** What `--no-wait` returns: the scan to gate later with `--scan-id`. */
 export interface LaunchedScan {
@@ -81,48 +80,6 @@ const RESULTS_MEANING: Readonly<Record<string, string>> = {
   CANCELED_WITH_RESULTS: "the scan was cancelled; the results are partial",
 };
 
-type Phase =
-  | { kind: "done"; status: string; resultsStatus: string | undefined; authStatus: string | undefined }
-  | { kind: "timeout" }
-  | { kind: "aborted"; why: string }
-  | { kind: "poll-error"; message: string };
-
-class ToolError extends Error {
-  constructor(
-    readonly errorKind: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function abortReason(signal: AbortSignal | undefined): string {
-  const reason: unknown = signal?.reason;
-  return typeof reason === "string" ? reason : "interrupted";
-}
-
-/** Sleep, waking early when the signal aborts. */
-async function pause(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (signal?.aborted) return;
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<void>((resolve) => {
-    onAbort = resolve;
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-  try {
-    await Promise.race([clock.sleep(ms), aborted]);
-  } finally {
-    if (onAbort) signal?.removeEventListener("abort", onAbort);
-  }
-}
-
-function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 120) return `${s}s`;
-  const m = Math.round(s / 60);
-  return m < 120 ? `${m}m` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
-}
-
 /** Run the WAS gate. Never throws for a Qualys or scan problem: those become an `error` or `incomplete` result. */
 export async function runWasGate(
   api: WasGateApi,
@@ -134,7 +91,16 @@ export async function runWasGate(
   const { clock, signal } = options;
   const progress = options.progress ?? (() => {});
   const started = clock.now();
-  const warnings: string[] = [];
+  const run = new GateRun(options.tool, clock, apiCalls, progress);
+  const warnings = run.warnings;
+  const ctx: RunContext = {
+    clock,
+    signal,
+    started,
+    pollIntervalMs: options.pollIntervalMs,
+    maxPollFailures: options.maxPollFailures,
+    progress,
+  };
   let webApp: WebAppChoice | undefined;
   let scanId: number | undefined;
   let scan: GateScan | undefined;
@@ -154,81 +120,26 @@ export async function runWasGate(
     ...extra,
   });
 
-  const finish = (evaluation: ReturnType<typeof evaluate>): GateResult => ({
-    schemaVersion: 1,
-    tool: options.tool,
-    generatedAt: new Date(clock.now()).toISOString(),
-    ...evaluation,
-    exitCode: EXIT_CODES[evaluation.verdict],
-    scan,
-    warnings: [...warnings, ...evaluation.warnings],
-    error: undefined,
-    apiCalls,
-  });
-
-  const errorResult = (kind: string, message: string): GateResult => ({
-    schemaVersion: 1,
-    tool: options.tool,
-    generatedAt: new Date(clock.now()).toISOString(),
-    verdict: "error",
-    exitCode: EXIT_CODES.error,
-    reason: `error: ${message}`,
-    scan,
-    incomplete: undefined,
-    severityCounts: { fromFindings: [0, 0, 0, 0, 0], fromStats: undefined, differ: false },
-    criteria: [],
-    findings: [],
-    exceptions: [],
-    warnings,
-    error: { kind, message },
-    apiCalls,
-  });
-
-  const cancel = async (id: number, why: string): Promise<string> => {
-    progress({ kind: "cancelling", scanId: id, why });
-    try {
-      await api.cancel(id);
-      return `scan ${id} cancelled`;
-    } catch (error) {
-      const message = `could not cancel scan ${id}: ${describeError(error).message}`;
-      warnings.push(message);
-      progress({ kind: "warning", message });
-      return `scan ${id} may still be running (cancel failed)`;
-    }
+  const finish = (evaluation: ReturnType<typeof evaluate>): GateResult => {
+    run.scan = scan;
+    return run.finish(evaluation);
   };
+
+  const cancel = (id: number, why: string) => run.cancel(id, why, () => api.cancel(id));
 
   /** Poll until terminal, timeout, abort or too many failed calls in a row. */
-  const poll = async (id: number, deadline: number): Promise<Phase> => {
-    let failures = 0;
-    for (;;) {
-      if (signal?.aborted) return { kind: "aborted", why: abortReason(signal) };
-      try {
-        const state = await api.status(id);
-        failures = 0;
-        progress({ kind: "status", scanId: id, status: state.status, elapsedMs: clock.now() - started });
-        if (TERMINAL.has(state.status))
-          return {
-            kind: "done",
-            status: state.status,
-            resultsStatus: state.resultsStatus,
-            authStatus: state.authStatus,
-          };
-      } catch (error) {
-        failures += 1;
-        const message = describeError(error).message;
-        progress({ kind: "poll-failed", scanId: id, failures, max: options.maxPollFailures, message });
-        if (failures >= options.maxPollFailures)
-          return {
-            kind: "poll-error",
-            message: `${failures} status calls in a row failed (last: ${message}); scan ${id} was left running; gate it later with --scan-id ${id}`,
-          };
-      }
-      if (signal?.aborted) return { kind: "aborted", why: abortReason(signal) };
-      const remaining = deadline - clock.now();
-      if (remaining <= 0) return { kind: "timeout" };
-      await pause(clock, Math.min(options.pollIntervalMs, remaining), signal);
-    }
-  };
+  const poll = (id: number, deadline: number): Promise<PollPhase<WasScanStatus>> =>
+    pollUntilTerminal(
+      {
+        id,
+        status: () => api.status(id),
+        statusText: (state) => state.status,
+        isTerminal: (state) => TERMINAL.has(state.status),
+        resumeHint: `--scan-id ${id}`,
+      },
+      deadline,
+      ctx,
+    );
 
   try {
     if (options.webApp !== undefined) {
@@ -330,19 +241,20 @@ export async function runWasGate(
     const phase = await poll(scanId, deadline);
     if (phase.kind !== "done") return await endEarly(phase, scanId, "polling");
 
+    const final = phase.state;
     scan = {
       ...scan,
-      status: phase.status,
-      resultsStatus: phase.resultsStatus,
-      authStatus: phase.authStatus,
+      status: final.status,
+      resultsStatus: final.resultsStatus,
+      authStatus: final.authStatus,
     };
     let results: WasScanResults | undefined;
-    if (phase.status !== "ERROR") {
+    if (final.status !== "ERROR") {
       try {
         results = await api.results(scanId);
       } catch (error) {
-        if (phase.status === "FINISHED") throw error;
-        warnings.push(`no results for the ${phase.status} scan: ${describeError(error).message}`);
+        if (final.status === "FINISHED") throw error;
+        warnings.push(`no results for the ${final.status} scan: ${describeError(error).message}`);
       }
     }
     if (results) {
@@ -373,9 +285,9 @@ export async function runWasGate(
       try {
         for (const d of await api.definitions(qids)) definitions.set(d.qid, d);
       } catch (error) {
-        const message = `KnowledgeBase unavailable (${describeError(error).message}); titles and severities come from the scan download only`;
-        warnings.push(message);
-        progress({ kind: "warning", message });
+        run.warn(
+          `KnowledgeBase unavailable (${describeError(error).message}); titles and severities come from the scan download only`,
+        );
       }
     }
     const webAppId = results?.scan.webApp?.id ?? webApp?.id;
@@ -407,35 +319,28 @@ export async function runWasGate(
   } catch (error) {
     const { kind, message } =
       error instanceof ToolError ? { kind: error.errorKind, message: error.message } : describeError(error);
-    return errorResult(
+    run.scan = scan;
+    return run.fail(
       kind,
       scanId !== undefined && !message.includes(`scan ${scanId}`) ? `${message} (scan ${scanId})` : message,
     );
   }
 
   async function endEarly(
-    phase: Exclude<Phase, { kind: "done" }>,
+    phase: Exclude<PollPhase<WasScanStatus>, { kind: "done" }>,
     id: number,
     during: string,
     ours = true,
   ): Promise<GateResult> {
-    if (phase.kind === "poll-error") throw new ToolError("polling", phase.message);
-    let reason: string;
-    if (!ours) {
-      // --on-running wait: the scan belongs to someone else (a schedule, another pipeline); it is never ours to
-      // cancel, and nothing of ours was launched.
-      const why =
-        phase.kind === "timeout" ? `timed out after ${formatDuration(options.timeoutMs)}` : phase.why;
-      reason = `${why} while ${during}; that scan was left running and no scan was launched`;
-    } else if (phase.kind === "timeout") {
-      const after = formatDuration(options.timeoutMs);
-      reason =
-        options.onTimeout === "cancel"
-          ? `timed out after ${after} while ${during}; ${await cancel(id, "timeout")}`
-          : `timed out after ${after} while ${during}; scan ${id} left running (--on-timeout leave); gate it later with --scan-id ${id}`;
-    } else {
-      reason = `${phase.why} while ${during}; ${await cancel(id, phase.why)}`;
-    }
+    const reason = await earlyEndReason(phase, {
+      id,
+      during,
+      ours,
+      onTimeout: options.onTimeout,
+      timeoutMs: options.timeoutMs,
+      resumeHint: `--scan-id ${id}`,
+      cancel: (why) => cancel(id, why),
+    });
     const current = scan ?? scanOf(id);
     scan = { ...current, durationSec: Math.round((clock.now() - started) / 1000) };
     return finish(

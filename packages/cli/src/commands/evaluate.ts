@@ -10,7 +10,13 @@ import { createBaseline, evaluateSaved, readSavedScan, SavedScanError } from "@q
 import type { Command } from "commander";
 import { UsageError } from "../exit-codes.js";
 import { VERSION } from "../version.js";
-import { addPolicyOptions, endGateRun, loadPolicy, type PolicyOptionFlags } from "./gate-common.js";
+import {
+  addPolicyOptions,
+  addVmCriteriaOptions,
+  endGateRun,
+  loadPolicy,
+  type PolicyOptionFlags,
+} from "./gate-common.js";
 
 function readSaved(file: string) {
   try {
@@ -29,6 +35,7 @@ export function registerEvaluateCommands(program: Command): void {
       "Re-evaluate saved scan results against a policy, offline: same outputs and exit codes, no API call.",
     );
   addPolicyOptions(evaluate);
+  addVmCriteriaOptions(evaluate);
   evaluate.action(async (file: string, flags: PolicyOptionFlags) => {
     const { policy, baseline } = loadPolicy(flags);
     const saved = readSaved(file);

@@ -3,10 +3,15 @@
  * a run (write every output, announce the summary to the CI system, print the verdict last, exit with its code).
  */
 
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { createQualysClient, type QualysClient } from "@qualys-connector/client";
 import {
   announceSummary,
   type Baseline,
   BaselineError,
+  describeError,
+  type GateProgress,
   type GateResult,
   loadPolicyFile,
   normalizePolicy,
@@ -19,6 +24,7 @@ import {
 } from "@qualys-connector/gate";
 import type { Command } from "commander";
 import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
+import { type ConnectionFlags, type LoadedSettings, loadSettings } from "../settings.js";
 
 export interface PolicyOptionFlags {
   policy?: string;
@@ -30,6 +36,12 @@ export interface PolicyOptionFlags {
   baseline?: string;
   reportDir: string;
   format: string;
+  failOnCves?: string;
+  failOnCvss?: string;
+  cvssVersion?: string;
+  failOnPci?: boolean;
+  includePotential?: boolean;
+  excludeCves?: string;
 }
 
 /** The criteria and output flags of every gate command. */
@@ -53,6 +65,23 @@ export function addPolicyOptions(command: Command): Command {
     .option("--format <format>", "console output: text, or json (prints result.json to stdout)", "text");
 }
 
+/** Seed 001's criteria (VM), also accepted by `evaluate` for saved VM results. */
+export function addVmCriteriaOptions(command: Command): Command {
+  return command
+    .option("--fail-on-cves <list>", "fail if any of these CVEs is found: CVE-2021-44228,CVE-2014-0160")
+    .option("--fail-on-cvss <score>", "fail on any vulnerability whose CVSS base score is at or above SCORE")
+    .option(
+      "--cvss-version <version>",
+      "the CVSS base score --fail-on-cvss compares: 2, 3 or max (default max)",
+    )
+    .option("--fail-on-pci", "fail on any vulnerability flagged for PCI")
+    .option("--include-potential", "also evaluate potential vulnerabilities (default: confirmed only)")
+    .option(
+      "--exclude-cves <list>",
+      "findings with these CVEs count for no criterion (with --exclude-qids too)",
+    );
+}
+
 /** Policy and baseline from the flags; errors become UsageErrors (exit 3) naming the input. */
 export function loadPolicy(flags: PolicyOptionFlags): { policy: Policy; baseline: Baseline | undefined } {
   if (flags.format !== "text" && flags.format !== "json")
@@ -67,6 +96,12 @@ export function loadPolicy(flags: PolicyOptionFlags): { policy: Policy; baseline
         excludeQids: flags.excludeQids,
         onIncomplete: flags.onIncomplete,
         baseline: flags.baseline,
+        failOnCves: flags.failOnCves,
+        failOnCvss: flags.failOnCvss,
+        cvssVersion: flags.cvssVersion,
+        failOnPci: flags.failOnPci,
+        includePotential: flags.includePotential,
+        excludeCves: flags.excludeCves,
       },
       file,
     );
@@ -108,4 +143,120 @@ export function endGateRun(
   if (flags.format === "json") process.stdout.write(renderJson(result));
   else process.stdout.write(`${result.reason}\n`);
   throw new CommandExit(result.exitCode);
+}
+
+export function oneOf<T extends string>(value: string, flag: string, allowed: readonly T[]): T {
+  const text = value.trim();
+  const match = allowed.find((a) => a.toLowerCase() === text.toLowerCase());
+  if (!match) throw new UsageError(`${flag}: "${value}" must be one of ${allowed.join(", ")}`);
+  return match;
+}
+
+/** Progress lines on stderr: short, one per change, so CI logs stay readable over a 24-hour scan. */
+export function progressPrinter(): (event: GateProgress) => void {
+  let lastStatus = "";
+  let lastPrinted = 0;
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  return (event) => {
+    switch (event.kind) {
+      case "webapp":
+        return err(`web app ${event.webApp.id} "${event.webApp.name}" ${event.webApp.url}`);
+      case "launched":
+        return err(`launched scan ${event.scanId} "${event.name}"`);
+      case "attached":
+        return err(`gating scan ${event.scanId} (${event.why})`);
+      case "waiting-for-running":
+        return err(`waiting for scan ${event.scanId}, already running on this web app (--on-running wait)`);
+      case "status": {
+        const minutes = Math.floor(event.elapsedMs / 60_000);
+        if (event.status !== lastStatus || event.elapsedMs - lastPrinted >= 10 * 60_000) {
+          lastStatus = event.status;
+          lastPrinted = event.elapsedMs;
+          err(
+            `scan ${event.scanId}: ${event.status} (${minutes}m ${Math.floor((event.elapsedMs % 60_000) / 1000)}s elapsed)`,
+          );
+        }
+        return;
+      }
+      case "poll-failed":
+        return err(`status call failed (${event.failures}/${event.max} in a row): ${event.message}`);
+      case "cancelling":
+        return err(`cancelling scan ${event.scanId} (${event.why})`);
+      case "results":
+        return err(`downloaded results of scan ${event.scanId}: ${event.vulnerabilities} vulnerabilities`);
+      case "warning":
+        return err(`warning: ${event.message}`);
+    }
+  };
+}
+
+/**
+ * Run a gate with a client, turning SIGINT/SIGTERM into an abort (the runner cancels the scan and still returns
+ * a result, so every output is written); a second signal stops at once. The client is closed at the end (VM
+ * session logout), also on failure.
+ */
+export async function withGateClient(
+  settings: LoadedSettings,
+  run: (client: QualysClient, signal: AbortSignal, apiCalls: Record<string, number>) => Promise<void>,
+): Promise<void> {
+  for (const warning of settings.warnings) process.stderr.write(`warning: ${warning}\n`);
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(EXIT.error);
+    process.stderr.write(
+      `${signal} received: cancelling the scan and writing the outputs (again to stop now)\n`,
+    );
+    controller.abort(`${signal} received`);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const client = createQualysClient(settings.client);
+  try {
+    await run(client, controller.signal, {});
+  } catch (error) {
+    if (error instanceof CommandExit || error instanceof UsageError) throw error;
+    throw new CommandExit(EXIT.error, describeError(error).message);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await client.close().catch(() => undefined);
+  }
+}
+
+/** `--no-wait`: write scan.json, publish the id for later jobs, print it, exit 0. */
+export function endLaunchedRun(
+  launched: object,
+  scanId: number | string,
+  resumeFlag: "--scan-id" | "--scan-ref",
+  command: string,
+  flags: Pick<PolicyOptionFlags, "reportDir" | "format">,
+): void {
+  mkdirSync(flags.reportDir, { recursive: true });
+  const file = path.join(flags.reportDir, "scan.json");
+  writeFileSync(file, `${JSON.stringify(launched, null, 2)}\n`);
+  process.stderr.write(
+    `wrote ${file}; gate it later with: qualys-connector ${command} ${resumeFlag} ${scanId}\n`,
+  );
+  if (process.env.GITHUB_OUTPUT)
+    writeFileSync(process.env.GITHUB_OUTPUT, `scan-id=${scanId}\n`, { flag: "a" });
+  if (process.env.TF_BUILD?.toLowerCase() === "true")
+    process.stdout.write(`##vso[task.setvariable variable=qualysScanId;isOutput=true]${scanId}\n`);
+  process.stdout.write(flags.format === "json" ? `${JSON.stringify(launched, null, 2)}\n` : `${scanId}\n`);
+}
+
+/**
+ * Connection settings of a scan command, whose `--timeout` is the scan's: the per-request timeout comes from
+ * `--request-timeout` instead.
+ */
+export function gateSettings(
+  flags: ConnectionFlags & { timeout?: string; requestTimeout?: string },
+  defaults: { auth?: "basic" | "session" } = {},
+): LoadedSettings {
+  const { timeout: _scanTimeout, requestTimeout, ...connection } = flags;
+  return loadSettings(
+    { ...connection, ...(requestTimeout !== undefined ? { timeout: requestTimeout } : {}) },
+    process.env,
+    () => readFileSync(0, "utf8"),
+    defaults,
+  );
 }

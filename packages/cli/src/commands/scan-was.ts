@@ -3,14 +3,10 @@
  * results), with every input of the Azure DevOps extension and the fixes peers-ci-gates.md calls for.
  */
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import { createQualysClient, systemClock } from "@qualys-connector/client";
+import { systemClock } from "@qualys-connector/client";
 import {
   defaultScanNameTemplate,
-  describeError,
   detectCi,
-  type GateProgress,
   renderScanName,
   runWasGate,
   ScanNameError,
@@ -19,12 +15,22 @@ import {
   wasGateApi,
 } from "@qualys-connector/gate";
 import type { Command } from "commander";
-import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
+import { UsageError } from "../exit-codes.js";
 import { parseDuration } from "../parse/duration.js";
 import { parseInteger } from "../parse/numbers.js";
-import { addConnectionOptions, type ConnectionFlags, loadSettings } from "../settings.js";
+import { addConnectionOptions, type ConnectionFlags } from "../settings.js";
 import { VERSION } from "../version.js";
-import { addPolicyOptions, endGateRun, loadPolicy, type PolicyOptionFlags } from "./gate-common.js";
+import {
+  addPolicyOptions,
+  endGateRun,
+  endLaunchedRun,
+  gateSettings,
+  loadPolicy,
+  oneOf,
+  type PolicyOptionFlags,
+  progressPrinter,
+  withGateClient,
+} from "./gate-common.js";
 
 type Flags = ConnectionFlags &
   PolicyOptionFlags & {
@@ -44,13 +50,6 @@ type Flags = ConnectionFlags &
     wait: boolean;
     maxPollFailures: string;
   };
-
-function oneOf<T extends string>(value: string, flag: string, allowed: readonly T[]): T {
-  const text = value.trim();
-  const match = allowed.find((a) => a.toLowerCase() === text.toLowerCase());
-  if (!match) throw new UsageError(`${flag}: "${value}" must be one of ${allowed.join(", ")}`);
-  return match;
-}
 
 /** Flags to runner options; every bad value is a UsageError naming the flag. */
 function gateOptions(
@@ -116,48 +115,7 @@ function gateOptions(
   };
 }
 
-/** Progress lines on stderr: short, one per change, so CI logs stay readable over a 24-hour scan. */
-function progressPrinter(): (event: GateProgress) => void {
-  let lastStatus = "";
-  let lastPrinted = 0;
-  const err = (line: string) => process.stderr.write(`${line}\n`);
-  return (event) => {
-    switch (event.kind) {
-      case "webapp":
-        return err(`web app ${event.webApp.id} "${event.webApp.name}" ${event.webApp.url}`);
-      case "launched":
-        return err(`launched scan ${event.scanId} "${event.name}"`);
-      case "attached":
-        return err(`gating scan ${event.scanId} (${event.why})`);
-      case "waiting-for-running":
-        return err(`waiting for scan ${event.scanId}, already running on this web app (--on-running wait)`);
-      case "status": {
-        const minutes = Math.floor(event.elapsedMs / 60_000);
-        if (event.status !== lastStatus || event.elapsedMs - lastPrinted >= 10 * 60_000) {
-          lastStatus = event.status;
-          lastPrinted = event.elapsedMs;
-          err(
-            `scan ${event.scanId}: ${event.status} (${minutes}m ${Math.floor((event.elapsedMs % 60_000) / 1000)}s elapsed)`,
-          );
-        }
-        return;
-      }
-      case "poll-failed":
-        return err(`status call failed (${event.failures}/${event.max} in a row): ${event.message}`);
-      case "cancelling":
-        return err(`cancelling scan ${event.scanId} (${event.why})`);
-      case "results":
-        return err(`downloaded results of scan ${event.scanId}: ${event.vulnerabilities} vulnerabilities`);
-      case "warning":
-        return err(`warning: ${event.message}`);
-    }
-  };
-}
-
-export function registerScanCommands(program: Command): void {
-  const scan = program
-    .command("scan")
-    .description("Scan gates: launch a Qualys scan from CI and pass or fail the build");
+export function registerScanWasCommand(scan: Command): void {
   const was = scan
     .command("was")
     .description(
@@ -198,71 +156,35 @@ export function registerScanCommands(program: Command): void {
     const now = new Date();
     const options = gateOptions(flags, now);
     const { policy, baseline } = loadPolicy(flags);
-    const { timeout: _scanTimeout, requestTimeout, ...connection } = flags;
-    const settings = loadSettings(
-      { ...connection, ...(requestTimeout !== undefined ? { timeout: requestTimeout } : {}) },
-      process.env,
-      () => readFileSync(0, "utf8"),
-    );
-    for (const warning of settings.warnings) process.stderr.write(`warning: ${warning}\n`);
+    const settings = gateSettings(flags);
 
-    // SIGINT/SIGTERM: cancel the scan and still write every output; a second signal stops at once.
-    const controller = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (controller.signal.aborted) process.exit(EXIT.error);
-      process.stderr.write(
-        `${signal} received: cancelling the scan and writing the outputs (again to stop now)\n`,
-      );
-      controller.abort(`${signal} received`);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    const client = createQualysClient(settings.client);
-    const apiCalls: Record<string, number> = {};
-    const api = wasGateApi(client, (purpose) => {
-      apiCalls[purpose] = (apiCalls[purpose] ?? 0) + 1;
-    });
-    try {
-      const outcome = await runWasGate(
-        api,
-        {
-          ...options,
-          signal: controller.signal,
-          clock: systemClock,
-          progress: progressPrinter(),
-          tool: { name: "qualys-connector", version: VERSION },
-        },
-        policy,
-        baseline,
-        apiCalls,
-      );
-      if ("kind" in outcome) {
-        mkdirSync(flags.reportDir, { recursive: true });
-        const file = path.join(flags.reportDir, "scan.json");
-        writeFileSync(file, `${JSON.stringify(outcome, null, 2)}\n`);
-        process.stderr.write(
-          `wrote ${file}; gate it later with: qualys-connector scan was --scan-id ${outcome.scanId}\n`,
+    await withGateClient(settings, async (client, signal, apiCalls) => {
+      const api = wasGateApi(client, (purpose) => {
+        apiCalls[purpose] = (apiCalls[purpose] ?? 0) + 1;
+      });
+      try {
+        const outcome = await runWasGate(
+          api,
+          {
+            ...options,
+            signal,
+            clock: systemClock,
+            progress: progressPrinter(),
+            tool: { name: "qualys-connector", version: VERSION },
+          },
+          policy,
+          baseline,
+          apiCalls,
         );
-        if (process.env.GITHUB_OUTPUT)
-          writeFileSync(process.env.GITHUB_OUTPUT, `scan-id=${outcome.scanId}\n`, { flag: "a" });
-        if (process.env.TF_BUILD?.toLowerCase() === "true")
-          process.stdout.write(
-            `##vso[task.setvariable variable=qualysScanId;isOutput=true]${outcome.scanId}\n`,
-          );
-        process.stdout.write(
-          flags.format === "json" ? `${JSON.stringify(outcome, null, 2)}\n` : `${outcome.scanId}\n`,
-        );
-        return;
+        if ("kind" in outcome) {
+          endLaunchedRun(outcome, outcome.scanId, "--scan-id", "scan was", flags);
+          return;
+        }
+        endGateRun(outcome, flags);
+      } catch (error) {
+        if (error instanceof WebAppLookupError) throw new UsageError(error.message);
+        throw error;
       }
-      endGateRun(outcome, flags);
-    } catch (error) {
-      if (error instanceof CommandExit) throw error;
-      if (error instanceof WebAppLookupError) throw new UsageError(error.message);
-      throw new CommandExit(EXIT.error, describeError(error).message);
-    } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      await client.close().catch(() => undefined);
-    }
+    });
   });
 }

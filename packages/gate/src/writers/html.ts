@@ -6,21 +6,42 @@
  * outside address is the portal link, and only when it is http(s).
  */
 
-import { SEVERITY_NAMES, type Severity } from "@qualys-connector/model";
+import {
+  type HostSummary,
+  SEVERITY_NAMES,
+  type Severity,
+  type SeverityCounts,
+} from "@qualys-connector/model";
 import type { CriterionResult, ExceptionReport, GateFinding, GateResult, GateScan } from "../result.js";
 import { escapeHtml } from "./html-text.js";
 import {
   authenticationLabel,
   countAt,
+  cveSummary,
+  cvssLabel,
   dispositionLabel,
+  excerpt,
   formatDuration,
   HEADLINES,
+  hostEndpoint,
+  isVmResult,
+  kindLabel,
+  pciLabel,
   reportOrder,
   severityLabel,
 } from "./report-text.js";
 
 /** Rows of the vulnerabilities table; beyond this a browser struggles and result.json holds the rest. */
 export const HTML_FINDING_ROWS = 5000;
+
+/** Rows of the VM hosts table, for the same reason. */
+export const HTML_HOST_ROWS = 5000;
+
+/**
+ * Evidence shown per finding. The scanner's output (up to RESULTS_MAX characters in the model) can be a whole
+ * file listing; the start is what a reader needs to recognise the detection, and result.json keeps the rest.
+ */
+export const HTML_EVIDENCE_CHARS = 2000;
 
 /** Nothing may load; inline styles are the one thing allowed (and `data:` images, should one ever be needed). */
 const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -69,9 +90,11 @@ td.mark { white-space: nowrap; cursor: help; }
 .differs { color: #9a6700; font-weight: 600; }
 .note { color: #57606a; }
 .muted { color: #57606a; }
-tr.excepted td, tr.excluded td { color: #57606a; }
+tr.excepted td, tr.excluded td, tr.potential td { color: #57606a; }
 details { margin-top: .25rem; }
 details .kb { white-space: pre-wrap; overflow-wrap: anywhere; margin: .25rem 0; }
+details .evidence { font-family: ui-monospace, SFMono-Regular, Consolas, monospace; font-size: .85rem; background: #f6f8fa; padding: .25rem .5rem; }
+details h3 { font-size: .9rem; margin: .5rem 0 0; }
 footer { margin-top: 2rem; color: #57606a; font-size: .85rem; }
 `;
 
@@ -123,22 +146,35 @@ function scanSection(scan: GateScan | undefined): string {
   const name = scan.name === undefined ? "" : ` · ${escapeHtml(scan.name)}`;
   facts.push(fact("Scan", `${escapeHtml(scan.id)}${name}`));
   if (scan.reference !== undefined) facts.push(fact("Reference", escapeHtml(scan.reference)));
-  const target = [
-    scan.target.name === undefined ? undefined : escapeHtml(scan.target.name),
-    `id ${escapeHtml(scan.target.id)}`,
-    scan.target.url === undefined ? undefined : escapeHtml(scan.target.url),
-  ].filter((part): part is string => part !== undefined);
-  facts.push(fact("Web application", target.join(" · ")));
-  facts.push(
-    fact(
-      "Status",
-      [
-        `scan ${escapeHtml(scan.status ?? "unknown")}`,
-        `results ${escapeHtml(scan.resultsStatus ?? "unknown")}`,
-        `authentication ${escapeHtml(scan.authStatus ?? "unknown")}`,
-      ].join(" · "),
-    ),
-  );
+  if (scan.kind === "vm") {
+    // A VM target is the scanned IPs or EC2 instance ids themselves: no "id" prefix, and no URL.
+    const hosts = [scan.target.name, scan.target.id].filter((part): part is string => part !== undefined);
+    facts.push(fact("Hosts", hosts.map(escapeHtml).join(" · ")));
+    // VM scans report no separate results or authentication status as a rule; "unknown" would only be noise.
+    const status = [
+      `scan ${escapeHtml(scan.status ?? "unknown")}`,
+      scan.resultsStatus === undefined ? undefined : `results ${escapeHtml(scan.resultsStatus)}`,
+      scan.authStatus === undefined ? undefined : `authentication ${escapeHtml(scan.authStatus)}`,
+    ].filter((part): part is string => part !== undefined);
+    facts.push(fact("Status", status.join(" · ")));
+  } else {
+    const target = [
+      scan.target.name === undefined ? undefined : escapeHtml(scan.target.name),
+      `id ${escapeHtml(scan.target.id)}`,
+      scan.target.url === undefined ? undefined : escapeHtml(scan.target.url),
+    ].filter((part): part is string => part !== undefined);
+    facts.push(fact("Web application", target.join(" · ")));
+    facts.push(
+      fact(
+        "Status",
+        [
+          `scan ${escapeHtml(scan.status ?? "unknown")}`,
+          `results ${escapeHtml(scan.resultsStatus ?? "unknown")}`,
+          `authentication ${escapeHtml(scan.authStatus ?? "unknown")}`,
+        ].join(" · "),
+      ),
+    );
+  }
   if (scan.launchedDate !== undefined) facts.push(fact("Launched", escapeHtml(scan.launchedDate)));
   if (scan.durationSec !== undefined)
     facts.push(fact("Duration", escapeHtml(formatDuration(scan.durationSec))));
@@ -202,6 +238,52 @@ function severitySection(result: GateResult): string {
     );
     parts.push(
       `<p class="differs">⚠ The findings list and the scan's own statistics disagree (${escapeHtml(mismatches.join("; "))}). The bars count the findings list.</p>`,
+    );
+  }
+  parts.push("</section>");
+  return parts.join("\n");
+}
+
+function countCells(counts: SeverityCounts): string[] {
+  return SEVERITIES_DESCENDING.map((severity) => `<td class="num">${countAt(counts, severity)}</td>`);
+}
+
+/** Seed 001's per-host summary: confirmed and potential vulnerabilities by severity, and information gathered. */
+function hostsSection(hosts: readonly HostSummary[] | undefined): string | undefined {
+  if (hosts === undefined) return undefined;
+  const heading = `<h2>Hosts (${hosts.length})</h2>`;
+  if (hosts.length === 0) {
+    return `<section>\n${heading}\n<p class="muted">The scan reported no hosts.</p>\n</section>`;
+  }
+  const shown = hosts.slice(0, HTML_HOST_ROWS);
+  const rows = shown.map((host) =>
+    [
+      "<tr>",
+      `<td>${escapeHtml(host.ip)}${host.netbios ? `<div class="muted">${escapeHtml(host.netbios)}</div>` : ""}</td>`,
+      `<td class="url">${host.dns ? escapeHtml(host.dns) : "—"}</td>`,
+      `<td>${host.os ? escapeHtml(host.os) : "—"}</td>`,
+      ...countCells(host.confirmed),
+      ...countCells(host.potential),
+      `<td class="num">${host.information}</td>`,
+      "</tr>",
+    ].join(""),
+  );
+  const severityHeads = SEVERITIES_DESCENDING.map((severity) => `<th>${severity}</th>`).join("");
+  const parts = [
+    "<section>",
+    heading,
+    "<table>",
+    // Two header rows: the severity columns are grouped under Confirmed and Potential, as in seed 001's summary.
+    `<thead><tr><th rowspan="2">Host</th><th rowspan="2">DNS</th><th rowspan="2">OS</th><th colspan="5">Confirmed</th><th colspan="5">Potential</th><th rowspan="2">Information gathered</th></tr><tr>${severityHeads}${severityHeads}</tr></thead>`,
+    "<tbody>",
+    ...rows,
+    "</tbody>",
+    "</table>",
+  ];
+  const more = hosts.length - shown.length;
+  if (more > 0) {
+    parts.push(
+      `<p class="note">…and ${more} more ${more === 1 ? "host is" : "hosts are"} in result.json.</p>`,
     );
   }
   parts.push("</section>");
@@ -295,19 +377,69 @@ function findingRow(finding: GateFinding): string {
   ].join("");
 }
 
-function findingsSection(findings: readonly GateFinding[]): string {
+/**
+ * The solution and the scanner's evidence of a VM finding, in one `<details>`; empty when it has neither. The
+ * evidence is text the scanned host sent back (banners, file contents), so it is escaped like everything else.
+ */
+function vmDetails(finding: GateFinding): string {
+  const solution = finding.definition?.solution;
+  const evidence = finding.results;
+  const hasSolution = solution !== undefined && solution.trim() !== "";
+  const hasEvidence = evidence !== undefined && evidence.trim() !== "";
+  if (!hasSolution && !hasEvidence) return "";
+  const summary =
+    hasSolution && hasEvidence ? "Solution and evidence" : hasSolution ? "Solution" : "Evidence";
+  const body = [
+    hasSolution ? `<h3>Solution</h3><div class="kb">${escapeHtml(solution)}</div>` : "",
+    hasEvidence
+      ? `<h3>Evidence</h3><div class="kb evidence">${escapeHtml(excerpt(evidence, HTML_EVIDENCE_CHARS))}</div>`
+      : "",
+  ].join("");
+  return `<details><summary>${summary}</summary>${body}</details>`;
+}
+
+function vmFindingRow(finding: GateFinding): string {
+  const cves = cveSummary(finding.definition?.cves ?? []);
+  return [
+    `<tr class="${finding.disposition}">`,
+    `<td class="num">${finding.qid}</td>`,
+    `<td>${escapeHtml(finding.title)}${vmDetails(finding)}</td>`,
+    `<td>${escapeHtml(severityLabel(finding.severity))}</td>`,
+    `<td>${kindLabel(finding)}</td>`,
+    `<td class="url">${escapeHtml(hostEndpoint(finding) ?? finding.target) || "—"}</td>`,
+    `<td>${cves === "" ? "—" : escapeHtml(cves)}</td>`,
+    `<td>${escapeHtml(cvssLabel(finding.definition))}</td>`,
+    `<td>${pciLabel(finding.definition)}</td>`,
+    `<td>${finding.isNew ? "yes" : "no"}</td>`,
+    `<td>${escapeHtml(dispositionLabel(finding))}</td>`,
+    "</tr>",
+  ].join("");
+}
+
+const WAS_COLUMNS = {
+  header: ["QID", "Title", "Severity", "URL", "Authenticated", "New", "Disposition"],
+  note: "Authenticated: yes = found only while logged in, no = available unauthenticated, both = found both ways.",
+};
+
+const VM_COLUMNS = {
+  header: ["QID", "Title", "Severity", "Type", "Host:port", "CVEs", "CVSS", "PCI", "New", "Disposition"],
+  note: "Type: confirmed = verified by the scanner, potential = could not be verified (evaluated only with --include-potential). CVSS: v3 base score where known, else v2.",
+};
+
+function findingsSection(findings: readonly GateFinding[], vm: boolean): string {
   const heading = `<h2>Vulnerabilities (${findings.length})</h2>`;
   if (findings.length === 0) {
     return `<section>\n${heading}\n<p class="muted">No vulnerabilities were found.</p>\n</section>`;
   }
+  const { header, note } = vm ? VM_COLUMNS : WAS_COLUMNS;
   const shown = reportOrder(findings).slice(0, HTML_FINDING_ROWS);
   const parts = [
     "<section>",
     heading,
     "<table>",
-    "<thead><tr><th>QID</th><th>Title</th><th>Severity</th><th>URL</th><th>Authenticated</th><th>New</th><th>Disposition</th></tr></thead>",
+    `<thead><tr>${header.map((name) => `<th>${escapeHtml(name)}</th>`).join("")}</tr></thead>`,
     "<tbody>",
-    ...shown.map(findingRow),
+    ...shown.map(vm ? vmFindingRow : findingRow),
     "</tbody>",
     "</table>",
   ];
@@ -317,10 +449,7 @@ function findingsSection(findings: readonly GateFinding[]): string {
       `<p class="note">…and ${more} more ${more === 1 ? "finding is" : "findings are"} in result.json.</p>`,
     );
   }
-  parts.push(
-    `<p class="note">Authenticated: yes = found only while logged in, no = available unauthenticated, both = found both ways.</p>`,
-    "</section>",
-  );
+  parts.push(`<p class="note">${escapeHtml(note)}</p>`, "</section>");
   return parts.join("\n");
 }
 
@@ -335,10 +464,11 @@ export function renderHtml(result: GateResult): string {
     banner(result),
     scanSection(result.scan),
     severitySection(result),
+    hostsSection(result.hosts),
     criteriaSection(result.criteria),
     exceptionsSection(result.exceptions),
     warningsSection(result.warnings),
-    findingsSection(result.findings),
+    findingsSection(result.findings, isVmResult(result)),
   ].filter((section): section is string => section !== undefined);
   return [
     "<!DOCTYPE html>",

@@ -8,6 +8,7 @@
 
 import { SEVERITY_NAMES } from "@qualys-connector/model";
 import type { CriterionResult, GateFinding, GateResult } from "../result.js";
+import { cvssLabel, findingLocation, kindLabel, pciLabel } from "./report-text.js";
 import { escapeXmlAttr, escapeXmlText } from "./xml-text.js";
 
 interface TestCase {
@@ -138,9 +139,13 @@ function findingCases(
   });
 }
 
-/** `QID <qid> <title> at <url> (parameter <param>)`: the parameter keeps two findings on one URL apart. */
+/**
+ * `QID <qid> <title> at <url> (parameter <param>)`, or `at <ip>:<port>/<protocol>` for a VM detection: the
+ * parameter keeps two findings on one URL apart, the port two detections of one QID on one host.
+ */
 function findingName(finding: GateFinding): string {
-  const at = finding.url ? ` at ${finding.url}` : "";
+  const location = findingLocation(finding);
+  const at = location ? ` at ${location}` : "";
   const param = finding.param ? ` (parameter ${finding.param})` : "";
   return `QID ${finding.qid} ${finding.title}${at}${param}`;
 }
@@ -159,13 +164,37 @@ function yesNo(value: boolean | undefined): string {
   return value === undefined ? "unknown" : value ? "yes" : "no";
 }
 
+/** What a VM detection adds: where it was found, and the CVE, CVSS and PCI facts its criteria look at. */
+function vmDetailLines(finding: GateFinding): string[] {
+  const host = finding.host;
+  const names = [host?.dns, host?.netbios].filter((name): name is string => !!name);
+  const cves = finding.definition?.cves ?? [];
+  const vector = finding.definition?.cvssV3Vector;
+  return [
+    `Type: ${kindLabel(finding)}`,
+    `Host: ${host?.ip || finding.target}${names.length > 0 ? ` (${names.join(", ")})` : ""}`,
+    `Port: ${finding.port ? `${finding.port}${finding.protocol ? `/${finding.protocol}` : ""}` : "(none)"}`,
+    `OS: ${host?.os || "unknown"}`,
+    // All of them: the test tab is where a developer looks up which CVEs a failing QID stands for.
+    `CVEs: ${cves.length > 0 ? cves.join(", ") : "(none)"}`,
+    `CVSS: ${cvssLabel(finding.definition)}${vector ? ` ${vector}` : ""}`,
+    `PCI: ${pciLabel(finding.definition)}`,
+  ];
+}
+
 function findingDetails(finding: GateFinding, labels: string): string {
+  const where =
+    finding.host === undefined
+      ? [
+          `URL: ${finding.url ?? "(none)"}`,
+          `Parameter: ${finding.param ?? "(none)"}`,
+          `Authenticated: ${yesNo(finding.authenticated)}`,
+        ]
+      : vmDetailLines(finding);
   const lines = [
     `QID ${finding.qid}: ${finding.title}`,
     `Severity: ${severityText(finding)}`,
-    `URL: ${finding.url ?? "(none)"}`,
-    `Parameter: ${finding.param ?? "(none)"}`,
-    `Authenticated: ${yesNo(finding.authenticated)}`,
+    ...where,
     `New: ${yesNo(finding.isNew)}`,
     `Fingerprint: ${finding.fingerprint}`,
     `Violates: ${labels}`,

@@ -5,14 +5,25 @@
  * text and finding URLs are never turned into links.
  */
 
-import { SEVERITY_NAMES, type Severity } from "@qualys-connector/model";
+import {
+  type HostSummary,
+  SEVERITY_NAMES,
+  type Severity,
+  type SeverityCounts,
+} from "@qualys-connector/model";
 import type { CriterionResult, ExceptionReport, GateFinding, GateResult, GateScan } from "../result.js";
 import {
   authenticationLabel,
   countAt,
+  cveSummary,
+  cvssLabel,
   dispositionLabel,
   formatDuration,
   HEADLINES,
+  hostEndpoint,
+  isVmResult,
+  kindLabel,
+  pciLabel,
   reportOrder,
   severityLabel,
   sum,
@@ -20,6 +31,12 @@ import {
 
 /** Rows of the vulnerabilities table; the rest are only in result.json. */
 export const MARKDOWN_FINDING_ROWS = 500;
+
+/**
+ * Rows of the VM hosts table. It comes before the vulnerabilities and eats into their byte budget, so a scan of a
+ * large range lists its first hosts only; result.json has them all.
+ */
+export const MARKDOWN_HOST_ROWS = 200;
 
 /**
  * GitHub refuses a step summary above 1 MiB ("$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size
@@ -127,18 +144,31 @@ function scanSection(scan: GateScan | undefined): string {
   const name = scan.name === undefined ? "" : ` · ${escapeMarkdown(scan.name)}`;
   facts.push(`- **Scan:** ${escapeMarkdown(scan.id)}${name}`);
   if (scan.reference !== undefined) facts.push(`- **Reference:** ${escapeMarkdown(scan.reference)}`);
-  const target = [
-    scan.target.name === undefined ? undefined : escapeMarkdown(scan.target.name),
-    `id ${escapeMarkdown(scan.target.id)}`,
-    scan.target.url === undefined ? undefined : escapeMarkdown(scan.target.url),
-  ].filter((part): part is string => part !== undefined);
-  facts.push(`- **Web application:** ${target.join(" · ")}`);
-  const status = [
-    `scan ${escapeMarkdown(scan.status ?? "unknown")}`,
-    `results ${escapeMarkdown(scan.resultsStatus ?? "unknown")}`,
-    `authentication ${escapeMarkdown(scan.authStatus ?? "unknown")}`,
-  ];
-  facts.push(`- **Status:** ${status.join(" · ")}`);
+  if (scan.kind === "vm") {
+    // A VM target is the scanned IPs or EC2 instance ids themselves: no "id" prefix, and no URL.
+    const hosts = [scan.target.name, scan.target.id].filter((part): part is string => part !== undefined);
+    facts.push(`- **Hosts:** ${hosts.map(escapeMarkdown).join(" · ")}`);
+    // VM scans report no separate results or authentication status as a rule; "unknown" would only be noise.
+    const status = [
+      `scan ${escapeMarkdown(scan.status ?? "unknown")}`,
+      scan.resultsStatus === undefined ? undefined : `results ${escapeMarkdown(scan.resultsStatus)}`,
+      scan.authStatus === undefined ? undefined : `authentication ${escapeMarkdown(scan.authStatus)}`,
+    ].filter((part): part is string => part !== undefined);
+    facts.push(`- **Status:** ${status.join(" · ")}`);
+  } else {
+    const target = [
+      scan.target.name === undefined ? undefined : escapeMarkdown(scan.target.name),
+      `id ${escapeMarkdown(scan.target.id)}`,
+      scan.target.url === undefined ? undefined : escapeMarkdown(scan.target.url),
+    ].filter((part): part is string => part !== undefined);
+    facts.push(`- **Web application:** ${target.join(" · ")}`);
+    const status = [
+      `scan ${escapeMarkdown(scan.status ?? "unknown")}`,
+      `results ${escapeMarkdown(scan.resultsStatus ?? "unknown")}`,
+      `authentication ${escapeMarkdown(scan.authStatus ?? "unknown")}`,
+    ];
+    facts.push(`- **Status:** ${status.join(" · ")}`);
+  }
   if (scan.launchedDate !== undefined) facts.push(`- **Launched:** ${escapeMarkdown(scan.launchedDate)}`);
   if (scan.durationSec !== undefined) facts.push(`- **Duration:** ${formatDuration(scan.durationSec)}`);
   const destination = portalLinkDestination(scan.portalUrl);
@@ -182,6 +212,36 @@ function severitySection(result: GateResult): string {
       `⚠ The findings list and the scan's own statistics disagree (${mismatches.join("; ")}). The Findings column counts the findings list.`,
     );
   }
+  return parts.join("\n");
+}
+
+/** Counts by severity, most severe first, in one cell ("1 / 0 / 2 / 0 / 0"): ten count columns would not fit. */
+function countsCell(counts: SeverityCounts): string {
+  return SEVERITIES_DESCENDING.map((severity) => String(countAt(counts, severity))).join(" / ");
+}
+
+/** Seed 001's per-host summary: confirmed and potential vulnerabilities by severity, and information gathered. */
+function hostsSection(hosts: readonly HostSummary[] | undefined): string | undefined {
+  if (hosts === undefined) return undefined;
+  const heading = `### Hosts (${hosts.length})`;
+  if (hosts.length === 0) return `${heading}\n\nThe scan reported no hosts.`;
+  const rows = hosts
+    .slice(0, MARKDOWN_HOST_ROWS)
+    .map((host) =>
+      tableRow([
+        cell(host.netbios ? `${host.ip} (${host.netbios})` : host.ip),
+        host.dns ? cell(host.dns) : "—",
+        host.os ? cell(host.os) : "—",
+        countsCell(host.confirmed),
+        countsCell(host.potential),
+        String(host.information),
+      ]),
+    );
+  const header = ["Host", "DNS", "OS", "Confirmed 5/4/3/2/1", "Potential 5/4/3/2/1", "Information gathered"];
+  const align = [":---", ":---", ":---", "---:", "---:", "---:"];
+  const parts = [heading, "", table(header, align, rows)];
+  const more = hosts.length - rows.length;
+  if (more > 0) parts.push("", `…and ${more} more ${more === 1 ? "host is" : "hosts are"} in result.json.`);
   return parts.join("\n");
 }
 
@@ -238,17 +298,45 @@ function findingRow(finding: GateFinding): string {
   ]);
 }
 
+function vmFindingRow(finding: GateFinding): string {
+  const cves = cveSummary(finding.definition?.cves ?? []);
+  return tableRow([
+    String(finding.qid),
+    cell(finding.title),
+    severityLabel(finding.severity),
+    kindLabel(finding),
+    cell(hostEndpoint(finding) ?? finding.target) || "—",
+    cves === "" ? "—" : cell(cves),
+    cvssLabel(finding.definition),
+    pciLabel(finding.definition),
+    finding.isNew ? "yes" : "no",
+    cell(dispositionLabel(finding)),
+  ]);
+}
+
+const WAS_COLUMNS = {
+  header: ["QID", "Title", "Severity", "URL", "Authenticated", "New", "Disposition"],
+  align: ["---:", ":---", ":---", ":---", ":---", ":---", ":---"],
+  note: "Authenticated: yes = found only while logged in, no = available unauthenticated, both = found both ways.",
+};
+
+const VM_COLUMNS = {
+  header: ["QID", "Title", "Severity", "Type", "Host:port", "CVEs", "CVSS", "PCI", "New", "Disposition"],
+  align: ["---:", ":---", ":---", ":---", ":---", ":---", ":---", ":---", ":---", ":---"],
+  note: "Type: confirmed = verified by the scanner, potential = could not be verified (evaluated only with --include-potential). CVSS: v3 base score where known, else v2.",
+};
+
 /** The vulnerabilities table, stopping at MARKDOWN_FINDING_ROWS rows or when `byteBudget` would be exceeded. */
-function findingsSection(findings: readonly GateFinding[], byteBudget: number): string {
+function findingsSection(findings: readonly GateFinding[], byteBudget: number, vm: boolean): string {
   const heading = `### Vulnerabilities (${findings.length})`;
   if (findings.length === 0) return `${heading}\n\nNo vulnerabilities were found.`;
-  const header = ["QID", "Title", "Severity", "URL", "Authenticated", "New", "Disposition"];
-  const align = ["---:", ":---", ":---", ":---", ":---", ":---", ":---"];
+  const { header, align, note } = vm ? VM_COLUMNS : WAS_COLUMNS;
+  const renderRow = vm ? vmFindingRow : findingRow;
   const rows: string[] = [];
   let bytes = 0;
   for (const finding of reportOrder(findings)) {
     if (rows.length >= MARKDOWN_FINDING_ROWS) break;
-    const row = findingRow(finding);
+    const row = renderRow(finding);
     bytes += Buffer.byteLength(row, "utf8") + 1;
     if (bytes > byteBudget) break;
     rows.push(row);
@@ -258,10 +346,7 @@ function findingsSection(findings: readonly GateFinding[], byteBudget: number): 
   if (more > 0) {
     parts.push("", `…and ${more} more ${more === 1 ? "finding is" : "findings are"} in result.json.`);
   }
-  parts.push(
-    "",
-    "Authenticated: yes = found only while logged in, no = available unauthenticated, both = found both ways.",
-  );
+  parts.push("", note);
   return parts.join("\n");
 }
 
@@ -275,12 +360,13 @@ export function renderMarkdown(result: GateResult): string {
     verdictSection(result),
     scanSection(result.scan),
     severitySection(result),
+    hostsSection(result.hosts),
     criteriaSection(result.criteria),
     exceptionsSection(result.exceptions),
     warningsSection(result.warnings),
   ].filter((section): section is string => section !== undefined);
   const footer = `_Generated by ${escapeMarkdown(result.tool.name)} ${escapeMarkdown(result.tool.version)} at ${escapeMarkdown(result.generatedAt)}._`;
   const fixedBytes = Buffer.byteLength([...head, footer].join("\n\n"), "utf8");
-  const findings = findingsSection(result.findings, SUMMARY_BYTE_BUDGET - fixedBytes);
+  const findings = findingsSection(result.findings, SUMMARY_BYTE_BUDGET - fixedBytes, isVmResult(result));
   return `${[...head, findings, footer].join("\n\n")}\n`;
 }

@@ -2,8 +2,13 @@
  * Wording and ordering shared by the human-readable writers (Markdown and HTML), so both tell the same story.
  */
 
-import { SEVERITY_NAMES, type Severity, type SeverityCounts } from "@qualys-connector/model";
-import type { GateFinding, Verdict } from "../result.js";
+import {
+  SEVERITY_NAMES,
+  type Severity,
+  type SeverityCounts,
+  type VulnerabilityDefinition,
+} from "@qualys-connector/model";
+import type { GateFinding, GateResult, Verdict } from "../result.js";
 
 export const HEADLINES: Readonly<Record<Verdict, { icon: string; word: string }>> = {
   passed: { icon: "✅", word: "passed" },
@@ -49,10 +54,77 @@ export function dispositionLabel(finding: GateFinding): string {
   if (finding.disposition === "excepted" && finding.exceptionId !== undefined) {
     return `excepted: ${finding.exceptionId}`;
   }
+  // "potential" alone reads like the finding's type; the point is that the policy did not look at it.
+  if (finding.disposition === "potential") return "potential (not evaluated)";
   return finding.disposition;
 }
 
-/** Counted findings first, then excepted, then excluded; within each, most severe first, then by QID. */
+/**
+ * True for a VM gate result. The hosts summary counts as evidence too, so a result whose scan facts were lost
+ * (an error after fetching) still gets the VM tables.
+ */
+export function isVmResult(result: GateResult): boolean {
+  return result.scan?.kind === "vm" || result.hosts !== undefined;
+}
+
+/**
+ * Where a VM detection was found: `ip:port/protocol`, `ip:port` without a protocol, or the bare IP for
+ * host-level detections, which Qualys reports without a port. Undefined for a finding without a host.
+ */
+export function hostEndpoint(finding: GateFinding): string | undefined {
+  if (finding.host === undefined) return undefined;
+  // The model leaves `ip` empty when a row had none; the finding's target is then the best name for the host.
+  const ip = finding.host.ip || finding.target;
+  if (!finding.port) return ip;
+  return finding.protocol ? `${ip}:${finding.port}/${finding.protocol}` : `${ip}:${finding.port}`;
+}
+
+/** Where a finding was found: its URL (WAS), else its host endpoint (VM), else undefined. */
+export function findingLocation(finding: GateFinding): string | undefined {
+  return finding.url || hostEndpoint(finding);
+}
+
+/** The VM detection type: confirmed, or potential (the scanner could not verify it). */
+export function kindLabel(finding: GateFinding): "confirmed" | "potential" {
+  return finding.potential ? "potential" : "confirmed";
+}
+
+/** CVEs shown in a table cell; some QIDs carry hundreds, and the full list is in result.json. */
+const CVES_SHOWN = 3;
+
+/** The first CVEs and how many more there are ("CVE-1, CVE-2, CVE-3 and 4 more"); "" when there are none. */
+export function cveSummary(cves: readonly string[]): string {
+  const shown = cves.slice(0, CVES_SHOWN).join(", ");
+  const more = cves.length - CVES_SHOWN;
+  return more > 0 ? `${shown} and ${more} more` : shown;
+}
+
+/**
+ * One CVSS base score per row: v3 where known (current advisories score in v3), else v2, labelled with its version
+ * because the `cvss` criterion may compare the other one; "—" when neither is known.
+ */
+export function cvssLabel(definition: VulnerabilityDefinition | undefined): string {
+  if (definition?.cvssV3Base !== undefined) return `${definition.cvssV3Base.toFixed(1)} (v3)`;
+  if (definition?.cvssV2Base !== undefined) return `${definition.cvssV2Base.toFixed(1)} (v2)`;
+  return "—";
+}
+
+export function pciLabel(definition: VulnerabilityDefinition | undefined): string {
+  return definition === undefined ? "unknown" : definition.pci ? "yes" : "no";
+}
+
+/**
+ * The text cut to `max` code points with an ellipsis. Code points, not UTF-16 units, so a cut never splits a
+ * surrogate pair into a character that escaping would have to replace.
+ */
+export function excerpt(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length > max ? `${chars.slice(0, max).join("")}…` : text;
+}
+
+/**
+ * Counted findings first, then excepted, excluded and potential ones; within each, most severe first, then by QID.
+ */
 export function reportOrder(findings: readonly GateFinding[]): GateFinding[] {
   return [...findings].sort(
     (a, b) =>

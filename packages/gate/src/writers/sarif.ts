@@ -1,11 +1,13 @@
 /**
  * SARIF 2.1.0 (https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html) for code scanning dashboards
  * (GitHub code scanning, Azure DevOps SARIF viewer, GitLab). One rule per QID, one result per finding. DAST
- * findings have no source file, so a result is located by the URL where the scanner found it.
+ * findings have no source file, so a result is located by the URL where the scanner found it; a VM detection by
+ * a logical location naming the host and port.
  */
 
 import { SECURITY_SEVERITY, type Severity, sarifLevel } from "@qualys-connector/model";
 import type { GateFinding, GateResult } from "../result.js";
+import { findingLocation, hostEndpoint } from "./report-text.js";
 
 // Members typed `| undefined` are left out of the output: JSON.stringify drops undefined properties.
 
@@ -25,9 +27,16 @@ interface SarifRule {
   properties: { tags: string[]; "security-severity": string | undefined; precision: "high" };
 }
 
-interface SarifLocation {
+interface SarifPhysicalLocation {
   physicalLocation: { artifactLocation: { uri: string } };
 }
+
+/** SARIF 3.33: a named place that is not a file. `kind` is open-ended; "resource" says it is neither code nor data. */
+interface SarifLogicalLocation {
+  logicalLocations: { name: string; fullyQualifiedName: string; kind: "resource" }[];
+}
+
+type SarifLocation = SarifPhysicalLocation | SarifLogicalLocation;
 
 interface SarifSuppression {
   kind: "external";
@@ -50,6 +59,12 @@ interface SarifResult {
     authenticated: boolean | undefined;
     isNew: boolean;
     disposition: GateFinding["disposition"];
+    // VM only (undefined, hence absent, for WAS): the facts the CVE, CVSS and PCI criteria look at.
+    potential: boolean | undefined;
+    cves: string[] | undefined;
+    cvssV2Base: number | undefined;
+    cvssV3Base: number | undefined;
+    pci: boolean | undefined;
   };
 }
 
@@ -79,6 +94,7 @@ export function renderSarif(result: GateResult): string {
       ruleIndexByQid.set(finding.qid, ruleIndex);
       rules.push(toRule(finding));
     }
+    const vm = finding.host !== undefined;
     results.push({
       ruleId: ruleId(finding.qid),
       ruleIndex,
@@ -93,6 +109,11 @@ export function renderSarif(result: GateResult): string {
         authenticated: finding.authenticated,
         isNew: finding.isNew,
         disposition: finding.disposition,
+        potential: vm ? finding.potential : undefined,
+        cves: vm ? (finding.definition?.cves ?? []) : undefined,
+        cvssV2Base: vm ? finding.definition?.cvssV2Base : undefined,
+        cvssV3Base: vm ? finding.definition?.cvssV3Base : undefined,
+        pci: vm ? finding.definition?.pci : undefined,
       },
     });
   }
@@ -184,15 +205,29 @@ function textOrUndefined(text: string | undefined): SarifText | undefined {
 }
 
 function findingMessage(finding: GateFinding): string {
-  const at = finding.url ? ` at ${finding.url}` : "";
+  const location = findingLocation(finding);
+  const at = location ? ` at ${location}` : "";
   const param = finding.param ? ` (parameter ${finding.param})` : "";
   return `${finding.title}${at}${param}`;
 }
 
-/** Located at the finding's URL, else at the scanned web app's; a result with neither has no location. */
+/**
+ * Located at the finding's URL; else, for a VM detection, at its host and port as a logical location (an
+ * `ip:port/protocol` is no URI, and `artifactLocation.uri` must be one); else at the scanned web app's URL. A
+ * result with none of these has no location.
+ */
 function locations(finding: GateFinding, result: GateResult): SarifLocation[] | undefined {
-  const url = finding.url || result.scan?.target.url;
-  return url ? [{ physicalLocation: { artifactLocation: { uri: toUriReference(url) } } }] : undefined;
+  if (finding.url) return [physicalLocation(finding.url)];
+  const endpoint = hostEndpoint(finding);
+  if (endpoint) {
+    return [{ logicalLocations: [{ name: endpoint, fullyQualifiedName: endpoint, kind: "resource" }] }];
+  }
+  const appUrl = result.scan?.target.url;
+  return appUrl ? [physicalLocation(appUrl)] : undefined;
+}
+
+function physicalLocation(url: string): SarifPhysicalLocation {
+  return { physicalLocation: { artifactLocation: { uri: toUriReference(url) } } };
 }
 
 /**

@@ -1,0 +1,219 @@
+/**
+ * What every gate runner does around a remote scan, whatever the product: poll until a terminal state, sleep
+ * interruptibly, give up after N failed status calls in a row, cancel on timeout or on a signal, and build the
+ * GateResult of every ending. The WAS and VM runners supply only what differs (calls, states, wording).
+ */
+
+import type { Clock } from "@qualys-connector/client";
+import type { HostSummary } from "@qualys-connector/model";
+import { describeError } from "./describe-error.js";
+import type { Evaluation } from "./evaluate.js";
+import { EXIT_CODES, type GateResult, type GateScan } from "./result.js";
+
+/** Progress events for the console; `scanId` is a WAS scan id or a VM scan reference. */
+export type GateProgress =
+  | { kind: "webapp"; webApp: { id: number; name: string; url: string } }
+  | { kind: "target"; description: string }
+  | { kind: "connector"; name: string; state: string }
+  | { kind: "launched"; scanId: number | string; name: string }
+  | { kind: "attached"; scanId: number | string; why: string }
+  | { kind: "waiting-for-running"; scanId: number | string }
+  | { kind: "status"; scanId: number | string; status: string; elapsedMs: number }
+  | { kind: "poll-failed"; scanId: number | string; failures: number; max: number; message: string }
+  | { kind: "cancelling"; scanId: number | string; why: string }
+  | { kind: "results"; scanId: number | string; vulnerabilities: number }
+  | { kind: "warning"; message: string };
+
+/** A failure that ends the run as a tool error (exit 3) with its own kind, e.g. `polling`, `usage`, `connector`. */
+export class ToolError extends Error {
+  constructor(
+    readonly errorKind: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ToolError";
+  }
+}
+
+export function abortReason(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  return typeof reason === "string" ? reason : "interrupted";
+}
+
+/** Sleep, waking early when the signal aborts. */
+export async function pause(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    await Promise.race([clock.sleep(ms), aborted]);
+  } finally {
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** `45s`, `90m`, `24h00m`: as users type timeouts. */
+export function formatWait(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s}s`;
+  const m = Math.round(s / 60);
+  return m < 120 ? `${m}m` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+}
+
+export type PollPhase<S> =
+  | { kind: "done"; state: S }
+  | { kind: "timeout" }
+  | { kind: "aborted"; why: string }
+  | { kind: "poll-error"; message: string };
+
+export interface PollSpec<S> {
+  /** Shown in messages: the scan id or reference. */
+  id: number | string;
+  status: () => Promise<S>;
+  statusText: (state: S) => string;
+  isTerminal: (state: S) => boolean;
+  /** How to gate the scan later, e.g. `--scan-id 42`. */
+  resumeHint: string;
+}
+
+export interface RunContext {
+  clock: Clock;
+  signal: AbortSignal | undefined;
+  started: number;
+  pollIntervalMs: number;
+  maxPollFailures: number;
+  progress: (event: GateProgress) => void;
+}
+
+/** Poll until a terminal state, the deadline, an abort, or `maxPollFailures` failed status calls in a row. */
+export async function pollUntilTerminal<S>(
+  spec: PollSpec<S>,
+  deadline: number,
+  ctx: RunContext,
+): Promise<PollPhase<S>> {
+  const { clock, signal } = ctx;
+  let failures = 0;
+  for (;;) {
+    if (signal?.aborted) return { kind: "aborted", why: abortReason(signal) };
+    try {
+      const state = await spec.status();
+      failures = 0;
+      ctx.progress({
+        kind: "status",
+        scanId: spec.id,
+        status: spec.statusText(state),
+        elapsedMs: clock.now() - ctx.started,
+      });
+      if (spec.isTerminal(state)) return { kind: "done", state };
+    } catch (error) {
+      failures += 1;
+      const message = describeError(error).message;
+      ctx.progress({ kind: "poll-failed", scanId: spec.id, failures, max: ctx.maxPollFailures, message });
+      if (failures >= ctx.maxPollFailures)
+        return {
+          kind: "poll-error",
+          message: `${failures} status calls in a row failed (last: ${message}); scan ${spec.id} was left running; gate it later with ${spec.resumeHint}`,
+        };
+    }
+    if (signal?.aborted) return { kind: "aborted", why: abortReason(signal) };
+    const remaining = deadline - clock.now();
+    if (remaining <= 0) return { kind: "timeout" };
+    await pause(clock, Math.min(ctx.pollIntervalMs, remaining), signal);
+  }
+}
+
+/**
+ * The state of one gate run: warnings gathered on the way, the scan as known so far, and the builders of its
+ * result, whichever way it ends.
+ */
+export class GateRun {
+  readonly warnings: string[] = [];
+  scan: GateScan | undefined;
+  hosts: HostSummary[] | undefined;
+
+  constructor(
+    private readonly tool: GateResult["tool"],
+    private readonly clock: Clock,
+    private readonly apiCalls: Record<string, number>,
+    private readonly progress: (event: GateProgress) => void,
+  ) {}
+
+  warn(message: string): void {
+    this.warnings.push(message);
+    this.progress({ kind: "warning", message });
+  }
+
+  finish(evaluation: Evaluation): GateResult {
+    return {
+      schemaVersion: 1,
+      tool: this.tool,
+      generatedAt: new Date(this.clock.now()).toISOString(),
+      ...evaluation,
+      ...(this.hosts ? { hosts: this.hosts } : {}),
+      exitCode: EXIT_CODES[evaluation.verdict],
+      scan: this.scan,
+      warnings: [...this.warnings, ...evaluation.warnings],
+      error: undefined,
+      apiCalls: this.apiCalls,
+    };
+  }
+
+  fail(kind: string, message: string): GateResult {
+    return {
+      schemaVersion: 1,
+      tool: this.tool,
+      generatedAt: new Date(this.clock.now()).toISOString(),
+      verdict: "error",
+      exitCode: EXIT_CODES.error,
+      reason: `error: ${message}`,
+      scan: this.scan,
+      incomplete: undefined,
+      severityCounts: { fromFindings: [0, 0, 0, 0, 0], fromStats: undefined, differ: false },
+      criteria: [],
+      findings: [],
+      exceptions: [],
+      warnings: this.warnings,
+      error: { kind, message },
+      apiCalls: this.apiCalls,
+    };
+  }
+
+  /** Cancel a scan; returns the words for the reason line. A failed cancel is a warning, not a crash. */
+  async cancel(id: number | string, why: string, call: () => Promise<void>): Promise<string> {
+    this.progress({ kind: "cancelling", scanId: id, why });
+    try {
+      await call();
+      return `scan ${id} cancelled`;
+    } catch (error) {
+      this.warn(`could not cancel scan ${id}: ${describeError(error).message}`);
+      return `scan ${id} may still be running (cancel failed)`;
+    }
+  }
+}
+
+/**
+ * Why a run ended before its scan finished, as the reason line says it. Our own scan is cancelled on timeout
+ * (unless `leave`) and on a signal; a scan that is not ours (`--on-running wait`) is never touched.
+ */
+export async function earlyEndReason(
+  phase: Exclude<PollPhase<unknown>, { kind: "done" }>,
+  how: {
+    id: number | string;
+    during: string;
+    ours: boolean;
+    onTimeout: "cancel" | "leave";
+    timeoutMs: number;
+    resumeHint: string;
+    cancel: (why: string) => Promise<string>;
+  },
+): Promise<string> {
+  if (phase.kind === "poll-error") throw new ToolError("polling", phase.message);
+  const why = phase.kind === "timeout" ? `timed out after ${formatWait(how.timeoutMs)}` : phase.why;
+  if (!how.ours) return `${why} while ${how.during}; that scan was left running and no scan was launched`;
+  if (phase.kind === "timeout" && how.onTimeout === "leave")
+    return `${why} while ${how.during}; scan ${how.id} left running (--on-timeout leave); gate it later with ${how.resumeHint}`;
+  return `${why} while ${how.during}; ${await how.cancel(phase.kind === "timeout" ? "timeout" : phase.why)}`;
+}
