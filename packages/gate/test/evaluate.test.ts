@@ -286,3 +286,72 @@ describe("evaluate: counts", () => {
     expect(evaluate(input(), p, NOW)).toEqual(evaluate(input(), p, NOW));
   });
 });
+
+describe("evaluate: seed 001's VM criteria", () => {
+  function vmFinding(
+    qid: number,
+    severity: Severity,
+    extra: { potential?: boolean; cves?: string[]; v2?: number; v3?: number; pci?: boolean } = {},
+  ): ScanFinding {
+    const base = finding(qid, severity, undefined);
+    return {
+      ...base,
+      potential: extra.potential ?? false,
+      definition: {
+        qid,
+        title: `QID ${qid}`,
+        severity,
+        category: undefined,
+        vulnType: undefined,
+        diagnosis: undefined,
+        consequence: undefined,
+        solution: undefined,
+        cves: extra.cves ?? [],
+        cvssV2Base: extra.v2,
+        cvssV3Base: extra.v3,
+        cvssV3Vector: undefined,
+        pci: extra.pci ?? false,
+        cwe: [],
+        owasp: [],
+        wasc: [],
+      },
+    };
+  }
+  const VM = [
+    vmFinding(1001, 5, { cves: ["CVE-2021-44228"], v2: 9.3, v3: 10, pci: true }),
+    vmFinding(1002, 3, { cves: ["CVE-2014-0160", "CVE-2014-0161"], v2: 7.8, v3: 5.3 }),
+    vmFinding(1003, 5, { potential: true, v3: 9.8 }),
+    vmFinding(1004, 2, { v2: 2.1 }),
+  ];
+  const vm = (flags: PolicyFlags) =>
+    evaluate(input({ findings: VM, statsCounts: undefined }), policy(flags), NOW);
+
+  it.each([
+    [{ minSeverity: "5" }, "failed", "1 (QIDs 1001)"],
+    [{ minSeverity: "5", includePotential: true }, "failed", "2 (QIDs 1001, 1003)"],
+    [{ minSeverity: "4", excludeQids: "1001" }, "passed", "none"],
+    [{ minSeverity: "4", excludeCves: " CVE-2021-44228 " }, "passed", "none"],
+    [{ failOnCves: "cve-2014-0161" }, "failed", "CVE-2014-0161"],
+    [{ failOnCves: "CVE-2014-0161", excludeQids: "1002" }, "passed", "none"],
+    [{ failOnCvss: "7.8", cvssVersion: "2" }, "failed", "2 (highest 9.3)"],
+    [{ failOnCvss: "9.4", cvssVersion: "2" }, "passed", "none (highest 9.3)"],
+    [{ failOnCvss: "9.9", cvssVersion: "3" }, "failed", "1 (highest 10)"],
+    [{ failOnCvss: "7.8" }, "failed", "2 (highest 10)"],
+    [
+      { failOnCvss: "9.9", includePotential: true, cvssVersion: "3", excludeQids: "1001" },
+      "passed",
+      "none (highest 9.8)",
+    ],
+    [{ failOnPci: true }, "failed", "1 (QIDs 1001)"],
+  ] as const)("%j -> %s, actual %s", (flags, verdict, actual) => {
+    const result = vm(flags);
+    expect(result.verdict).toBe(verdict);
+    expect(result.criteria[0]?.actual).toBe(actual);
+  });
+
+  it("potential findings not evaluated are kept and marked", () => {
+    const result = vm({ minSeverity: "1" });
+    expect(result.findings.find((f) => f.qid === 1003)?.disposition).toBe("potential");
+    expect(result.criteria[0]?.findings).toHaveLength(3);
+  });
+});

@@ -208,3 +208,63 @@ describe("policy JSON Schema", () => {
     expect(policy.severityCounts.map((r) => r.severity)).toEqual([5, 4, 3]);
   });
 });
+
+describe("VM policy entries", () => {
+  it("reads seed 001's criteria from flags, trimming every list entry", () => {
+    const policy = normalizePolicy(
+      {
+        failOnCves: " CVE-2017-1000116 , cve-2018-2771",
+        failOnCvss: "7.5",
+        cvssVersion: "3",
+        failOnPci: true,
+        includePotential: true,
+        excludeCves: "CVE-2014-0160 ,CVE-2014-0160",
+        excludeQids: " 38170 , 38173-38175 ",
+      },
+      undefined,
+    );
+    expect(policy.failOnCves?.cves).toEqual(["CVE-2017-1000116", "CVE-2018-2771"]);
+    expect(policy.failOnCvss).toEqual({ score: 7.5, version: "3", action: "fail", newOnly: false });
+    expect(policy.failOnPci).toEqual({ action: "fail", newOnly: false });
+    expect(policy.includePotential).toBe(true);
+    expect(policy.excludeCves).toEqual(["CVE-2014-0160"]);
+    expect(policy.excludeQids).toEqual([
+      { from: 38170, to: 38170 },
+      { from: 38173, to: 38175 },
+    ]);
+  });
+
+  it("reads them from the policy file", () => {
+    const file = policyFile(
+      [
+        "version: 1",
+        "criteria:",
+        "  failOnCves: [CVE-2021-44228]",
+        "  failOnCvss: { score: 9, version: '2', action: warn }",
+        "  failOnPci: { action: warn }",
+        "  includePotential: true",
+        "excludeCves: 'CVE-2014-0160'",
+      ].join("\n"),
+    );
+    const policy = normalizePolicy({}, loadPolicyFile(file));
+    expect(policy.failOnCvss).toEqual({ score: 9, version: "2", action: "warn", newOnly: false });
+    expect(policy.failOnPci?.action).toBe("warn");
+    expect(policy.failOnCves?.cves).toEqual(["CVE-2021-44228"]);
+    expect(policy.excludeCves).toEqual(["CVE-2014-0160"]);
+  });
+
+  it("a bad CVE entry or CVSS value is an error naming the flag", () => {
+    expect(
+      problems(() =>
+        normalizePolicy(
+          { excludeCves: "CVE-2017-1000116,, nope", failOnCvss: "high", cvssVersion: "4" },
+          undefined,
+        ),
+      ),
+    ).toEqual([
+      '--fail-on-cvss: "high" is not a CVSS base score from 0 to 10',
+      '--cvss-version: "4" must be 2, 3 or max',
+      '--exclude-cves: entry 2 is empty; "nope" is not a CVE id such as CVE-2021-44228',
+    ]);
+  });
+});

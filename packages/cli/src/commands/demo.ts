@@ -5,7 +5,9 @@ import {
   detectCi,
   normalizePolicy,
   renderScanName,
+  runVmGate,
   runWasGate,
+  vmGateApi,
   wasGateApi,
   writeGateOutputs,
 } from "@qualys-connector/gate";
@@ -20,8 +22,8 @@ interface DemoFlags {
 
 /**
  * `qualys-connector demo`: starts the simulator in-process and runs each job that exists against it: doctor, the
- * WAS scan gate on a passing and a failing web app, a WAS report, a VM scan with session login, the KnowledgeBase
- * and a scan cycle. Later issues add the VM gate and the sync.
+ * WAS scan gate on a passing and a failing web app, a WAS report, the VM host scan gate with session login, the
+ * KnowledgeBase and a scan cycle. The sync comes with a later issue.
  */
 export function registerDemoCommand(program: Command): Command {
   return program
@@ -116,26 +118,39 @@ async function runDemo(sim: RunningSimulator, client: QualysClient, out: string)
   await writeFile(reportFile, report.body);
   say(`[report] WAS_SCAN_REPORT ${reportId} written to ${reportFile}`);
 
-  // VM: scan the vulnerable scenario host (session login), fetch json_extended.
-  const since = `${new Date(Date.now() - 60_000).toISOString().slice(0, 19)}Z`;
-  const ref = await client.vm.scans.launch({ scan_title: "demo_vm_scan", ip: "10.250.0.2" }, since);
-  let state = await client.vm.scans.state(ref);
-  for (let i = 0; i < 120 && state && !["Finished", "Error", "Canceled"].includes(state.state); i++) {
-    await sleep(250);
-    state = await client.vm.scans.state(ref);
-  }
-  const rows = await client.vm.scans.fetch(ref);
-  const vmFile = path.join(out, `vm-scan-${ref.replace(/\W+/g, "_")}.json`);
-  await writeFile(vmFile, `${JSON.stringify(rows, null, 2)}\n`);
-  const detections = rows.filter(
-    (r): r is { qid: number } => typeof r === "object" && r !== null && "qid" in r,
+  // VM host scan gate (issue 5): the vulnerable scenario host, seed 001's criteria; session login.
+  const vmPolicy = normalizePolicy(
+    { minSeverity: "4", failOnPci: true, excludeCves: "CVE-2017-1000116, CVE-2018-2771" },
+    undefined,
   );
-  say(
-    `[vm] scan ${ref} on 10.250.0.2 ended ${state?.state ?? "?"}: ${detections.length} detections, written to ${vmFile}`,
+  const vmCalls: Record<string, number> = {};
+  const vmResult = await runVmGate(
+    vmGateApi(client, (purpose) => {
+      vmCalls[purpose] = (vmCalls[purpose] ?? 0) + 1;
+    }),
+    {
+      ips: ["10.250.0.2"],
+      scanName: renderScanName("{pipeline}_demo_build_{build}", detectCi({}), new Date()),
+      scanner: { kind: "external" },
+      pollIntervalMs: 500,
+      timeoutMs: 60_000,
+      onTimeout: "cancel",
+      maxPollFailures: 5,
+      clock: systemClock,
+      tool: { name: "qualys-connector", version: VERSION },
+    },
+    vmPolicy,
+    undefined,
+    vmCalls,
   );
+  if ("kind" in vmResult) throw new Error("the demo VM gate unexpectedly returned without waiting");
+  const vmDir = path.join(out, "vm-gate-10.250.0.2");
+  writeGateOutputs(vmResult, vmDir);
+  say(`[vm-gate] 10.250.0.2 --min-severity 4 --fail-on-pci: exit ${vmResult.exitCode}, ${vmResult.reason}`);
+  say(`[vm-gate]   outputs in ${vmDir}`);
 
   // KnowledgeBase: entries for the QIDs the VM scan found.
-  const qids = [...new Set(detections.map((d) => Number(d.qid)))];
+  const qids = [...new Set(vmResult.findings.map((f) => f.qid))];
   let kbEntries = 0;
   for await (const _ of client.kb.list({ ids: qids, details: "All" })) kbEntries++;
   say(`[kb] ${kbEntries} KnowledgeBase entries for ${qids.length} QIDs`);
