@@ -102,9 +102,10 @@ export async function runVmGate(
     progress,
   };
   const targetId = options.ec2 ? options.ec2.instanceIds.join(",") : options.ips.join(",");
+  // IP targets need no second name; EC2 targets are named with their connector and region.
   const targetName = options.ec2
     ? `EC2 ${options.ec2.instanceIds.join(", ")} (connector ${options.ec2.connector}, ${options.ec2.endpoint})`
-    : options.ips.join(", ");
+    : undefined;
 
   const scanOf = (ref: string, extra: Partial<GateScan> = {}): GateScan => ({
     kind: "vm",
@@ -116,7 +117,7 @@ export async function runVmGate(
     authStatus: undefined,
     launchedDate: undefined,
     durationSec: undefined,
-    target: { id: targetId, name: targetName || undefined, url: undefined },
+    target: { id: targetId, name: targetName, url: undefined },
     portalUrl: undefined,
     ...extra,
   });
@@ -149,7 +150,7 @@ export async function runVmGate(
       ref = await api.launch(params, v2Date(started - 60_000));
       progress({ kind: "launched", scanId: ref, name: options.scanName });
       if (options.noWait)
-        return { kind: "launched", scanRef: ref, name: options.scanName, target: targetName };
+        return { kind: "launched", scanRef: ref, name: options.scanName, target: targetName ?? targetId };
     }
     const scanRef = ref;
     run.scan = scanOf(scanRef);
