@@ -4,6 +4,7 @@ import { registerDemoCommand } from "./commands/demo.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerEvaluateCommands } from "./commands/evaluate.js";
 import { registerInventoryCommands } from "./commands/inventory.js";
+import { registerPipelineSnippetCommand } from "./commands/pipeline-snippet.js";
 import { registerScanVmCommand } from "./commands/scan-vm.js";
 import { registerScanWasCommand } from "./commands/scan-was.js";
 import { registerSimCommand } from "./commands/sim.js";
@@ -27,6 +28,7 @@ export function createProgram(): Command {
   registerScanWasCommand(scan);
   registerScanVmCommand(scan);
   registerEvaluateCommands(program);
+  registerPipelineSnippetCommand(program);
   registerInventoryCommands(program);
   applyToAll(program);
   return program;
