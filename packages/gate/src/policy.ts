@@ -357,6 +357,11 @@ function sameDay(day: string): boolean {
 /** True when the policy has at least one criterion about vulnerabilities (not only scan completion). */
 export function hasVulnerabilityCriteria(policy: Policy): boolean {
   return (
-    policy.severityCounts.length > 0 || policy.minSeverity !== undefined || policy.failOnQids !== undefined
+    policy.severityCounts.length > 0 ||
+    policy.minSeverity !== undefined ||
+    policy.failOnQids !== undefined ||
+    policy.failOnCves !== undefined ||
+    policy.failOnCvss !== undefined ||
+    policy.failOnPci !== undefined
   );
 }

@@ -103,9 +103,11 @@ export async function runVmGate(
   };
   const targetId = options.ec2 ? options.ec2.instanceIds.join(",") : options.ips.join(",");
   // IP targets need no second name; EC2 targets are named with their connector and region.
-  const targetName = options.ec2
-    ? `EC2 ${options.ec2.instanceIds.join(", ")} (connector ${options.ec2.connector}, ${options.ec2.endpoint})`
-    : undefined;
+  const ec2Name = (connector: string) =>
+    options.ec2
+      ? `EC2 ${options.ec2.instanceIds.join(", ")} (connector ${connector}, ${options.ec2.endpoint})`
+      : undefined;
+  let targetName = ec2Name(options.ec2?.connector ?? "");
 
   const scanOf = (ref: string, extra: Partial<GateScan> = {}): GateScan => ({
     kind: "vm",
@@ -132,7 +134,12 @@ export async function runVmGate(
     );
 
   let ref: string | undefined;
+  let connectorName: string | undefined;
   try {
+    if (signal?.aborted && options.scanRef === undefined) {
+      run.scan = scanOf("", { id: "" });
+      return incomplete(`${abortReason(signal)} before the scan was launched; nothing was launched`);
+    }
     if (options.ec2 && options.scanRef === undefined) {
       const early = await prepareEc2(options.ec2);
       if (early !== undefined) return early;
@@ -211,7 +218,7 @@ export async function runVmGate(
       }
     }
     const findings: ScanFinding[] = results ? vmScanFindings(results, definitions) : [];
-    if (results) run.hosts = vmHostSummaries(results, options.ec2 ? [] : plainIps(options.ips));
+    if (results) run.hosts = vmHostSummaries(results, options.ec2 ? [] : plainIps(options.ips), definitions);
     return run.finish(
       evaluate(
         evaluationInput(run.scan, findings, completionOfVm(run.scan, results), baseline),
@@ -240,7 +247,7 @@ export async function runVmGate(
     else if (options.scanner.kind === "all-in-network") params.scanners_in_network = "1";
     if (options.ec2) {
       params.ec2_instance_ids = options.ec2.instanceIds.join(",");
-      params.connector_name = options.ec2.connector;
+      params.connector_name = connectorName ?? options.ec2.connector;
       params.ec2_endpoint = options.ec2.endpoint;
     } else {
       params.ip = options.ips.join(",");
@@ -252,8 +259,10 @@ export async function runVmGate(
   /** Find the connector, run it when asked (waiting for a run in progress), check the instances are running. */
   async function prepareEc2(ec2: NonNullable<VmGateOptions["ec2"]>): Promise<GateResult | undefined> {
     const connector: Ec2Connector = await api.findConnector(ec2.connector);
-    // Qualys takes the connector by name in the launch (connector_name), whatever the user typed.
-    ec2.connector = connector.name;
+    // Qualys takes the connector by name in the launch (connector_name), whatever the user typed; the caller's
+    // options are left as they were.
+    connectorName = connector.name;
+    targetName = ec2Name(connector.name);
     progress({ kind: "connector", name: connector.name, state: connector.state ?? "unknown" });
     if (connector.disabled || connector.state === "DISABLED")
       throw new ToolError(

@@ -39,8 +39,9 @@ describe("report-text helpers", () => {
     expect(findingLocation(findingByQid(vm, 38739))).toBe("10.0.0.5:22/tcp");
     expect(findingLocation(findingByQid(vm, 105228))).toBe("10.0.0.5");
     const was = sampleResult().findings[0];
-    expect(was && findingLocation(was)).toBe(was?.url);
-    if (was) expect(findingLocation({ ...was, url: undefined })).toBeUndefined();
+    if (was === undefined) throw new Error("fixture");
+    expect(findingLocation(was)).toBe(was.url);
+    expect(findingLocation({ ...was, url: undefined })).toBeUndefined();
   });
 
   it("labels the detection type, the potential disposition and long CVE lists", () => {
@@ -119,15 +120,15 @@ describe("renderMarkdown, VM result", () => {
     ]);
     expect(hosts).toHaveLength(4);
     expect(cells(hosts[2] ?? "")).toEqual([
-      "10\\.0\\.0\\.5 \\(WEB01\\)",
-      "web01\\.corp\\.example",
-      "Ubuntu 22\\.04",
+      "10.0.0.5 (WEB01)",
+      "web01.corp.example",
+      "Ubuntu 22.04",
       "1 / 0 / 1 / 1 / 0",
       "0 / 0 / 1 / 0 / 0",
       "42",
     ]);
     expect(cells(hosts[3] ?? "")).toEqual([
-      "10\\.0\\.0\\.6",
+      "10.0.0.6",
       escapeMarkdown(HOSTILE_DNS),
       escapeMarkdown(HOSTILE_OS),
       "0 / 1 / 0 / 0 / 1",
@@ -155,20 +156,26 @@ describe("renderMarkdown, VM result", () => {
       "OpenSSH Multiple Vulnerabilities",
       "5 Urgent",
       "confirmed",
-      "10\\.0\\.0\\.5\\:22\\/tcp",
-      "CVE\\-2023\\-38408\\, CVE\\-2023\\-48795\\, CVE\\-2023\\-51385 and 2 more",
+      "10.0.0.5\\:22/tcp",
+      "CVE-2023-38408, CVE-2023-48795, CVE-2023-51385 and 2 more",
       "9.8 (v3)",
       "yes",
       "yes",
       "counted",
     ]);
     const windows = mdRowStartingWith(findings, "91849");
-    expect(windows.slice(3, 8)).toEqual(["confirmed", "10\\.0\\.0\\.6\\:445\\/tcp", "CVE\\-2026\\-21001", "7.2 (v2)", "yes"]);
-    expect(mdRowStartingWith(findings, "105228")[4]).toBe("10\\.0\\.0\\.5");
+    expect(windows.slice(3, 8)).toEqual([
+      "confirmed",
+      "10.0.0.6\\:445/tcp",
+      "CVE-2026-21001",
+      "7.2 (v2)",
+      "yes",
+    ]);
+    expect(mdRowStartingWith(findings, "105228")[4]).toBe("10.0.0.5");
     const potential = mdRowStartingWith(findings, "38628");
     expect(potential[3]).toBe("potential");
     expect(potential[5]).toBe("—");
-    expect(potential[9]).toBe("potential \\(not evaluated\\)");
+    expect(potential[9]).toBe("potential (not evaluated)");
     // Potential findings that were not evaluated come last.
     expect(findings.slice(2).map((row) => cells(row)[0])).toEqual([
       "38739",
@@ -190,7 +197,8 @@ describe("renderMarkdown, VM result", () => {
     expect(markdown).not.toMatch(/[<>]/);
     expect(markdown).not.toContain("](");
     const found = tables(markdown);
-    expect(found).toHaveLength(5);
+    // Severity, hosts, criteria and vulnerabilities (the fixture has no exceptions).
+    expect(found).toHaveLength(4);
     for (const table of found) {
       const expected = separatorCount(table[0] ?? "");
       for (const row of table) expect(separatorCount(row), row).toBe(expected);
@@ -241,13 +249,20 @@ function textOf(markup: string): string {
     .replaceAll("&amp;", "&");
 }
 
-function htmlRowStartingWith(html: string, firstCell: string): string[] {
-  const row = html
-    .split("\n")
-    .find((line) => line.startsWith("<tr") && line.includes(`<td class="num">${firstCell}</td>`));
-  const rowWithText = row ?? html.split("\n").find((line) => line.startsWith("<tr><td>") && line.includes(firstCell));
-  if (rowWithText === undefined) throw new Error(`no row for ${firstCell}`);
-  return [...rowWithText.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1] ?? "");
+/**
+ * The cells of the table row that starts with `start`. A row is not always one line: evidence keeps its line
+ * breaks (shown with `white-space: pre-wrap`).
+ */
+function htmlRow(html: string, start: string): string[] {
+  const row = [...html.matchAll(/<tr[^>]*>[\s\S]*?<\/tr>/g)]
+    .map((m) => m[0])
+    .find((r) => r.startsWith(start));
+  if (row === undefined) throw new Error(`no row starts with ${start}`);
+  return [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1] ?? "");
+}
+
+function findingCells(html: string, qid: number): string[] {
+  return htmlRow(html, `<tr class="counted"><td class="num">${qid}</td>`);
 }
 
 describe("renderHtml, VM result", () => {
@@ -265,7 +280,7 @@ describe("renderHtml, VM result", () => {
     expect(html).toContain(
       '<thead><tr><th rowspan="2">Host</th><th rowspan="2">DNS</th><th rowspan="2">OS</th><th colspan="5">Confirmed</th><th colspan="5">Potential</th><th rowspan="2">Information gathered</th></tr><tr><th>5</th><th>4</th><th>3</th><th>2</th><th>1</th><th>5</th><th>4</th><th>3</th><th>2</th><th>1</th></tr></thead>',
     );
-    expect(htmlRowStartingWith(html, "10.0.0.5<div")).toEqual([
+    expect(htmlRow(html, "<tr><td>10.0.0.5<")).toEqual([
       '10.0.0.5<div class="muted">WEB01</div>',
       "web01.corp.example",
       "Ubuntu 22.04",
@@ -273,7 +288,7 @@ describe("renderHtml, VM result", () => {
       ...["0", "0", "1", "0", "0"],
       "42",
     ]);
-    expect(htmlRowStartingWith(html, "10.0.0.6</td>")).toEqual([
+    expect(htmlRow(html, "<tr><td>10.0.0.6<")).toEqual([
       "10.0.0.6",
       escapeHtml(HOSTILE_DNS),
       escapeHtml(HOSTILE_OS),
@@ -287,7 +302,7 @@ describe("renderHtml, VM result", () => {
     expect(html).toContain(
       "<thead><tr><th>QID</th><th>Title</th><th>Severity</th><th>Type</th><th>Host:port</th><th>CVEs</th><th>CVSS</th><th>PCI</th><th>New</th><th>Disposition</th></tr></thead>",
     );
-    const ssh = htmlRowStartingWith(html, "38739");
+    const ssh = findingCells(html, 38739);
     expect(ssh.slice(2)).toEqual([
       "5 Urgent",
       "confirmed",
@@ -301,10 +316,25 @@ describe("renderHtml, VM result", () => {
     expect(ssh[1]).toBe(
       `OpenSSH Multiple Vulnerabilities<details><summary>Solution and evidence</summary><h3>Solution</h3><div class="kb">Apply the vendor update for QID 38739. ${escapeHtml(HOSTILE)}</div><h3>Evidence</h3><div class="kb evidence">${escapeHtml(HOSTILE_EVIDENCE)}</div></details>`,
     );
-    const potential = htmlRowStartingWith(html, "38628");
+    const potential = htmlRow(html, '<tr class="potential"><td class="num">38628</td>');
     expect(potential[3]).toBe("potential");
     expect(potential[9]).toBe("potential (not evaluated)");
-    expect(html).toContain('<tr class="potential"><td class="num">38628</td>');
+    expect(findingCells(html, 105228)[4]).toBe("10.0.0.5");
+  });
+
+  it("names the <details> after what it holds: the solution, the evidence, or both", () => {
+    expect(findingCells(html, 91849)[1]).toBe(
+      `Microsoft Windows Security Update for November 2026<details><summary>Solution</summary><div class="kb">Apply the vendor update for QID 91849. ${escapeHtml(HOSTILE)}</div></details>`,
+    );
+    const result = vmSampleResult();
+    const ssh = findingByQid(result, 38739);
+    if (ssh.definition === undefined) throw new Error("fixture");
+    ssh.definition.solution = undefined;
+    expect(findingCells(renderHtml(result), 38739)[1]).toBe(
+      `OpenSSH Multiple Vulnerabilities<details><summary>Evidence</summary><div class="kb evidence">${escapeHtml(HOSTILE_EVIDENCE)}</div></details>`,
+    );
+    ssh.results = undefined;
+    expect(findingCells(renderHtml(result), 38739)[1]).toBe("OpenSSH Multiple Vulnerabilities");
   });
 
   it("caps the evidence at HTML_EVIDENCE_CHARS characters", () => {
@@ -428,7 +458,10 @@ function sarifRun(result: GateResult): SarifRun {
 
 describe("renderSarif, VM result", () => {
   it("validates against the SARIF 2.1.0 schema", () => {
-    const schemas = [PACKAGED_SARIF_SCHEMA, ...(existsSync(OFFICIAL_SARIF_SCHEMA) ? [OFFICIAL_SARIF_SCHEMA] : [])];
+    const schemas = [
+      PACKAGED_SARIF_SCHEMA,
+      ...(existsSync(OFFICIAL_SARIF_SCHEMA) ? [OFFICIAL_SARIF_SCHEMA] : []),
+    ];
     for (const schema of schemas) {
       const validate = sarifValidator(schema);
       const valid = validate(JSON.parse(renderSarif(vmSampleResult())));
@@ -437,7 +470,7 @@ describe("renderSarif, VM result", () => {
     }
   });
 
-  it("locates VM findings by logical locations naming ip:port/protocol, never by a physical location", () => {
+  it("locates VM findings at protocol://ip:port (GitHub needs an artifact location) and logically at ip:port/protocol", () => {
     const result = vmSampleResult();
     const run = sarifRun(result);
     expect(run.automationDetails?.id).toBe("qualys-vm/10.0.0.5,10.0.0.6/");
@@ -445,15 +478,17 @@ describe("renderSarif, VM result", () => {
     for (const [i, sarifResult] of run.results.entries()) {
       const finding = result.findings[i];
       const endpoint = finding === undefined ? undefined : findingLocation(finding);
-      expect(sarifResult.locations).toEqual([
-        { logicalLocations: [{ name: endpoint, fullyQualifiedName: endpoint, kind: "resource" }] },
-      ]);
+      expect(sarifResult.locations?.[0]).toMatchObject({
+        logicalLocations: [{ name: endpoint, fullyQualifiedName: endpoint, kind: "resource" }],
+      });
       expect(sarifResult.message.text).toBe(`${finding?.title} at ${endpoint}`);
     }
     expect(run.results[0]?.locations?.[0]).toEqual({
-      logicalLocations: [{ name: "10.0.0.5:22/tcp", fullyQualifiedName: "10.0.0.5:22/tcp", kind: "resource" }],
+      physicalLocation: { artifactLocation: { uri: "tcp://10.0.0.5:22" } },
+      logicalLocations: [
+        { name: "10.0.0.5:22/tcp", fullyQualifiedName: "10.0.0.5:22/tcp", kind: "resource" },
+      ],
     });
-    expect(JSON.stringify(run.results)).not.toContain("physicalLocation");
   });
 
   it("puts CVEs, CVSS scores and PCI in the result properties, and keeps rule tags to security and CWE", () => {

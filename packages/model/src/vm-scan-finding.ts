@@ -106,7 +106,11 @@ export function vmScanFindings(
 }
 
 /** Per host: confirmed and potential vulnerabilities by severity, and the count of information gathered. */
-export function vmHostSummaries(results: VmScanResults, scannedIps: readonly string[] = []): HostSummary[] {
+export function vmHostSummaries(
+  results: VmScanResults,
+  scannedIps: readonly string[] = [],
+  definitions: ReadonlyMap<number, VulnerabilityDefinition> = new Map(),
+): HostSummary[] {
   const hosts = new Map<string, HostSummary>();
   const summary = (ref: HostRef) => {
     let host = hosts.get(ref.ip);
@@ -123,7 +127,8 @@ export function vmHostSummaries(results: VmScanResults, scannedIps: readonly str
     host.netbios ??= row.netbios;
     host.os ??= row.os;
     const kind = vmRowKind(row);
-    const severity = toSeverity(row.severity);
+    // The same severity the findings get: the row's, else the KnowledgeBase's.
+    const severity = toSeverity(row.severity) ?? definitions.get(row.qid)?.severity;
     if (kind === "information") host.information += 1;
     else if (severity !== undefined) {
       const counts = kind === "potential" ? host.potential : host.confirmed;

@@ -387,15 +387,14 @@ function vmDetails(finding: GateFinding): string {
   const hasSolution = solution !== undefined && solution.trim() !== "";
   const hasEvidence = evidence !== undefined && evidence.trim() !== "";
   if (!hasSolution && !hasEvidence) return "";
-  const summary =
-    hasSolution && hasEvidence ? "Solution and evidence" : hasSolution ? "Solution" : "Evidence";
-  const body = [
-    hasSolution ? `<h3>Solution</h3><div class="kb">${escapeHtml(solution)}</div>` : "",
-    hasEvidence
-      ? `<h3>Evidence</h3><div class="kb evidence">${escapeHtml(excerpt(evidence, HTML_EVIDENCE_CHARS))}</div>`
-      : "",
-  ].join("");
-  return `<details><summary>${summary}</summary>${body}</details>`;
+  const solutionPart = hasSolution ? `<div class="kb">${escapeHtml(solution)}</div>` : "";
+  const evidencePart = hasEvidence
+    ? `<div class="kb evidence">${escapeHtml(excerpt(evidence, HTML_EVIDENCE_CHARS))}</div>`
+    : "";
+  if (!hasEvidence) return `<details><summary>Solution</summary>${solutionPart}</details>`;
+  if (!hasSolution) return `<details><summary>Evidence</summary>${evidencePart}</details>`;
+  // Both: still one <details>, as in WAS rows, with a heading over each part.
+  return `<details><summary>Solution and evidence</summary><h3>Solution</h3>${solutionPart}<h3>Evidence</h3>${evidencePart}</details>`;
 }
 
 function vmFindingRow(finding: GateFinding): string {

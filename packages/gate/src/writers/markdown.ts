@@ -57,12 +57,14 @@ const OUTCOME_MARKS: Readonly<Record<CriterionResult["outcome"], string>> = {
 const SEVERITIES_DESCENDING: readonly Severity[] = [5, 4, 3, 2, 1];
 
 /**
- * Any ASCII punctuation may be backslash-escaped in CommonMark and then renders as itself, so escaping all of it
- * covers emphasis, links, images, headings, lists, tables (`|`), strikethrough, math (`$`), autolinks (`:`, `.`,
- * `@`) and emoji shortcodes in one rule. `&`, `<` and `>` become entities instead, which also keeps raw HTML out.
+ * What must be escaped for GitHub (and Azure DevOps) to render a value literally, on one line of a table cell:
+ * inline syntax (backslash, code, emphasis, links and images, strikethrough, table pipes), raw HTML and entities
+ * (`<`, `>`, `&` become entities), autolinks (`:` of `https://`, `@` of an address, the dot of `www.`), and
+ * what only matters at the start of a line (headings, lists, setext underlines). Everything else stays readable
+ * in the raw file: URLs read as `https\://shop.example/cart?id=1`.
  */
-const MARKDOWN_SPECIAL = /\r\n|[\r\n\t\f\v\u2028\u2029]|[!-/:-@[-`{-~]/g;
-/\r\n|[\r\n\t\f\v\u2028\u2029]|[\\`*_[\]()<>&|!~:@{}]|(?<=www)\.|^[#+-]|(?<=^\d+)\./gi;
+const MARKDOWN_SPECIAL =
+  /\r\n|[\r\n\t\f\v\u2028\u2029]|[\\`*_[\]<>&|~:@]|(?<=www)\.|^[#+\-=](?=[\s#=-]|$)|(?<=^\d{1,9})[.)](?=\s|$)/gi;
 
 // Control characters other than whitespace, and bidirectional overrides (see html-text.ts), become U+FFFD.
 const UNSAFE_CHARS = /(?![\t\n\v\f\r])\p{Cc}|[\u202A-\u202E\u2066-\u2069]|\p{Cs}/gu;
@@ -82,8 +84,9 @@ function markdownEscape(char: string): string {
 }
 
 /**
- * Escapes text so that GitHub renders it literally, on one line: ASCII punctuation is backslash-escaped (so `|`
- * becomes `\|` and cannot split a table cell), `&`, `<` and `>` become entities, line breaks become spaces.
+ * Escapes text so that GitHub renders it literally, on one line: Markdown syntax characters are backslash-escaped
+ * (so `|` becomes `\|` and cannot split a table cell), `&`, `<` and `>` become entities, line breaks become
+ * spaces.
  */
 export function escapeMarkdown(text: string): string {
   return text.replace(UNSAFE_CHARS, "\uFFFD").replace(MARKDOWN_SPECIAL, markdownEscape);

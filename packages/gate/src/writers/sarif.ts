@@ -31,12 +31,16 @@ interface SarifPhysicalLocation {
   physicalLocation: { artifactLocation: { uri: string } };
 }
 
-/** SARIF 3.33: a named place that is not a file. `kind` is open-ended; "resource" says it is neither code nor data. */
-interface SarifLogicalLocation {
+/**
+ * A VM detection: a physical location with a `tcp://ip:port` style URI (GitHub code scanning rejects a whole
+ * upload when a result has no artifact location), plus the host and port as a logical location (SARIF 3.33:
+ * `kind` is open-ended; "resource" says it is neither code nor data).
+ */
+interface SarifHostLocation extends SarifPhysicalLocation {
   logicalLocations: { name: string; fullyQualifiedName: string; kind: "resource" }[];
 }
 
-type SarifLocation = SarifPhysicalLocation | SarifLogicalLocation;
+type SarifLocation = SarifPhysicalLocation | SarifHostLocation;
 
 interface SarifSuppression {
   kind: "external";
@@ -212,18 +216,30 @@ function findingMessage(finding: GateFinding): string {
 }
 
 /**
- * Located at the finding's URL; else, for a VM detection, at its host and port as a logical location (an
- * `ip:port/protocol` is no URI, and `artifactLocation.uri` must be one); else at the scanned web app's URL. A
- * result with none of these has no location.
+ * Located at the finding's URL; else, for a VM detection, at its host and port (as a `tcp://ip:port` URI and as
+ * a logical location); else at the scanned web app's URL. A result with none of these has no location.
  */
 function locations(finding: GateFinding, result: GateResult): SarifLocation[] | undefined {
   if (finding.url) return [physicalLocation(finding.url)];
   const endpoint = hostEndpoint(finding);
   if (endpoint) {
-    return [{ logicalLocations: [{ name: endpoint, fullyQualifiedName: endpoint, kind: "resource" }] }];
+    return [
+      {
+        ...physicalLocation(hostUri(finding)),
+        logicalLocations: [{ name: endpoint, fullyQualifiedName: endpoint, kind: "resource" }],
+      },
+    ];
   }
   const appUrl = result.scan?.target.url;
   return appUrl ? [physicalLocation(appUrl)] : undefined;
+}
+
+/** `tcp://10.0.0.5:443`, `udp://10.0.0.5:161`, or `host://10.0.0.5` when the detection has no port. */
+function hostUri(finding: GateFinding): string {
+  const ip = finding.host?.ip ?? finding.target;
+  const host = ip.includes(":") ? `[${ip}]` : ip;
+  const protocol = (finding.protocol ?? "tcp").toLowerCase().replace(/[^a-z0-9+.-]/g, "") || "tcp";
+  return finding.port ? `${protocol}://${host}:${finding.port}` : `host://${host}`;
 }
 
 function physicalLocation(url: string): SarifPhysicalLocation {
