@@ -17,6 +17,13 @@ export {
   toSeverity,
 } from "./severity.js";
 export {
+  DEFAULT_SEVERITY_LABELS,
+  type FindingKind,
+  type SeverityLabelMap,
+  severityLabel,
+  severityLabels,
+} from "./severity-labels.js";
+export {
   type HostSummary,
   RESULTS_MAX,
   type VmRowKind,
@@ -26,3 +33,13 @@ export {
   vmScanFindings,
 } from "./vm-scan-finding.js";
 export { toVulnerabilityDefinition, type VulnerabilityDefinition } from "./vulnerability-definition.js";
+export {
+  type ApplicationRecord,
+  type DefinitionRecord,
+  EVIDENCE_MAX,
+  type Evidence,
+  type FindingRecord,
+  toApplicationRecord,
+  toDefinitionRecord,
+  toFindingRecord,
+} from "./was-records.js";

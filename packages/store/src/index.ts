@@ -1,0 +1,21 @@
+/**
+ * The store of synced Qualys data: one interface (`Store`), a SQLite and a PostgreSQL implementation with the
+ * same numbered migrations and queries, opened by `openStore(location)`.
+ */
+
+export { openStore, redactLocation, StoreLocationError } from "./open-store.js";
+export { contentHash } from "./rows.js";
+export {
+  type FindingChange,
+  type ListOptions,
+  STORED_OBJECTS,
+  type Store,
+  type StoredObject,
+  type StoredRow,
+  type StreamState,
+  type SubscriptionKey,
+  type SyncRunRow,
+  type SyncRunStats,
+  type UpsertCounts,
+  type WriteContext,
+} from "./store.js";

@@ -1,0 +1,420 @@
+/**
+ * The Store over kysely: the same queries for SQLite and PostgreSQL. Upserts compare a content hash first, so an
+ * unchanged record costs a read and a `last_seen_at` update, not a rewrite; inserts use
+ * `ON CONFLICT (subscription_id, uid) DO UPDATE`, which both databases speak.
+ */
+
+import type { ApplicationRecord, DefinitionRecord, FindingRecord } from "@qualys-connector/model";
+import { type Kysely, sql, type Transaction } from "kysely";
+import {
+  applicationRecord,
+  applicationRow,
+  contentHash,
+  definitionRecord,
+  definitionRow,
+  findingRecord,
+  findingRow,
+} from "./rows.js";
+import type { ApplicationsTable, Database, DefinitionsTable, FindingsTable } from "./schema.js";
+import type {
+  FindingChange,
+  ListOptions,
+  Store,
+  StoredObject,
+  StoredRow,
+  StreamState,
+  SubscriptionKey,
+  SyncRunRow,
+  SyncRunStats,
+  UpsertCounts,
+  WriteContext,
+} from "./store.js";
+
+type Table = "applications" | "findings" | "definitions";
+const TABLE_OF: Readonly<Record<StoredObject, Table>> = {
+  webapps: "applications",
+  findings: "findings",
+  definitions: "definitions",
+};
+
+/**
+ * Rows per statement: SQLite allows 32,766 bound values per statement and PostgreSQL 65,535; the widest table
+ * has 33 columns, so 500 rows stay well inside both.
+ */
+const CHUNK = 500;
+/** Rows read per query when listing. */
+const LIST_PAGE = 1000;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+interface Existing {
+  uid: string;
+  content_hash: string;
+  status: string | null;
+  severity: number | null;
+  is_ignored: number | null;
+  last_detected_date: string | null;
+}
+
+export class KyselyStore implements Store {
+  constructor(
+    readonly dialect: "sqlite" | "postgres",
+    readonly location: string,
+    private readonly db: Kysely<Database>,
+    private readonly migrateFn: () => Promise<void>,
+    private readonly closeFn: () => Promise<void>,
+    private readonly inTransaction = false,
+  ) {}
+
+  migrate(): Promise<void> {
+    return this.migrateFn();
+  }
+
+  async subscription(key: SubscriptionKey): Promise<number> {
+    const find = () =>
+      this.db
+        .selectFrom("subscriptions")
+        .select("id")
+        .where("api_url", "=", key.apiUrl)
+        .where("username", "=", key.username)
+        .executeTakeFirst();
+    const found = await find();
+    if (found) return Number(found.id);
+    await this.db
+      .insertInto("subscriptions")
+      .values({ api_url: key.apiUrl, username: key.username, created_at: new Date().toISOString() } as never)
+      .onConflict((oc) => oc.columns(["api_url", "username"]).doNothing())
+      .execute();
+    const created = await find();
+    if (!created) throw new Error(`could not create the subscription ${key.apiUrl} ${key.username}`);
+    return Number(created.id);
+  }
+
+  async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return work(this);
+    return this.db
+      .transaction()
+      .execute((trx: Transaction<Database>) =>
+        work(new KyselyStore(this.dialect, this.location, trx, this.migrateFn, this.closeFn, true)),
+      );
+  }
+
+  /** Insert or update rows of one table; unchanged ones only get `last_seen_at`. Returns the counts. */
+  private async upsert<R extends { uid: string }>(
+    table: Table,
+    records: readonly R[],
+    ctx: WriteContext,
+    toRow: (record: R) => Record<string, unknown>,
+    onChanged?: (record: R, before: Existing) => Promise<void>,
+  ): Promise<UpsertCounts> {
+    const counts: UpsertCounts = { added: 0, updated: 0, unchanged: 0 };
+    // The last record wins when a batch holds the same uid twice (pages can overlap).
+    const unique = [...new Map(records.map((r) => [r.uid, r])).values()];
+    for (const batch of chunks(unique, CHUNK)) {
+      const existing = await this.existing(
+        table,
+        ctx.subscriptionId,
+        batch.map((r) => r.uid),
+      );
+      const unchanged: string[] = [];
+      const writes: Record<string, unknown>[] = [];
+      for (const record of batch) {
+        const hash = contentHash(record);
+        const before = existing.get(record.uid);
+        if (before && before.content_hash === hash) {
+          unchanged.push(record.uid);
+          continue;
+        }
+        if (before) {
+          counts.updated += 1;
+          if (onChanged) await onChanged(record, before);
+        } else counts.added += 1;
+        writes.push({
+          subscription_id: ctx.subscriptionId,
+          uid: record.uid,
+          source: ctx.source,
+          content_hash: hash,
+          first_seen_at: ctx.now,
+          last_seen_at: ctx.now,
+          vanished_at: null,
+          ...toRow(record),
+        });
+      }
+      counts.unchanged += unchanged.length;
+      if (unchanged.length > 0)
+        await sql`update ${sql.table(table)} set last_seen_at = ${ctx.now}, vanished_at = null
+          where subscription_id = ${ctx.subscriptionId} and uid in (${sql.join(unchanged)})`.execute(this.db);
+      if (writes.length > 0) await this.insertOrUpdate(table, writes);
+    }
+    return counts;
+  }
+
+  private async insertOrUpdate(table: Table, rows: Record<string, unknown>[]): Promise<void> {
+    const columns = Object.keys(rows[0] ?? {});
+    // first_seen_at keeps the first write; everything else takes the new values.
+    const updated = columns.filter((c) => c !== "subscription_id" && c !== "uid" && c !== "first_seen_at");
+    await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
+      values ${sql.join(rows.map((row) => sql`(${sql.join(columns.map((c) => row[c] ?? null))})`))}
+      on conflict (subscription_id, uid) do update set
+      ${sql.join(updated.map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`))}`.execute(this.db);
+  }
+
+  private async existing(
+    table: Table,
+    subscriptionId: number,
+    uids: readonly string[],
+  ): Promise<Map<string, Existing>> {
+    if (uids.length === 0) return new Map();
+    const extra =
+      table === "findings"
+        ? sql`status, severity, is_ignored, last_detected_date`
+        : sql`null as status, null as severity, null as is_ignored, null as last_detected_date`;
+    const result = await sql<Existing>`select uid, content_hash, ${extra} from ${sql.table(table)}
+      where subscription_id = ${subscriptionId} and uid in (${sql.join([...uids])})`.execute(this.db);
+    return new Map(result.rows.map((row) => [row.uid, row]));
+  }
+
+  upsertApplications(records: readonly ApplicationRecord[], ctx: WriteContext): Promise<UpsertCounts> {
+    return this.upsert("applications", records, ctx, applicationRow);
+  }
+
+  upsertDefinitions(records: readonly DefinitionRecord[], ctx: WriteContext): Promise<UpsertCounts> {
+    return this.upsert("definitions", records, ctx, definitionRow);
+  }
+
+  upsertFindings(records: readonly FindingRecord[], ctx: WriteContext): Promise<UpsertCounts> {
+    return this.upsert("findings", records, ctx, findingRow, async (record, before) => {
+      const ignored = record.isIgnored ? 1 : 0;
+      const changed =
+        (record.status ?? null) !== before.status ||
+        (record.severity ?? null) !== (before.severity === null ? null : Number(before.severity)) ||
+        ignored !== Number(before.is_ignored) ||
+        (record.lastDetectedDate ?? null) !== before.last_detected_date;
+      if (!changed) return;
+      await this.db
+        .insertInto("finding_history")
+        .values({
+          subscription_id: ctx.subscriptionId,
+          finding_uid: record.uid,
+          changed_at: ctx.now,
+          sync_run_id: ctx.runId ?? null,
+          status_from: before.status,
+          status_to: record.status ?? null,
+          severity_from: before.severity === null ? null : Number(before.severity),
+          severity_to: record.severity ?? null,
+          ignored_from: before.is_ignored === null ? null : Number(before.is_ignored),
+          ignored_to: ignored,
+          last_detected_from: before.last_detected_date,
+          last_detected_to: record.lastDetectedDate ?? null,
+        })
+        .execute();
+    });
+  }
+
+  async markVanished(
+    object: StoredObject,
+    subscriptionId: number,
+    seenSince: string,
+    now: string,
+  ): Promise<number> {
+    const result = await sql`update ${sql.table(TABLE_OF[object])} set vanished_at = ${now}
+      where subscription_id = ${subscriptionId} and last_seen_at < ${seenSince} and vanished_at is null`.execute(
+      this.db,
+    );
+    return Number(result.numAffectedRows ?? 0);
+  }
+
+  async getState(subscriptionId: number, stream: string): Promise<StreamState | undefined> {
+    const row = await this.db
+      .selectFrom("sync_state")
+      .selectAll()
+      .where("subscription_id", "=", subscriptionId)
+      .where("stream", "=", stream)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      cursor: row.cursor ?? undefined,
+      checkpoint:
+        row.checkpoint === null ? undefined : (JSON.parse(row.checkpoint) as Record<string, unknown>),
+      updatedAt: row.updated_at,
+    };
+  }
+
+  async setState(subscriptionId: number, stream: string, state: StreamState): Promise<void> {
+    const values = {
+      subscription_id: subscriptionId,
+      stream,
+      cursor: state.cursor ?? null,
+      checkpoint: state.checkpoint === undefined ? null : JSON.stringify(state.checkpoint),
+      updated_at: state.updatedAt,
+    };
+    await this.db
+      .insertInto("sync_state")
+      .values(values)
+      .onConflict((oc) =>
+        oc
+          .columns(["subscription_id", "stream"])
+          .doUpdateSet({
+            cursor: values.cursor,
+            checkpoint: values.checkpoint,
+            updated_at: values.updated_at,
+          }),
+      )
+      .execute();
+  }
+
+  async startRun(
+    subscriptionId: number,
+    stream: string,
+    mode: "incremental" | "full",
+    now: string,
+  ): Promise<number> {
+    const row = await this.db
+      .insertInto("sync_runs")
+      .values({
+        subscription_id: subscriptionId,
+        stream,
+        mode,
+        started_at: now,
+        ended_at: null,
+        status: "running",
+        records_added: 0,
+        records_updated: 0,
+        records_unchanged: 0,
+        records_vanished: 0,
+        api_calls: 0,
+        retries: 0,
+        errors: "[]",
+      } as never)
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+
+  async finishRun(runId: number, stats: SyncRunStats, now: string): Promise<void> {
+    await this.db
+      .updateTable("sync_runs")
+      .set({
+        ended_at: now,
+        status: stats.status,
+        records_added: stats.added,
+        records_updated: stats.updated,
+        records_unchanged: stats.unchanged,
+        records_vanished: stats.vanished,
+        api_calls: stats.apiCalls,
+        retries: stats.retries,
+        errors: JSON.stringify(stats.errors),
+      })
+      .where("id", "=", runId)
+      .execute();
+  }
+
+  async runs(subscriptionId?: number): Promise<SyncRunRow[]> {
+    let query = this.db.selectFrom("sync_runs").selectAll().orderBy("id");
+    if (subscriptionId !== undefined) query = query.where("subscription_id", "=", subscriptionId);
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      subscriptionId: Number(r.subscription_id),
+      stream: r.stream,
+      mode: r.mode === "full" ? "full" : "incremental",
+      startedAt: r.started_at,
+      endedAt: r.ended_at ?? undefined,
+      status: r.status === "succeeded" || r.status === "failed" ? r.status : "interrupted",
+      added: Number(r.records_added),
+      updated: Number(r.records_updated),
+      unchanged: Number(r.records_unchanged),
+      vanished: Number(r.records_vanished),
+      apiCalls: Number(r.api_calls),
+      retries: Number(r.retries),
+      errors: JSON.parse(r.errors) as string[],
+    }));
+  }
+
+  /** Rows of a table in uid order, a page at a time (keyset paging: no offset scans). */
+  private async *list<
+    Row extends {
+      uid: string;
+      subscription_id: number;
+      source: string;
+      first_seen_at: string;
+      last_seen_at: string;
+      vanished_at: string | null;
+    },
+    R,
+  >(table: Table, options: ListOptions, toRecord: (row: Row) => R): AsyncGenerator<StoredRow<R>> {
+    let after: { subscription: number; uid: string } | undefined;
+    for (;;) {
+      const rows = await sql<Row>`select * from ${sql.table(table)}
+        where 1 = 1
+        ${options.subscriptionId !== undefined ? sql`and subscription_id = ${options.subscriptionId}` : sql``}
+        ${options.since !== undefined ? sql`and last_seen_at >= ${options.since}` : sql``}
+        ${options.includeVanished ? sql`` : sql`and vanished_at is null`}
+        ${after ? sql`and (subscription_id > ${after.subscription} or (subscription_id = ${after.subscription} and uid > ${after.uid}))` : sql``}
+        order by subscription_id, uid
+        limit ${LIST_PAGE}`.execute(this.db);
+      for (const row of rows.rows)
+        yield {
+          record: toRecord(row),
+          subscriptionId: Number(row.subscription_id),
+          source: row.source,
+          firstSeenAt: row.first_seen_at,
+          lastSeenAt: row.last_seen_at,
+          vanishedAt: row.vanished_at ?? undefined,
+        };
+      const last = rows.rows.at(-1);
+      if (!last || rows.rows.length < LIST_PAGE) return;
+      after = { subscription: Number(last.subscription_id), uid: last.uid };
+    }
+  }
+
+  applications(options: ListOptions = {}): AsyncIterable<StoredRow<ApplicationRecord>> {
+    return this.list<ApplicationsTable, ApplicationRecord>("applications", options, applicationRecord);
+  }
+
+  findings(options: ListOptions = {}): AsyncIterable<StoredRow<FindingRecord>> {
+    return this.list<FindingsTable, FindingRecord>("findings", options, findingRecord);
+  }
+
+  definitions(options: ListOptions = {}): AsyncIterable<StoredRow<DefinitionRecord>> {
+    return this.list<DefinitionsTable, DefinitionRecord>("definitions", options, definitionRecord);
+  }
+
+  async findingChanges(subscriptionId?: number): Promise<FindingChange[]> {
+    let query = this.db
+      .selectFrom("finding_history")
+      .selectAll()
+      .orderBy("changed_at")
+      .orderBy("finding_uid");
+    if (subscriptionId !== undefined) query = query.where("subscription_id", "=", subscriptionId);
+    const rows = await query.execute();
+    const bool = (v: number | null) => (v === null ? null : Number(v) === 1);
+    const int = (v: number | null) => (v === null ? null : Number(v));
+    return rows.map((r) => ({
+      subscriptionId: Number(r.subscription_id),
+      findingUid: r.finding_uid,
+      changedAt: r.changed_at,
+      runId: r.sync_run_id === null ? undefined : Number(r.sync_run_id),
+      status: { from: r.status_from, to: r.status_to },
+      severity: { from: int(r.severity_from), to: int(r.severity_to) },
+      isIgnored: { from: bool(r.ignored_from), to: bool(r.ignored_to) },
+      lastDetectedDate: { from: r.last_detected_from, to: r.last_detected_to },
+    }));
+  }
+
+  async missingDefinitionQids(subscriptionId: number): Promise<number[]> {
+    const result = await sql<{ qid: number }>`select distinct f.qid as qid from findings f
+      where f.subscription_id = ${subscriptionId}
+      and not exists (select 1 from definitions d where d.subscription_id = f.subscription_id and d.qid = f.qid)
+      order by qid`.execute(this.db);
+    return result.rows.map((r) => Number(r.qid));
+  }
+
+  close(): Promise<void> {
+    return this.closeFn();
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * `openStore(location)`: `sqlite:PATH` (or a path ending in .db, or `sqlite::memory:`) for the embedded default,
+ * `postgres://…` for PostgreSQL. The location shown back never contains a password.
+ */
+
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import { KyselyStore } from "./kysely-store.js";
+import { type Database, migrations } from "./schema.js";
+import type { Store } from "./store.js";
+
+export class StoreLocationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StoreLocationError";
+  }
+}
+
+/** The location without a password, for logs and messages. */
+export function redactLocation(location: string): string {
+  return location.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, "$1@");
+}
+
+function migrator(db: Kysely<Database>, dialect: "sqlite" | "postgres"): () => Promise<void> {
+  return async () => {
+    const { error, results } = await new Migrator({
+      db,
+      provider: { getMigrations: async () => migrations(dialect) },
+      migrationTableName: "schema_migrations",
+      migrationLockTableName: "schema_migrations_lock",
+    }).migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === "Error")?.migrationName;
+      throw new Error(
+        `database migration ${failed ?? ""} failed: ${(error as Error).message ?? String(error)}`,
+      );
+    }
+  };
+}
+
+/** Open (and create, for SQLite) a store. Call `migrate()` before use. */
+export async function openStore(location: string): Promise<Store> {
+  const text = location.trim();
+  if (/^postgres(ql)?:\/\//i.test(text)) {
+    const pool = new pg.Pool({ connectionString: text, max: 4 });
+    // Fail now, naming the database, rather than at the first query.
+    try {
+      const client = await pool.connect();
+      client.release();
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw new StoreLocationError(
+        `--db ${redactLocation(text)}: cannot connect (${(error as Error).message})`,
+      );
+    }
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return new KyselyStore("postgres", redactLocation(text), db, migrator(db, "postgres"), () =>
+      db.destroy(),
+    );
+  }
+  let path: string;
+  if (text.startsWith("sqlite:")) path = text.slice("sqlite:".length);
+  else if (/\.(db|sqlite3?)$/i.test(text)) path = text;
+  else
+    throw new StoreLocationError(
+      `--db ${redactLocation(text)}: not a database location; use sqlite:PATH (e.g. sqlite:./qualys.db) or postgres://user@host:5432/db`,
+    );
+  if (path === "") throw new StoreLocationError("--db sqlite: needs a path, e.g. sqlite:./qualys.db");
+  let sqlite: BetterSqlite3.Database;
+  try {
+    sqlite = new BetterSqlite3(path);
+  } catch (error) {
+    throw new StoreLocationError(`--db ${text}: cannot open (${(error as Error).message})`);
+  }
+  // WAL: readers (the dashboard, an export) do not block the sync, and a killed sync leaves no torn page.
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("busy_timeout = 10000");
+  sqlite.pragma("foreign_keys = ON");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new KyselyStore("sqlite", `sqlite:${path}`, db, migrator(db, "sqlite"), () => db.destroy());
+}

@@ -1,0 +1,125 @@
+/**
+ * The store: one interface over synced Qualys data, implemented for SQLite (the embedded default) and
+ * PostgreSQL with the same migrations and queries (kysely). Every row carries its subscription (API URL + user
+ * name, so several subscriptions share one database) and its source.
+ */
+
+import type { ApplicationRecord, DefinitionRecord, FindingRecord } from "@qualys-connector/model";
+
+export type StoredObject = "webapps" | "findings" | "definitions";
+export const STORED_OBJECTS: readonly StoredObject[] = ["webapps", "findings", "definitions"];
+
+export interface SubscriptionKey {
+  apiUrl: string;
+  username: string;
+}
+
+/** Where a batch of records came from and when, for every row it writes. */
+export interface WriteContext {
+  subscriptionId: number;
+  /** `api` for a sync, `report:<file>` for an imported report. */
+  source: string;
+  /** ISO time of the write; rows remember when they were first and last seen. */
+  now: string;
+  /** The sync run writing, for the history of finding changes. */
+  runId: number | undefined;
+}
+
+export interface UpsertCounts {
+  added: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** A stream's saved position: its cursor, and the checkpoint of an unfinished run (to resume from). */
+export interface StreamState {
+  /** ISO time: the next incremental run asks for records changed since this (minus the overlap window). */
+  cursor: string | undefined;
+  /** Opaque position inside an unfinished run, e.g. the last committed id of a paged search. */
+  checkpoint: Record<string, unknown> | undefined;
+  updatedAt: string;
+}
+
+export interface SyncRunStats {
+  status: "succeeded" | "failed" | "interrupted";
+  added: number;
+  updated: number;
+  unchanged: number;
+  vanished: number;
+  apiCalls: number;
+  retries: number;
+  errors: string[];
+}
+
+export interface SyncRunRow extends SyncRunStats {
+  id: number;
+  subscriptionId: number;
+  stream: string;
+  mode: "incremental" | "full";
+  startedAt: string;
+  endedAt: string | undefined;
+}
+
+/** One change of a finding's state between two syncs. */
+export interface FindingChange {
+  subscriptionId: number;
+  findingUid: string;
+  changedAt: string;
+  runId: number | undefined;
+  status: { from: string | null; to: string | null };
+  severity: { from: number | null; to: number | null };
+  isIgnored: { from: boolean | null; to: boolean | null };
+  lastDetectedDate: { from: string | null; to: string | null };
+}
+
+export interface StoredRow<T> {
+  record: T;
+  subscriptionId: number;
+  source: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  /** Set by a full sync when the record no longer exists in Qualys. */
+  vanishedAt: string | undefined;
+}
+
+export interface ListOptions {
+  subscriptionId?: number | undefined;
+  /** Rows last seen at or after this ISO time. */
+  since?: string | undefined;
+  includeVanished?: boolean | undefined;
+}
+
+export interface Store {
+  readonly dialect: "sqlite" | "postgres";
+  /** Where it is, with any password removed: `sqlite:./qualys.db`, `postgres://user@host:5432/db`. */
+  readonly location: string;
+  /** Apply the numbered migrations not applied yet. Safe to call on every start. */
+  migrate(): Promise<void>;
+  /** The id of a subscription, created on first use. */
+  subscription(key: SubscriptionKey): Promise<number>;
+  /** Run `work` in one transaction: a page of records and the cursor that covers it commit together. */
+  transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
+  upsertApplications(records: readonly ApplicationRecord[], ctx: WriteContext): Promise<UpsertCounts>;
+  /** Also records a FindingChange for each finding whose status, severity, ignored flag or last detection moved. */
+  upsertFindings(records: readonly FindingRecord[], ctx: WriteContext): Promise<UpsertCounts>;
+  upsertDefinitions(records: readonly DefinitionRecord[], ctx: WriteContext): Promise<UpsertCounts>;
+  /** Mark rows of `object` not seen since `seenSince` (a full sync's start) as vanished; returns how many. */
+  markVanished(object: StoredObject, subscriptionId: number, seenSince: string, now: string): Promise<number>;
+  getState(subscriptionId: number, stream: string): Promise<StreamState | undefined>;
+  setState(subscriptionId: number, stream: string, state: StreamState): Promise<void>;
+  startRun(
+    subscriptionId: number,
+    stream: string,
+    mode: "incremental" | "full",
+    now: string,
+  ): Promise<number>;
+  finishRun(runId: number, stats: SyncRunStats, now: string): Promise<void>;
+  runs(subscriptionId?: number): Promise<SyncRunRow[]>;
+  applications(options?: ListOptions): AsyncIterable<StoredRow<ApplicationRecord>>;
+  findings(options?: ListOptions): AsyncIterable<StoredRow<FindingRecord>>;
+  definitions(options?: ListOptions): AsyncIterable<StoredRow<DefinitionRecord>>;
+  findingChanges(subscriptionId?: number): Promise<FindingChange[]>;
+  /** QIDs referenced by stored findings that have no stored definition yet. */
+  missingDefinitionQids(subscriptionId: number): Promise<number[]>;
+  close(): Promise<void>;
+}
