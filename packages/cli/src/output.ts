@@ -27,7 +27,7 @@ function cell(value: unknown): string {
   return String(value).replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
-function csvCell(value: unknown): string {
+export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return "";
   let text = String(value);
   // A leading = + - @ (or tab/CR) makes spreadsheets evaluate the cell (CSV injection); numbers stay as they are.

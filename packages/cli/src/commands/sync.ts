@@ -1,0 +1,339 @@
+/**
+ * `qualys-connector sync`: WAS web apps, findings and vulnerability definitions into a store (seed 003, Brinqa's
+ * Qualys WAS connector: its settings and operation options), incrementally and resumably; and `export`, for
+ * people who want files.
+ */
+
+import { createWriteStream, readFileSync } from "node:fs";
+import { createQualysClient } from "@qualys-connector/client";
+import {
+  openStore,
+  STORED_OBJECTS,
+  type Store,
+  type StoredObject,
+  StoreLocationError,
+} from "@qualys-connector/store";
+import { runSync, type StreamReport, type SyncFilters, type SyncProgress } from "@qualys-connector/sync";
+import type { Command } from "commander";
+import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
+import { type Column, csvCell, render } from "../output.js";
+import { parseDuration } from "../parse/duration.js";
+import { addConnectionOptions, type ConnectionFlags, loadSettings } from "../settings.js";
+
+/** The embedded default (issue 6): a SQLite file in the working directory. */
+export const DEFAULT_DB = "sqlite:./qualys.db";
+
+interface SyncFlags extends ConnectionFlags {
+  db?: string;
+  objects: string;
+  full?: boolean;
+  updatedSince?: string;
+  lastDetectedSince?: string;
+  severity?: string;
+  status?: string;
+  ids?: string;
+  webappIds?: string;
+  overlap: string;
+  logFormat: string;
+}
+
+/** A UTC date or date-time, as seed 003's examples give them, in Qualys' `YYYY-MM-DDTHH:MM:SSZ` form. */
+export function parseUtcDate(value: string, flag: string): string {
+  const text = value.trim();
+  const match = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?Z)?$/.exec(text);
+  const day = match?.[1];
+  const time = match?.[2] ?? "00:00:00";
+  const iso = `${day}T${time.length === 5 ? `${time}:00` : time}Z`;
+  if (!day || Number.isNaN(Date.parse(iso)) || new Date(iso).toISOString().slice(0, 10) !== day)
+    throw new UsageError(`${flag}: "${value}" is not a UTC date such as 2023-07-01 or 2023-07-01T00:00:00Z`);
+  return iso;
+}
+
+function intList(
+  value: string | undefined,
+  flag: string,
+  check?: (n: number) => boolean,
+): number[] | undefined {
+  if (value === undefined) return undefined;
+  const problems: string[] = [];
+  const out: number[] = [];
+  value.split(",").forEach((raw, index) => {
+    const entry = raw.trim();
+    if (!/^\d+$/.test(entry) || (check && !check(Number(entry))))
+      problems.push(entry === "" ? `entry ${index + 1} is empty` : `"${entry}" is not valid`);
+    else out.push(Number(entry));
+  });
+  if (problems.length > 0) throw new UsageError(`${flag}: ${problems.join("; ")}`);
+  return out;
+}
+
+const STATUSES = ["NEW", "ACTIVE", "REOPENED", "PROTECTED", "FIXED"];
+
+function filtersOf(flags: SyncFlags): SyncFilters {
+  const status = flags.status?.split(",").map((s) => s.trim().toUpperCase());
+  const badStatus = status?.filter((s) => !STATUSES.includes(s));
+  if (badStatus && badStatus.length > 0)
+    throw new UsageError(
+      `--status: ${badStatus.map((s) => `"${s}"`).join(", ")} not one of ${STATUSES.join(", ")}`,
+    );
+  return {
+    updatedSince: flags.updatedSince ? parseUtcDate(flags.updatedSince, "--updated-since") : undefined,
+    lastDetectedSince: flags.lastDetectedSince
+      ? parseUtcDate(flags.lastDetectedSince, "--last-detected-since")
+      : undefined,
+    severity: intList(flags.severity, "--severity (1-5)", (n) => n >= 1 && n <= 5),
+    status,
+    ids: intList(flags.ids, "--ids"),
+    webAppIds: intList(flags.webappIds, "--webapp-ids"),
+  };
+}
+
+function objectsOf(text: string): StoredObject[] {
+  const wanted = text.split(",").map((o) => o.trim());
+  const bad = wanted.filter((o) => !(STORED_OBJECTS as readonly string[]).includes(o));
+  if (bad.length > 0 || wanted.length === 0)
+    throw new UsageError(
+      `--objects: ${bad.map((o) => `"${o}"`).join(", ") || "empty"}; use ${STORED_OBJECTS.join(",")}`,
+    );
+  return wanted as StoredObject[];
+}
+
+/** The store named by --db, QUALYS_DB or the default, migrated. Errors name the location (never a password). */
+export async function openStoreFrom(db: string | undefined): Promise<Store> {
+  const location = db ?? process.env.QUALYS_DB ?? DEFAULT_DB;
+  try {
+    const store = await openStore(location);
+    await store.migrate();
+    return store;
+  } catch (error) {
+    if (error instanceof StoreLocationError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Progress: a line per stream start and end, and per page every 10 pages (or on a terminal, one updated line). */
+function progressPrinter(format: "text" | "json"): (event: SyncProgress) => void {
+  const tty = process.stderr.isTTY === true && format === "text";
+  let pages = 0;
+  return (event) => {
+    if (format === "json") {
+      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+      return;
+    }
+    if (event.kind === "stream-start") {
+      pages = 0;
+      const from =
+        event.mode === "full"
+          ? "everything"
+          : event.since
+            ? `changes since ${event.since}`
+            : "everything (first run)";
+      process.stderr.write(
+        `${event.stream}: ${event.mode} sync of ${from}${event.resumed ? ", resuming an interrupted run" : ""}\n`,
+      );
+    } else if (event.kind === "page") {
+      pages += 1;
+      const line = `${event.stream}: ${event.total.toLocaleString("en-US")} records, ${event.apiCalls} API calls`;
+      if (tty) process.stderr.write(`\r${line}\u001b[K`);
+      else if (pages % 10 === 0) process.stderr.write(`${line}\n`);
+    } else {
+      const r = event.report;
+      if (tty) process.stderr.write("\r\u001b[K");
+      process.stderr.write(
+        `${r.stream}: ${r.status}${r.error ? ` (${r.error})` : ""}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged${r.vanished ? `, ${r.vanished} vanished` : ""}, ${r.apiCalls} API calls\n`,
+      );
+    }
+  };
+}
+
+const REPORT_COLUMNS: Column<StreamReport>[] = [
+  { header: "STREAM", key: "stream", value: (r) => r.stream },
+  { header: "MODE", key: "mode", value: (r) => r.mode },
+  { header: "STATUS", key: "status", value: (r) => r.status },
+  { header: "ADDED", key: "added", value: (r) => r.added },
+  { header: "UPDATED", key: "updated", value: (r) => r.updated },
+  { header: "UNCHANGED", key: "unchanged", value: (r) => r.unchanged },
+  { header: "VANISHED", key: "vanished", value: (r) => r.vanished },
+  { header: "API CALLS", key: "apiCalls", value: (r) => r.apiCalls },
+  { header: "RETRIES", key: "retries", value: (r) => r.retries },
+  { header: "SECONDS", key: "seconds", value: (r) => (r.durationMs / 1000).toFixed(1) },
+];
+
+export function registerSyncCommands(program: Command): void {
+  const sync = program
+    .command("sync")
+    .description(
+      "Sync Qualys WAS web apps, findings and vulnerability definitions into SQLite or PostgreSQL, incrementally.",
+    )
+    .option("--db <location>", `sqlite:PATH or postgres://… (env QUALYS_DB; default ${DEFAULT_DB})`)
+    .option("--objects <list>", "webapps,findings,definitions", "webapps,findings,definitions")
+    .option(
+      "--full",
+      "re-read everything (cursors kept until it succeeds) and mark records that vanished from Qualys",
+    )
+    .option(
+      "--updated-since <date>",
+      "web apps updated since this UTC date (2023-07-01 or 2023-07-01T00:00:00Z)",
+    )
+    .option("--last-detected-since <date>", "findings last detected since this UTC date")
+    .option("--severity <list>", "findings of these severities: 4,5")
+    .option("--status <list>", "findings with these statuses: NEW,ACTIVE,REOPENED,FIXED")
+    .option("--ids <list>", "definitions: these QIDs; web apps: these ids")
+    .option("--webapp-ids <list>", "findings and web apps of these web apps only")
+    .option(
+      "--overlap <duration>",
+      "how far before the last run's start an incremental run looks again",
+      "10m",
+    )
+    .option("--log-format <format>", "text, or json (one JSON object per line on stderr)", "text");
+  addConnectionOptions(sync);
+  sync.action(async (flags: SyncFlags) => {
+    const objects = objectsOf(flags.objects);
+    const filters = filtersOf(flags);
+    const overlapMs = parseDuration(flags.overlap, "--overlap", "m");
+    if (flags.logFormat !== "text" && flags.logFormat !== "json")
+      throw new UsageError(`--log-format: "${flags.logFormat}" must be text or json`);
+    const settings = loadSettings(flags, process.env, () => readFileSync(0, "utf8"));
+    for (const warning of settings.warnings) process.stderr.write(`warning: ${warning}\n`);
+    const store = await openStoreFrom(flags.db);
+    const client = createQualysClient(settings.client);
+    const controller = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (controller.signal.aborted) process.exit(EXIT.error);
+      process.stderr.write(
+        `${signal} received: finishing the current page; the next run resumes from there\n`,
+      );
+      controller.abort(signal);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    try {
+      const auth = settings.client.auth;
+      const report = await runSync(client, store, {
+        subscription: {
+          apiUrl: client.endpoints.api,
+          username:
+            "username" in auth ? auth.username : `oauth:${auth.kind === "oauth" ? auth.clientId : ""}`,
+        },
+        objects,
+        full: flags.full ?? false,
+        filters,
+        pageSize: settings.client.pageSize ?? 100,
+        overlapMs,
+        signal: controller.signal,
+        progress: progressPrinter(flags.logFormat),
+      });
+      if (flags.logFormat === "json") process.stdout.write(`${JSON.stringify(report)}\n`);
+      else
+        process.stdout.write(render(report.streams, REPORT_COLUMNS, "table", process.stdout.columns ?? 120));
+      const failed = report.streams.filter((s) => s.status !== "succeeded");
+      if (failed.length > 0)
+        throw new CommandExit(
+          EXIT.error,
+          failed
+            .map((s) =>
+              s.status === "interrupted"
+                ? `${s.stream}: interrupted; the next run resumes from the last committed page`
+                : `${s.stream}: ${s.error ?? "failed"}`,
+            )
+            .join("\n"),
+        );
+      process.stderr.write(`store: ${store.location}\n`);
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      await client.close().catch(() => undefined);
+      await store.close();
+    }
+  });
+
+  program
+    .command("export")
+    .description("Write stored web apps, findings or definitions as CSV or JSON Lines.")
+    .option("--db <location>", `sqlite:PATH or postgres://… (env QUALYS_DB; default ${DEFAULT_DB})`)
+    .requiredOption("--object <object>", "webapps, findings or definitions")
+    .option("--format <format>", "csv or jsonl", "jsonl")
+    .option("--since <date>", "only rows last seen since this UTC date")
+    .option("--out <file>", "write here instead of standard output")
+    .option("--include-vanished", "also rows a full sync found gone from Qualys")
+    .action(
+      async (flags: {
+        db?: string;
+        object: string;
+        format: string;
+        since?: string;
+        out?: string;
+        includeVanished?: boolean;
+      }) => {
+        if (!(STORED_OBJECTS as readonly string[]).includes(flags.object))
+          throw new UsageError(`--object: "${flags.object}" must be one of ${STORED_OBJECTS.join(", ")}`);
+        if (flags.format !== "csv" && flags.format !== "jsonl")
+          throw new UsageError(`--format: "${flags.format}" must be csv or jsonl`);
+        const since = flags.since ? parseUtcDate(flags.since, "--since") : undefined;
+        const store = await openStoreFrom(flags.db);
+        const out = flags.out ? createWriteStream(flags.out) : process.stdout;
+        try {
+          const options = { since, includeVanished: flags.includeVanished ?? false };
+          const rows =
+            flags.object === "webapps"
+              ? store.applications(options)
+              : flags.object === "findings"
+                ? store.findings(options)
+                : store.definitions(options);
+          let header: string[] | undefined;
+          let count = 0;
+          for await (const row of rows as AsyncIterable<{
+            record: object;
+            subscriptionId: number;
+            source: string;
+            lastSeenAt: string;
+          }>) {
+            const data: Record<string, unknown> = {
+              ...flatten(row.record),
+              subscriptionId: row.subscriptionId,
+              source: row.source,
+              lastSeenAt: row.lastSeenAt,
+            };
+            if (flags.format === "jsonl") {
+              write(
+                out,
+                `${JSON.stringify({ ...row.record, subscriptionId: row.subscriptionId, source: row.source, lastSeenAt: row.lastSeenAt })}\n`,
+              );
+            } else {
+              if (!header) {
+                header = Object.keys(data);
+                write(out, `${header.map(csvCell).join(",")}\r\n`);
+              }
+              write(out, `${header.map((k) => csvCell(data[k])).join(",")}\r\n`);
+            }
+            count += 1;
+          }
+          if (flags.out)
+            await new Promise<void>((resolve, reject) =>
+              out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+            );
+          process.stderr.write(
+            `exported ${count} ${flags.object} from ${store.location}${flags.out ? ` to ${flags.out}` : ""}\n`,
+          );
+        } finally {
+          await store.close();
+        }
+      },
+    );
+}
+
+function write(out: NodeJS.WritableStream, text: string): void {
+  out.write(text);
+}
+
+/** Nested values for CSV: arrays joined with "; ", objects flattened with dotted keys. */
+function flatten(record: object, prefix = ""): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    const name = prefix ? `${prefix}.${key}` : key;
+    if (Array.isArray(value)) out[name] = value.join("; ");
+    else if (value !== null && typeof value === "object") Object.assign(out, flatten(value, name));
+    else out[name] = value;
+  }
+  return out;
+}

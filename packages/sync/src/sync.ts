@@ -1,0 +1,301 @@
+/**
+ * The sync engine: runs each stream incrementally (or in full), commits every page together with its checkpoint
+ * in one transaction, resumes an interrupted run from its last committed page, saves the cursor as the run's
+ * start minus an overlap window (so nothing that changed during the run is missed), isolates a failing stream
+ * from the others, and counts what each stream added, updated, left unchanged and cost in API calls.
+ */
+
+import type { QualysClient } from "@qualys-connector/client";
+import type {
+  Store,
+  StoredObject,
+  StreamState,
+  SubscriptionKey,
+  UpsertCounts,
+} from "@qualys-connector/store";
+import type { Pass, Stream, StreamContext, SyncFilters } from "./stream.js";
+import { findingsStream, readDefinitions, webAppsStream } from "./streams.js";
+
+export interface SyncOptions {
+  subscription: SubscriptionKey;
+  objects: readonly StoredObject[];
+  /** Re-read everything (the cursors are kept and replaced at the end) and mark records that vanished. */
+  full: boolean;
+  filters: SyncFilters;
+  /** Records per page and per committed transaction. */
+  pageSize: number;
+  /** How far before the run's start the next incremental run looks again. Default 10 minutes. */
+  overlapMs?: number | undefined;
+  /** Stops between pages; the run ends `interrupted` and the next one resumes. */
+  signal?: AbortSignal | undefined;
+  progress?: ((event: SyncProgress) => void) | undefined;
+  now?: (() => number) | undefined;
+}
+
+export type SyncProgress =
+  | {
+      kind: "stream-start";
+      stream: StoredObject;
+      mode: "incremental" | "full";
+      since: string | undefined;
+      resumed: boolean;
+    }
+  | { kind: "page"; stream: StoredObject; records: number; total: number; apiCalls: number }
+  | { kind: "stream-end"; report: StreamReport };
+
+export interface StreamReport extends UpsertCounts {
+  stream: StoredObject;
+  mode: "incremental" | "full";
+  status: "succeeded" | "failed" | "interrupted";
+  vanished: number;
+  apiCalls: number;
+  retries: number;
+  durationMs: number;
+  error: string | undefined;
+}
+
+export interface SyncReport {
+  subscriptionId: number;
+  streams: StreamReport[];
+}
+
+export const DEFAULT_OVERLAP_MS = 10 * 60_000;
+
+/** Qualys' date-time form: `2026-12-01T12:00:00Z` (seed 003's examples are UTC). */
+export function qualysTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}
+
+interface Checkpoint {
+  mode: "incremental" | "full";
+  since: string | null;
+  runStart: number;
+  pass: string;
+  afterId: number;
+  /** Findings only: which pass names are done (a resumed run skips them). */
+  done: string[];
+}
+
+function readCheckpoint(state: StreamState | undefined): Checkpoint | undefined {
+  const c = state?.checkpoint;
+  if (!c || typeof c.runStart !== "number" || typeof c.pass !== "string" || typeof c.afterId !== "number")
+    return undefined;
+  return {
+    mode: c.mode === "full" ? "full" : "incremental",
+    since: typeof c.since === "string" ? c.since : null,
+    runStart: c.runStart,
+    pass: c.pass,
+    afterId: c.afterId,
+    done: Array.isArray(c.done) ? c.done.filter((d): d is string => typeof d === "string") : [],
+  };
+}
+
+const STREAMS: Readonly<Record<"webapps" | "findings", Stream<{ uid: string }>>> = {
+  webapps: webAppsStream as Stream<{ uid: string }>,
+  findings: findingsStream as Stream<{ uid: string }>,
+};
+
+function hasFilters(filters: SyncFilters): boolean {
+  return Object.values(filters).some((v) => v !== undefined && (!Array.isArray(v) || v.length > 0));
+}
+
+/** Run the sync of the chosen objects, in dependency order (definitions come from the stored findings). */
+export async function runSync(client: QualysClient, store: Store, options: SyncOptions): Promise<SyncReport> {
+  const now = options.now ?? Date.now;
+  const overlap = options.overlapMs ?? DEFAULT_OVERLAP_MS;
+  const progress = options.progress ?? (() => {});
+  const subscriptionId = await store.subscription(options.subscription);
+  const order: StoredObject[] = ["webapps", "findings", "definitions"];
+  const reports: StreamReport[] = [];
+
+  for (const object of order.filter((o) => options.objects.includes(o))) {
+    if (options.signal?.aborted) break;
+    const started = now();
+    const calls0 = client.stats.requests;
+    const retries0 = client.stats.retries;
+    const state = await store.getState(subscriptionId, object);
+    const checkpoint = readCheckpoint(state);
+    const mode: "incremental" | "full" = options.full ? "full" : "incremental";
+    // Resume only a checkpoint of the same kind of run; otherwise start over (the cursor is untouched).
+    const resume = checkpoint && checkpoint.mode === mode ? checkpoint : undefined;
+    const runStart = resume?.runStart ?? started;
+    const since = mode === "full" ? undefined : resume ? (resume.since ?? undefined) : state?.cursor;
+    const runId = await store.startRun(subscriptionId, object, mode, new Date(started).toISOString());
+    progress({ kind: "stream-start", stream: object, mode, since, resumed: resume !== undefined });
+    const counts: UpsertCounts = { added: 0, updated: 0, unchanged: 0 };
+    let vanished = 0;
+    let status: StreamReport["status"] = "succeeded";
+    let error: string | undefined;
+    const ctx: StreamContext = {
+      client,
+      store,
+      subscriptionId,
+      filters: options.filters,
+      since,
+      pageSize: options.pageSize,
+    };
+    const write = { subscriptionId, source: "api", runId };
+    let total = 0;
+    const add = (c: UpsertCounts) => {
+      counts.added += c.added;
+      counts.updated += c.updated;
+      counts.unchanged += c.unchanged;
+    };
+    try {
+      if (object === "definitions") {
+        total = await syncDefinitions(ctx, options, state, (c) => add(c), now, runId);
+      } else {
+        const stream = STREAMS[object];
+        const done = new Set(resume?.done ?? []);
+        for (const pass of stream.passes(ctx)) {
+          if (done.has(pass.name)) continue;
+          const afterId = resume && resume.pass === pass.name ? resume.afterId : 0;
+          const interrupted = await runPass(
+            stream,
+            ctx,
+            pass,
+            afterId,
+            async (records, lastId) => {
+              await store.transaction(async (tx) => {
+                add(await stream.write(tx, records, { ...write, now: new Date(now()).toISOString() }));
+                await tx.setState(subscriptionId, object, {
+                  cursor: state?.cursor,
+                  checkpoint: {
+                    mode,
+                    since: since ?? null,
+                    runStart,
+                    pass: pass.name,
+                    afterId: lastId,
+                    done: [...done],
+                  },
+                  updatedAt: new Date(now()).toISOString(),
+                });
+              });
+              total += records.length;
+              progress({
+                kind: "page",
+                stream: object,
+                records: records.length,
+                total,
+                apiCalls: client.stats.requests - calls0,
+              });
+            },
+            options.signal,
+          );
+          if (interrupted) {
+            status = "interrupted";
+            break;
+          }
+          done.add(pass.name);
+        }
+        if (status === "succeeded" && mode === "full" && !hasFilters(options.filters))
+          vanished = await store.markVanished(
+            object,
+            subscriptionId,
+            new Date(runStart).toISOString(),
+            new Date(now()).toISOString(),
+          );
+      }
+      if (status === "succeeded")
+        await store.setState(subscriptionId, object, {
+          cursor: qualysTime(runStart - overlap),
+          checkpoint: undefined,
+          updatedAt: new Date(now()).toISOString(),
+        });
+    } catch (caught) {
+      status = "failed";
+      error = caught instanceof Error ? caught.message : String(caught);
+    }
+    const report: StreamReport = {
+      stream: object,
+      mode,
+      status,
+      ...counts,
+      vanished,
+      apiCalls: client.stats.requests - calls0,
+      retries: client.stats.retries - retries0,
+      durationMs: now() - started,
+      error,
+    };
+    await store.finishRun(
+      runId,
+      {
+        status,
+        added: counts.added,
+        updated: counts.updated,
+        unchanged: counts.unchanged,
+        vanished,
+        apiCalls: report.apiCalls,
+        retries: report.retries,
+        errors: error ? [error] : [],
+      },
+      new Date(now()).toISOString(),
+    );
+    progress({ kind: "stream-end", report });
+    reports.push(report);
+  }
+  return { subscriptionId, streams: reports };
+}
+
+/** Read a pass page by page; `commit` gets each page and its last id. Returns true when interrupted. */
+async function runPass<R>(
+  stream: Stream<R>,
+  ctx: StreamContext,
+  pass: Pass,
+  afterId: number,
+  commit: (records: R[], lastId: number) => Promise<void>,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  let page: R[] = [];
+  let lastId = afterId;
+  for await (const { id, record } of stream.read(ctx, pass, afterId)) {
+    page.push(record);
+    lastId = id;
+    if (page.length >= ctx.pageSize) {
+      await commit(page, lastId);
+      page = [];
+      if (signal?.aborted) return true;
+    }
+  }
+  if (page.length > 0) await commit(page, lastId);
+  return false;
+}
+
+/**
+ * Definitions: the QIDs of stored findings that have none (or the `--ids` given), then the stored ones the
+ * KnowledgeBase changed since the cursor; a full run re-reads every referenced QID.
+ */
+async function syncDefinitions(
+  ctx: StreamContext,
+  options: SyncOptions,
+  state: StreamState | undefined,
+  add: (counts: UpsertCounts) => void,
+  now: () => number,
+  runId: number,
+): Promise<number> {
+  const { store, subscriptionId } = ctx;
+  const write = () => ({ subscriptionId, source: "api", runId, now: new Date(now()).toISOString() });
+  let total = 0;
+  const commit = async (records: Parameters<Store["upsertDefinitions"]>[0]) => {
+    if (records.length === 0) return;
+    await store.transaction(async (tx) => add(await tx.upsertDefinitions(records, write())));
+    total += records.length;
+  };
+  const explicit = ctx.filters.ids && ctx.filters.ids.length > 0 ? [...ctx.filters.ids] : undefined;
+  if (explicit) {
+    for await (const batch of readDefinitions(ctx, explicit, undefined)) await commit(batch);
+    return total;
+  }
+  const missing = await store.missingDefinitionQids(subscriptionId);
+  const known: number[] = [];
+  if (options.full || state?.cursor) {
+    for await (const row of store.definitions({ subscriptionId })) known.push(row.record.qid);
+  }
+  for await (const batch of readDefinitions(ctx, missing, undefined)) await commit(batch);
+  if (options.full) {
+    for await (const batch of readDefinitions(ctx, known, undefined)) await commit(batch);
+  } else if (state?.cursor && known.length > 0) {
+    for await (const batch of readDefinitions(ctx, known, state.cursor)) await commit(batch);
+  }
+  return total;
+}
