@@ -12,6 +12,8 @@ import {
   writeGateOutputs,
 } from "@qualys-connector/gate";
 import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
+import { openStore, type StoredObject } from "@qualys-connector/store";
+import { runSync, type SyncReport } from "@qualys-connector/sync";
 import type { Command } from "commander";
 import { VERSION } from "../version.js";
 import { formatChecks, runDoctor } from "./doctor.js";
@@ -23,7 +25,7 @@ interface DemoFlags {
 /**
  * `qualys-connector demo`: starts the simulator in-process and runs each job that exists against it: doctor, the
  * WAS scan gate on a passing and a failing web app, a WAS report, the VM host scan gate with session login, the
- * KnowledgeBase and a scan cycle. The sync comes with a later issue.
+ * KnowledgeBase, the WAS data sync into a SQLite file, a scan cycle and an incremental sync.
  */
 export function registerDemoCommand(program: Command): Command {
   return program
@@ -155,17 +157,40 @@ async function runDemo(sim: RunningSimulator, client: QualysClient, out: string)
   for await (const _ of client.kb.list({ ids: qids, details: "All" })) kbEntries++;
   say(`[kb] ${kbEntries} KnowledgeBase entries for ${qids.length} QIDs`);
 
-  // Time passes: every web app and host is rescanned; findings change.
-  await fetch(`${sim.url}/__sim/scan-cycle`, { method: "POST" });
-  const findings = (await (await fetch(`${sim.url}/__sim/ground-truth/findings`)).json()) as {
-    status: string | null;
-  }[];
-  const byStatus = new Map<string, number>();
-  for (const f of findings)
-    byStatus.set(f.status ?? "(information)", (byStatus.get(f.status ?? "(information)") ?? 0) + 1);
-  say(
-    `[sim] after a scan cycle: ${findings.length} findings (${[...byStatus].map(([k, v]) => `${k} ${v}`).join(", ")})`,
-  );
+  // WAS data sync (issue 6): everything into a SQLite file, then, after the scan cycle below, incrementally.
+  const dbPath = `${out}.db`;
+  const store = await openStore(`sqlite:${dbPath}`);
+  await store.migrate();
+  const syncOptions = {
+    subscription: { apiUrl: sim.url, username: sim.credentials.username },
+    objects: ["webapps", "findings", "definitions"] as StoredObject[],
+    full: false,
+    filters: {},
+    pageSize: 100,
+  };
+  const describeSync = (report: SyncReport) =>
+    report.streams
+      .map((s) => `${s.stream} +${s.added} ~${s.updated} =${s.unchanged} (${s.apiCalls} calls)`)
+      .join(", ");
+  try {
+    say(`[sync] first sync into ${dbPath}: ${describeSync(await runSync(client, store, syncOptions))}`);
+    // Time passes: every web app and host is rescanned; findings change.
+    await fetch(`${sim.url}/__sim/scan-cycle`, { method: "POST" });
+    const findings = (await (await fetch(`${sim.url}/__sim/ground-truth/findings`)).json()) as {
+      status: string | null;
+    }[];
+    const byStatus = new Map<string, number>();
+    for (const f of findings)
+      byStatus.set(f.status ?? "(information)", (byStatus.get(f.status ?? "(information)") ?? 0) + 1);
+    say(
+      `[sim] after a scan cycle: ${findings.length} findings (${[...byStatus].map(([k, v]) => `${k} ${v}`).join(", ")})`,
+    );
+    say(
+      `[sync] incremental sync after the scan cycle: ${describeSync(await runSync(client, store, syncOptions))}`,
+    );
+  } finally {
+    await store.close();
+  }
   const stats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { total: number };
-  say(`[sim] ${stats.total} API calls made. Outputs are in ${out}`);
+  say(`[sim] ${stats.total} API calls made. Outputs are in ${out} and ${dbPath}`);
 }
