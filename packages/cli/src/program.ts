@@ -1,5 +1,6 @@
 import { QualysError } from "@qualys-connector/client";
 import { Command, CommanderError } from "commander";
+import { registerAirbyteCommand } from "./commands/airbyte.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerEvaluateCommands } from "./commands/evaluate.js";
@@ -8,6 +9,7 @@ import { registerPipelineSnippetCommand } from "./commands/pipeline-snippet.js";
 import { registerScanVmCommand } from "./commands/scan-vm.js";
 import { registerScanWasCommand } from "./commands/scan-was.js";
 import { registerSimCommand } from "./commands/sim.js";
+import { registerSyncCommands } from "./commands/sync.js";
 import { CommandExit, EXIT, EXIT_CODES_HELP, UsageError } from "./exit-codes.js";
 import { VERSION } from "./version.js";
 
@@ -28,7 +30,9 @@ export function createProgram(): Command {
   registerScanWasCommand(scan);
   registerScanVmCommand(scan);
   registerEvaluateCommands(program);
+  registerSyncCommands(program);
   registerPipelineSnippetCommand(program);
+  registerAirbyteCommand(program);
   registerInventoryCommands(program);
   applyToAll(program);
   return program;

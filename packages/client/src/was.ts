@@ -119,7 +119,11 @@ export class QpsObjects<T = XmlNode> {
     );
   }
 
-  /** Every matching record, page by page. */
+  /**
+   * Every matching record, page by page. The next page is asked for as soon as this one has arrived, before its
+   * records are handed out: while the caller works on a page, the next one is already on the wire, so a slow link
+   * sets the pace instead of link plus processing. A caller that stops early costs at most one extra call.
+   */
   async *search(options: SearchOptions = {}): AsyncGenerator<XmlNode> {
     const pageSize = options.pageSize ?? this.defaultPageSize;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
@@ -132,27 +136,37 @@ export class QpsObjects<T = XmlNode> {
       (options.criteria ?? []).find((c) => c.field === "id" && c.operator === "GREATER")?.value ?? 0,
     );
     let offset = 1;
-    for (;;) {
-      const criteria =
-        options.paging === "offset"
-          ? base
-          : [...base, { field: "id", operator: "GREATER" as const, value: String(lastId) }];
-      const sr = await this.post(
+    const request = () =>
+      this.post(
         "search",
         serviceRequest({
-          criteria,
+          criteria:
+            options.paging === "offset"
+              ? base
+              : [...base, { field: "id", operator: "GREATER" as const, value: String(lastId) }],
           limit: pageSize,
           verbose: options.verbose ?? false,
           ...(options.paging === "offset" ? { offset } : {}),
         }),
       );
-      const records = sr.records.filter((r) => r.element === this.element);
-      for (const record of records) yield record.value;
-      if (!sr.hasMoreRecords || records.length === 0) return;
-      const last = int(records[records.length - 1]?.value.id);
-      // qualys-api.md 3.5: lastId is present when hasMoreRecords is true; fall back on the last record's id.
-      lastId = sr.lastId ?? last ?? lastId;
-      offset += records.length;
+    let pending: Promise<ServiceResponse> | undefined = request();
+    try {
+      while (pending) {
+        const sr = await pending;
+        pending = undefined;
+        const records = sr.records.filter((r) => r.element === this.element);
+        if (sr.hasMoreRecords && records.length > 0) {
+          const last = int(records[records.length - 1]?.value.id);
+          // qualys-api.md 3.5: lastId is present when hasMoreRecords is true; fall back on the last record's id.
+          lastId = sr.lastId ?? last ?? lastId;
+          offset += records.length;
+          pending = request();
+        }
+        for (const record of records) yield record.value;
+      }
+    } finally {
+      // Stopped early: the prefetched page is not wanted; its failure must not surface as unhandled.
+      pending?.catch(() => undefined);
     }
   }
 

@@ -15,7 +15,16 @@ import {
   findingRecord,
   findingRow,
 } from "./rows.js";
-import type { ApplicationsTable, Database, DefinitionsTable, FindingsTable } from "./schema.js";
+import type {
+  ApplicationsTable,
+  Database,
+  DefinitionsTable,
+  FindingHistoryTable,
+  FindingsTable,
+} from "./schema.js";
+
+type FindingHistoryRow = FindingHistoryTable;
+
 import type {
   FindingChange,
   ListOptions,
@@ -44,6 +53,15 @@ const TABLE_OF: Readonly<Record<StoredObject, Table>> = {
 const CHUNK = 500;
 /** Rows read per query when listing. */
 const LIST_PAGE = 1000;
+
+/**
+ * PostgreSQL text cannot hold U+0000, and decoded evidence can carry it (a null-byte payload, a binary upload):
+ * it becomes U+FFFD in both databases, so they store the same text.
+ */
+function storable(value: unknown): unknown {
+  if (value === undefined) return null;
+  return typeof value === "string" && value.includes("\u0000") ? value.replaceAll("\u0000", "\uFFFD") : value;
+}
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -109,7 +127,8 @@ export class KyselyStore implements Store {
     records: readonly R[],
     ctx: WriteContext,
     toRow: (record: R) => Record<string, unknown>,
-    onChanged?: (record: R, before: Existing) => Promise<void>,
+    /** A history row for a changed record, or undefined; inserted together after the chunk's rows. */
+    onChanged?: (record: R, before: Existing) => FindingHistoryRow | undefined,
   ): Promise<UpsertCounts> {
     const counts: UpsertCounts = { added: 0, updated: 0, unchanged: 0 };
     // The last record wins when a batch holds the same uid twice (pages can overlap).
@@ -122,6 +141,7 @@ export class KyselyStore implements Store {
       );
       const unchanged: string[] = [];
       const writes: Record<string, unknown>[] = [];
+      const history: FindingHistoryRow[] = [];
       for (const record of batch) {
         const hash = contentHash(record);
         const before = existing.get(record.uid);
@@ -131,7 +151,8 @@ export class KyselyStore implements Store {
         }
         if (before) {
           counts.updated += 1;
-          if (onChanged) await onChanged(record, before);
+          const change = onChanged?.(record, before);
+          if (change) history.push(change);
         } else counts.added += 1;
         writes.push({
           subscription_id: ctx.subscriptionId,
@@ -149,6 +170,7 @@ export class KyselyStore implements Store {
         await sql`update ${sql.table(table)} set last_seen_at = ${ctx.now}, vanished_at = null
           where subscription_id = ${ctx.subscriptionId} and uid in (${sql.join(unchanged)})`.execute(this.db);
       if (writes.length > 0) await this.insertOrUpdate(table, writes);
+      if (history.length > 0) await this.db.insertInto("finding_history").values(history).execute();
     }
     return counts;
   }
@@ -158,7 +180,7 @@ export class KyselyStore implements Store {
     // first_seen_at keeps the first write; everything else takes the new values.
     const updated = columns.filter((c) => c !== "subscription_id" && c !== "uid" && c !== "first_seen_at");
     await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
-      values ${sql.join(rows.map((row) => sql`(${sql.join(columns.map((c) => row[c] ?? null))})`))}
+      values ${sql.join(rows.map((row) => sql`(${sql.join(columns.map((c) => storable(row[c])))})`))}
       on conflict (subscription_id, uid) do update set
       ${sql.join(updated.map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`))}`.execute(this.db);
   }
@@ -187,31 +209,29 @@ export class KyselyStore implements Store {
   }
 
   upsertFindings(records: readonly FindingRecord[], ctx: WriteContext): Promise<UpsertCounts> {
-    return this.upsert("findings", records, ctx, findingRow, async (record, before) => {
+    return this.upsert("findings", records, ctx, findingRow, (record, before) => {
       const ignored = record.isIgnored ? 1 : 0;
+      const severityBefore = before.severity === null ? null : Number(before.severity);
       const changed =
         (record.status ?? null) !== before.status ||
-        (record.severity ?? null) !== (before.severity === null ? null : Number(before.severity)) ||
+        (record.severity ?? null) !== severityBefore ||
         ignored !== Number(before.is_ignored) ||
         (record.lastDetectedDate ?? null) !== before.last_detected_date;
-      if (!changed) return;
-      await this.db
-        .insertInto("finding_history")
-        .values({
-          subscription_id: ctx.subscriptionId,
-          finding_uid: record.uid,
-          changed_at: ctx.now,
-          sync_run_id: ctx.runId ?? null,
-          status_from: before.status,
-          status_to: record.status ?? null,
-          severity_from: before.severity === null ? null : Number(before.severity),
-          severity_to: record.severity ?? null,
-          ignored_from: before.is_ignored === null ? null : Number(before.is_ignored),
-          ignored_to: ignored,
-          last_detected_from: before.last_detected_date,
-          last_detected_to: record.lastDetectedDate ?? null,
-        })
-        .execute();
+      if (!changed) return undefined;
+      return {
+        subscription_id: ctx.subscriptionId,
+        finding_uid: record.uid,
+        changed_at: ctx.now,
+        sync_run_id: ctx.runId ?? null,
+        status_from: before.status,
+        status_to: record.status ?? null,
+        severity_from: severityBefore,
+        severity_to: record.severity ?? null,
+        ignored_from: before.is_ignored === null ? null : Number(before.is_ignored),
+        ignored_to: ignored,
+        last_detected_from: before.last_detected_date,
+        last_detected_to: record.lastDetectedDate ?? null,
+      };
     });
   }
 
@@ -256,13 +276,11 @@ export class KyselyStore implements Store {
       .insertInto("sync_state")
       .values(values)
       .onConflict((oc) =>
-        oc
-          .columns(["subscription_id", "stream"])
-          .doUpdateSet({
-            cursor: values.cursor,
-            checkpoint: values.checkpoint,
-            updated_at: values.updated_at,
-          }),
+        oc.columns(["subscription_id", "stream"]).doUpdateSet({
+          cursor: values.cursor,
+          checkpoint: values.checkpoint,
+          updated_at: values.updated_at,
+        }),
       )
       .execute();
   }

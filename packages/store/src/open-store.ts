@@ -19,7 +19,10 @@ export class StoreLocationError extends Error {
 
 /** The location without a password, for logs and messages. */
 export function redactLocation(location: string): string {
-  return location.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, "$1@");
+  // Any scheme (a typo such as `postgress://` must not leak either), and libpq's `?password=` parameter.
+  return location
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@]*@/i, "$1@")
+    .replace(/([?&]password=)[^&]*/gi, "$1***");
 }
 
 function migrator(db: Kysely<Database>, dialect: "sqlite" | "postgres"): () => Promise<void> {
@@ -44,6 +47,9 @@ export async function openStore(location: string): Promise<Store> {
   const text = location.trim();
   if (/^postgres(ql)?:\/\//i.test(text)) {
     const pool = new pg.Pool({ connectionString: text, max: 4 });
+    // An idle connection the server ends (restart, idle cut-off) is an "error" event on the pool; unheard, it
+    // would crash the process. The pool drops that connection and opens another when needed.
+    pool.on("error", () => undefined);
     // Fail now, naming the database, rather than at the first query.
     try {
       const client = await pool.connect();
@@ -55,9 +61,12 @@ export async function openStore(location: string): Promise<Store> {
       );
     }
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return new KyselyStore("postgres", redactLocation(text), db, migrator(db, "postgres"), () =>
-      db.destroy(),
-    );
+    // kysely ends only a pool it has used; the connection check above used it directly, so end it here too.
+    const close = async () => {
+      await db.destroy();
+      if (!pool.ended) await pool.end().catch(() => undefined);
+    };
+    return new KyselyStore("postgres", redactLocation(text), db, migrator(db, "postgres"), close);
   }
   let path: string;
   if (text.startsWith("sqlite:")) path = text.slice("sqlite:".length);

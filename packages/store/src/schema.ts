@@ -1,6 +1,6 @@
 /**
  * Table types (kysely) and the numbered migrations, shared by SQLite and PostgreSQL. Portable column types only:
- * text, integer, double precision; JSON arrays as text; booleans as 0/1 integers; dates as ISO text (Qualys sends them so).
+ * text, integer, bigint (Qualys ids are Longs), double precision; JSON arrays as text; booleans as 0/1 integers; dates as ISO text (Qualys sends them so).
  */
 
 import { type Kysely, type Migration, sql } from "kysely";
@@ -168,10 +168,10 @@ export function migrations(dialect: "sqlite" | "postgres"): Record<string, Migra
             .addPrimaryKeyConstraint(`${name}_pk`, ["subscription_id", "uid"]);
 
         await withMeta("applications")
-          .addColumn("id", "integer", (c) => c.notNull())
+          .addColumn("id", "bigint", (c) => c.notNull())
           .addColumn("name", "text", (c) => c.notNull())
           .addColumn("url", "text", (c) => c.notNull())
-          .addColumn("owner_id", "integer")
+          .addColumn("owner_id", "bigint")
           .addColumn("tags", "text", (c) => c.notNull())
           .addColumn("categories", "text", (c) => c.notNull())
           .addColumn("created_date", "text")
@@ -179,8 +179,8 @@ export function migrations(dialect: "sqlite" | "postgres"): Record<string, Migra
           .execute();
 
         await withMeta("findings")
-          .addColumn("id", "integer", (c) => c.notNull())
-          .addColumn("web_app_id", "integer", (c) => c.notNull())
+          .addColumn("id", "bigint", (c) => c.notNull())
+          .addColumn("web_app_id", "bigint", (c) => c.notNull())
           .addColumn("qid", "integer", (c) => c.notNull())
           .addColumn("name", "text", (c) => c.notNull())
           .addColumn("type", "text", (c) => c.notNull())

@@ -20,10 +20,9 @@ export interface SyncFilters {
   webAppIds?: readonly number[] | undefined;
 }
 
+/** What a stream's reads need: no store (the Airbyte source has none; the engine writes). */
 export interface StreamContext {
   client: QualysClient;
-  store: Store;
-  subscriptionId: number;
   filters: SyncFilters;
   /** Records changed after this time (incremental), or undefined for everything (first or `--full` run). */
   since: string | undefined;
@@ -35,6 +34,12 @@ export interface Pass {
   /** Stable name, kept in the checkpoint so a resumed run continues the same pass. */
   name: string;
   criteria: Criterion[];
+  /**
+   * The pass may be split into groups of web apps read in parallel (`webApp.id IN …`), one search per group: a
+   * single search pages strictly one after another (`id GREATER lastId`), so it can use only one of the
+   * subscription's concurrent calls.
+   */
+  partitionable?: boolean;
 }
 
 export interface Stream<R> {

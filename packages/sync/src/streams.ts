@@ -62,7 +62,9 @@ export const findingsStream: Stream<FindingRecord> = {
     if (f.severity && f.severity.length > 0) base.push(inList("severity", f.severity));
     if (f.status && f.status.length > 0) base.push(inList("status", f.status));
     if (f.webAppIds && f.webAppIds.length > 0) base.push(inList("webApp.id", f.webAppIds));
-    if (!ctx.since) return [{ name: "all", criteria: base }];
+    // A first or full run reads every finding: worth spreading over the concurrent calls (sync.ts).
+    if (!ctx.since)
+      return [{ name: "all", criteria: base, partitionable: !(f.webAppIds && f.webAppIds.length > 0) }];
     return [
       {
         name: "tested",

@@ -24,6 +24,8 @@ export interface SyncOptions {
   filters: SyncFilters;
   /** Records per page and per committed transaction. */
   pageSize: number;
+  /** Searches in flight at once on a first or full findings run (the client's own limit applies too). Default 2. */
+  concurrency?: number | undefined;
   /** How far before the run's start the next incremental run looks again. Default 10 minutes. */
   overlapMs?: number | undefined;
   /** Stops between pages; the run ends `interrupted` and the next one resumes. */
@@ -74,6 +76,10 @@ interface Checkpoint {
   afterId: number;
   /** Findings only: which pass names are done (a resumed run skips them). */
   done: string[];
+  /** A partitioned pass: its groups of web app ids, the groups done, and the last committed id of the others. */
+  groups?: number[][] | undefined;
+  groupsDone?: number[] | undefined;
+  groupAfter?: Record<string, number> | undefined;
 }
 
 function readCheckpoint(state: StreamState | undefined): Checkpoint | undefined {
@@ -87,6 +93,10 @@ function readCheckpoint(state: StreamState | undefined): Checkpoint | undefined 
     pass: c.pass,
     afterId: c.afterId,
     done: Array.isArray(c.done) ? c.done.filter((d): d is string => typeof d === "string") : [],
+    groups: Array.isArray(c.groups) ? (c.groups as number[][]) : undefined,
+    groupsDone: Array.isArray(c.groupsDone) ? (c.groupsDone as number[]) : undefined,
+    groupAfter:
+      c.groupAfter && typeof c.groupAfter === "object" ? (c.groupAfter as Record<string, number>) : undefined,
   };
 }
 
@@ -119,6 +129,8 @@ export async function runSync(client: QualysClient, store: Store, options: SyncO
     // Resume only a checkpoint of the same kind of run; otherwise start over (the cursor is untouched).
     const resume = checkpoint && checkpoint.mode === mode ? checkpoint : undefined;
     const runStart = resume?.runStart ?? started;
+    /** The start the next cursor is counted from: this run's, or the interrupted run's it completed. */
+    let cursorStart = runStart;
     const since = mode === "full" ? undefined : resume ? (resume.since ?? undefined) : state?.cursor;
     const runId = await store.startRun(subscriptionId, object, mode, new Date(started).toISOString());
     progress({ kind: "stream-start", stream: object, mode, since, resumed: resume !== undefined });
@@ -128,8 +140,6 @@ export async function runSync(client: QualysClient, store: Store, options: SyncO
     let error: string | undefined;
     const ctx: StreamContext = {
       client,
-      store,
-      subscriptionId,
       filters: options.filters,
       since,
       pageSize: options.pageSize,
@@ -143,62 +153,95 @@ export async function runSync(client: QualysClient, store: Store, options: SyncO
     };
     try {
       if (object === "definitions") {
-        total = await syncDefinitions(ctx, options, state, (c) => add(c), now, runId);
+        total = await syncDefinitions(ctx, store, subscriptionId, options, state, (c) => add(c), now, runId);
       } else {
         const stream = STREAMS[object];
-        const done = new Set(resume?.done ?? []);
-        for (const pass of stream.passes(ctx)) {
-          if (done.has(pass.name)) continue;
-          const afterId = resume && resume.pass === pass.name ? resume.afterId : 0;
-          const interrupted = await runPass(
-            stream,
-            ctx,
-            pass,
-            afterId,
-            async (records, lastId) => {
-              await store.transaction(async (tx) => {
-                add(await stream.write(tx, records, { ...write, now: new Date(now()).toISOString() }));
-                await tx.setState(subscriptionId, object, {
-                  cursor: state?.cursor,
-                  checkpoint: {
-                    mode,
-                    since: since ?? null,
-                    runStart,
-                    pass: pass.name,
-                    afterId: lastId,
-                    done: [...done],
-                  },
-                  updatedAt: new Date(now()).toISOString(),
-                });
+        const concurrency = options.concurrency ?? 2;
+        /** Read every pass of one run (fresh, or the rest of an interrupted one). Returns true when interrupted. */
+        const runPhase = async (
+          phaseMode: "incremental" | "full",
+          phaseSince: string | undefined,
+          phaseStart: number,
+          phaseResume: Checkpoint | undefined,
+        ): Promise<boolean> => {
+          const phaseCtx: StreamContext = { ...ctx, since: phaseSince };
+          const done = new Set(phaseResume?.done ?? []);
+          /** Commit a page with the checkpoint that covers it, in one transaction. */
+          const commitPage = async (
+            pass: Pass,
+            records: { uid: string }[],
+            position: Record<string, unknown>,
+          ) => {
+            await store.transaction(async (tx) => {
+              add(await stream.write(tx, records, { ...write, now: new Date(now()).toISOString() }));
+              await tx.setState(subscriptionId, object, {
+                cursor: state?.cursor,
+                checkpoint: {
+                  mode: phaseMode,
+                  since: phaseSince ?? null,
+                  runStart: phaseStart,
+                  pass: pass.name,
+                  done: [...done],
+                  ...position,
+                },
+                updatedAt: new Date(now()).toISOString(),
               });
-              total += records.length;
-              progress({
-                kind: "page",
-                stream: object,
-                records: records.length,
-                total,
-                apiCalls: client.stats.requests - calls0,
-              });
-            },
-            options.signal,
-          );
-          if (interrupted) {
-            status = "interrupted";
-            break;
+            });
+            total += records.length;
+            progress({
+              kind: "page",
+              stream: object,
+              records: records.length,
+              total,
+              apiCalls: client.stats.requests - calls0,
+            });
+          };
+          for (const pass of stream.passes(phaseCtx)) {
+            if (done.has(pass.name)) continue;
+            const resumed = phaseResume && phaseResume.pass === pass.name ? phaseResume : undefined;
+            const interrupted =
+              pass.partitionable && concurrency > 1
+                ? await runPartitioned(stream, phaseCtx, pass, resumed, concurrency, {
+                    commit: (records, position) => commitPage(pass, records, { afterId: 0, ...position }),
+                    signal: options.signal,
+                  })
+                : await runPass(
+                    stream,
+                    phaseCtx,
+                    pass,
+                    resumed?.afterId ?? 0,
+                    (records, lastId) => commitPage(pass, records, { afterId: lastId }),
+                    options.signal,
+                  );
+            if (interrupted) return true;
+            done.add(pass.name);
           }
-          done.add(pass.name);
-        }
-        if (status === "succeeded" && mode === "full" && !hasFilters(options.filters))
+          return false;
+        };
+        let interrupted = await runPhase(mode, since, runStart, resume);
+        if (!interrupted && mode === "full" && !hasFilters(options.filters))
           vanished = await store.markVanished(
             object,
             subscriptionId,
             new Date(runStart).toISOString(),
             new Date(now()).toISOString(),
           );
+        if (!interrupted && resume) {
+          // The interrupted run is finished, but records it had already passed may have changed while it lay
+          // interrupted: a sweep of everything changed since that run started makes this run exact.
+          interrupted = await runPhase(
+            "incremental",
+            qualysTime(resume.runStart - overlap),
+            started,
+            undefined,
+          );
+          cursorStart = started;
+        }
+        if (interrupted) status = "interrupted";
       }
       if (status === "succeeded")
         await store.setState(subscriptionId, object, {
-          cursor: qualysTime(runStart - overlap),
+          cursor: qualysTime(cursorStart - overlap),
           checkpoint: undefined,
           updatedAt: new Date(now()).toISOString(),
         });
@@ -261,19 +304,124 @@ async function runPass<R>(
   return false;
 }
 
+/** Groups per concurrent search: more groups than workers, so a web app with many findings does not hold up the end. */
+const GROUPS_PER_WORKER = 4;
+
+interface GroupPosition {
+  groups: number[][];
+  groupsDone: number[];
+  groupAfter: Record<string, number>;
+}
+
+/**
+ * Read a pass split into groups of web apps (`webApp.id IN group`), `concurrency` groups at a time. Reads run in
+ * parallel; commits run one at a time, and each commit's checkpoint holds only progress already committed (plus
+ * its own page), so a crash can make a resumed run re-read a page, never skip one. Web apps created after the
+ * group list was made are caught by the next incremental run (their findings are tested after this run's start).
+ */
+async function runPartitioned<R>(
+  stream: Stream<R>,
+  ctx: StreamContext,
+  pass: Pass,
+  resume: Checkpoint | undefined,
+  concurrency: number,
+  io: { commit: (records: R[], position: GroupPosition) => Promise<void>; signal: AbortSignal | undefined },
+): Promise<boolean> {
+  let groups = resume?.groups;
+  if (!groups) {
+    const ids: number[] = [];
+    for await (const node of ctx.client.was.webApps.search({ pageSize: 1000 })) {
+      const id = Number(node.id);
+      if (Number.isInteger(id)) ids.push(id);
+    }
+    ids.sort((a, b) => a - b);
+    const count = Math.max(1, Math.min(ids.length, concurrency * GROUPS_PER_WORKER));
+    const size = Math.max(1, Math.ceil(ids.length / count));
+    groups = [];
+    for (let i = 0; i < ids.length; i += size) groups.push(ids.slice(i, i + size));
+  }
+  const allGroups = groups;
+  const groupsDone = new Set(resume?.groupsDone ?? []);
+  const groupAfter: Record<string, number> = { ...(resume?.groupAfter ?? {}) };
+  let chain: Promise<void> = Promise.resolve();
+  /** Commits one at a time, in the order pages arrive. */
+  const commit = (records: R[], group: number, lastId: number, finished: boolean): Promise<void> => {
+    const next = chain.then(async () => {
+      await io.commit(records, {
+        groups: allGroups,
+        groupsDone: finished ? [...groupsDone, group] : [...groupsDone],
+        groupAfter: { ...groupAfter, [group]: lastId },
+      });
+      groupAfter[group] = lastId;
+      if (finished) groupsDone.add(group);
+    });
+    chain = next.catch(() => undefined);
+    return next;
+  };
+  let interrupted = false;
+  let failure: unknown;
+  const pending: Promise<void>[] = [];
+  /**
+   * Pages are handed to the commit chain without waiting for it, so the next page is already being fetched
+   * while this one is written: over a slow link the API calls, not the database, set the pace.
+   */
+  const enqueue = (records: R[], group: number, lastId: number, finished: boolean) => {
+    pending.push(
+      commit(records, group, lastId, finished).catch((error: unknown) => {
+        failure ??= error;
+      }),
+    );
+  };
+  const queue = allGroups.map((_, index) => index).filter((index) => !groupsDone.has(index));
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const group = queue.shift();
+      if (group === undefined || interrupted) return;
+      const groupPass: Pass = {
+        name: pass.name,
+        criteria: [
+          ...pass.criteria,
+          { field: "webApp.id", operator: "IN", value: (allGroups[group] ?? []).join(",") },
+        ],
+      };
+      let page: R[] = [];
+      let lastId = groupAfter[group] ?? 0;
+      for await (const { id, record } of stream.read(ctx, groupPass, lastId)) {
+        page.push(record);
+        lastId = id;
+        if (page.length >= ctx.pageSize) {
+          enqueue(page, group, lastId, false);
+          page = [];
+          if (failure !== undefined) return;
+          if (io.signal?.aborted) {
+            interrupted = true;
+            return;
+          }
+        }
+      }
+      enqueue(page, group, lastId, true);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(pending);
+  if (failure !== undefined) throw failure;
+  return interrupted;
+}
+
 /**
  * Definitions: the QIDs of stored findings that have none (or the `--ids` given), then the stored ones the
  * KnowledgeBase changed since the cursor; a full run re-reads every referenced QID.
  */
 async function syncDefinitions(
   ctx: StreamContext,
+  store: Store,
+  subscriptionId: number,
   options: SyncOptions,
   state: StreamState | undefined,
   add: (counts: UpsertCounts) => void,
   now: () => number,
   runId: number,
 ): Promise<number> {
-  const { store, subscriptionId } = ctx;
   const write = () => ({ subscriptionId, source: "api", runId, now: new Date(now()).toISOString() });
   let total = 0;
   const commit = async (records: Parameters<Store["upsertDefinitions"]>[0]) => {

@@ -219,6 +219,7 @@ export function registerSyncCommands(program: Command): void {
         full: flags.full ?? false,
         filters,
         pageSize: settings.client.pageSize ?? 100,
+        concurrency: settings.client.concurrency ?? 2,
         overlapMs,
         signal: controller.signal,
         progress: progressPrinter(flags.logFormat),

@@ -1,0 +1,121 @@
+/**
+ * Sync throughput against the latency bound (issue 6): the simulator answers every call 200 ms late and allows
+ * 2 WAS calls at once (`--latency 200ms --concurrency-limit 2 --limits-on-was`), so no client can read more than
+ * concurrency x page size / latency = 2 x 100 / 0.2 s = 1000 records/s. The figure is records/s divided by that
+ * bound (target at least 0.9), measured for the parallel findings read and, in the same run, for one sequential
+ * search (concurrency 1), whose bound is half.
+ */
+
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createQualysClient } from "../packages/client/src/index.js";
+import { openStore } from "../packages/store/src/index.js";
+import { runSync } from "../packages/sync/src/index.js";
+
+const LATENCY_MS = 200;
+const CONCURRENCY = 2;
+const PAGE = 100;
+const TARGET = 0.9;
+
+// The simulator runs in its own process, as `qualys-connector sim` would: its rendering must not share this
+// process's event loop, or the bench would measure the simulator's CPU instead of the sync.
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../packages/cli/src/bin.ts");
+const child = spawn(
+  process.execPath,
+  [
+    "--import",
+    "tsx",
+    bin,
+    "sim",
+    "--port",
+    "0",
+    "--webapps",
+    "40",
+    "--findings-per-webapp",
+    "250",
+    "--hosts",
+    "0",
+    "--latency",
+    `${LATENCY_MS}ms`,
+    "--concurrency-limit",
+    String(CONCURRENCY),
+    "--limits-on-was",
+    // The rate window is not what this measures: large enough never to bind.
+    "--rate-limit",
+    "100000/3600",
+  ],
+  { stdio: ["ignore", "pipe", "inherit"] },
+);
+let banner = "";
+const url = await new Promise<string>((resolve, reject) => {
+  child.stdout.on("data", (chunk: Buffer) => {
+    banner += chunk.toString();
+    const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner);
+    if (match?.[1]) resolve(match[1]);
+  });
+  child.once("exit", (code) => reject(new Error(`the simulator exited (${code}) before listening`)));
+});
+const sim = { url };
+const dir = mkdtempSync(path.join(tmpdir(), "qc-bench-throughput-"));
+try {
+  // The simulator's own time per page (rendering 100 verbose findings), measured at the same latency with one
+  // call at a time: what a call costs beyond the latency.
+  const probe = createQualysClient({
+    apiUrl: url,
+    auth: { kind: "basic", username: "sim_user", password: "sim-password" },
+    concurrency: 1,
+  });
+  const p0 = performance.now();
+  let probed = 0;
+  for await (const _ of probe.was.findings.search({ verbose: true, pageSize: PAGE }))
+    if (++probed >= 10 * PAGE) break;
+  const perCallMs = (performance.now() - p0) / 10 - LATENCY_MS;
+  await probe.close();
+  console.log(
+    `sync throughput: the simulator takes ${perCallMs.toFixed(0)} ms per page of ${PAGE} verbose findings beyond the ${LATENCY_MS} ms latency`,
+  );
+  for (const concurrency of [CONCURRENCY, 1]) {
+    const client = createQualysClient({
+      apiUrl: sim.url,
+      auth: { kind: "basic", username: "sim_user", password: "sim-password" },
+      concurrency,
+    });
+    const store = await openStore(`sqlite:${path.join(dir, `c${concurrency}.db`)}`);
+    await store.migrate();
+    const t0 = performance.now();
+    const report = await runSync(client, store, {
+      subscription: { apiUrl: sim.url, username: "sim_user" },
+      objects: ["findings"],
+      full: true,
+      filters: {},
+      pageSize: PAGE,
+      concurrency,
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const findings = report.streams[0];
+    if (findings?.status !== "succeeded") throw new Error(`sync failed: ${findings?.error ?? "no report"}`);
+    const rate = findings.added / seconds;
+    const bound = (concurrency * PAGE) / (LATENCY_MS / 1000);
+    const ratio = rate / bound;
+    console.log(
+      `sync throughput, concurrency ${concurrency}, ${LATENCY_MS} ms latency, pages of ${PAGE}: ` +
+        `${findings.added} findings in ${seconds.toFixed(2)} s = ${rate.toFixed(0)} records/s; ` +
+        `bound ${bound.toFixed(0)} records/s; ratio ${ratio.toFixed(2)}` +
+        (concurrency === CONCURRENCY
+          ? ` (target >= ${TARGET}: ${ratio >= TARGET ? "met" : "NOT met"})`
+          : "") +
+        `; ${findings.apiCalls} API calls; ratio to the bound counting the simulator's time per page: ` +
+        `${(rate / ((concurrency * PAGE) / ((LATENCY_MS + perCallMs) / 1000))).toFixed(2)}`,
+    );
+    await store.close();
+    await client.close();
+  }
+} finally {
+  child.kill("SIGTERM");
+  await once(child, "exit");
+  rmSync(dir, { recursive: true, force: true });
+}
