@@ -11,9 +11,9 @@ import {
   type VmScanResults,
   type VmScanState,
 } from "@qualys-connector/client";
-import { toVulnerabilityDefinition, type VulnerabilityDefinition } from "@qualys-connector/model";
+import type { VulnerabilityDefinition } from "@qualys-connector/model";
 import { ToolError } from "./scan-lifecycle.js";
-import { KB_BATCH } from "./was-gate-api.js";
+import { kbDefinitions } from "./was-gate-api.js";
 
 export interface Ec2Connector {
   id: number;
@@ -110,16 +110,7 @@ export function vmGateApi(client: QualysClient, count: (purpose: string) => void
       count("fetch");
       return client.vm.scans.results(ref);
     },
-    async definitions(qids) {
-      const out: VulnerabilityDefinition[] = [];
-      const unique = [...new Set(qids)].sort((a, b) => a - b);
-      for (let i = 0; i < unique.length; i += KB_BATCH) {
-        count("kb");
-        for await (const vuln of client.kb.vulns({ ids: unique.slice(i, i + KB_BATCH), details: "All" }))
-          out.push(toVulnerabilityDefinition(vuln));
-      }
-      return out;
-    },
+    definitions: (qids) => kbDefinitions(client, qids, count),
   };
 }
 

@@ -72,6 +72,22 @@ function describe(apps: readonly WebAppChoice[]): string {
   return apps.map((a) => `${a.id} "${a.name}" ${a.url}`).join("; ");
 }
 
+/** KnowledgeBase definitions of these QIDs, in batches of KB_BATCH; `count` hears one "kb" per call. */
+export async function kbDefinitions(
+  client: QualysClient,
+  qids: readonly number[],
+  count: (purpose: string) => void,
+): Promise<VulnerabilityDefinition[]> {
+  const out: VulnerabilityDefinition[] = [];
+  const unique = [...new Set(qids)].sort((a, b) => a - b);
+  for (let i = 0; i < unique.length; i += KB_BATCH) {
+    count("kb");
+    for await (const vuln of client.kb.vulns({ ids: unique.slice(i, i + KB_BATCH), details: "All" }))
+      out.push(toVulnerabilityDefinition(vuln));
+  }
+  return out;
+}
+
 /** The WAS gate API over a Qualys client. `count` is told the purpose of every call, for result.json. */
 export function wasGateApi(client: QualysClient, count: (purpose: string) => void = () => {}): WasGateApi {
   return {
@@ -142,16 +158,7 @@ export function wasGateApi(client: QualysClient, count: (purpose: string) => voi
       count("download");
       return client.was.scan.results(scanId);
     },
-    async definitions(qids) {
-      const out: VulnerabilityDefinition[] = [];
-      const unique = [...new Set(qids)].sort((a, b) => a - b);
-      for (let i = 0; i < unique.length; i += KB_BATCH) {
-        count("kb");
-        for await (const vuln of client.kb.vulns({ ids: unique.slice(i, i + KB_BATCH), details: "All" }))
-          out.push(toVulnerabilityDefinition(vuln));
-      }
-      return out;
-    },
+    definitions: (qids) => kbDefinitions(client, qids, count),
     async classifications(webAppId, qids) {
       const out = new Map<number, Classification>();
       const unique = [...new Set(qids)].sort((a, b) => a - b);
