@@ -291,6 +291,14 @@ export class KyselyStore implements Store {
     mode: "incremental" | "full",
     now: string,
   ): Promise<number> {
+    // A run still "running" was killed (it never finished): it is interrupted, and this run resumes it.
+    await this.db
+      .updateTable("sync_runs")
+      .set({ status: "interrupted", ended_at: now })
+      .where("subscription_id", "=", subscriptionId)
+      .where("stream", "=", stream)
+      .where("status", "=", "running")
+      .execute();
     const row = await this.db
       .insertInto("sync_runs")
       .values({

@@ -107,6 +107,7 @@ export interface Store {
   markVanished(object: StoredObject, subscriptionId: number, seenSince: string, now: string): Promise<number>;
   getState(subscriptionId: number, stream: string): Promise<StreamState | undefined>;
   setState(subscriptionId: number, stream: string, state: StreamState): Promise<void>;
+  /** Record a run's start; a run of the same stream left `running` (killed) is closed as interrupted. */
   startRun(
     subscriptionId: number,
     stream: string,
