@@ -310,6 +310,8 @@ async function runPass<R>(
  * 16 gave 0.86 to 0.88; one group per web app costs a partial page per web app and gave 0.71).
  */
 const GROUPS_PER_WORKER = 16;
+/** Pages a group should have on average, so that the partial last page of each group costs little. */
+const MIN_PAGES_PER_GROUP = 3;
 
 interface GroupPosition {
   groups: number[][];
@@ -339,7 +341,13 @@ async function runPartitioned<R>(
       if (Number.isInteger(id)) ids.push(id);
     }
     ids.sort((a, b) => a - b);
-    const count = Math.max(1, Math.min(ids.length, concurrency * GROUPS_PER_WORKER));
+    // One count call sizes the split: groups of a few pages each at least, so a small subscription is read in
+    // a handful of calls rather than one (partial) page per web app.
+    const pages = Math.ceil((await ctx.client.was.findings.count(pass.criteria)) / ctx.pageSize);
+    const count = Math.max(
+      1,
+      Math.min(ids.length, concurrency * GROUPS_PER_WORKER, Math.floor(pages / MIN_PAGES_PER_GROUP)),
+    );
     const size = Math.max(1, Math.ceil(ids.length / count));
     groups = [];
     for (let i = 0; i < ids.length; i += size) groups.push(ids.slice(i, i + size));
