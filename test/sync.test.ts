@@ -210,6 +210,9 @@ describe.each(STORE_KINDS)("sync into $name", (kind) => {
         ["NEW", "ACTIVE", "REOPENED"].includes(f.status ?? ""),
     );
     expect(stored.map((f) => f.id).sort()).toEqual(expected.map((f) => f.id).sort());
+    // A filtered sync keeps its own cursor: a later unfiltered sync still reads everything it left out.
+    const everything = await runSync(client, store, options());
+    await expectEqualToTruth(store, everything.subscriptionId);
   });
 
   it("two subscriptions share one database without mixing", async () => {

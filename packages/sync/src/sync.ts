@@ -5,6 +5,7 @@
  * from the others, and counts what each stream added, updated, left unchanged and cost in API calls.
  */
 
+import { createHash } from "node:crypto";
 import type { QualysClient } from "@qualys-connector/client";
 import type {
   Store,
@@ -105,6 +106,15 @@ const STREAMS: Readonly<Record<"webapps" | "findings", Stream<{ uid: string }>>>
   findings: findingsStream as Stream<{ uid: string }>,
 };
 
+/** A short, stable name for a set of filters (key order and list order do not matter). */
+function filterKey(filters: SyncFilters): string {
+  const canonical = Object.entries(filters)
+    .filter(([, v]) => v !== undefined && (!Array.isArray(v) || v.length > 0))
+    .map(([k, v]) => [k, Array.isArray(v) ? [...v].map(String).sort() : v])
+    .sort(([a], [b]) => String(a).localeCompare(String(b)));
+  return createHash("sha256").update(JSON.stringify(canonical)).digest("hex").slice(0, 12);
+}
+
 function hasFilters(filters: SyncFilters): boolean {
   return Object.values(filters).some((v) => v !== undefined && (!Array.isArray(v) || v.length > 0));
 }
@@ -123,7 +133,10 @@ export async function runSync(client: QualysClient, store: Store, options: SyncO
     const started = now();
     const calls0 = client.stats.requests;
     const retries0 = client.stats.retries;
-    const state = await store.getState(subscriptionId, object);
+    // A filtered sync keeps its own cursor: records it filtered out were never read, so an unfiltered run must
+    // not start from its position (and vice versa).
+    const stateKey = hasFilters(options.filters) ? `${object}#${filterKey(options.filters)}` : object;
+    const state = await store.getState(subscriptionId, stateKey);
     const checkpoint = readCheckpoint(state);
     const mode: "incremental" | "full" = options.full ? "full" : "incremental";
     // Resume only a checkpoint of the same kind of run; otherwise start over (the cursor is untouched).
@@ -174,7 +187,7 @@ export async function runSync(client: QualysClient, store: Store, options: SyncO
           ) => {
             await store.transaction(async (tx) => {
               add(await stream.write(tx, records, { ...write, now: new Date(now()).toISOString() }));
-              await tx.setState(subscriptionId, object, {
+              await tx.setState(subscriptionId, stateKey, {
                 cursor: state?.cursor,
                 checkpoint: {
                   mode: phaseMode,
@@ -240,7 +253,7 @@ export async function runSync(client: QualysClient, store: Store, options: SyncO
         if (interrupted) status = "interrupted";
       }
       if (status === "succeeded")
-        await store.setState(subscriptionId, object, {
+        await store.setState(subscriptionId, stateKey, {
           cursor: qualysTime(cursorStart - overlap),
           checkpoint: undefined,
           updatedAt: new Date(now()).toISOString(),
