@@ -348,15 +348,18 @@ async function runPartitioned<R>(
 ): Promise<boolean> {
   let groups = resume?.groups;
   if (!groups) {
-    const ids: number[] = [];
-    for await (const node of ctx.client.was.webApps.search({ pageSize: 1000 })) {
-      const id = Number(node.id);
-      if (Number.isInteger(id)) ids.push(id);
-    }
-    ids.sort((a, b) => a - b);
-    // One count call sizes the split: groups of a few pages each at least, so a small subscription is read in
-    // a handful of calls rather than one (partial) page per web app.
-    const pages = Math.ceil((await ctx.client.was.findings.count(pass.criteria)) / ctx.pageSize);
+    // The web app list and one count call (which sizes the split: groups of a few pages each at least, so a small
+    // subscription is read in a handful of calls rather than one partial page per web app), side by side.
+    const listIds = async () => {
+      const found: number[] = [];
+      for await (const node of ctx.client.was.webApps.search({ pageSize: 1000 })) {
+        const id = Number(node.id);
+        if (Number.isInteger(id)) found.push(id);
+      }
+      return found.sort((a, b) => a - b);
+    };
+    const [ids, findings] = await Promise.all([listIds(), ctx.client.was.findings.count(pass.criteria)]);
+    const pages = Math.ceil(findings / ctx.pageSize);
     const count = Math.max(
       1,
       Math.min(ids.length, concurrency * GROUPS_PER_WORKER, Math.floor(pages / MIN_PAGES_PER_GROUP)),
