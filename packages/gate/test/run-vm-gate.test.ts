@@ -4,13 +4,7 @@
  * GateResult and which calls the runner made, with which launch parameters.
  */
 
-import {
-  type Clock,
-  QualysHttpError,
-  type VmScanResults,
-  type VmScanRow,
-  type VmScanState,
-} from "@qualys-connector/client";
+import type { VmScanResults, VmScanRow, VmScanState } from "@qualys-connector/client";
 import type { VulnerabilityDefinition } from "@qualys-connector/model";
 import { describe, expect, it } from "vitest";
 import {
@@ -24,23 +18,17 @@ import {
   type VmGateApi,
   type VmGateOptions,
 } from "../src/index.js";
+import { answer, fakeClock, HOUR, httpError, MINUTE } from "./runner-fakes.js";
 
-const START = Date.parse("2026-12-01T12:00:00Z");
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
 const REF = "scan/1764590400.12345";
 const SCAN_NAME = "web_ci_build_12-20261201T120000Z";
 const IPS = ["10.0.0.5", "10.0.0.6"];
-const API = "https://qualysapi.example";
 /** launch's `launchedAfter`: a minute before the run started, in the form VM v2 date filters take. */
 const LAUNCHED_AFTER = "2026-12-01T11:59:00Z";
 const DEFAULT_PROFILE = { id: 300, title: "Initial Options" };
 const CONNECTOR: Ec2Connector = { id: 42, name: "aws-prod", state: "FINISHED_SUCCESS", disabled: false };
 const INSTANCES = ["i-0abc", "i-0def"];
 
-const httpError = (status: number, method: string, path: string, body = "") =>
-  new QualysHttpError(status, { method, url: `${API}${path}` }, body);
 const scanApiError = (status: number, body = "") => httpError(status, "POST", "/api/2.0/fo/scan/", body);
 
 /** A confirmed detection on 10.0.0.5 with every field the gate reads; `fields` changes what a test needs. */
@@ -142,11 +130,6 @@ interface FakeApi extends VmGateApi {
   launches: { params: Record<string, string>; launchedAfter: string }[];
 }
 
-function answer<T>(value: T | Error): T {
-  if (value instanceof Error) throw value;
-  return value;
-}
-
 /** A VmGateApi that plays a script and counts calls into `apiCalls` with the purposes `vmGateApi` uses. */
 function fakeApi(script: Script, apiCalls: Record<string, number>): FakeApi {
   const calls: string[] = [];
@@ -214,25 +197,6 @@ function fakeApi(script: Script, apiCalls: Record<string, number>): FakeApi {
       return answer(script.definitions ?? []);
     },
   };
-}
-
-interface FakeClock extends Clock {
-  /** Every sleep asked for, in ms. */
-  sleeps: number[];
-}
-
-function fakeClock(): FakeClock {
-  let now = START;
-  const clock: FakeClock = {
-    sleeps: [],
-    now: () => now,
-    sleep(ms) {
-      clock.sleeps.push(ms);
-      now += ms;
-      return Promise.resolve();
-    },
-  };
-  return clock;
 }
 
 interface Setup {

@@ -5,9 +5,7 @@
  */
 
 import {
-  type Clock,
   QualysAuthError,
-  QualysHttpError,
   type WasLaunch,
   type WasScanResults,
   type WasScanStatus,
@@ -28,21 +26,25 @@ import {
   type WebAppChoice,
   WebAppLookupError,
 } from "../src/index.js";
+import {
+  API,
+  answer,
+  type FakeClock,
+  fakeClock,
+  HOUR,
+  httpError,
+  MINUTE,
+  SECOND,
+  START,
+} from "./runner-fakes.js";
 
-const START = Date.parse("2026-12-01T12:00:00Z");
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
 const SCAN_ID = 7;
 const SCAN_NAME = "shop-ci-build-12-20261201T120000Z";
 const WEB_APP: WebAppChoice = { id: 1001, name: "shop", url: "https://shop.example/" };
 const OTHER: RunningScan = { id: 99, name: "nightly shop scan", status: "RUNNING" };
-const API = "https://qualysapi.example";
 
 const portalUrl = (id: number) =>
   `https://portal.example/was/#/reports/online-reports/email-report/scan/${id}`;
-const httpError = (status: number, method: string, path: string, body = "") =>
-  new QualysHttpError(status, { method, url: `${API}${path}` }, body);
 const statusError = () =>
   httpError(503, "GET", `/qps/rest/3.0/status/was/wasscan/${SCAN_ID}`, "Service Unavailable");
 const STATUS_503 = `GET ${API}/qps/rest/3.0/status/was/wasscan/${SCAN_ID} answered HTTP 503: Service Unavailable`;
@@ -141,11 +143,6 @@ interface FakeApi extends WasGateApi {
   launches: WasLaunch[];
 }
 
-function answer<T>(value: T | Error): T {
-  if (value instanceof Error) throw value;
-  return value;
-}
-
 /** A WasGateApi that plays a script and counts calls into `apiCalls` the way `wasGateApi` does. */
 function fakeApi(script: Script, apiCalls: Record<string, number>): FakeApi {
   const calls: string[] = [];
@@ -199,28 +196,6 @@ function fakeApi(script: Script, apiCalls: Record<string, number>): FakeApi {
     classifications: async () => new Map(),
     scanReportUrl: portalUrl,
   };
-}
-
-interface FakeClock extends Clock {
-  /** Every sleep asked for, in ms. */
-  sleeps: number[];
-  /** Runs inside the n-th sleep (from 1); a promise it returns replaces the instant wake-up. */
-  duringSleep: ((n: number) => Promise<void> | undefined) | undefined;
-}
-
-function fakeClock(): FakeClock {
-  let now = START;
-  const clock: FakeClock = {
-    sleeps: [],
-    duringSleep: undefined,
-    now: () => now,
-    sleep(ms) {
-      clock.sleeps.push(ms);
-      now += ms;
-      return clock.duringSleep?.(clock.sleeps.length) ?? Promise.resolve();
-    },
-  };
-  return clock;
 }
 
 interface Setup {
