@@ -50,7 +50,7 @@ export {
   runWasGate,
   type WasGateOptions,
 } from "./run-was-gate.js";
-export { type GateProgress, ToolError } from "./scan-lifecycle.js";
+export { type GateProgress, type LongScanOptions, ToolError } from "./scan-lifecycle.js";
 export {
   type CiContext,
   type CiSystem,

@@ -5,7 +5,7 @@
  * WAS runner, it always returns a complete GateResult.
  */
 
-import type { Clock, VmScanResults, VmScanState } from "@qualys-connector/client";
+import type { VmScanResults, VmScanState } from "@qualys-connector/client";
 import {
   type ScanFinding,
   type VulnerabilityDefinition,
@@ -21,8 +21,8 @@ import type { GateResult, GateScan } from "./result.js";
 import {
   abortReason,
   earlyEndReason,
-  type GateProgress,
   GateRun,
+  type LongScanOptions,
   type PollPhase,
   pollUntilTerminal,
   type RunContext,
@@ -30,26 +30,16 @@ import {
 } from "./scan-lifecycle.js";
 import type { Ec2Connector, VmGateApi } from "./vm-gate-api.js";
 
-export interface VmGateOptions {
+export interface VmGateOptions extends LongScanOptions {
   /** Host IPs (or ranges), when scanning hosts. */
   ips: string[];
   networkId?: number | undefined;
   ec2?: { instanceIds: string[]; connector: string; endpoint: string; runConnector: boolean } | undefined;
   /** Gate an existing scan instead of launching one (`--scan-ref`). */
   scanRef?: string | undefined;
-  scanName: string;
   /** Undefined: the subscription's default option profile. */
   optionProfile?: { id: number } | { title: string } | undefined;
   scanner: { kind: "external" } | { kind: "name"; name: string } | { kind: "all-in-network" };
-  pollIntervalMs: number;
-  timeoutMs: number;
-  onTimeout: "cancel" | "leave";
-  maxPollFailures: number;
-  noWait?: boolean | undefined;
-  signal?: AbortSignal | undefined;
-  clock: Clock;
-  progress?: ((event: GateProgress) => void) | undefined;
-  tool: { name: string; version: string };
 }
 
 /** What `--no-wait` returns: the scan to gate later with `--scan-ref`. */

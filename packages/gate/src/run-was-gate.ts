@@ -4,7 +4,7 @@
  * evaluate. Whatever happens, it returns a complete GateResult, so every output is written on every outcome.
  */
 
-import type { Clock, WasLaunch, WasScanResults, WasScanStatus } from "@qualys-connector/client";
+import type { WasLaunch, WasScanResults, WasScanStatus } from "@qualys-connector/client";
 import { type ScanFinding, type VulnerabilityDefinition, wasScanFindings } from "@qualys-connector/model";
 import type { Baseline } from "./baseline.js";
 import { describeError } from "./describe-error.js";
@@ -14,8 +14,8 @@ import type { GateResult, GateScan } from "./result.js";
 import {
   abortReason,
   earlyEndReason,
-  type GateProgress,
   GateRun,
+  type LongScanOptions,
   type PollPhase,
   pollUntilTerminal,
   type RunContext,
@@ -23,31 +23,17 @@ import {
 } from "./scan-lifecycle.js";
 import type { RunningScan, WasGateApi, WebAppChoice } from "./was-gate-api.js";
 
-export interface WasGateOptions {
+export interface WasGateOptions extends LongScanOptions {
   /** Web app id or exact name; optional only with `scanId`. */
   webApp?: string | undefined;
   /** Gate an existing scan instead of launching one (`--scan-id`). */
   scanId?: number | undefined;
-  /** The rendered scan name (scan-name.ts). */
-  scanName: string;
   type: WasLaunch["type"];
   authRecord: WasLaunch["authRecord"];
   optionProfileId?: number | undefined;
   scanner: WasLaunch["scanner"];
   cancelAfterHours?: number | undefined;
-  pollIntervalMs: number;
-  timeoutMs: number;
-  onTimeout: "cancel" | "leave";
   onRunning: "attach" | "wait" | "cancel" | "fail";
-  /** Consecutive failed status calls (each already retried by the client) that end the run with exit 3. */
-  maxPollFailures: number;
-  /** Launch (or attach), then return the scan id without waiting (`--no-wait`). */
-  noWait?: boolean | undefined;
-  /** Aborted on SIGINT/SIGTERM: the scan is cancelled and the result says so. */
-  signal?: AbortSignal | undefined;
-  clock: Clock;
-  progress?: ((event: GateProgress) => void) | undefined;
-  tool: { name: string; version: string };
 }
 
 /** What `--no-wait` returns: the scan to gate later with `--scan-id`. */

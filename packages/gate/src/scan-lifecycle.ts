@@ -24,6 +24,24 @@ export type GateProgress =
   | { kind: "results"; scanId: number | string; vulnerabilities: number }
   | { kind: "warning"; message: string };
 
+/** How long a gate waits and what it does at the end of the wait: the same for WAS and VM scans. */
+export interface LongScanOptions {
+  /** The rendered scan name (scan-name.ts). */
+  scanName: string;
+  pollIntervalMs: number;
+  timeoutMs: number;
+  onTimeout: "cancel" | "leave";
+  /** Consecutive failed status calls (each already retried by the client) that end the run with exit 3. */
+  maxPollFailures: number;
+  /** Launch, then return the scan's id or reference without waiting (`--no-wait`). */
+  noWait?: boolean | undefined;
+  /** Aborted on SIGINT/SIGTERM: the scan is cancelled and the result says so. */
+  signal?: AbortSignal | undefined;
+  clock: Clock;
+  progress?: ((event: GateProgress) => void) | undefined;
+  tool: { name: string; version: string };
+}
+
 /** A failure that ends the run as a tool error (exit 3) with its own kind, e.g. `polling`, `usage`, `connector`. */
 export class ToolError extends Error {
   constructor(
