@@ -10,7 +10,9 @@ import {
   announceSummary,
   type Baseline,
   BaselineError,
+  defaultScanNameTemplate,
   describeError,
+  detectCi,
   type GateProgress,
   type GateResult,
   loadPolicyFile,
@@ -20,10 +22,13 @@ import {
   publishStepOutputs,
   readBaseline,
   renderJson,
+  renderScanName,
+  ScanNameError,
   writeGateOutputs,
 } from "@qualys-connector/gate";
 import type { Command } from "commander";
 import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
+import { parseDuration } from "../parse/duration.js";
 import { type ConnectionFlags, type LoadedSettings, loadSettings } from "../settings.js";
 
 export interface PolicyOptionFlags {
@@ -259,4 +264,34 @@ export function gateSettings(
     () => readFileSync(0, "utf8"),
     defaults,
   );
+}
+
+/**
+ * The flags both scan gates share: poll interval and timeout (`30s`, `5m`, `24h`, or minutes such as `60*24`;
+ * at least a second, the timeout no shorter than the interval) and the scan name, rendered from its template
+ * for the CI system running us. Bad values are UsageErrors naming the flag.
+ */
+export function scanTiming(
+  flags: { pollInterval: string; timeout: string; scanName?: string | undefined },
+  now: Date,
+): { pollIntervalMs: number; timeoutMs: number; scanName: string } {
+  const pollIntervalMs = parseDuration(flags.pollInterval, "--poll-interval", "m");
+  const timeoutMs = parseDuration(flags.timeout, "--timeout", "m");
+  if (pollIntervalMs < 1000)
+    throw new UsageError(`--poll-interval: "${flags.pollInterval}" is under 1 second`);
+  if (timeoutMs < pollIntervalMs)
+    throw new UsageError(
+      `--timeout: "${flags.timeout}" is shorter than --poll-interval "${flags.pollInterval}"`,
+    );
+  const ci = detectCi(process.env);
+  try {
+    return {
+      pollIntervalMs,
+      timeoutMs,
+      scanName: renderScanName(flags.scanName ?? defaultScanNameTemplate(ci.ci), ci, now),
+    };
+  } catch (error) {
+    if (error instanceof ScanNameError) throw new UsageError(error.message);
+    throw error;
+  }
 }

@@ -4,19 +4,9 @@
  */
 
 import { systemClock } from "@qualys-connector/client";
-import {
-  defaultScanNameTemplate,
-  detectCi,
-  renderScanName,
-  runWasGate,
-  ScanNameError,
-  type WasGateOptions,
-  WebAppLookupError,
-  wasGateApi,
-} from "@qualys-connector/gate";
+import { runWasGate, type WasGateOptions, WebAppLookupError, wasGateApi } from "@qualys-connector/gate";
 import type { Command } from "commander";
 import { UsageError } from "../exit-codes.js";
-import { parseDuration } from "../parse/duration.js";
 import { parseInteger } from "../parse/numbers.js";
 import { addConnectionOptions, type ConnectionFlags } from "../settings.js";
 import { VERSION } from "../version.js";
@@ -29,6 +19,7 @@ import {
   oneOf,
   type PolicyOptionFlags,
   progressPrinter,
+  scanTiming,
   withGateClient,
 } from "./gate-common.js";
 
@@ -77,22 +68,7 @@ function gateOptions(
       : scannerText.toLowerCase() === "internal"
         ? { type: "INTERNAL" }
         : { type: "INTERNAL", friendlyName: scannerText };
-  const pollIntervalMs = parseDuration(flags.pollInterval, "--poll-interval", "m");
-  const timeoutMs = parseDuration(flags.timeout, "--timeout", "m");
-  if (pollIntervalMs < 1000)
-    throw new UsageError(`--poll-interval: "${flags.pollInterval}" is under 1 second`);
-  if (timeoutMs < pollIntervalMs)
-    throw new UsageError(
-      `--timeout: "${flags.timeout}" is shorter than --poll-interval "${flags.pollInterval}"`,
-    );
-  const ci = detectCi(process.env);
-  let scanName: string;
-  try {
-    scanName = renderScanName(flags.scanName ?? defaultScanNameTemplate(ci.ci), ci, now);
-  } catch (error) {
-    if (error instanceof ScanNameError) throw new UsageError(error.message);
-    throw error;
-  }
+  const { pollIntervalMs, timeoutMs, scanName } = scanTiming(flags, now);
   return {
     webApp: flags.webapp,
     scanId: flags.scanId !== undefined ? parseInteger(flags.scanId, "--scan-id", 1) : undefined,
