@@ -34,7 +34,10 @@ export interface SimulatorOptions {
   password?: string;
   /** How long a scan takes from launch to FINISHED / Finished, in ms. Default 6000. */
   scanDurationMs?: number;
-  /** Added to every API response, in ms. Default 0. */
+  /**
+   * Response time of every API call, in ms: an answer leaves no sooner than this after its request arrived (the
+   * simulator's own work counts toward it). Default 0.
+   */
   latencyMs?: number;
   /** Calls allowed per window on limited APIs. Default 300 per 3600 s (qualys-api.md 5.4, Standard). */
   rateLimit?: { calls: number; windowSec: number };

@@ -98,7 +98,11 @@ export function registerSimCommand(program: Command): Command {
       "sim-password",
     )
     .option("--scan-duration <duration>", "how long a scan runs, e.g. 6s, 2m", "6s")
-    .option("--latency <duration>", "added to every API answer, e.g. 200ms", "0ms")
+    .option(
+      "--latency <duration>",
+      "response time of every API call (answers leave no sooner), e.g. 200ms",
+      "0ms",
+    )
     .option("--rate-limit <calls/seconds>", "VM/KB API rate limit", "300/3600")
     .option("--concurrency-limit <n>", "VM/KB API concurrency limit", "2")
     .option("--limits-on-was", "apply the same limits to WAS calls", false)
