@@ -179,6 +179,42 @@ describe.each(STORE_KINDS)("sync into $name", (kind) => {
     await expectEqualToTruth(store, resumed.subscriptionId);
   });
 
+  it("a database slower than the API holds the parallel read back: pages never pile up uncommitted", async () => {
+    // Every commit takes 15 ms longer than it needs while the simulator answers at once: without backpressure
+    // the two readers would fetch all 200 pages long before they were written.
+    const slow: Store = Object.create(store, {
+      transaction: {
+        value: async <T>(work: (tx: Store) => Promise<T>): Promise<T> => {
+          await new Promise((resolve) => setTimeout(resolve, 15));
+          return store.transaction(work);
+        },
+      },
+    });
+    let committed = 0;
+    let worst = 0;
+    const report = await runSync(
+      client,
+      slow,
+      options({
+        objects: ["findings"],
+        concurrency: 2,
+        progress: (event) => {
+          if (event.kind !== "page") return;
+          committed += 1;
+          // Calls beyond the pages committed: the web app list and count, then at most a page per worker
+          // waiting for its commit, one queued past the limit, and one prefetched per search.
+          worst = Math.max(worst, event.apiCalls - committed);
+        },
+      }),
+    );
+    expect(report.streams[0]?.status).toBe("succeeded");
+    expect(committed).toBeGreaterThan(150);
+    expect(worst).toBeLessThanOrEqual(8);
+    await expect(storedFindings(store, report.subscriptionId)).resolves.toHaveLength(
+      (await truth("findings")).length,
+    );
+  });
+
   it("--full re-reads everything and marks what vanished from Qualys", async () => {
     await runSync(client, store, options());
     const gone = [...sim.control.world.findings.values()].slice(0, 3);

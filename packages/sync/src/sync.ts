@@ -332,6 +332,11 @@ async function runPass<R>(
 const GUIDED_FACTOR = 2;
 /** Pages a group should have on average, so that the partial last page of each group costs little. */
 const MIN_PAGES_PER_GROUP = 3;
+/**
+ * Most web apps in one `webApp.id IN` list. Qualys documents no limit on an IN list (qualys-api.md 3.3); this
+ * keeps each request small (about 3 KB of ids) on a subscription of thousands of web apps.
+ */
+const MAX_GROUP_SIZE = 300;
 
 /**
  * Split sorted web app ids into groups of decreasing size ("guided" scheduling); `minSize` keeps a small
@@ -340,7 +345,8 @@ const MIN_PAGES_PER_GROUP = 3;
 export function guidedGroups(ids: readonly number[], concurrency: number, minSize: number): number[][] {
   const groups: number[][] = [];
   for (let i = 0; i < ids.length; ) {
-    const size = Math.max(minSize, Math.ceil((ids.length - i) / (GUIDED_FACTOR * concurrency)));
+    const guided = Math.ceil((ids.length - i) / (GUIDED_FACTOR * concurrency));
+    const size = Math.max(minSize, Math.min(MAX_GROUP_SIZE, guided));
     groups.push(ids.slice(i, i + size));
     i += size;
   }
@@ -405,17 +411,25 @@ async function runPartitioned<R>(
   };
   let interrupted = false;
   let failure: unknown;
+  let uncommitted = 0;
   const pending: Promise<void>[] = [];
   /**
    * Pages are handed to the commit chain without waiting for it, so the next page is already being fetched
-   * while this one is written: over a slow link the API calls, not the database, set the pace.
+   * while this one is written: over a slow link the API calls, not the database, set the pace. When the database
+   * is the slower side, a worker waits for its page once more than `concurrency` pages are uncommitted, so pages
+   * never pile up in memory and an interruption takes effect within a few pages.
    */
-  const enqueue = (records: R[], group: number, lastId: number, finished: boolean) => {
-    pending.push(
-      commit(records, group, lastId, finished).catch((error: unknown) => {
+  const enqueue = async (records: R[], group: number, lastId: number, finished: boolean) => {
+    uncommitted += 1;
+    const committed = commit(records, group, lastId, finished)
+      .catch((error: unknown) => {
         failure ??= error;
-      }),
-    );
+      })
+      .finally(() => {
+        uncommitted -= 1;
+      });
+    pending.push(committed);
+    if (uncommitted > concurrency) await committed;
   };
   const queue = allGroups.map((_, index) => index).filter((index) => !groupsDone.has(index));
   const worker = async (): Promise<void> => {
@@ -435,7 +449,7 @@ async function runPartitioned<R>(
         page.push(record);
         lastId = id;
         if (page.length >= ctx.pageSize) {
-          enqueue(page, group, lastId, false);
+          await enqueue(page, group, lastId, false);
           page = [];
           if (failure !== undefined) return;
           if (io.signal?.aborted) {
@@ -444,7 +458,7 @@ async function runPartitioned<R>(
           }
         }
       }
-      enqueue(page, group, lastId, true);
+      await enqueue(page, group, lastId, true);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -26,6 +26,13 @@ describe("guidedGroups", () => {
     expect(sizes).toEqual([13, 10, 7, 5, 4, 3, 2, 2, 1, 1, 1, 1]);
   });
 
+  it("never puts more than 300 web apps in one IN list", () => {
+    const sizes = guidedGroups(ids(5000), 2, 1).map((g) => g.length);
+    expect(Math.max(...sizes)).toBe(300);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(5000);
+    expect(sizes.at(-1)).toBe(1);
+  });
+
   it("keeps groups at the minimum size when the subscription is small", () => {
     expect(guidedGroups(ids(10), 2, 4).map((g) => g.length)).toEqual([4, 4, 2]);
     expect(guidedGroups(ids(10), 2, 10)).toEqual([ids(10)]);
