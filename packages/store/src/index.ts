@@ -14,6 +14,7 @@ export {
   type StoredRow,
   type StreamState,
   type SubscriptionKey,
+  type SubscriptionRow,
   type SyncRunRow,
   type SyncRunStats,
   type UpsertCounts,

@@ -33,6 +33,7 @@ import type {
   StoredRow,
   StreamState,
   SubscriptionKey,
+  SubscriptionRow,
   SyncRunRow,
   SyncRunStats,
   UpsertCounts,
@@ -90,6 +91,20 @@ export class KyselyStore implements Store {
 
   migrate(): Promise<void> {
     return this.migrateFn();
+  }
+
+  async subscriptions(): Promise<SubscriptionRow[]> {
+    const rows = await this.db
+      .selectFrom("subscriptions")
+      .select(["id", "api_url", "username", "created_at"])
+      .orderBy("id")
+      .execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      apiUrl: r.api_url,
+      username: r.username,
+      createdAt: r.created_at,
+    }));
   }
 
   async subscription(key: SubscriptionKey): Promise<number> {

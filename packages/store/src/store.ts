@@ -14,6 +14,12 @@ export interface SubscriptionKey {
   username: string;
 }
 
+/** A subscription the store holds rows of. */
+export interface SubscriptionRow extends SubscriptionKey {
+  id: number;
+  createdAt: string;
+}
+
 /** Where a batch of records came from and when, for every row it writes. */
 export interface WriteContext {
   subscriptionId: number;
@@ -97,6 +103,8 @@ export interface Store {
   migrate(): Promise<void>;
   /** The id of a subscription, created on first use. */
   subscription(key: SubscriptionKey): Promise<number>;
+  /** Every subscription the store knows, by id. */
+  subscriptions(): Promise<SubscriptionRow[]>;
   /** Run `work` in one transaction: a page of records and the cursor that covers it commit together. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   upsertApplications(records: readonly ApplicationRecord[], ctx: WriteContext): Promise<UpsertCounts>;

@@ -306,6 +306,19 @@ function storeSuite(db: TestDatabase): void {
       expect(await store.subscription(SUB_A)).toBe(a);
     });
 
+    it("lists the subscriptions it holds, by id", async () => {
+      const store = await openMigrated();
+      expect(await store.subscriptions()).toEqual([]);
+      const a = await store.subscription(SUB_A);
+      const b = await store.subscription(SUB_B);
+      const listed = await store.subscriptions();
+      expect(listed.map(({ createdAt: _c, ...key }) => key)).toEqual([
+        { id: a, ...SUB_A },
+        { id: b, ...SUB_B },
+      ]);
+      for (const row of listed) expect(Number.isNaN(Date.parse(row.createdAt))).toBe(false);
+    });
+
     it("gives concurrent first calls for one key the same id", async () => {
       const store = await openMigrated();
       const ids = await Promise.all([store.subscription(SUB_A), store.subscription(SUB_A)]);
