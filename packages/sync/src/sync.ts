@@ -44,6 +44,8 @@ export type SyncProgress =
       since: string | undefined;
       resumed: boolean;
     }
+  /** How many records this run of the stream will read in all, when a count call told (first and full runs). */
+  | { kind: "expected"; stream: StoredObject; records: number }
   | { kind: "page"; stream: StoredObject; records: number; total: number; apiCalls: number }
   | { kind: "stream-end"; report: StreamReport };
 
@@ -222,6 +224,8 @@ export async function runSync(client: QualysClient, store: Store, options: SyncO
                 ? await runPartitioned(stream, phaseCtx, pass, resumed, concurrency, {
                     commit: (records, position) => commitPage(pass, records, { afterId: 0, ...position }),
                     signal: options.signal,
+                    expected: (records) =>
+                      progress({ kind: "expected", stream: object, records: total + records }),
                   })
                 : await runPass(
                     stream,
@@ -371,7 +375,12 @@ async function runPartitioned<R>(
   pass: Pass,
   resume: Checkpoint | undefined,
   concurrency: number,
-  io: { commit: (records: R[], position: GroupPosition) => Promise<void>; signal: AbortSignal | undefined },
+  io: {
+    commit: (records: R[], position: GroupPosition) => Promise<void>;
+    signal: AbortSignal | undefined;
+    /** Told the pass's record count when the run counts it (not on a resumed run). */
+    expected: (records: number) => void;
+  },
 ): Promise<boolean> {
   let groups = resume?.groups;
   if (!groups) {
@@ -386,6 +395,7 @@ async function runPartitioned<R>(
       return found.sort((a, b) => a - b);
     };
     const [ids, findings] = await Promise.all([listIds(), ctx.client.was.findings.count(pass.criteria)]);
+    io.expected(findings);
     const pages = Math.ceil(findings / ctx.pageSize);
     // Web apps that hold MIN_PAGES_PER_GROUP pages on average (all of them when there are fewer pages).
     const minSize = pages === 0 ? ids.length : Math.ceil((MIN_PAGES_PER_GROUP * ids.length) / pages);

@@ -111,37 +111,68 @@ export async function openStoreFrom(db: string | undefined): Promise<Store> {
   }
 }
 
-/** Progress: a line per stream start and end, and per page every 10 pages (or on a terminal, one updated line). */
+/** A terminal progress bar: `[#########...........]  45%`. */
+export function progressBar(done: number, expected: number, width = 24): string {
+  const share = expected > 0 ? Math.min(1, done / expected) : 0;
+  const filled = Math.round(share * width);
+  return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%`;
+}
+
+/**
+ * Progress: a line per stream start and end, and per page every 10 pages; on a terminal, one line per stream that
+ * is redrawn, with a bar when the run counted its records (a first or full findings run).
+ */
 function progressPrinter(format: "text" | "json"): (event: SyncProgress) => void {
   const tty = process.stderr.isTTY === true && format === "text";
   let pages = 0;
+  let expected: number | undefined;
+  let started = Date.now();
   return (event) => {
     if (format === "json") {
       process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
       return;
     }
-    if (event.kind === "stream-start") {
-      pages = 0;
-      const from =
-        event.mode === "full"
-          ? "everything"
-          : event.since
-            ? `changes since ${event.since}`
-            : "everything (first run)";
-      process.stderr.write(
-        `${event.stream}: ${event.mode} sync of ${from}${event.resumed ? ", resuming an interrupted run" : ""}\n`,
-      );
-    } else if (event.kind === "page") {
-      pages += 1;
-      const line = `${event.stream}: ${event.total.toLocaleString("en-US")} records, ${event.apiCalls} API calls`;
-      if (tty) process.stderr.write(`\r${line}\u001b[K`);
-      else if (pages % 10 === 0) process.stderr.write(`${line}\n`);
-    } else {
-      const r = event.report;
-      if (tty) process.stderr.write("\r\u001b[K");
-      process.stderr.write(
-        `${r.stream}: ${r.status}${r.error ? ` (${r.error})` : ""}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged${r.vanished ? `, ${r.vanished} vanished` : ""}, ${r.apiCalls} API calls\n`,
-      );
+    switch (event.kind) {
+      case "stream-start": {
+        pages = 0;
+        expected = undefined;
+        started = Date.now();
+        const from =
+          event.mode === "full"
+            ? "everything"
+            : event.since
+              ? `changes since ${event.since}`
+              : "everything (first run)";
+        process.stderr.write(
+          `${event.stream}: ${event.mode} sync of ${from}${event.resumed ? ", resuming an interrupted run" : ""}\n`,
+        );
+        return;
+      }
+      case "expected":
+        expected = event.records;
+        if (!tty)
+          process.stderr.write(`${event.stream}: ${event.records.toLocaleString("en-US")} records to read\n`);
+        return;
+      case "page": {
+        pages += 1;
+        const count = `${event.total.toLocaleString("en-US")}${expected === undefined ? "" : ` of ${expected.toLocaleString("en-US")}`} records`;
+        const rate = event.total / Math.max(0.001, (Date.now() - started) / 1000);
+        const line = `${event.stream}: ${count}, ${event.apiCalls} API calls, ${Math.round(rate).toLocaleString("en-US")}/s`;
+        if (tty)
+          process.stderr.write(
+            `\r${expected === undefined ? "" : `${progressBar(event.total, expected)} `}${line}\u001b[K`,
+          );
+        else if (pages % 10 === 0) process.stderr.write(`${line}\n`);
+        return;
+      }
+      case "stream-end": {
+        const r = event.report;
+        if (tty) process.stderr.write("\r\u001b[K");
+        process.stderr.write(
+          `${r.stream}: ${r.status}${r.error ? ` (${r.error})` : ""}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged${r.vanished ? `, ${r.vanished} vanished` : ""}, ${r.apiCalls} API calls\n`,
+        );
+        return;
+      }
     }
   };
 }
@@ -158,6 +189,76 @@ const REPORT_COLUMNS: Column<StreamReport>[] = [
   { header: "RETRIES", key: "retries", value: (r) => r.retries },
   { header: "SECONDS", key: "seconds", value: (r) => (r.durationMs / 1000).toFixed(1) },
 ];
+
+type Log = (kind: string, fields: Record<string, unknown>, text: string) => void;
+
+const textLog: Log = (_kind, _fields, text) => {
+  process.stderr.write(`${text}\n`);
+};
+const jsonLog: Log = (kind, fields) => {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), kind, ...fields })}\n`);
+};
+
+async function syncCommand(flags: SyncFlags, log: Log): Promise<void> {
+  const objects = objectsOf(flags.objects);
+  const filters = filtersOf(flags);
+  const overlapMs = parseDuration(flags.overlap, "--overlap", "m");
+  if (flags.logFormat !== "text" && flags.logFormat !== "json")
+    throw new UsageError(`--log-format: "${flags.logFormat}" must be text or json`);
+  const settings = loadSettings(flags, process.env, () => readFileSync(0, "utf8"));
+  for (const warning of settings.warnings) log("warning", { message: warning }, `warning: ${warning}`);
+  const store = await openStoreFrom(flags.db);
+  const client = createQualysClient(settings.client);
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(EXIT.error);
+    log(
+      "signal",
+      { signal },
+      `${signal} received: finishing the current page; the next run resumes from there`,
+    );
+    controller.abort(signal);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const auth = settings.client.auth;
+    const report = await runSync(client, store, {
+      subscription: {
+        apiUrl: client.endpoints.api,
+        username: "username" in auth ? auth.username : `oauth:${auth.kind === "oauth" ? auth.clientId : ""}`,
+      },
+      objects,
+      full: flags.full ?? false,
+      filters,
+      pageSize: settings.client.pageSize ?? 100,
+      concurrency: settings.client.concurrency ?? 2,
+      overlapMs,
+      signal: controller.signal,
+      progress: progressPrinter(flags.logFormat),
+    });
+    if (flags.logFormat === "json") process.stdout.write(`${JSON.stringify(report)}\n`);
+    else process.stdout.write(render(report.streams, REPORT_COLUMNS, "table", process.stdout.columns ?? 120));
+    const failed = report.streams.filter((s) => s.status !== "succeeded");
+    if (failed.length > 0)
+      throw new CommandExit(
+        EXIT.error,
+        failed
+          .map((s) =>
+            s.status === "interrupted"
+              ? `${s.stream}: interrupted; the next run resumes from the last committed page`
+              : `${s.stream}: ${s.error ?? "failed"}`,
+          )
+          .join("\n"),
+      );
+    log("store", { location: store.location }, `store: ${store.location}`);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await client.close().catch(() => undefined);
+    await store.close();
+  }
+}
 
 export function registerSyncCommands(program: Command): void {
   const sync = program
@@ -188,63 +289,14 @@ export function registerSyncCommands(program: Command): void {
     .option("--log-format <format>", "text, or json (one JSON object per line on stderr)", "text");
   addConnectionOptions(sync);
   sync.action(async (flags: SyncFlags) => {
-    const objects = objectsOf(flags.objects);
-    const filters = filtersOf(flags);
-    const overlapMs = parseDuration(flags.overlap, "--overlap", "m");
-    if (flags.logFormat !== "text" && flags.logFormat !== "json")
-      throw new UsageError(`--log-format: "${flags.logFormat}" must be text or json`);
-    const settings = loadSettings(flags, process.env, () => readFileSync(0, "utf8"));
-    for (const warning of settings.warnings) process.stderr.write(`warning: ${warning}\n`);
-    const store = await openStoreFrom(flags.db);
-    const client = createQualysClient(settings.client);
-    const controller = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (controller.signal.aborted) process.exit(EXIT.error);
-      process.stderr.write(
-        `${signal} received: finishing the current page; the next run resumes from there\n`,
-      );
-      controller.abort(signal);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    if (flags.logFormat !== "json") return syncCommand(flags, textLog);
+    // JSON logs: every line on stderr is one JSON object, errors included.
     try {
-      const auth = settings.client.auth;
-      const report = await runSync(client, store, {
-        subscription: {
-          apiUrl: client.endpoints.api,
-          username:
-            "username" in auth ? auth.username : `oauth:${auth.kind === "oauth" ? auth.clientId : ""}`,
-        },
-        objects,
-        full: flags.full ?? false,
-        filters,
-        pageSize: settings.client.pageSize ?? 100,
-        concurrency: settings.client.concurrency ?? 2,
-        overlapMs,
-        signal: controller.signal,
-        progress: progressPrinter(flags.logFormat),
-      });
-      if (flags.logFormat === "json") process.stdout.write(`${JSON.stringify(report)}\n`);
-      else
-        process.stdout.write(render(report.streams, REPORT_COLUMNS, "table", process.stdout.columns ?? 120));
-      const failed = report.streams.filter((s) => s.status !== "succeeded");
-      if (failed.length > 0)
-        throw new CommandExit(
-          EXIT.error,
-          failed
-            .map((s) =>
-              s.status === "interrupted"
-                ? `${s.stream}: interrupted; the next run resumes from the last committed page`
-                : `${s.stream}: ${s.error ?? "failed"}`,
-            )
-            .join("\n"),
-        );
-      process.stderr.write(`store: ${store.location}\n`);
-    } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      await client.close().catch(() => undefined);
-      await store.close();
+      await syncCommand(flags, jsonLog);
+    } catch (error) {
+      if (error instanceof CommandExit && !error.message) throw error;
+      jsonLog("error", { message: error instanceof Error ? error.message : String(error) }, "");
+      throw new CommandExit(error instanceof CommandExit ? error.exitCode : EXIT.error);
     }
   });
 
@@ -257,6 +309,10 @@ export function registerSyncCommands(program: Command): void {
     .option("--since <date>", "only rows last seen since this UTC date")
     .option("--out <file>", "write here instead of standard output")
     .option("--include-vanished", "also rows a full sync found gone from Qualys")
+    .option(
+      "--subscription <id>",
+      "only rows of this subscription (its id; a store shared by several subscriptions lists them when it is wrong)",
+    )
     .action(
       async (flags: {
         db?: string;
@@ -265,16 +321,30 @@ export function registerSyncCommands(program: Command): void {
         since?: string;
         out?: string;
         includeVanished?: boolean;
+        subscription?: string;
       }) => {
         if (!(STORED_OBJECTS as readonly string[]).includes(flags.object))
           throw new UsageError(`--object: "${flags.object}" must be one of ${STORED_OBJECTS.join(", ")}`);
         if (flags.format !== "csv" && flags.format !== "jsonl")
           throw new UsageError(`--format: "${flags.format}" must be csv or jsonl`);
         const since = flags.since ? parseUtcDate(flags.since, "--since") : undefined;
+        const wanted = flags.subscription === undefined ? undefined : Number(flags.subscription);
+        if (wanted !== undefined && !(Number.isInteger(wanted) && wanted > 0))
+          throw new UsageError(`--subscription: "${flags.subscription}" must be a subscription id (1, 2, …)`);
         const store = await openStoreFrom(flags.db);
+        if (wanted !== undefined) {
+          const known = await store.subscriptions();
+          if (!known.some((s) => s.id === wanted)) {
+            await store.close();
+            const list = known.map((s) => `${s.id} (${s.username} at ${s.apiUrl})`).join(", ");
+            throw new UsageError(
+              `--subscription: ${wanted} is not in ${store.location}; ${list ? `it holds ${list}` : "it holds no subscription yet"}`,
+            );
+          }
+        }
         const out = flags.out ? createWriteStream(flags.out) : process.stdout;
         try {
-          const options = { since, includeVanished: flags.includeVanished ?? false };
+          const options = { since, includeVanished: flags.includeVanished ?? false, subscriptionId: wanted };
           const rows =
             flags.object === "webapps"
               ? store.applications(options)
