@@ -112,7 +112,7 @@ export async function openStoreFrom(db: string | undefined): Promise<Store> {
 }
 
 /** A terminal progress bar: `[#########...........]  45%`. */
-export function progressBar(done: number, expected: number, width = 24): string {
+function progressBar(done: number, expected: number, width = 24): string {
   const share = expected > 0 ? Math.min(1, done / expected) : 0;
   const filled = Math.round(share * width);
   return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%`;
