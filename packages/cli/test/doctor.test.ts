@@ -1,35 +1,13 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../src/exit-codes.js";
 import { loadSettings } from "../src/settings.js";
+import { spawnCli as run } from "./spawn-cli.js";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const bin = path.resolve(here, "../src/bin.ts");
 const ODD = "pa:ss:wörd-é€";
-
-function run(args: string[], env: Record<string, string>, stdin?: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", bin, ...args], {
-      env: { PATH: process.env.PATH ?? "", ...env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.stdin.end(stdin ?? "");
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("qualys-connector doctor", () => {
   let sim: RunningSimulator;

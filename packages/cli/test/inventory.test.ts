@@ -1,28 +1,7 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { render } from "../src/output.js";
-
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src/bin.ts");
-
-function run(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", bin, ...args], {
-      env: { PATH: process.env.PATH ?? "", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { spawnCli as run } from "./spawn-cli.js";
 
 describe("output formats", () => {
   const rows = [

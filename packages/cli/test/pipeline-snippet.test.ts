@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,10 +12,10 @@ import {
   shellQuote,
 } from "../src/commands/pipeline-snippet.js";
 import { EXIT, runCli } from "../src/index.js";
+import { spawnCli } from "./spawn-cli.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const goldenDir = path.join(here, "golden/pipeline-snippet");
-const binSource = path.resolve(here, "../src/bin.ts");
 
 // Secrets in the environment of the test: the snippet must never contain them.
 const PASSWORD = "pw-Secr3t!-do-not-print";
@@ -344,21 +343,7 @@ describe("pipeline-snippet: golden files", () => {
 
   it("is the same from the built CLI in a child process with the credentials in its environment", async () => {
     const args = ["pipeline-snippet", ...snippetArgs("github", "was")];
-    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ["--import", "tsx", binSource, ...args], {
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, QUALYS_PASSWORD: PASSWORD, QUALYS_CLIENT_SECRET: CLIENT_SECRET },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+    const result = await spawnCli(args, { QUALYS_PASSWORD: PASSWORD, QUALYS_CLIENT_SECRET: CLIENT_SECRET });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(EXIT.ok);
     expect(result.stdout).toBe(readGolden("github", "was"));

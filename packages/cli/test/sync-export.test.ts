@@ -2,15 +2,13 @@
  * `qualys-connector sync` and `export` as a user runs them: the CLI in a child process, the simulator on 127.0.0.1,
  * SQLite files in a temporary folder. Exit codes are the README's: 0 success, 3 usage, authentication or API errors.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliResult, spawnCli as run } from "./spawn-cli.js";
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src/bin.ts");
 const PASSWORD = "sim-password";
 const WORLD = { port: 0, webapps: 4, findingsPerWebapp: 30, hosts: 0 };
 const OBJECTS = ["webapps", "findings", "definitions"] as const;
@@ -18,29 +16,6 @@ const OBJECTS = ["webapps", "findings", "definitions"] as const;
 // these, so two records get such values in the live world before the first sync.
 const FORMULA_NAME = '=HYPERLINK("http://evil.example/?a,b","open")';
 const FORMULA_PARAM = "@SUM(1+1)*cmd|' /C calc'!A0";
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", bin, ...args], {
-      env: { PATH: process.env.PATH ?? "", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function jsonLines(text: string): Record<string, unknown>[] {
   return text
@@ -94,7 +69,7 @@ describe("qualys-connector sync and export against the simulator", () => {
   let sim: RunningSimulator;
   let dir: string;
   let db: string;
-  let firstRun: Result;
+  let firstRun: CliResult;
   const env = () => ({ QUALYS_API_URL: sim.url, QUALYS_USERNAME: "sim_user", QUALYS_PASSWORD: PASSWORD });
   const get = async <T>(route: string) => (await (await fetch(`${sim.url}${route}`)).json()) as T;
   const truthFindings = () => get<{ uniqueId: string; qid: number }[]>("/__sim/ground-truth/findings");
@@ -186,7 +161,7 @@ describe("qualys-connector sync and export against the simulator", () => {
       ["--updated-since", ["--updated-since", "not-a-date"]],
       ["--db", ["--db", "mysql://x"]],
     ];
-    const results = new Map<string[], Result>();
+    const results = new Map<string[], CliResult>();
     let apiCalls = 0;
 
     beforeAll(async () => {
