@@ -110,6 +110,15 @@ export async function runWasGate(
     run.scan = scan;
     return run.finish(evaluation);
   };
+  /** End without findings on `at` (the scan just assigned): it could not be gated, `reason` says why. */
+  const finishIncomplete = (at: GateScan, reason: string): GateResult =>
+    finish(
+      evaluate(
+        evaluationInput(at, [], undefined, { complete: false, reason }, baseline),
+        policy,
+        new Date(clock.now()),
+      ),
+    );
 
   const cancel = (id: number, why: string) => run.cancel(id, why, () => api.cancel(id));
 
@@ -150,21 +159,9 @@ export async function runWasGate(
         progress({ kind: "attached", scanId, why: `scan ${other.id} was already running` });
       } else if (other && options.onRunning === "fail") {
         scan = scanOf(other.id, { name: other.name, status: other.status });
-        return finish(
-          evaluate(
-            evaluationInput(
-              scan,
-              [],
-              undefined,
-              {
-                complete: false,
-                reason: `web app ${webApp.id} already has scan ${other.id} running (--on-running fail)`,
-              },
-              baseline,
-            ),
-            policy,
-            new Date(clock.now()),
-          ),
+        return finishIncomplete(
+          scan,
+          `web app ${webApp.id} already has scan ${other.id} running (--on-running fail)`,
         );
       } else if (other && options.onRunning === "cancel") {
         warnings.push(`${await cancel(other.id, "--on-running cancel")} before launching a new one`);
@@ -184,21 +181,9 @@ export async function runWasGate(
       if (scanId === undefined) {
         if (signal?.aborted) {
           scan = scanOf(0, { id: "", name: options.scanName, portalUrl: undefined });
-          return finish(
-            evaluate(
-              evaluationInput(
-                scan,
-                [],
-                undefined,
-                {
-                  complete: false,
-                  reason: `${abortReason(signal)} before the scan was launched; nothing was launched`,
-                },
-                baseline,
-              ),
-              policy,
-              new Date(clock.now()),
-            ),
+          return finishIncomplete(
+            scan,
+            `${abortReason(signal)} before the scan was launched; nothing was launched`,
           );
         }
         scanId = await api.launch({
@@ -329,13 +314,7 @@ export async function runWasGate(
     });
     const current = scan ?? scanOf(id);
     scan = { ...current, durationSec: Math.round((clock.now() - started) / 1000) };
-    return finish(
-      evaluate(
-        evaluationInput(scan, [], undefined, { complete: false, reason }, baseline),
-        policy,
-        new Date(clock.now()),
-      ),
-    );
+    return finishIncomplete(scan, reason);
   }
 }
 
