@@ -4,46 +4,11 @@
  *   limiter, envelope parsing) vs raw fetch of the same pages, and the client's CPU time per 1000 records;
  * - listing web apps at fault rate 0.3: retries needed for an exact result.
  */
-import { spawn } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { createQualysClient } from "../packages/client/src/index.js";
 import { startSimulator } from "../packages/simulator/src/index.js";
+import { childSimulator } from "./child-simulator.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-
-async function childSimulator(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      path.join(root, "packages/cli/src/bin.ts"),
-      "sim",
-      "--port",
-      "0",
-      "--webapps",
-      "50",
-      "--findings-per-webapp",
-      "400",
-      "--hosts",
-      "0",
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`simulator exited ${code}`)));
-  });
-  return { url, stop: () => child.kill("SIGTERM") };
-}
-
-const sim = await childSimulator();
+const sim = await childSimulator(["--webapps", "50", "--findings-per-webapp", "400", "--hosts", "0"]);
 try {
   const auth = { kind: "basic" as const, username: "sim_user", password: "sim-password" };
   const client = createQualysClient({ apiUrl: sim.url, auth, pageSize: 1000 });
@@ -84,7 +49,7 @@ try {
       `client CPU ${cpuMsPer1000.toFixed(1)} ms per 1000 records (${records} records)`,
   );
 } finally {
-  sim.stop();
+  await sim.stop();
 }
 
 const faulty = await startSimulator({

@@ -7,15 +7,13 @@
  * one sequential search (concurrency 1), whose bound is half.
  */
 
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { createQualysClient } from "../packages/client/src/index.js";
 import { openStore } from "../packages/store/src/index.js";
 import { runSync } from "../packages/sync/src/index.js";
+import { childSimulator } from "./child-simulator.js";
 
 const LATENCY_MS = 200;
 const CONCURRENCY = 2;
@@ -24,44 +22,24 @@ const TARGET = 0.9;
 
 // The simulator runs in its own process, as `qualys-connector sim` would: its rendering must not share this
 // process's event loop, or the bench would measure the simulator's CPU instead of the sync.
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../packages/cli/src/bin.ts");
-const child = spawn(
-  process.execPath,
-  [
-    "--import",
-    "tsx",
-    bin,
-    "sim",
-    "--port",
-    "0",
-    // The data set of the issue's sync tests: 50 web apps of 400 findings.
-    "--webapps",
-    "50",
-    "--findings-per-webapp",
-    "400",
-    "--hosts",
-    "0",
-    "--latency",
-    `${LATENCY_MS}ms`,
-    "--concurrency-limit",
-    String(CONCURRENCY),
-    "--limits-on-was",
-    // The rate window is not what this measures: large enough never to bind.
-    "--rate-limit",
-    "100000/3600",
-  ],
-  { stdio: ["ignore", "pipe", "inherit"] },
-);
-let banner = "";
-const url = await new Promise<string>((resolve, reject) => {
-  child.stdout.on("data", (chunk: Buffer) => {
-    banner += chunk.toString();
-    const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner);
-    if (match?.[1]) resolve(match[1]);
-  });
-  child.once("exit", (code) => reject(new Error(`the simulator exited (${code}) before listening`)));
-});
-const sim = { url };
+const sim = await childSimulator([
+  // The data set of the issue's sync tests: 50 web apps of 400 findings.
+  "--webapps",
+  "50",
+  "--findings-per-webapp",
+  "400",
+  "--hosts",
+  "0",
+  "--latency",
+  `${LATENCY_MS}ms`,
+  "--concurrency-limit",
+  String(CONCURRENCY),
+  "--limits-on-was",
+  // The rate window is not what this measures: large enough never to bind.
+  "--rate-limit",
+  "100000/3600",
+]);
+const url = sim.url;
 const dir = mkdtempSync(path.join(tmpdir(), "qc-bench-throughput-"));
 try {
   // What one call costs beyond the latency, measured with one call at a time: loopback transfer and parsing of a
@@ -117,7 +95,6 @@ try {
     await client.close();
   }
 } finally {
-  child.kill("SIGTERM");
-  await once(child, "exit");
+  await sim.stop();
   rmSync(dir, { recursive: true, force: true });
 }
