@@ -11,7 +11,7 @@ import {
   PIPELINE_SNIPPET_EXAMPLES,
   shellQuote,
 } from "../src/commands/pipeline-snippet.js";
-import { EXIT, runCli } from "../src/index.js";
+import { EXIT, runCli, VERSION } from "../src/index.js";
 import { spawnCli } from "./spawn-cli.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -333,7 +333,8 @@ describe("pipeline-snippet: golden files", () => {
         // The example's words reach the shell unchanged.
         expect(shellWords(scriptOf(ci, gate, output))).toEqual([
           "npx",
-          "qualys-connector",
+          "--yes",
+          `qualys-connector@${VERSION}`,
           "scan",
           gate,
           ...PIPELINE_SNIPPET_EXAMPLES[gate],
@@ -366,7 +367,9 @@ describe("pipeline-snippet: structure", () => {
           QUALYS_PLATFORM: `\${{ vars.QUALYS_PLATFORM }}`,
         },
       });
-      expect(String(run?.run)).toMatch(new RegExp(`^npx qualys-connector scan ${gate} \\\\\n`));
+      expect(String(run?.run)).toMatch(
+        new RegExp(`^npx --yes qualys-connector@${VERSION.replaceAll(".", "\\.")} scan ${gate} \\\\\n`),
+      );
       expect(upload).toMatchObject({
         uses: "actions/upload-artifact@v4",
         if: "always()",
@@ -457,7 +460,7 @@ describe("pipeline-snippet: quoting", () => {
       it(`${ci}: ${name}`, async () => {
         const output = await snippetOk(snippetArgs(ci, "was", scanArgs));
         const words = shellWords(scriptOf(ci, "was", output));
-        expect(words).toEqual(["npx", "qualys-connector", "scan", "was", ...scanArgs]);
+        expect(words).toEqual(["npx", "--yes", `qualys-connector@${VERSION}`, "scan", "was", ...scanArgs]);
         for (const arg of scanArgs) expect(words.filter((w) => w === arg)).toHaveLength(1);
       });
 
@@ -507,7 +510,7 @@ describe("pipeline-snippet: connection, credentials and outputs", () => {
       const github = await snippetOk(snippetArgs("github", "was", ["--webapp", "x", ...connection]));
       const run = record(list(parseYaml(github))[0]);
       expect(Object.keys(record(run.env))).toEqual(["QUALYS_USERNAME", "QUALYS_PASSWORD"]);
-      expect(shellWords(String(run.run)).slice(4)).toEqual(["--webapp", "x", ...connection]);
+      expect(shellWords(String(run.run)).slice(5)).toEqual(["--webapp", "x", ...connection]);
       const azure = await snippetOk(snippetArgs("azure", "was", ["--webapp", "x", ...connection]));
       expect(Object.keys(record(record(list(parseYaml(azure))[0]).env))).not.toContain("QUALYS_PLATFORM");
       const jenkins = await snippetOk(snippetArgs("jenkins", "was", ["--webapp", "x", ...connection]));
@@ -598,7 +601,7 @@ describe("pipeline-snippet: usage errors exit 3 and name the input", () => {
     for (const ci of ["gitlab", "jenkins"] as const) {
       const scanArgs = ["--webapp", "x", "--scan-name", `\${{ a }} $(b)`];
       const output = await snippetOk(snippetArgs(ci, "was", scanArgs));
-      expect(shellWords(scriptOf(ci, "was", output)).slice(4)).toEqual(scanArgs);
+      expect(shellWords(scriptOf(ci, "was", output)).slice(5)).toEqual(scanArgs);
     }
   });
 });

@@ -11,6 +11,7 @@ import path from "node:path";
 import type { Command, Option } from "commander";
 import { stringify as yamlStringify } from "yaml";
 import { UsageError } from "../exit-codes.js";
+import { VERSION } from "../version.js";
 
 export const CI_SYSTEMS = ["jenkins", "azure", "github", "gitlab"] as const;
 export type CiSystem = (typeof CI_SYSTEMS)[number];
@@ -64,7 +65,7 @@ interface CredentialVariables {
 interface SnippetPlan {
   gate: Gate;
   gateLabel: string;
-  /** `npx qualys-connector scan …` as POSIX sh lines; the renderer adds ` \` and indentation. */
+  /** `npx --yes qualys-connector@VERSION scan …` as POSIX sh lines; the renderer adds ` \` and indentation. */
   commandLines: string[];
   reportDir: string;
   credentials: CredentialVariables;
@@ -74,6 +75,13 @@ interface SnippetPlan {
   /** Step id / name for outputs: one per gate, so the WAS and VM snippets can share a job. */
   stepId: string;
 }
+
+/**
+ * The package a step runs, pinned to this CLI's own version: a pipeline gets the verdicts of the release its
+ * author tried, and `npx --yes` installs it on an agent that has never seen it (without a prompt, which would
+ * hang a CI job).
+ */
+const RUN_CLI = `npx --yes qualys-connector@${VERSION}`;
 
 const EXIT_CODES_LINE = "Exit codes: 0 passed, 1 policy failed, 2 scan incomplete, 3 tool error";
 
@@ -200,7 +208,7 @@ function lastValue(flags: readonly ScanFlag[], flag: string): string | undefined
  * value stays inside its quotes, so its line breaks are part of the value, not of the layout.
  */
 function commandLines(gate: Gate, scanArgs: readonly string[]): string[] {
-  const lines = [`npx qualys-connector scan ${gate}`];
+  const lines = [`${RUN_CLI} scan ${gate}`];
   for (const arg of scanArgs) {
     const quoted = shellQuote(arg);
     const last = lines.length - 1;
@@ -476,7 +484,7 @@ export function registerPipelineSnippetCommand(program: Command): void {
     .summary("print a ready-to-paste CI step that runs scan was or scan vm")
     .description(
       "Print a pipeline step for Jenkins, Azure Pipelines, GitHub Actions or GitLab CI/CD that runs " +
-        "`npx qualys-connector scan was|vm` with the given scan flags, takes the credentials from the CI " +
+        `\`${RUN_CLI} scan was|vm\` with the given scan flags, takes the credentials from the CI ` +
         "system's secret store, publishes the outputs whatever the outcome, and handles the exit codes.",
     )
     .usage("--ci <system> --gate <was|vm> [--credentials-id <id>] [--] [scan flags...]")

@@ -15,7 +15,7 @@ stage('Qualys VM scan gate') {
           // returnStatus: the exit code decides the build result below, after the outputs are published.
           // ''' keeps $ literal for Groovy: the shell, not Groovy, reads the credentials from the environment.
           qualysExitCode = sh(returnStatus: true, script: '''
-            npx qualys-connector scan vm \\
+            npx --yes qualys-connector@0.1.0 scan vm \\
               --ip 10.0.0.5 \\
               --min-severity 4 \\
               --fail-on-pci \\

@@ -15,7 +15,7 @@ stage('Qualys WAS scan gate') {
           // returnStatus: the exit code decides the build result below, after the outputs are published.
           // ''' keeps $ literal for Groovy: the shell, not Groovy, reads the credentials from the environment.
           qualysExitCode = sh(returnStatus: true, script: '''
-            npx qualys-connector scan was \\
+            npx --yes qualys-connector@0.1.0 scan was \\
               --webapp 'shop (staging)' \\
               --min-severity 4 \\
               --fail-on-qids 150000-150100,150263
