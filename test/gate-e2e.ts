@@ -1,9 +1,9 @@
 /**
- * End-to-end helpers for the gate tests: run the real `qualys-connector` (from source, through tsx) against an
+ * End-to-end helpers for the gate tests: run the real `qualys-connector` (the bundle built for the test run) against an
  * in-process simulator, then read and check every output it wrote.
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,16 +12,12 @@ import { fromResultFile, type GateResult, type GateResultFile } from "@qualys-co
 import { XMLParser } from "fast-xml-parser";
 import { parse as parseJunit, type TestSuites } from "junit2json";
 import { expect } from "vitest";
+import { type CliRun, runCliProcess } from "./cli-process.js";
 import { sarifValidator } from "./sarif-schema.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const bin = path.join(root, "packages/cli/src/bin.ts");
+export type { CliRun } from "./cli-process.js";
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 export function tempDir(prefix = "gate-"): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
@@ -33,22 +29,7 @@ export function startCli(
   env: Record<string, string>,
   onStderr?: (soFar: string, child: ChildProcess) => void,
 ): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", bin, ...args], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-      cwd: root,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-      onStderr?.(stderr, child);
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCliProcess(args, { env: { HOME: process.env.HOME ?? "", ...env }, cwd: root, onStderr });
 }
 
 export interface Outputs {

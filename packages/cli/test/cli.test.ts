@@ -1,14 +1,12 @@
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runCliProcess } from "../../../test/cli-process.js";
 import { simOptionsFromFlags } from "../src/commands/sim.js";
 import { createProgram, EXIT, UsageError, VERSION } from "../src/index.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const tsxLoader = ["--import", "tsx"];
-const binSource = path.resolve(here, "../src/bin.ts");
 
 const defaults = {
   host: "127.0.0.1",
@@ -30,32 +28,19 @@ const defaults = {
   cleanResultsStatus: "finished",
 };
 
-/** Run the CLI from source in a child process; resolves with exit code and output. */
-function runCli(args: string[], { untilLine }: { untilLine?: RegExp } = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string; elapsedMs: number }>(
-    (resolve) => {
-      const started = Date.now();
-      const child = spawn(process.execPath, [...tsxLoader, binSource, ...args], {
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      let elapsedMs = 0;
-      child.stdout.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (untilLine && elapsedMs === 0 && untilLine.test(stdout)) {
-          elapsedMs = Date.now() - started;
-          child.kill("SIGTERM");
-        }
-      });
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      child.on("close", (code) =>
-        resolve({ code, stdout, stderr, elapsedMs: elapsedMs || Date.now() - started }),
-      );
+/** Run the CLI in a child process; with `untilLine`, SIGTERM it once stdout matches and time that moment. */
+async function runCli(args: string[], { untilLine }: { untilLine?: RegExp } = {}) {
+  const started = Date.now();
+  let elapsedMs = 0;
+  const run = await runCliProcess(args, {
+    onStdout: (stdout, child) => {
+      if (untilLine && elapsedMs === 0 && untilLine.test(stdout)) {
+        elapsedMs = Date.now() - started;
+        child.kill("SIGTERM");
+      }
     },
-  );
+  });
+  return { ...run, elapsedMs: elapsedMs || Date.now() - started };
 }
 
 describe("sim flags", () => {

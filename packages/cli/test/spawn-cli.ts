@@ -1,15 +1,7 @@
-/** Run the CLI from source in a child process, as a user would; shared by the CLI's command tests. */
-import { spawn } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+/** The CLI's command tests run it in a child process as a user would, through the one shared test helper. */
+import { type CliRun, runCliProcess } from "../../../test/cli-process.js";
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src/bin.ts");
-
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = CliRun;
 
 /**
  * Resolves with the exit code and output. The child sees only PATH and `env` (no credentials leak in from the
@@ -20,20 +12,5 @@ export function spawnCli(
   env: Record<string, string> = {},
   stdin = "",
 ): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", bin, ...args], {
-      env: { PATH: process.env.PATH ?? "", ...env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.stdin.end(stdin);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCliProcess(args, { env, stdin });
 }
