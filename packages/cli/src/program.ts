@@ -17,7 +17,7 @@ import { VERSION } from "./version.js";
 export function createProgram(): Command {
   const program = new Command("qualys-connector")
     .description(
-      "Qualys Connector: Qualys WAS and VM scan gates for CI, WAS data sync, report ingestion, and a Qualys API simulator.",
+      "Qualys Connector: Qualys WAS and VM scan gates for CI, WAS data sync, and a Qualys API simulator.",
     )
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", `\n${EXIT_CODES_HELP}\n`);
