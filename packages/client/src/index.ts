@@ -48,7 +48,16 @@ export {
   resolvePlatform,
 } from "./platforms.js";
 export { readServiceResponse, type ServiceResponse } from "./qps-envelope.js";
-export { isSecretName, MASK, redact, redactKnown, redactUrl, SECRET_NAMES } from "./redact.js";
+export {
+  createRedactor,
+  isSecretName,
+  MASK,
+  type Redactor,
+  redact,
+  redactKnown,
+  redactUrl,
+  SECRET_NAMES,
+} from "./redact.js";
 export {
   backoffDelay,
   DEFAULT_RETRY,

@@ -102,27 +102,46 @@ const WRAP_MIN = 12;
 const PIECE_MIN = 12;
 const PIECE = /[A-Za-z0-9+/=._~%-]{12,}/g;
 
-function maskKnown(text: string, secrets: readonly string[]): string {
+/** Compiled masks of a set of known values: each value's encodings, longest first, and their wrapped forms. */
+function knownMasks(secrets: readonly string[]): (text: string) => string {
   const values = [...new Set(secrets.filter((s) => s.length > 0).flatMap(encodings))].sort(
     (a, b) => b.length - a.length,
   );
-  let out = text;
-  for (const value of values) {
-    out = out.split(value).join(MASK);
-    if (value.length >= WRAP_MIN) {
-      // Line-wrapped (MIME base64 breaks every 76 characters) or otherwise spread over whitespace.
-      const wrapped = new RegExp([...value].map(escapeRegExp).join("(?:\\s|\\\\[rn])*"), "g");
-      out = out.replace(wrapped, MASK);
-    }
-  }
+  if (values.length === 0) return (text) => text;
+  const wrapped = values
+    .filter((value) => value.length >= WRAP_MIN)
+    // Line-wrapped (MIME base64 breaks every 76 characters), also as escaped \r\n in a JSON echo.
+    .map((value) => new RegExp([...value].map(escapeRegExp).join("(?:\\s|\\\\[rn])*"), "g"));
   const long = values.filter((v) => v.length >= PIECE_MIN + 4);
-  if (long.length > 0) {
+  return (text) => {
+    let out = text;
+    for (const value of values) if (out.includes(value)) out = out.split(value).join(MASK);
+    if (/[\s\\]/.test(out)) for (const pattern of wrapped) out = out.replace(pattern, MASK);
     // A truncated echo: a long run of token characters that is a piece of a known value.
-    out = out.replace(PIECE, (piece) =>
-      piece.length >= PIECE_MIN && long.some((v) => v.includes(piece)) ? MASK : piece,
-    );
-  }
+    if (long.length > 0)
+      out = out.replace(PIECE, (piece) => (long.some((v) => v.includes(piece)) ? MASK : piece));
+    return out;
+  };
+}
+
+function maskPatterns(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of PATTERNS)
+    out = out.replace(pattern, replacement as (substring: string, ...args: string[]) => string);
   return out;
+}
+
+/** A redactor for one set of known secrets, compiled once: for callers that mask many texts. */
+export interface Redactor {
+  /** Known values and secret shapes (as `redact`). */
+  redact(text: string): string;
+  /** Known values only (as `redactKnown`). */
+  redactKnown(text: string): string;
+}
+
+export function createRedactor(secrets: readonly string[]): Redactor {
+  const known = knownMasks(secrets);
+  return { redact: (text) => maskPatterns(known(text)), redactKnown: known };
 }
 
 /**
@@ -130,10 +149,7 @@ function maskKnown(text: string, secrets: readonly string[]): string {
  * base64 of `user:password`, the session id, tokens); each is masked in every encoding it travels in.
  */
 export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = maskKnown(text, secrets);
-  for (const [pattern, replacement] of PATTERNS)
-    out = out.replace(pattern, replacement as (substring: string, ...args: string[]) => string);
-  return out;
+  return maskPatterns(knownMasks(secrets)(text));
 }
 
 /**
@@ -141,7 +157,7 @@ export function redact(text: string, secrets: readonly string[] = []): string {
  * where a pattern could alter evidence but a known secret must still never appear.
  */
 export function redactKnown(text: string, secrets: readonly string[]): string {
-  return secrets.length === 0 ? text : maskKnown(text, secrets);
+  return knownMasks(secrets)(text);
 }
 
 /** A URL with credentials and secret parameters masked. */
