@@ -96,6 +96,12 @@ function encodings(secret: string): string[] {
   return [secret, percent, lower(percent), form, lower(form), json];
 }
 
+/**
+ * Known values shorter than this are not masked by value: a one- or two-letter test password would turn every
+ * such letter of every message into the mask. Real Qualys passwords are longer (the subscription's password
+ * policy asks for at least 8 characters), and their Basic base64 always is.
+ */
+const KNOWN_MIN = 3;
 /** Shorter values are masked only verbatim: a short password spread over whitespace is just text. */
 const WRAP_MIN = 12;
 /** A piece this long of a long secret (a truncated echo) is masked too. */
@@ -104,7 +110,7 @@ const PIECE = /[A-Za-z0-9+/=._~%-]{12,}/g;
 
 /** Compiled masks of a set of known values: each value's encodings, longest first, and their wrapped forms. */
 function knownMasks(secrets: readonly string[]): (text: string) => string {
-  const values = [...new Set(secrets.filter((s) => s.length > 0).flatMap(encodings))].sort(
+  const values = [...new Set(secrets.filter((s) => s.length >= KNOWN_MIN).flatMap(encodings))].sort(
     (a, b) => b.length - a.length,
   );
   if (values.length === 0) return (text) => text;
