@@ -133,7 +133,7 @@ export class HttpCore {
           this.options.timeoutMs,
           this.secrets,
         );
-        if (failure === undefined) throw error;
+        if (failure === undefined) throw error instanceof Error ? redactError(error, this.secrets) : error;
         // Messages quote what the server said (SIMPLE_RETURN text, error details, body excerpts), and a server
         // or proxy may echo our headers there: every error leaves the client with the known secrets masked.
         const mapped = redactError(failure, this.secrets);
