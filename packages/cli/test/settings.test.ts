@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../src/exit-codes.js";
 import { loadSettings } from "../src/settings.js";
+import { spawnCli } from "./spawn-cli.js";
 
 const PROXY_PASSWORD = "pr0xy-Secret:pw";
 const PASSWORD = "hunter2:Pa ss";
@@ -46,5 +47,20 @@ describe("a settings file that does not parse", () => {
     expect(error.message).toMatch(expected);
     for (const secret of [PASSWORD, "hunter2", PROXY_PASSWORD, "pr0xy", "puser", "proxy.example"])
       expect(error.message).not.toContain(secret);
+  });
+});
+
+describe("the CLI's last line of defence", () => {
+  it("an error that quotes a setting holding the password prints it masked", async () => {
+    const password = "l0ng:pass/wörd";
+    const result = await spawnCli(
+      ["was", "webapps", "list", "--api-url", `http://u:${encodeURIComponent(password)}@qualys.example.com`],
+      { QUALYS_USERNAME: "u", QUALYS_PASSWORD: password },
+    );
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("--api-url");
+    expect(result.stderr).toContain("[REDACTED]");
+    for (const secret of [password, encodeURIComponent(password)])
+      expect(result.stderr).not.toContain(secret);
   });
 });
