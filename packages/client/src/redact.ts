@@ -6,8 +6,8 @@
  *
  * Two layers: patterns catch secrets by their shape or name (an `Authorization` header, a `password=` field, a
  * JSON `"clientSecret"` member); exact values known to the caller (see `knownSecrets` in client.ts) are masked in
- * every encoding we send them: raw, URL-encoded (both flavours), JSON-escaped, wrapped across lines, and cut
- * short (an excerpt or an echo that truncates the value).
+ * every encoding we send them: raw, URL-encoded (both flavours), JSON- and HTML-escaped, wrapped across lines,
+ * and cut short (an excerpt or an echo that truncates the value).
  */
 
 export const MASK = "[REDACTED]";
@@ -93,7 +93,14 @@ function encodings(secret: string): string[] {
   const form = new URLSearchParams({ v: secret }).toString().slice(2);
   const json = JSON.stringify(secret).slice(1, -1);
   const lower = (text: string) => text.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
-  return [secret, percent, lower(percent), form, lower(form), json];
+  // An HTML or XML error page echoes it escaped.
+  const html = secret
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+  return [secret, percent, lower(percent), form, lower(form), json, html];
 }
 
 /**

@@ -107,7 +107,7 @@ describe("redact: shapes a server or proxy echoes back", () => {
   const password = "p@ss:w/rd é&=+ 100%";
   const basic = Buffer.from(`alice:${password}`, "utf8").toString("base64");
 
-  it("masks a known secret raw, URL-encoded (both flavours, any hex case) and JSON-escaped", () => {
+  it("masks a known secret raw, URL-encoded (both flavours, any hex case), JSON- and HTML-escaped", () => {
     const form = new URLSearchParams({ password }).toString().slice("password=".length);
     const texts = [
       password,
@@ -115,6 +115,7 @@ describe("redact: shapes a server or proxy echoes back", () => {
       encodeURIComponent(password).toLowerCase(),
       form,
       JSON.stringify(`${password}"`).slice(1, -3),
+      password.replace(/&/g, "&amp;"),
     ];
     for (const text of texts) {
       const out = redact(`x ${text} y`, [password]);
