@@ -121,15 +121,21 @@ function knownMasks(secrets: readonly string[]): (text: string) => string {
     (a, b) => b.length - a.length,
   );
   if (values.length === 0) return (text) => text;
-  const wrapped = values
-    .filter((value) => value.length >= WRAP_MIN)
-    // Line-wrapped (MIME base64 breaks every 76 characters), also as escaped \r\n in a JSON echo.
-    .map((value) => new RegExp([...value].map(escapeRegExp).join("(?:\\s|\\\\[rn])*"), "g"));
+  // Line-wrapped (MIME base64 breaks every 76 characters), also as escaped \r\n in a JSON echo: one
+  // alternation, longest value first, so a text is scanned once.
+  const wrappable = values.filter((value) => value.length >= WRAP_MIN);
+  const wrapped =
+    wrappable.length > 0
+      ? new RegExp(
+          wrappable.map((value) => [...value].map(escapeRegExp).join("(?:\\s|\\\\[rn])*")).join("|"),
+          "g",
+        )
+      : undefined;
   const long = values.filter((v) => v.length >= PIECE_MIN + 4);
   return (text) => {
     let out = text;
     for (const value of values) if (out.includes(value)) out = out.split(value).join(MASK);
-    if (/[\s\\]/.test(out)) for (const pattern of wrapped) out = out.replace(pattern, MASK);
+    if (wrapped && /[\s\\]/.test(out)) out = out.replace(wrapped, MASK);
     // A truncated echo: a long run of token characters that is a piece of a known value.
     if (long.length > 0)
       out = out.replace(PIECE, (piece) => (long.some((v) => v.includes(piece)) ? MASK : piece));

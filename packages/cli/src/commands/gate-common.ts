@@ -128,12 +128,11 @@ export function endGateRun(
   flags: Pick<PolicyOptionFlags, "reportDir" | "format">,
 ): never {
   // Everything below (files, step outputs, console) comes from the result with the loaded secrets masked.
-  const secrets = outputSecrets();
-  const result = redactGateResult(unsafe, secrets);
+  const result = redactGateResult(unsafe, outputSecrets());
   const err = (line: string) => process.stderr.write(`${line}\n`);
   let markdownPath: string | undefined;
   try {
-    const paths = writeGateOutputs(result, flags.reportDir, { secrets });
+    const paths = writeGateOutputs(result, flags.reportDir);
     markdownPath = paths.markdown;
     err(`outputs: ${Object.values(paths).join(", ")}`);
   } catch (error) {
