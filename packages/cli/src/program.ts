@@ -11,6 +11,7 @@ import { registerScanWasCommand } from "./commands/scan-was.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { registerSyncCommands } from "./commands/sync.js";
 import { CommandExit, EXIT, EXIT_CODES_HELP, UsageError } from "./exit-codes.js";
+import { redactOutput } from "./settings.js";
 import { VERSION } from "./version.js";
 
 /** Build the `qualys-connector` program. */
@@ -42,7 +43,7 @@ export function createProgram(): Command {
 function applyToAll(command: Command): void {
   command.version(VERSION, "-V, --version", "print the version");
   command.exitOverride();
-  command.configureOutput({ outputError: (text, write) => write(text) });
+  command.configureOutput({ outputError: (text, write) => write(redactOutput(text)) });
   if (command.parent) command.addHelpText("after", `\n${EXIT_CODES_HELP}\n`);
   for (const sub of command.commands) applyToAll(sub);
 }
@@ -65,20 +66,17 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       }
       return EXIT.error;
     }
+    // Client errors are built redacted; this is the last line of defence for every other message.
+    const print = (message: string) => process.stderr.write(`error: ${redactOutput(message)}\n`);
     if (error instanceof CommandExit) {
-      if (error.message) process.stderr.write(`error: ${error.message}\n`);
+      if (error.message) print(error.message);
       return error.exitCode;
     }
-    if (error instanceof QualysError) {
-      // Client errors are built redacted; the CLI adds nothing secret.
-      process.stderr.write(`error: ${error.message}\n`);
+    if (error instanceof QualysError || error instanceof UsageError) {
+      print(error.message);
       return EXIT.error;
     }
-    if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      return EXIT.error;
-    }
-    process.stderr.write(`error: ${(error as Error).message ?? String(error)}\n`);
+    print((error as Error).message ?? String(error));
     return EXIT.error;
   }
 }

@@ -4,9 +4,15 @@
  */
 import { readFileSync } from "node:fs";
 import type { Auth, QualysClientOptions } from "@qualys-connector/client";
-import { PLATFORM_IDS } from "@qualys-connector/client";
+import {
+  describeJsonSyntaxError,
+  isSecretName,
+  knownSecrets,
+  PLATFORM_IDS,
+  redact,
+} from "@qualys-connector/client";
 import type { Command } from "commander";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, YAMLParseError } from "yaml";
 import { UsageError } from "./exit-codes.js";
 
 export interface ConnectionFlags {
@@ -56,6 +62,67 @@ export function addConnectionOptions(
 
 type FileSettings = Partial<Record<string, unknown>>;
 
+/**
+ * The secret values this process has loaded (credentials and proxy, in every form they travel). A command loads
+ * its settings deep inside its action, while its errors are printed by `runCli` and its gate outputs written by
+ * `endGateRun`; both mask these values as the last step before text leaves the process. One CLI process runs one
+ * command, so the set lives as long as the process.
+ */
+const loadedSecrets = new Set<string>();
+
+/** The secret values loaded so far, for `redact`. */
+export function outputSecrets(): string[] {
+  return [...loadedSecrets];
+}
+
+/** Text about to leave the process (stderr, stdout), with every known secret and secret shape masked. */
+export function redactOutput(text: string): string {
+  return redact(text, outputSecrets());
+}
+
+/** What a YAML error code means, in words that never quote the file. */
+function yamlProblem(code: string): string {
+  const words: Record<string, string> = {
+    BAD_INDENT: "wrong indentation",
+    TAB_AS_INDENT: "a tab used for indentation",
+    MISSING_CHAR: "a closing quote or bracket is missing",
+    DUPLICATE_KEY: "a setting appears twice",
+    BLOCK_AS_IMPLICIT_KEY: "a value holds another 'key: value' (quote it)",
+    MULTILINE_IMPLICIT_KEY: "a key runs over several lines",
+    UNEXPECTED_TOKEN: "unexpected text",
+    BAD_DQ_ESCAPE: "an invalid escape in a double-quoted value",
+    MULTIPLE_DOCS: "more than one document",
+  };
+  return words[code] ?? code.toLowerCase().replaceAll("_", " ");
+}
+
+/**
+ * Parse a settings file. A syntax error names the file, the line and column and what is wrong, never the text:
+ * the parsers' own messages quote the lines around the error, and those may hold the proxy's credentials or a
+ * password that was put there by mistake.
+ */
+function parseConfigText(path: string, raw: string): unknown {
+  if (path.endsWith(".json")) {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      throw new UsageError(`--config: "${path}" is not valid JSON ${describeJsonSyntaxError(raw)}`);
+    }
+  }
+  try {
+    // logLevel "error": YAML warnings would otherwise go to stderr with the lines they are about.
+    return parseYaml(raw, { logLevel: "error" });
+  } catch (error) {
+    const where =
+      error instanceof YAMLParseError && error.linePos
+        ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}: ${yamlProblem(error.code)}`
+        : error instanceof YAMLParseError
+          ? `: ${yamlProblem(error.code)}`
+          : "";
+    throw new UsageError(`--config: "${path}" is not valid YAML${where}`);
+  }
+}
+
 function readConfigFile(path: string): FileSettings {
   let raw: string;
   try {
@@ -63,14 +130,7 @@ function readConfigFile(path: string): FileSettings {
   } catch (error) {
     throw new UsageError(`--config: cannot read "${path}": ${(error as Error).message}`);
   }
-  let doc: unknown;
-  try {
-    doc = path.endsWith(".json") ? JSON.parse(raw) : parseYaml(raw);
-  } catch (error) {
-    throw new UsageError(
-      `--config: "${path}" is not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message}`,
-    );
-  }
+  const doc = parseConfigText(path, raw);
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== "object" || Array.isArray(doc))
     throw new UsageError(`--config: "${path}" must hold a mapping of settings`);
@@ -91,7 +151,9 @@ function readConfigFile(path: string): FileSettings {
   ]);
   const problems: string[] = [];
   for (const key of Object.keys(doc)) {
-    if (key === "password" || key === "clientSecret") {
+    if (isSecretName(key)) {
+      const value = (doc as Record<string, unknown>)[key];
+      if (typeof value === "string" && value !== "") loadedSecrets.add(value);
       problems.push(
         `--config: "${key}" must not be stored in the settings file; use QUALYS_PASSWORD / --password-file (or QUALYS_CLIENT_SECRET)`,
       );
@@ -153,7 +215,7 @@ export interface LoadedSettings {
   client: QualysClientOptions;
   /** Warnings to print (e.g. --insecure). */
   warnings: string[];
-  /** Secrets to keep out of every output. */
+  /** Secret values to keep out of every output: the credentials' and the proxy's, in the forms they travel. */
   secrets: string[];
 }
 
@@ -185,7 +247,6 @@ export function loadSettings(
     problems.push(`--auth: "${mode}" must be basic, session or oauth`);
 
   let auth: Auth | undefined;
-  const secrets: string[] = [];
   if (mode === "oauth") {
     const clientId = env.QUALYS_CLIENT_ID;
     const clientSecret = env.QUALYS_CLIENT_SECRET;
@@ -193,7 +254,7 @@ export function loadSettings(
       problems.push("--auth oauth: set QUALYS_CLIENT_ID and QUALYS_CLIENT_SECRET");
     else {
       auth = { kind: "oauth", clientId, clientSecret };
-      secrets.push(clientSecret);
+      loadedSecrets.add(clientSecret);
     }
   } else {
     const username = pick(flags.username, "QUALYS_USERNAME", "username");
@@ -212,7 +273,7 @@ export function loadSettings(
       problems.push("a password is required: QUALYS_PASSWORD, --password-file FILE or --password-stdin");
     if (username && password) {
       auth = { kind: mode === "session" ? "session" : "basic", username, password };
-      secrets.push(password);
+      loadedSecrets.add(password);
     }
   }
   if (problems.length > 0 || !auth) throw new UsageError(problems.join("\n"));
@@ -258,5 +319,7 @@ export function loadSettings(
     ...(caFile ? { caFile } : {}),
     ...(insecure ? { insecure } : {}),
   };
+  const secrets = knownSecrets(client);
+  for (const secret of secrets) loadedSecrets.add(secret);
   return { client, warnings, secrets };
 }

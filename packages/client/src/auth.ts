@@ -48,6 +48,15 @@ export function basicAuthorization(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
 }
 
+/**
+ * The secret values of these credentials as they travel: the password (raw; `redact` adds its URL encodings)
+ * and the base64 of `user:password` that every Basic header carries; or the OAuth client secret.
+ */
+export function authSecrets(auth: Auth): string[] {
+  if (auth.kind === "oauth") return [auth.clientSecret];
+  return [auth.password, basicAuthorization(auth.username, auth.password).slice("Basic ".length)];
+}
+
 /** The `exp` claim of a JWT, in ms, when readable; tokens are opaque to us otherwise. */
 export function jwtExpiry(token: string): number | undefined {
   const payload = token.split(".")[1];
@@ -71,9 +80,9 @@ export class Authenticator {
     private readonly context: AuthContext,
   ) {}
 
-  /** Exact secret values to mask wherever text leaves the client. */
+  /** Exact secret values to mask wherever text leaves the client: the credentials', the session's, the token's. */
   secrets(): string[] {
-    const out = this.auth.kind === "oauth" ? [this.auth.clientSecret] : [this.auth.password];
+    const out = authSecrets(this.auth);
     if (this.session) out.push(this.session);
     if (this.token) out.push(this.token.value);
     return out;

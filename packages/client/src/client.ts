@@ -4,6 +4,7 @@
  */
 
 import type { Dispatcher } from "undici";
+import { authSecrets } from "./auth.js";
 import { QualysConfigError } from "./errors.js";
 import { type Auth, type ClientEvent, HttpCore } from "./http-client.js";
 import { KnowledgeBase } from "./kb.js";
@@ -12,7 +13,13 @@ import { endpointsFromApiUrl, platformEndpoints } from "./platforms.js";
 import { readServiceResponse } from "./qps-envelope.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry.js";
 import { ConnectorApi, HostApi, VmScanApi, WasReportApi, WasScanApi } from "./scans.js";
-import { createDispatcher, type Transport, type TransportOptions, undiciTransport } from "./transport.js";
+import {
+  createDispatcher,
+  proxySecrets,
+  type Transport,
+  type TransportOptions,
+  undiciTransport,
+} from "./transport.js";
 import { VmLists } from "./vm.js";
 import { QpsObjects } from "./was.js";
 import { toFinding, toNamedObject, toWasReport, toWasScan, toWebApp } from "./was-schema.js";
@@ -53,6 +60,15 @@ export interface QualysClientOptions extends TransportOptions {
 
 export type QualysClient = ReturnType<typeof createQualysClient>;
 
+/**
+ * The secret values these options hold, as they travel: the password and the base64 of `user:password` (or the
+ * OAuth client secret), and the proxy's password and base64 of its `user:password`. Pass them to `redact` wherever
+ * text leaves the process; a client's own `secrets()` adds the session id and the token once it has them.
+ */
+export function knownSecrets(options: Pick<QualysClientOptions, "auth" | "proxy">): string[] {
+  return [...authSecrets(options.auth), ...proxySecrets(options.proxy)];
+}
+
 export function createQualysClient(options: QualysClientOptions) {
   const problems: string[] = [];
   const apiUrl = options.apiUrl ?? options.baseUrl;
@@ -85,6 +101,7 @@ export function createQualysClient(options: QualysClientOptions) {
     random: options.random ?? Math.random,
     ...(options.log ? { log: options.log } : {}),
     userAgent: options.userAgent ?? "qualys-connector/0.1.0",
+    secrets: proxySecrets(options.proxy),
   });
 
   return {
@@ -165,5 +182,7 @@ export function createQualysClient(options: QualysClientOptions) {
     /** End the VM session if one was opened. Call at the end, also on failure. */
     close: () => core.logout(),
     stats: core.stats,
+    /** Every secret value this client knows now (credentials, proxy, session id, token), for `redact`. */
+    secrets: (): string[] => core.secrets,
   };
 }

@@ -145,8 +145,29 @@ export class QualysConfigError extends QualysError {
   }
 }
 
-/** The first characters of a body, redacted, for error messages. */
+/**
+ * The first characters of a body, redacted, for error messages. Redacted before it is cut: a secret cut in half
+ * by the limit would no longer match its known value or its pattern.
+ */
 export function excerpt(body: string, secrets: readonly string[] = [], max = 300): string {
-  const flat = body.replace(/\s+/g, " ").trim();
-  return redact(flat.length > max ? `${flat.slice(0, max)}…` : flat, secrets);
+  const flat = redact(body, secrets).replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/**
+ * Mask secrets in every text an error carries (message, stack, body excerpt, Qualys' text and resolution, the
+ * request URL). Returns the same error.
+ */
+export function redactError<E extends Error>(error: E, secrets: readonly string[]): E {
+  const fields = error as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value === "string") fields[key] = redact(value, secrets);
+    else if (key === "request" && value && typeof value === "object") {
+      const request = value as RequestInfo;
+      fields[key] = { ...request, url: redact(request.url, secrets) };
+    }
+  }
+  error.message = redact(error.message, secrets);
+  if (typeof error.stack === "string") error.stack = redact(error.stack, secrets);
+  return error;
 }

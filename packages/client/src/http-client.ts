@@ -12,6 +12,7 @@ import {
   QualysParseError,
   QualysRateLimitError,
   type RequestInfo,
+  redactError,
 } from "./errors.js";
 import { ApiLimiter, apiKey, type Clock, readLimitHeaders } from "./limiter.js";
 import { readServiceResponse } from "./qps-envelope.js";
@@ -48,6 +49,8 @@ export interface CoreOptions {
   random: () => number;
   log?: (event: ClientEvent) => void;
   userAgent: string;
+  /** Secret values besides the credentials' (the proxy's), masked like them. */
+  secrets?: readonly string[];
 }
 
 export interface CallOptions {
@@ -94,7 +97,7 @@ export class HttpCore {
 
   /** Exact secret values to mask wherever text leaves the client. */
   get secrets(): string[] {
-    return this.auth.secrets();
+    return [...this.auth.secrets(), ...(this.options.secrets ?? [])];
   }
 
   info(method: string, url: string): RequestInfo {
@@ -124,13 +127,16 @@ export class HttpCore {
         result = read(await this.send(call));
       } catch (error) {
         release();
-        const mapped = transportFailure(
+        const failure = transportFailure(
           error,
           this.info(call.method, call.absoluteUrl ?? call.path),
           this.options.timeoutMs,
           this.secrets,
         );
-        if (mapped === undefined) throw error;
+        if (failure === undefined) throw error instanceof Error ? redactError(error, this.secrets) : error;
+        // Messages quote what the server said (SIMPLE_RETURN text, error details, body excerpts), and a server
+        // or proxy may echo our headers there: every error leaves the client with the known secrets masked.
+        const mapped = redactError(failure, this.secrets);
         if (mapped instanceof QualysRateLimitError) {
           // The limiter now holds every call to this API until the wait has passed; this call queues behind it.
           if (limitWaits < MAX_LIMIT_WAITS && mapped.waitSec <= this.options.maxWaitSec) {

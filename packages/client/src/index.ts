@@ -6,12 +6,18 @@
 
 export {
   type Auth,
+  authSecrets,
   basicAuthorization,
   jwtExpiry,
   TOKEN_LIFETIME_MS,
   TOKEN_REFRESH_MARGIN_MS,
 } from "./auth.js";
-export { createQualysClient, type QualysClient, type QualysClientOptions } from "./client.js";
+export {
+  createQualysClient,
+  knownSecrets,
+  type QualysClient,
+  type QualysClientOptions,
+} from "./client.js";
 export {
   excerpt,
   QualysApiError,
@@ -25,8 +31,10 @@ export {
   QualysRateLimitError,
   QualysTimeoutError,
   type RequestInfo,
+  redactError,
 } from "./errors.js";
 export type { ClientEvent } from "./http-client.js";
+export { describeJsonSyntaxError, findJsonSyntaxError, type JsonSyntaxProblem } from "./json-syntax.js";
 export { type KbQuery, type KbVuln, KnowledgeBase, toKbVuln } from "./kb.js";
 export { apiKey, type Clock, readLimitHeaders, systemClock } from "./limiter.js";
 export {
@@ -40,7 +48,16 @@ export {
   resolvePlatform,
 } from "./platforms.js";
 export { readServiceResponse, type ServiceResponse } from "./qps-envelope.js";
-export { redact, redactUrl } from "./redact.js";
+export {
+  createRedactor,
+  isSecretName,
+  MASK,
+  type Redactor,
+  redact,
+  redactKnown,
+  redactUrl,
+  SECRET_NAMES,
+} from "./redact.js";
 export {
   backoffDelay,
   DEFAULT_RETRY,

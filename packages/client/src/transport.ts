@@ -33,6 +33,33 @@ export interface TransportOptions {
   insecure?: boolean;
 }
 
+/** The proxy's Basic token (`Proxy-Authorization`) and the secret values it is made of, when the URL has credentials. */
+function proxyCredentials(proxy: URL): { token: string; secrets: string[] } | undefined {
+  if (!proxy.username && !proxy.password) return undefined;
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const password = decode(proxy.password);
+  const base64 = Buffer.from(`${decode(proxy.username)}:${password}`, "utf8").toString("base64");
+  return { token: `Basic ${base64}`, secrets: [...(password ? [password] : []), base64] };
+}
+
+/** Secret values of a proxy URL (its password and the base64 of its `user:password`), to mask in every output. */
+export function proxySecrets(proxyUrl: string | undefined): string[] {
+  if (!proxyUrl) return [];
+  try {
+    return proxyCredentials(new URL(proxyUrl))?.secrets ?? [];
+  } catch {
+    // Not a URL (the dispatcher reports that); its password may still be in it.
+    const password = /:\/\/[^:/@\s]*:([^@\s]+)@/.exec(proxyUrl)?.[1];
+    return password ? [password] : [];
+  }
+}
+
 /** Build the undici dispatcher for these options. */
 export function createDispatcher(options: TransportOptions): Dispatcher {
   let ca: string | undefined;
@@ -55,10 +82,7 @@ export function createDispatcher(options: TransportOptions): Dispatcher {
         "--proxy: not a URL; expected e.g. http://user:password@proxy.example:3128",
       ]);
     }
-    const token =
-      proxy.username || proxy.password
-        ? `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`, "utf8").toString("base64")}`
-        : undefined;
+    const token = proxyCredentials(proxy)?.token;
     proxy.username = "";
     proxy.password = "";
     return new ProxyAgent({

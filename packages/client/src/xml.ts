@@ -5,6 +5,7 @@
  */
 import { XMLParser } from "fast-xml-parser";
 import { excerpt, QualysParseError, type RequestInfo } from "./errors.js";
+import { describeJsonSyntaxError } from "./json-syntax.js";
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -69,9 +70,10 @@ export function parseJson(body: string, request: RequestInfo): unknown {
     throw new QualysParseError("expected JSON but got an HTML page", request, excerpt(body));
   try {
     return JSON.parse(body) as unknown;
-  } catch (error) {
+  } catch {
+    // Not JSON.parse's message: it quotes the body, which may echo our credentials (json-syntax.ts).
     throw new QualysParseError(
-      `malformed or truncated JSON (${(error as Error).message})`,
+      `malformed or truncated JSON (${describeJsonSyntaxError(body)})`,
       request,
       excerpt(body),
     );

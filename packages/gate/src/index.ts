@@ -25,6 +25,7 @@ export {
 } from "./policy.js";
 export { type PolicyFile, policyFileSchema, policyJsonSchema } from "./policy-schema.js";
 export { formatQidRanges, parseQidList, QidListError, type QidRange, qidInRanges } from "./qid-list.js";
+export { redactGateResult } from "./redact-result.js";
 export {
   type CriterionAction,
   type CriterionResult,

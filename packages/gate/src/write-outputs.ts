@@ -5,6 +5,7 @@
 
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { redactGateResult } from "./redact-result.js";
 import type { GateResult } from "./result.js";
 import { toResultFile } from "./result-file.js";
 import { renderHtml } from "./writers/html.js";
@@ -32,8 +33,16 @@ function writeAtomic(file: string, text: string): void {
   renameSync(temporary, file);
 }
 
-/** Write all five outputs into `dir` (created if needed); returns their paths by kind. */
-export function writeGateOutputs(result: GateResult, dir: string): Record<keyof typeof OUTPUT_FILES, string> {
+/**
+ * Write all five outputs into `dir` (created if needed); returns their paths by kind. Every output is rendered
+ * from the result with secrets masked: their shapes, and the exact values in `options.secrets`.
+ */
+export function writeGateOutputs(
+  unsafe: GateResult,
+  dir: string,
+  options: { secrets?: readonly string[] } = {},
+): Record<keyof typeof OUTPUT_FILES, string> {
+  const result = redactGateResult(unsafe, options.secrets);
   mkdirSync(dir, { recursive: true });
   const paths = Object.fromEntries(
     Object.entries(OUTPUT_FILES).map(([kind, name]) => [kind, path.resolve(dir, name)]),

@@ -13,7 +13,10 @@
 import { readFileSync } from "node:fs";
 import {
   createQualysClient,
+  describeJsonSyntaxError,
   int,
+  isSecretName,
+  knownSecrets,
   PLATFORM_IDS,
   type QualysClient,
   type QualysClientOptions,
@@ -674,8 +677,14 @@ class Emitter {
     this.io.write(JSON.stringify(message));
   }
 
+  /** The session id or token a client learns later is added by `useClient`. */
   scrub(text: string): string {
-    return redact(text, this.secrets);
+    return redact(text, [...this.secrets, ...(this.client?.secrets() ?? [])]);
+  }
+
+  private client: QualysClient | undefined;
+  useClient(client: QualysClient): void {
+    this.client = client;
   }
 
   log(level: LogLevel, message: string): void {
@@ -768,9 +777,8 @@ function readJsonFile(flag: string, path: string): unknown {
   }
   try {
     return raw.trim() === "" ? null : JSON.parse(raw);
-  } catch (error) {
-    const at = /position (\d+)/.exec((error as Error).message)?.[1];
-    throw new AirbyteInputError([`${flag}: "${path}" is not valid JSON${at ? ` (at character ${at})` : ""}`]);
+  } catch {
+    throw new AirbyteInputError([`${flag}: "${path}" is not valid JSON ${describeJsonSyntaxError(raw)}`]);
   }
 }
 
@@ -798,9 +806,10 @@ export async function runAirbyte(
   let config: AirbyteConfig;
   try {
     const raw = readJsonFile("--config", requireFile("--config", files.config));
-    // Known before validation, so not even a problem message can carry it.
-    if (isObject(raw) && typeof raw.password === "string" && raw.password !== "")
-      out.secrets.push(raw.password);
+    // Known before validation, so not even a problem message can carry them.
+    if (isObject(raw))
+      for (const [key, value] of Object.entries(raw))
+        if (isSecretName(key) && typeof value === "string" && value !== "") out.secrets.push(value);
     try {
       config = parseConfig(raw);
     } catch (error) {
@@ -831,7 +840,10 @@ export async function runAirbyte(
       streams = parseCatalog(readJsonFile("--catalog", requireFile("--catalog", files.catalog)));
       if (files.state) states = parseStateFile(readJsonFile("--state", files.state));
     }
-    client = createQualysClient(clientOptionsFrom(config));
+    const options = clientOptionsFrom(config);
+    // The base64 of user:password travels in every Basic header; an echo of it must not reach a TRACE either.
+    out.secrets.push(...knownSecrets(options));
+    client = createQualysClient(options);
   } catch (error) {
     if (command === "check") {
       out.send({
@@ -843,6 +855,7 @@ export async function runAirbyte(
     out.error(failureOf(error));
     return "failed";
   }
+  out.useClient(client);
   try {
     if (command === "check") {
       out.send(await checkConnection(client, config, out));

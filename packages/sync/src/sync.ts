@@ -7,7 +7,7 @@
 
 import { createHash } from "node:crypto";
 import { setImmediate as yieldToIo } from "node:timers/promises";
-import type { QualysClient } from "@qualys-connector/client";
+import { type QualysClient, redact } from "@qualys-connector/client";
 import type {
   Store,
   StoredObject,
@@ -269,7 +269,9 @@ export async function runSync(client: QualysClient, store: Store, options: SyncO
         });
     } catch (caught) {
       status = "failed";
-      error = caught instanceof Error ? caught.message : String(caught);
+      // Stored in sync_runs and shown by the CLI: masked with every secret the client knows (client errors
+      // already are; anything else, such as a store error quoting a value, is masked here).
+      error = redact(caught instanceof Error ? caught.message : String(caught), client.secrets());
     }
     const report: StreamReport = {
       stream: object,

@@ -21,6 +21,7 @@ import {
   PolicyError,
   publishStepOutputs,
   readBaseline,
+  redactGateResult,
   renderJson,
   renderScanName,
   ScanNameError,
@@ -29,7 +30,7 @@ import {
 import type { Command } from "commander";
 import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
 import { parseDuration } from "../parse/duration.js";
-import { type ConnectionFlags, type LoadedSettings, loadSettings } from "../settings.js";
+import { type ConnectionFlags, type LoadedSettings, loadSettings, outputSecrets } from "../settings.js";
 
 export interface PolicyOptionFlags {
   policy?: string;
@@ -123,9 +124,11 @@ export function loadPolicy(flags: PolicyOptionFlags): { policy: Policy; baseline
  * If the outputs cannot be written, that is a tool error (exit 3) whatever the verdict was.
  */
 export function endGateRun(
-  result: GateResult,
+  unsafe: GateResult,
   flags: Pick<PolicyOptionFlags, "reportDir" | "format">,
 ): never {
+  // Everything below (files, step outputs, console) comes from the result with the loaded secrets masked.
+  const result = redactGateResult(unsafe, outputSecrets());
   const err = (line: string) => process.stderr.write(`${line}\n`);
   let markdownPath: string | undefined;
   try {

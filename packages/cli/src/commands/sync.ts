@@ -18,7 +18,7 @@ import type { Command } from "commander";
 import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
 import { type Column, csvCell, render } from "../output.js";
 import { parseDuration } from "../parse/duration.js";
-import { addConnectionOptions, type ConnectionFlags, loadSettings } from "../settings.js";
+import { addConnectionOptions, type ConnectionFlags, loadSettings, redactOutput } from "../settings.js";
 
 /** The embedded default (issue 6): a SQLite file in the working directory. */
 export const DEFAULT_DB = "sqlite:./qualys.db";
@@ -295,7 +295,7 @@ export function registerSyncCommands(program: Command): void {
       await syncCommand(flags, jsonLog);
     } catch (error) {
       if (error instanceof CommandExit && !error.message) throw error;
-      jsonLog("error", { message: error instanceof Error ? error.message : String(error) }, "");
+      jsonLog("error", { message: redactOutput(error instanceof Error ? error.message : String(error)) }, "");
       throw new CommandExit(error instanceof CommandExit ? error.exitCode : EXIT.error);
     }
   });
