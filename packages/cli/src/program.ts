@@ -11,6 +11,7 @@ import { registerScanWasCommand } from "./commands/scan-was.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { registerSyncCommands } from "./commands/sync.js";
 import { CommandExit, EXIT, EXIT_CODES_HELP, UsageError } from "./exit-codes.js";
+import { logErrorLine } from "./log.js";
 import { VERSION } from "./version.js";
 
 /** Build the `qualys-connector` program. */
@@ -66,19 +67,19 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return EXIT.error;
     }
     if (error instanceof CommandExit) {
-      if (error.message) process.stderr.write(`error: ${error.message}\n`);
+      if (error.message) logErrorLine(error.message);
       return error.exitCode;
     }
     if (error instanceof QualysError) {
       // Client errors are built redacted; the CLI adds nothing secret.
-      process.stderr.write(`error: ${error.message}\n`);
+      logErrorLine(error.message);
       return EXIT.error;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      logErrorLine(error.message);
       return EXIT.error;
     }
-    process.stderr.write(`error: ${(error as Error).message ?? String(error)}\n`);
+    logErrorLine((error as Error).message ?? String(error));
     return EXIT.error;
   }
 }
