@@ -136,4 +136,17 @@ describe("scan was with a hostile web app name", () => {
     );
     expect(readFileSync(githubOutput, "utf8")).toBe(`scan-id=${scanId}\n`);
   });
+
+  it("a web app lookup that fails quotes the hostile names on one escaped verdict line", async () => {
+    const id = await renameCleanWebApp();
+    const dir = tempDir();
+    const run = await startCli(["scan", "was", ...FAST, "--webapp", "shop", "--report-dir", dir], env());
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe(
+      `outputs: ${["result.json", "junit.xml", "results.sarif", "summary.md", "report.html"].map((f) => `${dir}/${f}`).join(", ")}\n`,
+    );
+    expect(run.stdout).toBe(
+      `error: --webapp: no web app is named "shop"; similar names: ${id} "${SHOWN_NAME}" https://evil.example/\\u202e\n`,
+    );
+  });
 });

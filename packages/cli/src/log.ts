@@ -15,9 +15,10 @@ export function printLine(text: string): void {
 }
 
 /**
- * The final `error: ...` line. A message of several lines (a list of problems) keeps its line breaks, each line
- * escaped on its own (`logSafeLines`).
+ * The final `error: ...` line, escaped like any log line: a line break in the message is shown as `\x0a`, since
+ * messages may quote a server or a web app. Only a list of problems in the user's own input (`problems`: usage
+ * and configuration errors) keeps its line breaks, each line escaped on its own (`logSafeLines`).
  */
-export function logErrorLine(message: string): void {
-  process.stderr.write(`error: ${logSafeLines(message)}\n`);
+export function logErrorLine(message: string, problems = false): void {
+  process.stderr.write(`error: ${problems ? logSafeLines(message) : logSafe(message)}\n`);
 }

@@ -1,4 +1,4 @@
-import { QualysError } from "@qualys-connector/client";
+import { QualysConfigError, QualysError } from "@qualys-connector/client";
 import { Command, CommanderError } from "commander";
 import { registerAirbyteCommand } from "./commands/airbyte.js";
 import { registerDemoCommand } from "./commands/demo.js";
@@ -71,12 +71,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return error.exitCode;
     }
     if (error instanceof QualysError) {
-      // Client errors are built redacted; the CLI adds nothing secret.
-      logErrorLine(error.message);
+      // Client errors are built redacted; the CLI adds nothing secret. A configuration error lists problems.
+      logErrorLine(error.message, error instanceof QualysConfigError);
       return EXIT.error;
     }
     if (error instanceof UsageError) {
-      logErrorLine(error.message);
+      logErrorLine(error.message, true);
       return EXIT.error;
     }
     logErrorLine((error as Error).message ?? String(error));

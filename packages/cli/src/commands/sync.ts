@@ -242,17 +242,17 @@ async function syncCommand(flags: SyncFlags, log: Log): Promise<void> {
     if (flags.logFormat === "json") process.stdout.write(`${logSafeJson(JSON.stringify(report))}\n`);
     else process.stdout.write(render(report.streams, REPORT_COLUMNS, "table", process.stdout.columns ?? 120));
     const failed = report.streams.filter((s) => s.status !== "succeeded");
-    if (failed.length > 0)
-      throw new CommandExit(
-        EXIT.error,
-        failed
-          .map((s) =>
-            s.status === "interrupted"
-              ? `${s.stream}: interrupted; the next run resumes from the last committed page`
-              : `${s.stream}: ${s.error ?? "failed"}`,
-          )
-          .join("\n"),
-      );
+    if (failed.length > 0) {
+      // One error line per stream: a stream's error may quote the server, so each line is escaped on its own.
+      for (const s of failed) {
+        const message =
+          s.status === "interrupted"
+            ? `${s.stream}: interrupted; the next run resumes from the last committed page`
+            : `${s.stream}: ${s.error ?? "failed"}`;
+        log("error", { message }, `error: ${message}`);
+      }
+      throw new CommandExit(EXIT.error);
+    }
     log("store", { location: store.location }, `store: ${store.location}`);
   } finally {
     process.off("SIGINT", onSignal);
