@@ -1,4 +1,5 @@
 import { QualysConfigError, QualysError } from "@qualys-connector/client";
+import { logSafeLines } from "@qualys-connector/gate";
 import { Command, CommanderError } from "commander";
 import { registerAirbyteCommand } from "./commands/airbyte.js";
 import { registerDemoCommand } from "./commands/demo.js";
@@ -43,7 +44,8 @@ export function createProgram(): Command {
 function applyToAll(command: Command): void {
   command.version(VERSION, "-V, --version", "print the version");
   command.exitOverride();
-  command.configureOutput({ outputError: (text, write) => write(text) });
+  // Commander's usage errors quote the arguments; each of their lines is escaped like any log line.
+  command.configureOutput({ outputError: (text, write) => write(logSafeLines(text)) });
   if (command.parent) command.addHelpText("after", `\n${EXIT_CODES_HELP}\n`);
   for (const sub of command.commands) applyToAll(sub);
 }

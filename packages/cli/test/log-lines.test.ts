@@ -41,3 +41,13 @@ describe("the final error line", () => {
     expect(run.stderr.split("\n")).toHaveLength(2);
   });
 });
+
+describe("usage errors from the argument parser", () => {
+  it("quote a hostile argument escaped; their own line breaks stay, and no line forms a workflow command", async () => {
+    const run = await spawnCli(["kb", "show", "6", "--\u001b[2J\n::error::x"]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe(
+      "error: unknown option '--\\x1b[2J\n\\x3a:error::x'\n(run with --help for usage)\n",
+    );
+  });
+});
