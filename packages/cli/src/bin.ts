@@ -1,3 +1,4 @@
+import { logErrorLine } from "./log.js";
 import { runCli } from "./program.js";
 
 // A closed pipe (`qualys-connector ... | head`) is not an error worth a stack trace.
@@ -13,7 +14,7 @@ runCli(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`error: ${(error as Error).message}\n`);
+    logErrorLine((error as Error).message);
     process.exitCode = 3;
   },
 );

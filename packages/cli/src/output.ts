@@ -1,8 +1,10 @@
 /**
  * Tabular output for inventory commands: `table` fits the terminal, `json` is stable for scripts, `csv` is RFC 4180.
- * Values come from Qualys and may carry hostile text: control characters (terminal escape sequences) are shown
- * escaped in tables, and CSV cells that a spreadsheet would run as a formula are neutralized.
+ * Values come from Qualys and may carry hostile text. Table cells are log-safe (`logSafe`: control and bidirectional
+ * characters shown escaped, no CI workflow command); JSON escapes them as JSON (`logSafeJson`); CSV cells show
+ * them escaped too, and cells that a spreadsheet would run as a formula are neutralized.
  */
+import { escapeControlChars, logSafe, logSafeJson } from "@qualys-connector/gate";
 import { UsageError } from "./exit-codes.js";
 
 export type OutputFormat = "table" | "json" | "csv";
@@ -19,17 +21,20 @@ export function parseFormat(value: string): OutputFormat {
   throw new UsageError(`--format: "${value}" must be table, json or csv`);
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must be neutralized.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
 function cell(value: unknown): string {
   if (value === null || value === undefined) return "";
-  return String(value).replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return logSafe(String(value));
 }
 
-export function csvCell(value: unknown): string {
+/**
+ * One RFC 4180 cell. Control and bidirectional characters are shown escaped (`\x1b`, `\u202e`) and no CI workflow
+ * command survives, as in a log line (`logSafe`), so CSV printed to a terminal or CI log is as safe as a table.
+ * With `keepLineBreaks` (the `export` command's data files) CR and LF stay, inside a quoted cell, and only the
+ * other control and bidirectional characters are escaped.
+ */
+export function csvCell(value: unknown, keepLineBreaks = false): string {
   if (value === null || value === undefined) return "";
-  let text = String(value);
+  let text = keepLineBreaks ? escapeControlChars(String(value), "\r\n") : logSafe(String(value));
   // A leading = + - @ (or tab/CR) makes spreadsheets evaluate the cell (CSV injection); numbers stay as they are.
   if (/^[=+\-@\t\r]/.test(text) && Number.isNaN(Number(text))) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
@@ -42,10 +47,12 @@ export function render<T>(
   width = 120,
 ): string {
   if (format === "json") {
-    return `${JSON.stringify(
-      rows.map((row) => Object.fromEntries(columns.map((c) => [c.key, c.value(row) ?? null]))),
-      null,
-      2,
+    return `${logSafeJson(
+      JSON.stringify(
+        rows.map((row) => Object.fromEntries(columns.map((c) => [c.key, c.value(row) ?? null]))),
+        null,
+        2,
+      ),
     )}\n`;
   }
   if (format === "csv") {

@@ -1,4 +1,4 @@
-import { QualysError } from "@qualys-connector/client";
+import { QualysConfigError, QualysError } from "@qualys-connector/client";
 import { Command, CommanderError } from "commander";
 import { registerAirbyteCommand } from "./commands/airbyte.js";
 import { registerDemoCommand } from "./commands/demo.js";
@@ -11,7 +11,7 @@ import { registerScanWasCommand } from "./commands/scan-was.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { registerSyncCommands } from "./commands/sync.js";
 import { CommandExit, EXIT, EXIT_CODES_HELP, UsageError } from "./exit-codes.js";
-import { redactOutput } from "./settings.js";
+import { logErrorLine, safeLines } from "./log.js";
 import { VERSION } from "./version.js";
 
 /** Build the `qualys-connector` program. */
@@ -43,7 +43,8 @@ export function createProgram(): Command {
 function applyToAll(command: Command): void {
   command.version(VERSION, "-V, --version", "print the version");
   command.exitOverride();
-  command.configureOutput({ outputError: (text, write) => write(redactOutput(text)) });
+  // Commander's usage errors quote the arguments; each of their lines is masked and escaped like any log line.
+  command.configureOutput({ outputError: (text, write) => write(safeLines(text)) });
   if (command.parent) command.addHelpText("after", `\n${EXIT_CODES_HELP}\n`);
   for (const sub of command.commands) applyToAll(sub);
 }
@@ -66,17 +67,21 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       }
       return EXIT.error;
     }
-    // Client errors are built redacted; this is the last line of defence for every other message.
-    const print = (message: string) => process.stderr.write(`error: ${redactOutput(message)}\n`);
+    // Client errors are built redacted; logErrorLine masks every other message as the last line of defence.
     if (error instanceof CommandExit) {
-      if (error.message) print(error.message);
+      if (error.message) logErrorLine(error.message);
       return error.exitCode;
     }
-    if (error instanceof QualysError || error instanceof UsageError) {
-      print(error.message);
+    if (error instanceof QualysError) {
+      // A configuration error lists problems, one a line.
+      logErrorLine(error.message, error instanceof QualysConfigError);
       return EXIT.error;
     }
-    print((error as Error).message ?? String(error));
+    if (error instanceof UsageError) {
+      logErrorLine(error.message, true);
+      return EXIT.error;
+    }
+    logErrorLine((error as Error).message ?? String(error));
     return EXIT.error;
   }
 }

@@ -23,8 +23,24 @@ describe("output formats", () => {
 
   it("CSV quotes per RFC 4180 and neutralizes formulas", () => {
     const csv = render(rows, columns, "csv");
-    expect(csv.split("\r\n")[1]).toBe(`1,"'=HYPERLINK(""http://evil"")",a\u001b[31mred\u0007`);
+    // Control characters are shown escaped, as in a table: CSV printed to a terminal runs no escape sequence.
+    expect(csv.split("\r\n")[1]).toBe(`1,"'=HYPERLINK(""http://evil"")",a\\x1b[31mred\\x07`);
     expect(csv).toContain('"plain, with comma","say ""hi"""');
+  });
+
+  it("tables show control and bidirectional characters escaped and form no CI workflow command", () => {
+    const hostile = [{ id: 7, name: "::warning::x\u202e\u0085", note: "a\n##vso[task.complete]\r" }];
+    const table = render(hostile, columns as never, "table", 200);
+    const name = "\\x3a:warning::x\\u202e\\x85";
+    const note = "a\\x0a\\x23#vso[task.complete]\\x0d";
+    expect(table).toBe(
+      [
+        `ID  ${"NAME".padEnd(name.length)}  NOTE`,
+        `--  ${"-".repeat(name.length)}  ${"-".repeat(note.length)}`,
+        `7   ${name}  ${note}`,
+        "",
+      ].join("\n"),
+    );
   });
 
   it("JSON keeps stable keys and raw values", () => {
@@ -86,6 +102,53 @@ describe("inventory commands against the simulator", () => {
     expect(connectors.stdout).toContain("scenario-ec2-disabled,DISABLED,true");
     const kb = await run(["kb", "show", "150004,6", "--format", "json"], env());
     expect((JSON.parse(kb.stdout) as { qid: number }[]).map((v) => v.qid)).toEqual([6, 150004]);
+  });
+
+  it("a hostile web app name is inert in every format: escaped in the table and CSV, exact in JSON", async () => {
+    const truth = (await (await fetch(`${sim.url}/__sim/ground-truth/webapps`)).json()) as {
+      id: number;
+      name: string;
+    }[];
+    const id = truth.find((w) => w.name === "scenario-clean")?.id;
+    // Terminal sequences in their C1 form (CSI U+009B, OSC U+009D, ST U+009C): XML cannot carry ESC or BEL.
+    const name = `=cmd|' /C calc'!A0\u009b2J\u009d8;;https://evil.example/\u009cx\u009d8;;\u009c\u202egpj.exe\n::warning::pwned ##vso[task.complete]`;
+    const renamed = await fetch(`${sim.url}/__sim/webapps/${id}`, {
+      method: "POST",
+      body: JSON.stringify({ name, url: "https://evil.example/\u202e" }),
+    });
+    expect(renamed.status).toBe(200);
+    try {
+      const shown =
+        "=cmd|' /C calc'!A0\\x9b2J\\x9d8;;https://evil.example/\\x9cx\\x9d8;;\\x9c\\u202egpj.exe\\x0a::warning::pwned \\x23#vso[task.complete]";
+      const args = ["was", "webapps", "list", "--name", "=cmd"];
+      const table = await run([...args, "--format", "table"], env());
+      expect(table.code, table.stderr).toBe(0);
+      // The table fits 120 columns, so the long name is cut: what is shown is the start of the escaped name.
+      const row = table.stdout.split("\n")[2] ?? "";
+      const cell = row.slice(`${id}  `.length).split("…")[0] ?? "";
+      expect(row.startsWith(`${id}  `)).toBe(true);
+      expect(cell.length).toBeGreaterThan(40);
+      expect(shown.startsWith(cell)).toBe(true);
+      expect(row).toContain("https://evil.example/\\u202e");
+      expect(table.stdout).not.toMatch(/(?!\n)\p{Cc}|\u202e|##vso\[|^\s*::/mu);
+
+      const csv = await run([...args, "--format", "csv"], env());
+      expect(csv.stdout.split("\r\n")[1]).toMatch(
+        new RegExp(
+          `^${id},'${shown.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")},https://evil\\.example/\\\\u202e,`,
+        ),
+      );
+      expect(csv.stdout).not.toMatch(/(?![\r\n])\p{Cc}|\u202e|##vso\[/u);
+
+      const json = await run([...args, "--format", "json"], env());
+      expect(json.stdout).not.toMatch(/[\u007f-\u009f\u202e]|##vso\[/);
+      expect((JSON.parse(json.stdout) as { name: string; url: string }[])[0]).toMatchObject({
+        name,
+        url: "https://evil.example/\u202e",
+      });
+    } finally {
+      await fetch(`${sim.url}/__sim/reset`, { method: "POST" });
+    }
   });
 
   it("bad input exits 3 and names it", async () => {

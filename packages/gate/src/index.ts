@@ -13,6 +13,7 @@ export {
 export { describeError } from "./describe-error.js";
 export { type Evaluation, type EvaluationInput, evaluate } from "./evaluate.js";
 export { evaluateSaved, readSavedScan, type SavedScan, SavedScanError } from "./evaluate-offline.js";
+export { escapeControlChars, logSafe, logSafeJson, logSafeLines } from "./log-text.js";
 export {
   hasVulnerabilityCriteria,
   loadPolicyFile,
@@ -72,6 +73,9 @@ export {
 } from "./was-gate-api.js";
 export {
   announceSummary,
+  azureCommandData,
+  azureSetOutputVariable,
+  githubOutputEntry,
   OUTPUT_FILES,
   publishStepOutputs,
   renderJson,

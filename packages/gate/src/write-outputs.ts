@@ -3,8 +3,10 @@
  * every outcome, before the process exits, so a failed or broken run still leaves its evidence.
  */
 
+import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { escapeControlChars, logSafe } from "./log-text.js";
 import { redactGateResult } from "./redact-result.js";
 import type { GateResult } from "./result.js";
 import { toResultFile } from "./result-file.js";
@@ -58,7 +60,7 @@ export function writeGateOutputs(
 /**
  * Step outputs for later steps (peers-ci-gates.md 3, theme 16): `verdict`, `exit-code`, `scan-id`, `report-dir`
  * and the severity counts, as `$GITHUB_OUTPUT` lines on GitHub Actions and `##vso[task.setvariable]` logging
- * commands on Azure DevOps (returned as lines to print).
+ * commands on Azure DevOps (returned as lines to print as they are: values are escaped, warnings log-safe).
  */
 export function publishStepOutputs(
   result: GateResult,
@@ -76,19 +78,15 @@ export function publishStepOutputs(
   const lines: string[] = [];
   if (env.GITHUB_OUTPUT) {
     try {
-      appendFileSync(
-        env.GITHUB_OUTPUT,
-        values.map(([k, v]) => `${k}=${v.replace(/[\r\n]/g, " ")}\n`).join(""),
-      );
+      appendFileSync(env.GITHUB_OUTPUT, values.map(([k, v]) => githubOutputEntry(k, v)).join(""));
     } catch (error) {
-      lines.push(`warning: could not append to GITHUB_OUTPUT: ${(error as Error).message}`);
+      lines.push(logSafe(`warning: could not append to GITHUB_OUTPUT: ${(error as Error).message}`));
     }
   }
   if (env.TF_BUILD?.toLowerCase() === "true") {
     const camel = (k: string) =>
       `qualys${k.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase())}`;
-    for (const [k, v] of values)
-      lines.push(`##vso[task.setvariable variable=${camel(k)};isOutput=true]${v.replace(/[\r\n;\]]/g, " ")}`);
+    for (const [k, v] of values) lines.push(azureSetOutputVariable(camel(k), v));
   }
   return lines;
 }
@@ -107,9 +105,41 @@ export function announceSummary(
     try {
       appendFileSync(stepSummary, `${readFileSync(markdownPath, "utf8")}\n`);
     } catch (error) {
-      lines.push(`warning: could not append to GITHUB_STEP_SUMMARY: ${(error as Error).message}`);
+      lines.push(logSafe(`warning: could not append to GITHUB_STEP_SUMMARY: ${(error as Error).message}`));
     }
   }
-  if (env.TF_BUILD?.toLowerCase() === "true") lines.push(`##vso[task.uploadsummary]${markdownPath}`);
+  if (env.TF_BUILD?.toLowerCase() === "true")
+    lines.push(`##vso[task.uploadsummary]${azureCommandData(markdownPath)}`);
   return lines;
+}
+
+/**
+ * One `$GITHUB_OUTPUT` entry. A value of one line is `name=value`; a value with a line break uses the documented
+ * multi-line form `name<<DELIMITER`, value, `DELIMITER`, with a random delimiter that does not occur in the value,
+ * so the value cannot end the entry early and define outputs of its own.
+ * https://docs.github.com/actions/reference/workflow-commands-for-github-actions#multiline-strings
+ */
+export function githubOutputEntry(name: string, value: string): string {
+  if (!/[\r\n]/.test(value)) return `${name}=${value}\n`;
+  let delimiter = `ghadelimiter_${randomUUID()}`;
+  while (value.includes(delimiter)) delimiter = `ghadelimiter_${randomUUID()}`;
+  return `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
+}
+
+/**
+ * The data of an Azure DevOps logging command, escaped as documented (`%` as `%AZP25`, CR as `%0D`, LF as `%0A`),
+ * so the agent reads back the value and the value cannot end the command's line. Other control and bidirectional
+ * characters would reach the job log as they are, so they are shown escaped (`\x1b`) instead.
+ * https://learn.microsoft.com/azure/devops/pipelines/scripts/logging-commands#formatting-commands
+ */
+export function azureCommandData(value: string): string {
+  return escapeControlChars(value, "\r\n")
+    .replaceAll("%", "%AZP25")
+    .replaceAll("\r", "%0D")
+    .replaceAll("\n", "%0A");
+}
+
+/** `##vso[task.setvariable]` for an output variable; `name` is ours, the value is escaped. */
+export function azureSetOutputVariable(name: string, value: string): string {
+  return `##vso[task.setvariable variable=${name};isOutput=true]${azureCommandData(value)}`;
 }

@@ -309,6 +309,25 @@ describe("XML escaping", () => {
     expect(escapeXmlAttr(text)).toBe("abcd\u007fefgh" + "i\u{1f600}j");
   });
 
+  it("shows bidirectional controls escaped, so a title or URL reads as it is", () => {
+    const text = "a\u202eb\u2066c\u2069d\u200fe\u061cf";
+    expect(escapeXmlText(text)).toBe("a\\u202eb\\u2066c\\u2069d\\u200fe\\u061cf");
+    expect(escapeXmlAttr(text)).toBe("a\\u202eb\\u2066c\\u2069d\\u200fe\\u061cf");
+  });
+
+  it("writes a junit.xml without NUL, lone surrogates or bidirectional overrides from hostile findings", () => {
+    const result = sampleResult();
+    // QID 150001 is listed under the QID criterion.
+    const first = result.findings[1];
+    if (first === undefined) throw new Error("fixture");
+    first.title = "XSS\u0000 \u202egpj.exe\ud800";
+    if (first.definition) first.definition.title = first.title;
+    const xml = renderJunit(result);
+    expect(xml).not.toMatch(/\p{Cc}(?<![\t\n\r])|\u202e|\p{Cs}/u);
+    expect(xml).toContain("XSS \\u202egpj.exe");
+    expect(XMLValidator.validate(xml)).toBe(true);
+  });
+
   it("round-trips any text through a parser, less the removed characters", async () => {
     const text = `${HOSTILE}\r\n\ttab "quoted" \u0001 \u{1f600} &#10; &lt;`;
     const expected = text.replace("\u0001", "");

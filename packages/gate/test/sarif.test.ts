@@ -192,9 +192,36 @@ describe("renderSarif content", () => {
     expect(sarifResult?.locations?.[0]?.physicalLocation.artifactLocation.uri).toBe(
       "https://shop.example/a%20b/%3Cscript%3Ealert(%22x%22)%3C/script%3E%3Cimg%20src=x%20onerror=alert(1)%3E]]%3E&amp;%7C=cmd%7C'%20/C%20calc'!A0?q=100%25&r=%41%C3%A9%EF%BF%BD",
     );
-    expect(sarifResult?.message.text).toBe(`${first.title} at ${first.url} (parameter q)`);
+    // The message keeps the URL as reported, less the lone surrogate, which no well-formed string can hold.
+    expect(sarifResult?.message.text).toBe(
+      `${first.title} at ${first.url.replace("\ud800", "")} (parameter q)`,
+    );
     const validate = validator(packagedSchemaPath);
     expect(validate(JSON.parse(renderSarif(result))), JSON.stringify(validate.errors, null, 2)).toBe(true);
+  });
+
+  it("writes well-formed strings only: NUL and lone surrogates removed, bidirectional overrides shown escaped", () => {
+    const result = sampleResult();
+    const first = result.findings[0];
+    if (first === undefined || result.scan === undefined) throw new Error("fixture");
+    first.title = "Reflected\u0000 XSS \u202egpj.exe\ud800 \u{1f600}";
+    if (first.definition) first.definition.title = first.title;
+    result.scan.name = "nightly\u0001\u2066x\u2069\udfff";
+    result.warnings = ["warn\u0000ing \u202d"];
+    const text = renderSarif(result);
+    expect(text).not.toMatch(
+      /\\u0000|\\u0001|\\ud[89a-f][0-9a-f]{2}|\p{Cc}(?<![\n])|[\u202a-\u202e\u2066-\u2069]/iu,
+    );
+    const sarifRun = JSON.parse(text).runs[0];
+    expect(sarifRun.results[0].message.text).toMatch(/^Reflected XSS \\u202egpj\.exe \u{1f600} at /u);
+    expect(sarifRun.tool.driver.rules[0].shortDescription.text).toBe(
+      "Reflected XSS \\u202egpj.exe \u{1f600}",
+    );
+    expect(sarifRun.properties.scanName).toBe("nightly\\u2066x\\u2069");
+    expect(sarifRun.invocations[0].toolExecutionNotifications).toContainEqual({
+      level: "warning",
+      message: { text: "warning \\u202d" },
+    });
   });
 
   it("locates a finding without URL at the web app, or nowhere without a scan", () => {

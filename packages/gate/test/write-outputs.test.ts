@@ -2,7 +2,14 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { announceSummary, fromResultFile, publishStepOutputs, writeGateOutputs } from "../src/index.js";
+import {
+  announceSummary,
+  azureCommandData,
+  fromResultFile,
+  githubOutputEntry,
+  publishStepOutputs,
+  writeGateOutputs,
+} from "../src/index.js";
 import { errorResult, sampleResult } from "./sample-result.js";
 
 const temp = () => mkdtempSync(path.join(tmpdir(), "outputs-"));
@@ -64,5 +71,53 @@ describe("CI announcements", () => {
       "##vso[task.setvariable variable=qualysExitCode;isOutput=true]1",
       "##vso[task.setvariable variable=qualysScanId;isOutput=true]4242",
     ]);
+  });
+
+  it("writes a value with line breaks as a GITHUB_OUTPUT heredoc and escapes it in ##vso lines", () => {
+    const dir = temp();
+    const output = path.join(dir, "github-output");
+    const result = sampleResult();
+    if (result.scan === undefined) throw new Error("fixture");
+    // A scan id a hostile server could send: a line break followed by an output of its own, a percent encoding,
+    // and an escape sequence.
+    result.scan.id = "4242\nverdict=passed\r\n%0A]x;y\u001b[2J";
+    const lines = publishStepOutputs(result, dir, { GITHUB_OUTPUT: output, TF_BUILD: "true" });
+    const written = readFileSync(output, "utf8");
+    const delimiter = /^scan-id<<(ghadelimiter_[0-9a-f-]{36})$/m.exec(written)?.[1];
+    expect(delimiter).toBeDefined();
+    expect(written).toBe(
+      [
+        "verdict=failed",
+        "exit-code=1",
+        `scan-id<<${delimiter}`,
+        "4242",
+        "verdict=passed\r",
+        "%0A]x;y\u001b[2J",
+        `${delimiter}`,
+        `report-dir=${dir}`,
+        "severity-1=1",
+        "severity-2=1",
+        "severity-3=1",
+        "severity-4=1",
+        "severity-5=1",
+        "",
+      ].join("\n"),
+    );
+    expect(lines[2]).toBe(
+      "##vso[task.setvariable variable=qualysScanId;isOutput=true]4242%0Averdict=passed%0D%0A%AZP250A]x;y\\x1b[2J",
+    );
+    for (const line of lines) expect(line).not.toMatch(/\p{Cc}/u);
+  });
+
+  it("escapes the summary path of ##vso[task.uploadsummary]", () => {
+    const lines = announceSummary("/tmp/a%41\nb/summary.md", { TF_BUILD: "true" });
+    expect(lines).toEqual(["##vso[task.uploadsummary]/tmp/a%AZP2541%0Ab/summary.md"]);
+  });
+
+  it("picks a heredoc delimiter that the value does not contain", () => {
+    const entry = githubOutputEntry("x", "a\nb");
+    expect(entry).toMatch(/^x<<(ghadelimiter_[0-9a-f-]{36})\na\nb\n\1\n$/);
+    expect(githubOutputEntry("x", "plain=value<<EOF")).toBe("x=plain=value<<EOF\n");
+    expect(azureCommandData("100%\r\n\u202e")).toBe("100%AZP25%0D%0A\\u202e");
   });
 });

@@ -24,6 +24,8 @@ export async function handleControl(
   body: Buffer,
 ): Promise<ApiResponse> {
   const route = `${method} ${url.pathname.replace(/\/+$/, "")}`;
+  const webApp = /^POST \/__sim\/webapps\/(\d+)$/.exec(route);
+  if (webApp) return updateWebApp(runtime, Number(webApp[1]), body);
   switch (route) {
     case "GET /__sim/health":
       return json(200, { status: "ok" });
@@ -91,4 +93,28 @@ export async function handleControl(
     default:
       return problem(404, `no such control endpoint: ${method} ${url.pathname}`);
   }
+}
+
+/**
+ * `POST /__sim/webapps/<id>` with `{"name"?: string, "url"?: string}`: give a web app any name or URL, hostile
+ * ones included (control characters, bidirectional overrides, CI workflow commands), to test how clients show them.
+ * The web app keeps its scenario; `POST /__sim/reset` restores the seeded values.
+ */
+function updateWebApp(runtime: SimulatorRuntime, id: number, body: Buffer): ApiResponse {
+  const app = runtime.world.webApps.get(id);
+  if (!app) return problem(404, `no web app with id ${id}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8") || "null");
+  } catch (error) {
+    return problem(400, `body is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return problem(400, 'body must be an object such as {"name": "...", "url": "..."}');
+  const { name, url: appUrl } = parsed as Record<string, unknown>;
+  if (name !== undefined && typeof name !== "string") return problem(400, "name must be a string");
+  if (appUrl !== undefined && typeof appUrl !== "string") return problem(400, "url must be a string");
+  if (name !== undefined) app.name = name;
+  if (appUrl !== undefined) app.url = appUrl;
+  return json(200, { id: app.id, name: app.name, url: app.url });
 }

@@ -15,6 +15,7 @@ import { type RunningSimulator, startSimulator } from "@qualys-connector/simulat
 import { openStore, type StoredObject } from "@qualys-connector/store";
 import { runSync, type SyncReport } from "@qualys-connector/sync";
 import type { Command } from "commander";
+import { printLine } from "../log.js";
 import { VERSION } from "../version.js";
 import { formatChecks, runDoctor } from "./doctor.js";
 
@@ -55,7 +56,7 @@ export function registerDemoCommand(program: Command): Command {
 }
 
 function say(line: string): void {
-  process.stdout.write(`${line}\n`);
+  printLine(line);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,8 +9,10 @@ import {
   QualysError,
   redact,
 } from "@qualys-connector/client";
+import { logSafe, logSafeJson } from "@qualys-connector/gate";
 import type { Command } from "commander";
 import { CommandExit, EXIT } from "../exit-codes.js";
+import { logLine } from "../log.js";
 import { addConnectionOptions, type ConnectionFlags, loadSettings } from "../settings.js";
 
 export interface Check {
@@ -167,11 +169,12 @@ export async function runDoctor(client: QualysClient, secrets: readonly string[]
   return checks;
 }
 
+/** The checks as text lines; a detail may quote a server's answer, so each line is log-safe. */
 export function formatChecks(checks: readonly Check[]): string {
   return checks
     .map(
       (c) =>
-        `${c.ok ? "✓" : "✗"} ${c.name}: ${c.detail}${!c.ok && c.remedy ? `\n    remedy: ${c.remedy}` : ""}`,
+        `${logSafe(`${c.ok ? "✓" : "✗"} ${c.name}: ${c.detail}`)}${!c.ok && c.remedy ? `\n    ${logSafe(`remedy: ${c.remedy}`)}` : ""}`,
     )
     .join("\n");
 }
@@ -189,7 +192,7 @@ export function registerDoctorCommand(program: Command): Command {
       throw new CommandExit(EXIT.error, `--format: "${flags.format}" must be text or json`);
     }
     const settings = loadSettings(flags, process.env, () => readFileSync(0, "utf8"));
-    for (const warning of settings.warnings) process.stderr.write(`warning: ${warning}\n`);
+    for (const warning of settings.warnings) logLine(`warning: ${warning}`);
     // Resolve the URL first so a typo is reported as the first check, not as a crash.
     try {
       if (settings.client.apiUrl) endpointsFromApiUrl(settings.client.apiUrl);
@@ -203,7 +206,7 @@ export function registerDoctorCommand(program: Command): Command {
       };
       process.stdout.write(
         flags.format === "json"
-          ? `${JSON.stringify({ ok: false, checks: [check] }, null, 2)}\n`
+          ? `${logSafeJson(JSON.stringify({ ok: false, checks: [check] }, null, 2))}\n`
           : `${formatChecks([check])}\n`,
       );
       throw new CommandExit(EXIT.error);
@@ -220,7 +223,9 @@ export function registerDoctorCommand(program: Command): Command {
     }
     const ok = checks.every((c) => c.ok);
     process.stdout.write(
-      flags.format === "json" ? `${JSON.stringify({ ok, checks }, null, 2)}\n` : `${formatChecks(checks)}\n`,
+      flags.format === "json"
+        ? `${logSafeJson(JSON.stringify({ ok, checks }, null, 2))}\n`
+        : `${formatChecks(checks)}\n`,
     );
     if (!ok) throw new CommandExit(EXIT.error);
   });

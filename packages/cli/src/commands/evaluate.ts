@@ -9,6 +9,7 @@ import path from "node:path";
 import { createBaseline, evaluateSaved, readSavedScan, SavedScanError } from "@qualys-connector/gate";
 import type { Command } from "commander";
 import { UsageError } from "../exit-codes.js";
+import { printLine } from "../log.js";
 import { VERSION } from "../version.js";
 import {
   addPolicyOptions,
@@ -72,8 +73,8 @@ export function registerEvaluateCommands(program: Command): void {
       } catch (error) {
         throw new UsageError(`--out ${flags.out}: cannot write (${(error as Error).message})`);
       }
-      process.stdout.write(
-        `baseline ${flags.out}: ${created.findings.length} findings from scan ${created.source.scanId ?? "(unknown)"}\n`,
+      printLine(
+        `baseline ${flags.out}: ${created.findings.length} findings from scan ${created.source.scanId ?? "(unknown)"}`,
       );
     });
 }

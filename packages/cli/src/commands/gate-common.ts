@@ -8,6 +8,7 @@ import path from "node:path";
 import { createQualysClient, type QualysClient } from "@qualys-connector/client";
 import {
   announceSummary,
+  azureSetOutputVariable,
   type Baseline,
   BaselineError,
   defaultScanNameTemplate,
@@ -15,7 +16,9 @@ import {
   detectCi,
   type GateProgress,
   type GateResult,
+  githubOutputEntry,
   loadPolicyFile,
+  logSafeJson,
   normalizePolicy,
   type Policy,
   PolicyError,
@@ -29,6 +32,7 @@ import {
 } from "@qualys-connector/gate";
 import type { Command } from "commander";
 import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
+import { logLine, printLine } from "../log.js";
 import { parseDuration } from "../parse/duration.js";
 import { type ConnectionFlags, type LoadedSettings, loadSettings, outputSecrets } from "../settings.js";
 
@@ -129,7 +133,7 @@ export function endGateRun(
 ): never {
   // Everything below (files, step outputs, console) comes from the result with the loaded secrets masked.
   const result = redactGateResult(unsafe, outputSecrets());
-  const err = (line: string) => process.stderr.write(`${line}\n`);
+  const err = logLine;
   let markdownPath: string | undefined;
   try {
     const paths = writeGateOutputs(result, flags.reportDir);
@@ -141,6 +145,7 @@ export function endGateRun(
       `--report-dir ${flags.reportDir}: cannot write the outputs (${(error as Error).message}); verdict was: ${result.reason}`,
     );
   }
+  // Workflow commands, built with their values escaped, and warnings already made log-safe by the gate.
   for (const line of [
     ...announceSummary(markdownPath, process.env),
     ...publishStepOutputs(result, flags.reportDir, process.env),
@@ -148,8 +153,8 @@ export function endGateRun(
     process.stdout.write(`${line}\n`);
   for (const warning of result.warnings) err(`warning: ${warning}`);
   if (result.scan?.portalUrl) err(`scan report in the Qualys portal: ${result.scan.portalUrl}`);
-  if (flags.format === "json") process.stdout.write(renderJson(result));
-  else process.stdout.write(`${result.reason}\n`);
+  if (flags.format === "json") process.stdout.write(logSafeJson(renderJson(result)));
+  else printLine(result.reason);
   throw new CommandExit(result.exitCode);
 }
 
@@ -164,7 +169,7 @@ export function oneOf<T extends string>(value: string, flag: string, allowed: re
 export function progressPrinter(): (event: GateProgress) => void {
   let lastStatus = "";
   let lastPrinted = 0;
-  const err = (line: string) => process.stderr.write(`${line}\n`);
+  const err = logLine;
   return (event) => {
     switch (event.kind) {
       case "webapp":
@@ -207,13 +212,11 @@ export async function withGateClient(
   settings: LoadedSettings,
   run: (client: QualysClient, signal: AbortSignal, apiCalls: Record<string, number>) => Promise<void>,
 ): Promise<void> {
-  for (const warning of settings.warnings) process.stderr.write(`warning: ${warning}\n`);
+  for (const warning of settings.warnings) logLine(`warning: ${warning}`);
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(EXIT.error);
-    process.stderr.write(
-      `${signal} received: cancelling the scan and writing the outputs (again to stop now)\n`,
-    );
+    logLine(`${signal} received: cancelling the scan and writing the outputs (again to stop now)`);
     controller.abort(`${signal} received`);
   };
   process.on("SIGINT", onSignal);
@@ -242,14 +245,13 @@ export function endLaunchedRun(
   mkdirSync(flags.reportDir, { recursive: true });
   const file = path.join(flags.reportDir, "scan.json");
   writeFileSync(file, `${JSON.stringify(launched, null, 2)}\n`);
-  process.stderr.write(
-    `wrote ${file}; gate it later with: qualys-connector ${command} ${resumeFlag} ${scanId}\n`,
-  );
+  logLine(`wrote ${file}; gate it later with: qualys-connector ${command} ${resumeFlag} ${scanId}`);
   if (process.env.GITHUB_OUTPUT)
-    writeFileSync(process.env.GITHUB_OUTPUT, `scan-id=${scanId}\n`, { flag: "a" });
+    writeFileSync(process.env.GITHUB_OUTPUT, githubOutputEntry("scan-id", String(scanId)), { flag: "a" });
   if (process.env.TF_BUILD?.toLowerCase() === "true")
-    process.stdout.write(`##vso[task.setvariable variable=qualysScanId;isOutput=true]${scanId}\n`);
-  process.stdout.write(flags.format === "json" ? `${JSON.stringify(launched, null, 2)}\n` : `${scanId}\n`);
+    process.stdout.write(`${azureSetOutputVariable("qualysScanId", String(scanId))}\n`);
+  if (flags.format === "json") process.stdout.write(`${logSafeJson(JSON.stringify(launched, null, 2))}\n`);
+  else printLine(String(scanId));
 }
 
 /**

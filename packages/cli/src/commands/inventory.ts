@@ -14,6 +14,7 @@ import {
 } from "@qualys-connector/client";
 import type { Command } from "commander";
 import { UsageError } from "../exit-codes.js";
+import { logLine } from "../log.js";
 import { type Column, parseFormat, render } from "../output.js";
 import { addConnectionOptions, type ConnectionFlags, loadSettings } from "../settings.js";
 
@@ -21,7 +22,7 @@ type Flags = ConnectionFlags & { format: string };
 
 async function withClient<T>(flags: Flags, run: (client: QualysClient) => Promise<T>): Promise<T> {
   const settings = loadSettings(flags, process.env, () => readFileSync(0, "utf8"));
-  for (const warning of settings.warnings) process.stderr.write(`warning: ${warning}\n`);
+  for (const warning of settings.warnings) logLine(`warning: ${warning}`);
   const client = createQualysClient(settings.client);
   try {
     return await run(client);
@@ -188,7 +189,6 @@ export function registerInventoryCommands(program: Command): void {
       ),
     );
     const missing = ids.filter((id) => !vulns.some((v) => v.qid === Number(id)));
-    if (missing.length > 0)
-      process.stderr.write(`warning: no KnowledgeBase entry for QID ${missing.join(", ")}\n`);
+    if (missing.length > 0) logLine(`warning: no KnowledgeBase entry for QID ${missing.join(", ")}`);
   });
 }

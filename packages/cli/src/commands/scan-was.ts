@@ -4,7 +4,13 @@
  */
 
 import { systemClock } from "@qualys-connector/client";
-import { runWasGate, type WasGateOptions, WebAppLookupError, wasGateApi } from "@qualys-connector/gate";
+import {
+  logSafe,
+  runWasGate,
+  type WasGateOptions,
+  WebAppLookupError,
+  wasGateApi,
+} from "@qualys-connector/gate";
 import type { Command } from "commander";
 import { UsageError } from "../exit-codes.js";
 import { parseInteger } from "../parse/numbers.js";
@@ -158,7 +164,8 @@ export function registerScanWasCommand(scan: Command): void {
         }
         endGateRun(outcome, flags);
       } catch (error) {
-        if (error instanceof WebAppLookupError) throw new UsageError(error.message);
+        // The message lists web app names, which are hostile: one escaped line (a usage error keeps line breaks).
+        if (error instanceof WebAppLookupError) throw new UsageError(logSafe(error.message));
         throw error;
       }
     });

@@ -6,6 +6,7 @@
 
 import { createWriteStream, readFileSync } from "node:fs";
 import { createQualysClient } from "@qualys-connector/client";
+import { logSafe, logSafeJson } from "@qualys-connector/gate";
 import {
   openStore,
   STORED_OBJECTS,
@@ -16,6 +17,7 @@ import {
 import { runSync, type StreamReport, type SyncFilters, type SyncProgress } from "@qualys-connector/sync";
 import type { Command } from "commander";
 import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
+import { logLine } from "../log.js";
 import { type Column, csvCell, render } from "../output.js";
 import { parseDuration } from "../parse/duration.js";
 import { addConnectionOptions, type ConnectionFlags, loadSettings, redactOutput } from "../settings.js";
@@ -129,7 +131,7 @@ function progressPrinter(format: "text" | "json"): (event: SyncProgress) => void
   let started = Date.now();
   return (event) => {
     if (format === "json") {
-      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+      process.stderr.write(`${logSafeJson(JSON.stringify({ time: new Date().toISOString(), ...event }))}\n`);
       return;
     }
     switch (event.kind) {
@@ -143,33 +145,33 @@ function progressPrinter(format: "text" | "json"): (event: SyncProgress) => void
             : event.since
               ? `changes since ${event.since}`
               : "everything (first run)";
-        process.stderr.write(
-          `${event.stream}: ${event.mode} sync of ${from}${event.resumed ? ", resuming an interrupted run" : ""}\n`,
+        logLine(
+          `${event.stream}: ${event.mode} sync of ${from}${event.resumed ? ", resuming an interrupted run" : ""}`,
         );
         return;
       }
       case "expected":
         expected = event.records;
-        if (!tty)
-          process.stderr.write(`${event.stream}: ${event.records.toLocaleString("en-US")} records to read\n`);
+        if (!tty) logLine(`${event.stream}: ${event.records.toLocaleString("en-US")} records to read`);
         return;
       case "page": {
         pages += 1;
         const count = `${event.total.toLocaleString("en-US")}${expected === undefined ? "" : ` of ${expected.toLocaleString("en-US")}`} records`;
         const rate = event.total / Math.max(0.001, (Date.now() - started) / 1000);
         const line = `${event.stream}: ${count}, ${event.apiCalls} API calls, ${Math.round(rate).toLocaleString("en-US")}/s`;
+        // On a terminal the line is redrawn with our own CR and erase-line sequence around the escaped text.
         if (tty)
           process.stderr.write(
-            `\r${expected === undefined ? "" : `${progressBar(event.total, expected)} `}${line}\u001b[K`,
+            `\r${expected === undefined ? "" : `${progressBar(event.total, expected)} `}${logSafe(line)}\u001b[K`,
           );
-        else if (pages % 10 === 0) process.stderr.write(`${line}\n`);
+        else if (pages % 10 === 0) logLine(line);
         return;
       }
       case "stream-end": {
         const r = event.report;
         if (tty) process.stderr.write("\r\u001b[K");
-        process.stderr.write(
-          `${r.stream}: ${r.status}${r.error ? ` (${r.error})` : ""}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged${r.vanished ? `, ${r.vanished} vanished` : ""}, ${r.apiCalls} API calls\n`,
+        logLine(
+          `${r.stream}: ${r.status}${r.error ? ` (${r.error})` : ""}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged${r.vanished ? `, ${r.vanished} vanished` : ""}, ${r.apiCalls} API calls`,
         );
         return;
       }
@@ -192,11 +194,11 @@ const REPORT_COLUMNS: Column<StreamReport>[] = [
 
 type Log = (kind: string, fields: Record<string, unknown>, text: string) => void;
 
-const textLog: Log = (_kind, _fields, text) => {
-  process.stderr.write(`${text}\n`);
-};
+const textLog: Log = (_kind, _fields, text) => logLine(text);
 const jsonLog: Log = (kind, fields) => {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), kind, ...fields })}\n`);
+  process.stderr.write(
+    `${logSafeJson(JSON.stringify({ time: new Date().toISOString(), kind, ...fields }))}\n`,
+  );
 };
 
 async function syncCommand(flags: SyncFlags, log: Log): Promise<void> {
@@ -237,20 +239,20 @@ async function syncCommand(flags: SyncFlags, log: Log): Promise<void> {
       signal: controller.signal,
       progress: progressPrinter(flags.logFormat),
     });
-    if (flags.logFormat === "json") process.stdout.write(`${JSON.stringify(report)}\n`);
+    if (flags.logFormat === "json") process.stdout.write(`${logSafeJson(JSON.stringify(report))}\n`);
     else process.stdout.write(render(report.streams, REPORT_COLUMNS, "table", process.stdout.columns ?? 120));
     const failed = report.streams.filter((s) => s.status !== "succeeded");
-    if (failed.length > 0)
-      throw new CommandExit(
-        EXIT.error,
-        failed
-          .map((s) =>
-            s.status === "interrupted"
-              ? `${s.stream}: interrupted; the next run resumes from the last committed page`
-              : `${s.stream}: ${s.error ?? "failed"}`,
-          )
-          .join("\n"),
-      );
+    if (failed.length > 0) {
+      // One error line per stream: a stream's error may quote the server, so each line is escaped on its own.
+      for (const s of failed) {
+        const message =
+          s.status === "interrupted"
+            ? `${s.stream}: interrupted; the next run resumes from the last committed page`
+            : `${s.stream}: ${s.error ?? "failed"}`;
+        log("error", { message }, `error: ${message}`);
+      }
+      throw new CommandExit(EXIT.error);
+    }
     log("store", { location: store.location }, `store: ${store.location}`);
   } finally {
     process.off("SIGINT", onSignal);
@@ -368,14 +370,14 @@ export function registerSyncCommands(program: Command): void {
             if (flags.format === "jsonl") {
               write(
                 out,
-                `${JSON.stringify({ ...row.record, subscriptionId: row.subscriptionId, source: row.source, lastSeenAt: row.lastSeenAt })}\n`,
+                `${logSafeJson(JSON.stringify({ ...row.record, subscriptionId: row.subscriptionId, source: row.source, lastSeenAt: row.lastSeenAt }))}\n`,
               );
             } else {
               if (!header) {
                 header = Object.keys(data);
-                write(out, `${header.map(csvCell).join(",")}\r\n`);
+                write(out, `${header.map((k) => csvCell(k)).join(",")}\r\n`);
               }
-              write(out, `${header.map((k) => csvCell(data[k])).join(",")}\r\n`);
+              write(out, `${header.map((k) => csvCell(data[k], true)).join(",")}\r\n`);
             }
             count += 1;
           }
@@ -383,8 +385,8 @@ export function registerSyncCommands(program: Command): void {
             await new Promise<void>((resolve, reject) =>
               out.end((error?: Error | null) => (error ? reject(error) : resolve())),
             );
-          process.stderr.write(
-            `exported ${count} ${flags.object} from ${store.location}${flags.out ? ` to ${flags.out}` : ""}\n`,
+          logLine(
+            `exported ${count} ${flags.object} from ${store.location}${flags.out ? ` to ${flags.out}` : ""}`,
           );
         } finally {
           await store.close();

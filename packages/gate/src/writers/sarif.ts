@@ -8,6 +8,7 @@
 import { SECURITY_SEVERITY, type Severity, sarifLevel } from "@qualys-connector/model";
 import type { GateFinding, GateResult } from "../result.js";
 import { findingLocation, hostEndpoint } from "./report-text.js";
+import { reportText } from "./xml-text.js";
 
 // Members typed `| undefined` are left out of the output: JSON.stringify drops undefined properties.
 
@@ -157,7 +158,12 @@ export function renderSarif(result: GateResult): string {
       },
     ],
   };
-  return JSON.stringify(log, null, 2);
+  // Every string, whatever member holds it, is well-formed and free of NUL and bidirectional overrides.
+  return JSON.stringify(
+    log,
+    (_key, value: unknown) => (typeof value === "string" ? reportText(value) : value),
+    2,
+  );
 }
 
 function ruleId(qid: number): string {

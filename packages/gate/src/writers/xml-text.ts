@@ -4,6 +4,8 @@
  * CDATA: a CDATA section cannot contain `]]>`, and splitting it is easy to get wrong.
  */
 
+import { escapeBidiControls } from "../log-text.js";
+
 /**
  * Everything outside the XML 1.0 `Char` production (https://www.w3.org/TR/xml/#charsets): C0 controls other than
  * tab, LF and CR, U+FFFE and U+FFFF, and lone surrogates. With the `u` flag a lone surrogate is one code point
@@ -45,12 +47,21 @@ export function stripInvalidXmlChars(text: string): string {
   return text.replace(NOT_XML_CHAR, "");
 }
 
-/** Text for element content: invalid characters removed, markup characters escaped. Never needs CDATA. */
+/**
+ * Text of any report format read by other tools (JUnit XML, SARIF JSON): characters XML 1.0 does not allow are
+ * removed (NUL and the other C0 controls but tab, LF and CR; U+FFFE and U+FFFF; lone surrogates, which also make a
+ * JSON string ill-formed), and bidirectional controls are shown escaped (`\u202e`) so a title or URL reads as it is.
+ */
+export function reportText(text: string): string {
+  return escapeBidiControls(stripInvalidXmlChars(text));
+}
+
+/** Text for element content: `reportText`, then markup characters escaped. Never needs CDATA. */
 export function escapeXmlText(text: string): string {
-  return stripInvalidXmlChars(text).replace(TEXT_SPECIAL, reference);
+  return reportText(text).replace(TEXT_SPECIAL, reference);
 }
 
 /** Text for a double- or single-quoted attribute value; whitespace characters survive attribute normalization. */
 export function escapeXmlAttr(text: string): string {
-  return stripInvalidXmlChars(text).replace(ATTR_SPECIAL, reference);
+  return reportText(text).replace(ATTR_SPECIAL, reference);
 }

@@ -97,6 +97,31 @@ describe("control API and API limits", () => {
     const cycle = await fetch(`${sim.url}/__sim/scan-cycle?count=0`, { method: "POST" });
     expect(cycle.status).toBe(400);
   });
+
+  it("gives a web app a hostile name and URL until reset, and serves them as they are", async () => {
+    await fetch(`${sim.url}/__sim/reset`, { method: "POST" });
+    const truth = async () =>
+      (await (await fetch(`${sim.url}/__sim/ground-truth/webapps`)).json()) as { id: number; name: string }[];
+    const id = (await truth()).find((w) => w.name === "scenario-clean")?.id;
+    // C1 CSI (U+009B) rather than ESC: the XML answers drop characters XML 1.0 does not allow.
+    const name = "shop\u009b2J\n::warning::x ##vso[task.complete]\u202e";
+    const post = (path: string, body: string) => fetch(`${sim.url}${path}`, { method: "POST", body });
+    const renamed = await post(
+      `/__sim/webapps/${id}`,
+      JSON.stringify({ name, url: "https://evil.example/" }),
+    );
+    expect(await renamed.json()).toEqual({ id, name, url: "https://evil.example/" });
+    expect((await truth()).find((w) => w.id === id)?.name).toBe(name);
+    const got = await fetch(`${sim.url}/qps/rest/3.0/get/was/webapp/${id}`, {
+      headers: { Authorization: basic(USER, PASSWORD) },
+    });
+    expect(await got.text()).toContain(`<name><![CDATA[${name}]]></name>`);
+    expect((await post("/__sim/webapps/999", "{}")).status).toBe(404);
+    expect((await post(`/__sim/webapps/${id}`, '{"name": 5}')).status).toBe(400);
+    expect((await post(`/__sim/webapps/${id}`, "[")).status).toBe(400);
+    await fetch(`${sim.url}/__sim/reset`, { method: "POST" });
+    expect((await truth()).find((w) => w.id === id)?.name).toBe("scenario-clean");
+  });
 });
 
 describe("faults", () => {
