@@ -57,7 +57,7 @@ describe("scan vm: host IPs", () => {
     const out = await readOutputs(dir);
     expect(out.result).toMatchObject({ verdict: "passed", scan: { kind: "vm", status: "Finished" } });
     expect(out.result.hosts?.map((h) => h.ip)).toEqual(["10.250.0.1"]);
-    expect(out.summary).toContain("## ✅ Qualys VM gate passed");
+    expect(out.summary).toContain("## PASSED: Qualys VM gate passed");
   });
 
   it.each([

@@ -61,7 +61,7 @@ describe("scan was: criteria", () => {
     expect(out.result.criteria.map((c) => c.outcome)).toEqual(["pass", "pass", "pass", "pass"]);
     expect(out.junit.failures).toBe(0);
     expect(out.junit.tests).toBe(4);
-    expect(out.summary).toContain("## ✅ Qualys WAS gate passed");
+    expect(out.summary).toContain("## PASSED: Qualys WAS gate passed");
     expect(out.result.apiCalls).toMatchObject({ launch: 1, download: 1 });
     expect(out.result.scan?.portalUrl).toMatch(/\/was\/#\/reports\/online-reports\/email-report\/scan\/\d+$/);
   });
@@ -143,7 +143,7 @@ describe("scan was: criteria", () => {
     const out = await readOutputs(dir);
     expect(out.result.criteria[0]?.outcome).toBe("warn");
     expect(out.junit.failures).toBe(0);
-    expect(out.summary).toContain("⚠ warn");
+    expect(out.summary).toContain("| WARN |");
   });
 
   it("exceptions: applied, expired and unused, each reported", async () => {

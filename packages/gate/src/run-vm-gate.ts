@@ -117,7 +117,7 @@ export async function runVmGate(
   const incomplete = (reason: string): GateResult =>
     run.finish(
       evaluate(
-        evaluationInput(run.scan, [], { complete: false, reason }, baseline),
+        { ...evaluationInput(run.scan, [], { complete: false, reason }, baseline), resultsAvailable: false },
         policy,
         new Date(clock.now()),
       ),
@@ -211,7 +211,10 @@ export async function runVmGate(
     if (results) run.hosts = vmHostSummaries(results, options.ec2 ? [] : plainIps(options.ips), definitions);
     return run.finish(
       evaluate(
-        evaluationInput(run.scan, findings, completionOfVm(run.scan, results), baseline),
+        {
+          ...evaluationInput(run.scan, findings, completionOfVm(run.scan, results), baseline),
+          resultsAvailable: results !== undefined,
+        },
         policy,
         new Date(clock.now()),
       ),
@@ -341,7 +344,7 @@ function evaluationInput(
   findings: ScanFinding[],
   completion: EvaluationInput["completion"],
   baseline: Baseline | undefined,
-): EvaluationInput {
+): Omit<EvaluationInput, "resultsAvailable"> {
   return {
     scan,
     findings,

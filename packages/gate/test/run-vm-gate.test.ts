@@ -559,7 +559,7 @@ describe("runVmGate: the KnowledgeBase", () => {
       warnings: [kbWarning],
     });
     expect(criteriaOf(result)).toEqual([
-      { id: "min-severity", outcome: "pass", actual: "none" },
+      { id: "min-severity", outcome: "not-evaluated", actual: "none" },
       { id: "scan-complete", outcome: "fail", actual: `Finished: ${reason}` },
     ]);
     expect(api.calls.at(-1)).toBe("definitions 38002,38003,38004,38006");
@@ -911,7 +911,7 @@ describe("runVmGate: timeouts and signals", () => {
       findings: [],
     });
     expect(criteriaOf(result)).toEqual([
-      { id: "min-severity", outcome: "pass", actual: "none" },
+      { id: "min-severity", outcome: "not-evaluated", actual: "no results" },
       { id: "scan-complete", outcome: "fail", actual: reason },
     ]);
     expect(api.calls).toEqual([...LAUNCH_CALLS, ...Array<string>(6).fill(`state ${REF}`), `cancel ${REF}`]);

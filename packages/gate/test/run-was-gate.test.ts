@@ -421,7 +421,7 @@ describe("runWasGate: timeouts", () => {
         findings: [],
       });
       expect(criteriaOf(result)).toEqual([
-        { id: "min-severity", outcome: "pass", actual: "none" },
+        { id: "min-severity", outcome: "not-evaluated", actual: "no results" },
         { id: "scan-complete", outcome: "fail", actual: reason },
       ]);
       expect(api.calls).toEqual([
@@ -612,7 +612,7 @@ describe("runWasGate: scans that end without a full answer", () => {
       findings: [],
     });
     expect(criteriaOf(result)).toEqual([
-      { id: "min-severity", outcome: "pass", actual: "none" },
+      { id: "min-severity", outcome: "not-evaluated", actual: "no results" },
       { id: "scan-complete", outcome: "fail", actual: `ERROR / SCAN_INTERNAL_ERROR: ${reason}` },
     ]);
     expect(result.scan).toMatchObject({

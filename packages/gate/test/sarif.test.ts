@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { OFFICIAL_SARIF_SCHEMA, PACKAGED_SARIF_SCHEMA, sarifValidator } from "../../../test/sarif-schema.js";
 import type { GateResult } from "../src/index.js";
 import { renderSarif } from "../src/writers/sarif.js";
-import { cleanResult, errorResult, HOSTILE, sampleResult } from "./sample-result.js";
+import { cleanResult, erroredScanResult, errorResult, HOSTILE, sampleResult } from "./sample-result.js";
 
 /** The parts of a SARIF log these tests read. */
 interface SarifLog {
@@ -247,7 +247,7 @@ describe("renderSarif content", () => {
     expect(sarifRun.invocations[0]?.toolExecutionNotifications).toEqual([
       { level: "error", message: { text: "auth: Qualys rejected the credentials (INVALID_CREDENTIALS)" } },
     ]);
-    expect(sarifRun.properties).toEqual({ verdict: "error" });
+    expect(sarifRun.properties).toEqual({ verdict: "error", resultsAvailable: false });
   });
 
   it("uses the VM category for VM scans", () => {
@@ -255,5 +255,32 @@ describe("renderSarif content", () => {
     if (result.scan === undefined) throw new Error("fixture");
     result.scan = { ...result.scan, kind: "vm", target: { id: "10.0.0.5", name: undefined, url: undefined } };
     expect(run(result).automationDetails?.id).toBe("qualys-vm/10.0.0.5/");
+  });
+});
+
+describe("renderSarif: counts and criteria not evaluated", () => {
+  it("reports criteria the scan gave nothing to judge by as notifications, with no counts", () => {
+    const log = render(erroredScanResult());
+    const sarifRun = log.runs[0];
+    const notes = sarifRun?.invocations?.[0]?.toolExecutionNotifications?.map((n) => n.message.text) ?? [];
+    expect(notes).toContain(
+      "criterion not evaluated: Severity 5 (Urgent) vulnerabilities: more than 0 fails (the scan gave no results: scan 4242 ended ERROR (results status SCAN_INTERNAL_ERROR))",
+    );
+    expect(sarifRun?.properties).toMatchObject({ resultsAvailable: false });
+    expect(sarifRun?.properties?.countedBySeverity).toBeUndefined();
+  });
+
+  it("separates counted findings from those no criterion counted", () => {
+    const result = sampleResult();
+    result.severityCounts.notCounted.excluded = [1, 0, 0, 0, 0];
+    expect(render(result).runs[0]?.properties).toMatchObject({
+      countedBySeverity: [1, 1, 1, 1, 1],
+      notCountedBySeverity: { excluded: [1, 0, 0, 0, 0] },
+    });
+  });
+
+  it("an errored scan's log is still valid SARIF", () => {
+    const packaged = validator(packagedSchemaPath);
+    expect(packaged(JSON.parse(renderSarif(erroredScanResult())))).toBe(true);
   });
 });

@@ -100,7 +100,7 @@ describe("renderMarkdown, VM result", () => {
   const markdown = renderMarkdown(vmSampleResult());
 
   it("names the VM gate and the scanned hosts, without a web application or URL", () => {
-    expect(markdown.startsWith("## ❌ Qualys VM gate failed\n")).toBe(true);
+    expect(markdown.startsWith("## FAILED: Qualys VM gate failed\n")).toBe(true);
     expect(markdown).toContain(`- **Scan:** ${escapeMarkdown("scan/1764590400.12345")}`);
     expect(markdown).toContain(`- **Hosts:** ${escapeMarkdown("10.0.0.5,10.0.0.6")}\n`);
     expect(markdown).toContain("- **Status:** scan Finished\n");
@@ -269,7 +269,7 @@ describe("renderHtml, VM result", () => {
   const html = renderHtml(vmSampleResult());
 
   it("names the VM gate and the scanned hosts", () => {
-    expect(html).toContain("<h1>❌ Qualys VM gate failed</h1>");
+    expect(html).toContain('<h1><span class="badge">FAILED</span> Qualys VM gate failed</h1>');
     expect(html).toContain("<dt>Hosts</dt><dd>10.0.0.5,10.0.0.6</dd>");
     expect(html).toContain("<dt>Status</dt><dd>scan Finished</dd>");
     expect(html).not.toContain("Web application");
@@ -516,5 +516,35 @@ describe("renderSarif, VM result", () => {
     expect(potential?.suppressions?.[0]?.justification).toBe(
       "potential vulnerability, not evaluated (no --include-potential)",
     );
+  });
+});
+
+describe("VM severity counts: counted apart from the potential detections not evaluated", () => {
+  it("Markdown shows the counted findings as the headline, potential ones in their own column", () => {
+    const markdown = renderMarkdown(vmSampleResult());
+    const start = markdown.indexOf("### Vulnerabilities by severity");
+    const table = markdown
+      .slice(start)
+      .split("\n")
+      .filter((line) => line.startsWith("|"));
+    const cells = (row: string | undefined) =>
+      (row ?? "")
+        .slice(2, -2)
+        .split(" | ")
+        .map((c) => c.trim());
+    expect(cells(table[0])).toEqual(["Severity", "Level", "Counted", "Potential, not evaluated"]);
+    expect(cells(table.find((row) => row.includes("Medium")))).toEqual(["2", "Medium", "1", "1"]);
+    expect(cells(table.find((row) => row.includes("Total")))).toEqual(["**Total**", "", "**5**", "**2**"]);
+    expect(markdown).toContain(
+      "Counted: what the criteria saw. 2 more in the findings list were not counted by any criterion: 2 potential, not evaluated.",
+    );
+  });
+
+  it("HTML draws the bars from the counted findings and names the potential ones beside them", () => {
+    const html = renderHtml(vmSampleResult());
+    expect(html).toContain(
+      '<span>2 Medium</span><span class="track"><span class="bar sev-2" style="width: 100.0%"></span></span><span>1 <span class="muted">(not counted: 1 potential, not evaluated)</span></span>',
+    );
+    expect(html).toContain("5 vulnerabilities counted by the criteria.");
   });
 });

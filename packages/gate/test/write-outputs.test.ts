@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { announceSummary, fromResultFile, publishStepOutputs, writeGateOutputs } from "../src/index.js";
-import { errorResult, sampleResult } from "./sample-result.js";
+import { errorResult, sampleResult, vmSampleResult } from "./sample-result.js";
 
 const temp = () => mkdtempSync(path.join(tmpdir(), "outputs-"));
 
@@ -57,12 +57,33 @@ describe("CI announcements", () => {
       "severity-3=1",
       "severity-4=1",
       "severity-5=1",
+      "severity-1-not-counted=0",
+      "severity-2-not-counted=0",
+      "severity-3-not-counted=0",
+      "severity-4-not-counted=0",
+      "severity-5-not-counted=0",
       "",
     ]);
+    expect(lines).toContain("##vso[task.setvariable variable=qualysSeverity2NotCounted;isOutput=true]0");
     expect(lines.slice(0, 3)).toEqual([
       "##vso[task.setvariable variable=qualysVerdict;isOutput=true]failed",
       "##vso[task.setvariable variable=qualysExitCode;isOutput=true]1",
       "##vso[task.setvariable variable=qualysScanId;isOutput=true]4242",
     ]);
+  });
+
+  it("severity outputs are what the criteria counted; the rest is published apart", () => {
+    const dir = temp();
+    const output = path.join(dir, "github-output");
+    // Two potential detections (severities 2 and 3) were not evaluated: they are no part of severity-2/3.
+    const lines = publishStepOutputs(vmSampleResult(), dir, { GITHUB_OUTPUT: output, TF_BUILD: "true" });
+    const published = readFileSync(output, "utf8").split("\n");
+    expect(published).toContain("severity-2=1");
+    expect(published).toContain("severity-2-not-counted=1");
+    expect(published).toContain("severity-3=1");
+    expect(published).toContain("severity-3-not-counted=1");
+    expect(published).toContain("severity-5-not-counted=0");
+    expect(lines).toContain("##vso[task.setvariable variable=qualysSeverity2;isOutput=true]1");
+    expect(lines).toContain("##vso[task.setvariable variable=qualysSeverity2NotCounted;isOutput=true]1");
   });
 });

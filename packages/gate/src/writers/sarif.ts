@@ -153,6 +153,11 @@ export function renderSarif(result: GateResult): string {
           scanId: scan?.id,
           scanName: scan?.name,
           portalUrl: scan?.portalUrl,
+          resultsAvailable: result.resultsAvailable,
+          // Index 0 = severity 1, as in result.json: what the criteria counted, and the rest by reason. Without
+          // results there is nothing to count, and zeros would read as a clean scan.
+          countedBySeverity: result.resultsAvailable ? result.severityCounts.counted : undefined,
+          notCountedBySeverity: result.resultsAvailable ? result.severityCounts.notCounted : undefined,
         },
       },
     ],
@@ -313,6 +318,15 @@ function notifications(result: GateResult): SarifNotification[] {
     list.push({
       level: result.incomplete.handling === "fail" ? "error" : "warning",
       message: { text: `scan incomplete: ${result.incomplete.reason}` },
+    });
+  }
+  for (const criterion of result.criteria) {
+    if (criterion.outcome !== "not-evaluated") continue;
+    list.push({
+      level: "warning",
+      message: {
+        text: `criterion not evaluated: ${criterion.label} (${criterion.notEvaluatedReason ?? "the scan gave no answer"})`,
+      },
     });
   }
   for (const warning of result.warnings) list.push({ level: "warning", message: { text: warning } });
