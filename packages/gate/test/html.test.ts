@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { GateFinding, GateResult } from "../src/index.js";
 import { HTML_FINDING_ROWS, renderHtml } from "../src/writers/html.js";
 import { escapeHtml } from "../src/writers/html-text.js";
-import { cleanResult, erroredScanResult, errorResult, HOSTILE, sampleResult } from "./sample-result.js";
+import {
+  cleanResult,
+  erroredScanResult,
+  errorResult,
+  HOSTILE,
+  HOSTILE_AS_KB_TEXT,
+  sampleResult,
+} from "./sample-result.js";
 
 const PORTAL = "https://qualysguard.qg2.apps.qualys.com/was/#/reports/online-reports/email-report/scan/4242";
 const CSP = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`;
@@ -198,7 +205,7 @@ describe("renderHtml", () => {
     ]);
     const critical = cellsOf(rows[0] ?? "");
     expect(critical[1]).toBe(
-      `Reflected XSS 3 ${escapeHtml(HOSTILE)}<details><summary>Solution</summary><div class="kb">Encode output. ${escapeHtml(HOSTILE)}</div></details>`,
+      `Reflected XSS 3 ${escapeHtml(HOSTILE)}<details><summary>Solution</summary><div class="kb"><p>Encode output. ${escapeHtml(HOSTILE_AS_KB_TEXT)}</p></div></details>`,
     );
     expect(critical[2]).toBe("4 Critical");
     expect(critical[3]).toMatch(
@@ -307,5 +314,26 @@ describe("renderHtml: a scan that gave no results", () => {
     expect(html).toContain("The scan gave no results, so no vulnerability was looked at.");
     // No chart of zeros that would read as a clean scan.
     expect(html).not.toContain('class="chart"');
+  });
+});
+
+describe("renderHtml: KnowledgeBase HTML", () => {
+  const KB = `<P>Upgrade to <B>2.4.58</B>.<BR>See <A HREF="https://httpd.apache.org/security/" TARGET="_blank">the advisory</A>.
+<P onclick="steal()">Steps:<UL><LI>stop &amp; patch</LI><LI><a href="javascript:alert(1)">restart</a></LI></UL>
+<script>alert(document.cookie)</script><IMG SRC=x ONERROR=alert(1)>&lt;b&gt;literal&lt;/b&gt;`;
+
+  it("rebuilds it as a few safe elements of its own: paragraphs, line breaks, lists, emphasis", () => {
+    const result = sampleResult();
+    const first = firstFinding(result);
+    if (first.definition === undefined) throw new Error("fixture");
+    first.definition.solution = KB;
+    const html = renderHtml(result);
+    expectSafePage(html);
+    expect(html).toContain(
+      '<div class="kb"><p>Upgrade to <strong>2.4.58</strong>.<br>See the advisory (https://httpd.apache.org/security/).</p><p>Steps:</p><ul><li>stop &amp; patch</li><li>restart</li></ul><p>&lt;b&gt;literal&lt;/b&gt;</p></div>',
+    );
+    // Nothing of the KnowledgeBase markup reaches the page, in any case: not a tag, a handler or a script.
+    const kb = /<div class="kb">.*?<\/div>/.exec(html)?.[0] ?? "";
+    expect(kb).not.toMatch(/<P>|<BR>|<B>|<A |onclick|ONERROR|javascript:|alert|cookie/);
   });
 });

@@ -4,6 +4,11 @@ import { fingerprint } from "@qualys-connector/model";
 import { EXIT_CODES, evaluate, type GateFinding, type GateResult, normalizePolicy } from "../src/index.js";
 
 export const HOSTILE = `<script>alert("x")</script><img src=x onerror=alert(1)>]]>&amp;|=cmd|' /C calc'!A0`;
+/**
+ * HOSTILE read as KnowledgeBase HTML, as a reader sees it: the script and the image are markup and gone (the
+ * script with its content), the entity decoded, the rest text.
+ */
+export const HOSTILE_AS_KB_TEXT = `]]>&|=cmd|' /C calc'!A0`;
 
 function finding(n: number, overrides: Partial<GateFinding> = {}): GateFinding {
   const url = `https://shop.example/item?id=${n}&q=${encodeURIComponent(HOSTILE)}`;

@@ -3,7 +3,14 @@ import { describe, expect, it } from "vitest";
 import { OFFICIAL_SARIF_SCHEMA, PACKAGED_SARIF_SCHEMA, sarifValidator } from "../../../test/sarif-schema.js";
 import type { GateResult } from "../src/index.js";
 import { renderSarif } from "../src/writers/sarif.js";
-import { cleanResult, erroredScanResult, errorResult, HOSTILE, sampleResult } from "./sample-result.js";
+import {
+  cleanResult,
+  erroredScanResult,
+  errorResult,
+  HOSTILE,
+  HOSTILE_AS_KB_TEXT,
+  sampleResult,
+} from "./sample-result.js";
 
 /** The parts of a SARIF log these tests read. */
 interface SarifLog {
@@ -121,8 +128,9 @@ describe("renderSarif content", () => {
     const rule = rules[0];
     expect(rule?.name).toBe("ReflectedXSS0");
     expect(rule?.shortDescription.text).toBe("Reflected XSS 0");
-    expect(rule?.fullDescription?.text).toBe(`Diagnosis ${HOSTILE}`);
-    expect(rule?.help?.text).toBe(`Encode output. ${HOSTILE}`);
+    // KnowledgeBase HTML becomes text: markup is dropped, entities decoded.
+    expect(rule?.fullDescription?.text).toBe(`Diagnosis ${HOSTILE_AS_KB_TEXT}`);
+    expect(rule?.help?.text).toBe(`Encode output. ${HOSTILE_AS_KB_TEXT}`);
     expect(rule?.properties.tags).toEqual(["security", "external/cwe/cwe-79"]);
     expect(rule?.properties.precision).toBe("high");
   });
@@ -282,5 +290,21 @@ describe("renderSarif: counts and criteria not evaluated", () => {
   it("an errored scan's log is still valid SARIF", () => {
     const packaged = validator(packagedSchemaPath);
     expect(packaged(JSON.parse(renderSarif(erroredScanResult())))).toBe(true);
+  });
+});
+
+describe("renderSarif: KnowledgeBase HTML", () => {
+  it("describes the rule in plain text, without the KnowledgeBase markup", () => {
+    const result = sampleResult();
+    const definition = result.findings[0]?.definition;
+    if (definition === undefined) throw new Error("fixture");
+    definition.diagnosis = "<P>The server&#39;s version<BR>is old.";
+    definition.solution = `<P>Upgrade to <B>2.4.58</B>.<BR>See <A HREF="https://httpd.apache.org/security/" TARGET="_blank">the advisory</A>.
+<P>Steps:<UL><LI>stop &amp; patch</LI><LI><a href="javascript:alert(1)" onclick="x()">restart</a></LI></UL><script>alert(1)</script>`;
+    const rule = render(result).runs[0]?.tool.driver.rules?.[0];
+    expect(rule?.fullDescription?.text).toBe("The server's version\nis old.");
+    expect(rule?.help?.text).toBe(
+      "Upgrade to 2.4.58.\nSee the advisory (https://httpd.apache.org/security/).\n\nSteps:\n\n- stop & patch\n- restart",
+    );
   });
 });

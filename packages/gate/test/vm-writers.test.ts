@@ -17,6 +17,7 @@ import { cveSummary, dispositionLabel, findingLocation, kindLabel } from "../src
 import { renderSarif } from "../src/writers/sarif.js";
 import {
   HOSTILE,
+  HOSTILE_AS_KB_TEXT,
   HOSTILE_DNS,
   HOSTILE_EVIDENCE,
   HOSTILE_OS,
@@ -314,7 +315,7 @@ describe("renderHtml, VM result", () => {
       "counted",
     ]);
     expect(ssh[1]).toBe(
-      `OpenSSH Multiple Vulnerabilities<details><summary>Solution and evidence</summary><h3>Solution</h3><div class="kb">Apply the vendor update for QID 38739. ${escapeHtml(HOSTILE)}</div><h3>Evidence</h3><div class="kb evidence">${escapeHtml(HOSTILE_EVIDENCE)}</div></details>`,
+      `OpenSSH Multiple Vulnerabilities<details><summary>Solution and evidence</summary><h3>Solution</h3><div class="kb"><p>Apply the vendor update for QID 38739. ${escapeHtml(HOSTILE_AS_KB_TEXT)}</p></div><h3>Evidence</h3><div class="kb evidence">${escapeHtml(HOSTILE_EVIDENCE)}</div></details>`,
     );
     const potential = htmlRow(html, '<tr class="potential"><td class="num">38628</td>');
     expect(potential[3]).toBe("potential");
@@ -324,7 +325,7 @@ describe("renderHtml, VM result", () => {
 
   it("names the <details> after what it holds: the solution, the evidence, or both", () => {
     expect(findingCells(html, 91849)[1]).toBe(
-      `Microsoft Windows Security Update for November 2026<details><summary>Solution</summary><div class="kb">Apply the vendor update for QID 91849. ${escapeHtml(HOSTILE)}</div></details>`,
+      `Microsoft Windows Security Update for November 2026<details><summary>Solution</summary><div class="kb"><p>Apply the vendor update for QID 91849. ${escapeHtml(HOSTILE_AS_KB_TEXT)}</p></div></details>`,
     );
     const result = vmSampleResult();
     const ssh = findingByQid(result, 38739);

@@ -8,6 +8,8 @@
 
 import {
   type HostSummary,
+  type KbInline,
+  parseKbHtml,
   SEVERITY_NAMES,
   type Severity,
   type SeverityCounts,
@@ -379,12 +381,45 @@ function warningsSection(warnings: readonly string[]): string | undefined {
   return ["<section>", "<h2>Warnings</h2>", "<ul>", ...items, "</ul>", "</section>"].join("\n");
 }
 
+function kbInlineHtml(inlines: readonly KbInline[]): string {
+  return inlines
+    .map((inline) => {
+      if (inline.kind === "break") return "<br>";
+      if (inline.kind === "link") {
+        // Shown as text with its address: the portal link stays the report's only outside address.
+        return escapeHtml(
+          inline.href === undefined || inline.text === inline.href ? inline.text : `${inline.text} (${inline.href})`,
+        );
+      }
+      let html = escapeHtml(inline.text);
+      if (inline.emphasis) html = `<em>${html}</em>`;
+      if (inline.strong) html = `<strong>${html}</strong>`;
+      return html;
+    })
+    .join("");
+}
+
+/**
+ * KnowledgeBase HTML (solution, diagnosis) for the report: rebuilt from the parsed blocks with a few elements of
+ * our own (p, br, ul/ol/li, strong, em), every piece of text escaped, links as text with their address. No tag or attribute of the source is
+ * ever copied, so a script, an event handler or a `javascript:` link in it cannot reach the page. Empty when the
+ * text has no content.
+ */
+export function kbHtml(source: string | undefined): string {
+  if (source === undefined) return "";
+  return parseKbHtml(source)
+    .map((block) => {
+      if (block.kind === "paragraph") return `<p>${kbInlineHtml(block.content)}</p>`;
+      const tag = block.ordered ? "ol" : "ul";
+      return `<${tag}>${block.items.map((inlines) => `<li>${kbInlineHtml(inlines)}</li>`).join("")}</${tag}>`;
+    })
+    .join("");
+}
+
 function findingRow(finding: GateFinding): string {
-  const solution = finding.definition?.solution;
+  const solution = kbHtml(finding.definition?.solution);
   const details =
-    solution === undefined || solution.trim() === ""
-      ? ""
-      : `<details><summary>Solution</summary><div class="kb">${escapeHtml(solution)}</div></details>`;
+    solution === "" ? "" : `<details><summary>Solution</summary><div class="kb">${solution}</div></details>`;
   // Finding URLs are chosen by the scanned app: shown as text, never as a link.
   const url = finding.url === undefined ? "—" : escapeHtml(finding.url);
   const param =
@@ -407,12 +442,12 @@ function findingRow(finding: GateFinding): string {
  * evidence is text the scanned host sent back (banners, file contents), so it is escaped like everything else.
  */
 function vmDetails(finding: GateFinding): string {
-  const solution = finding.definition?.solution;
+  const solution = kbHtml(finding.definition?.solution);
   const evidence = finding.results;
-  const hasSolution = solution !== undefined && solution.trim() !== "";
+  const hasSolution = solution !== "";
   const hasEvidence = evidence !== undefined && evidence.trim() !== "";
   if (!hasSolution && !hasEvidence) return "";
-  const solutionPart = hasSolution ? `<div class="kb">${escapeHtml(solution)}</div>` : "";
+  const solutionPart = hasSolution ? `<div class="kb">${solution}</div>` : "";
   const evidencePart = hasEvidence
     ? `<div class="kb evidence">${escapeHtml(excerpt(evidence, HTML_EVIDENCE_CHARS))}</div>`
     : "";

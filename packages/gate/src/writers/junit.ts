@@ -6,7 +6,7 @@
  * test case (readers disagree on test cases with several).
  */
 
-import { SEVERITY_NAMES, type SeverityCounts } from "@qualys-connector/model";
+import { kbHtmlToText, SEVERITY_NAMES, type SeverityCounts } from "@qualys-connector/model";
 import type { CriterionResult, GateFinding, GateResult } from "../result.js";
 import {
   cvssLabel,
@@ -223,8 +223,9 @@ function findingDetails(finding: GateFinding, labels: string): string {
     `Fingerprint: ${finding.fingerprint}`,
     `Violates: ${labels}`,
   ];
-  const solution = finding.definition?.solution;
-  if (solution !== undefined && solution.trim() !== "") lines.push(`Solution: ${solution}`);
+  // KnowledgeBase HTML as text: a test tab shows markup literally.
+  const solution = kbHtmlToText(finding.definition?.solution);
+  if (solution !== "") lines.push(`Solution:\n${solution}`);
   return lines.join("\n");
 }
 

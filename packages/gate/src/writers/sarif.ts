@@ -5,7 +5,7 @@
  * a logical location naming the host and port.
  */
 
-import { SECURITY_SEVERITY, type Severity, sarifLevel } from "@qualys-connector/model";
+import { kbHtmlToText, SECURITY_SEVERITY, type Severity, sarifLevel } from "@qualys-connector/model";
 import type { GateFinding, GateResult } from "../result.js";
 import { findingLocation, hostEndpoint } from "./report-text.js";
 
@@ -178,8 +178,9 @@ function toRule(finding: GateFinding): SarifRule {
     id: ruleId(finding.qid),
     name: ruleName(title, finding.qid),
     shortDescription: { text: title },
-    fullDescription: textOrUndefined(definition?.diagnosis),
-    help: textOrUndefined(definition?.solution),
+    // `text` members are plain text (SARIF 3.11.3): the KnowledgeBase HTML is converted, not passed on.
+    fullDescription: textOrUndefined(kbHtmlToText(definition?.diagnosis)),
+    help: textOrUndefined(kbHtmlToText(definition?.solution)),
     defaultConfiguration: { level: sarifLevel(severity) },
     properties: {
       tags: ["security", ...cweTags(definition?.cwe ?? [])],
