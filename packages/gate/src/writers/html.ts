@@ -388,7 +388,9 @@ function kbInlineHtml(inlines: readonly KbInline[]): string {
       if (inline.kind === "link") {
         // Shown as text with its address: the portal link stays the report's only outside address.
         return escapeHtml(
-          inline.href === undefined || inline.text === inline.href ? inline.text : `${inline.text} (${inline.href})`,
+          inline.href === undefined || inline.text === inline.href
+            ? inline.text
+            : `${inline.text} (${inline.href})`,
         );
       }
       let html = escapeHtml(inline.text);
