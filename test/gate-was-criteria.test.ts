@@ -132,6 +132,10 @@ describe("scan was: criteria", () => {
     expect(run.code, run.stderr).toBe(0);
     const out = await readOutputs(dir);
     expect(out.result.findings.filter((f) => f.disposition === "excluded")).toHaveLength(count(5) + count(4));
+    // Excluded findings are no part of the counted severities, in result.json and in the summary's table.
+    expect(out.result.severityCounts.counted.slice(3)).toEqual([0, 0]);
+    expect(out.result.severityCounts.notCounted.excluded.slice(3)).toEqual([count(4), count(5)]);
+    expect(out.summary).toContain(`| 5 | Urgent | 0 | ${count(5)} |`);
   });
 
   it("warn-only criteria report and pass (exit 0)", async () => {

@@ -43,6 +43,7 @@ export {
   type LaunchedVmScan,
   runVmGate,
   type VmGateOptions,
+  vmDateToIso,
 } from "./run-vm-gate.js";
 export {
   completionOf,

@@ -549,3 +549,14 @@ describe("VM severity counts: counted apart from the potential detections not ev
     expect(html).toContain("5 vulnerabilities counted by the criteria.");
   });
 });
+
+describe("VM scan facts when the hosts are not known", () => {
+  it("says so instead of writing an empty host list", () => {
+    const result = vmSampleResult();
+    if (result.scan === undefined) throw new Error("fixture");
+    result.scan.target = { id: "", name: undefined, url: undefined };
+    expect(renderMarkdown(result)).toContain("- **Hosts:** unknown\n");
+    expect(renderHtml(result)).toContain("<dt>Hosts</dt><dd>unknown</dd>");
+  });
+});
+
