@@ -559,4 +559,3 @@ describe("VM scan facts when the hosts are not known", () => {
     expect(renderHtml(result)).toContain("<dt>Hosts</dt><dd>unknown</dd>");
   });
 });
-
