@@ -329,7 +329,7 @@ describe("XML escaping", () => {
   });
 });
 
-describe("renderJunit: a scan that gave no results", () => {
+describe("renderJunit: counts, and criteria not evaluated", () => {
   it("reports its criteria as skipped, not passed, and counts them", async () => {
     const xml = renderJunit(erroredScanResult("warn"));
     const suite = onlySuite((await parseJunit(xml)).testsuite);

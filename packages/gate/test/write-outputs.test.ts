@@ -2,8 +2,16 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { announceSummary, fromResultFile, publishStepOutputs, writeGateOutputs } from "../src/index.js";
-import { errorResult, sampleResult, vmSampleResult } from "./sample-result.js";
+import {
+  announceSummary,
+  evaluateSaved,
+  fromResultFile,
+  normalizePolicy,
+  publishStepOutputs,
+  readSavedScan,
+  writeGateOutputs,
+} from "../src/index.js";
+import { erroredScanResult, errorResult, sampleResult, vmSampleResult } from "./sample-result.js";
 
 const temp = () => mkdtempSync(path.join(tmpdir(), "outputs-"));
 
@@ -85,5 +93,30 @@ describe("CI announcements", () => {
     expect(published).toContain("severity-5-not-counted=0");
     expect(lines).toContain("##vso[task.setvariable variable=qualysSeverity2;isOutput=true]1");
     expect(lines).toContain("##vso[task.setvariable variable=qualysSeverity2NotCounted;isOutput=true]1");
+  });
+});
+
+describe("re-evaluating a saved result.json", () => {
+  const policy = normalizePolicy({ minSeverity: "3" }, undefined);
+  const tool = { name: "qualys-connector", version: "0.1.0" };
+  const now = new Date("2026-12-02T00:00:00Z");
+
+  it("a run without results stays without results: its criteria are not evaluated", () => {
+    const { json } = writeGateOutputs(erroredScanResult(), temp());
+    const result = evaluateSaved(readSavedScan(json), policy, undefined, tool, now);
+    expect(result.resultsAvailable).toBe(false);
+    expect(result.criteria[0]).toMatchObject({ id: "min-severity", outcome: "not-evaluated" });
+  });
+
+  it("a result.json written before resultsAvailable existed had results", () => {
+    const dir = temp();
+    const { json } = writeGateOutputs(sampleResult(), dir);
+    const file = JSON.parse(readFileSync(json, "utf8"));
+    delete file.resultsAvailable;
+    writeFileSync(json, JSON.stringify(file));
+    expect(fromResultFile(file).resultsAvailable).toBe(true);
+    const result = evaluateSaved(readSavedScan(json), policy, undefined, tool, now);
+    expect(result.resultsAvailable).toBe(true);
+    expect(result.criteria[0]).toMatchObject({ id: "min-severity", outcome: "fail" });
   });
 });
