@@ -286,7 +286,8 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Eva
     });
   }
   // A criterion the scan gave nothing to judge by is "not evaluated", never a pass: without results every
-  // vulnerability criterion, and with findings of unknown severity the severity criteria they did not violate.
+  // vulnerability criterion; on the partial results of an incomplete scan, those not violated (a violation found
+  // is real, its absence proves nothing); with findings of unknown severity, the severity criteria.
   for (const criterion of criteria) {
     if (!input.resultsAvailable) {
       Object.assign(criterion, {
@@ -296,6 +297,9 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Eva
           ? "the scan gave no results"
           : `the scan gave no results: ${completion.reason}`,
       });
+    } else if (!input.completion.complete && criterion.outcome === "pass") {
+      criterion.outcome = "not-evaluated";
+      criterion.notEvaluatedReason = `the scan is incomplete (${input.completion.reason}); its results show ${criterion.actual === "0" || criterion.actual.startsWith("none") ? "no violation" : `${criterion.actual}, no violation`}`;
     } else if (
       unknown.length > 0 &&
       criterion.outcome === "pass" &&

@@ -208,6 +208,28 @@ describe("evaluate: criteria that cannot be evaluated", () => {
     expect(result.reason).toMatch(/^passed: 1 criterion checked, 1 not evaluated \(min-severity\)/);
   });
 
+  it("on the partial results of an incomplete scan, a criterion not violated is not evaluated", () => {
+    const partial = {
+      complete: false as const,
+      reason: "scan 42 finished with results status TIME_LIMIT_EXCEEDED",
+    };
+    const result = evaluate(
+      input({ completion: partial }),
+      policy({ minSeverity: "5", failOnQids: "1", onIncomplete: "warn" }),
+      NOW,
+    );
+    // A violation found is real; the absence of one in half a scan proves nothing.
+    expect(result.verdict).toBe("failed");
+    expect(result.criteria[0]).toMatchObject({ id: "min-severity", outcome: "fail" });
+    expect(result.criteria[1]).toMatchObject({
+      id: "qids",
+      outcome: "not-evaluated",
+      actual: "none",
+      notEvaluatedReason:
+        "the scan is incomplete (scan 42 finished with results status TIME_LIMIT_EXCEEDED); its results show no violation",
+    });
+  });
+
   it("a severity criterion is not evaluated when a finding's severity is unknown", () => {
     const result = evaluate(
       input({ findings: [finding(150099, undefined)], statsCounts: undefined }),
