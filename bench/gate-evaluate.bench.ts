@@ -248,6 +248,7 @@ const input: EvaluationInput = {
   findings,
   statsCounts: undefined,
   completion: { complete: true },
+  resultsAvailable: true,
   baseline,
   completionLabel: "WAS could scan the web application",
 };

@@ -102,6 +102,9 @@ describe("client scan endpoints", () => {
       state = await client.vm.scans.state(ref);
     }
     expect(state?.state).toBe("Finished");
+    // The scan list names what the scan targets and when it was launched (ISO 8601, UTC).
+    expect(state?.target).toBe("10.250.0.2");
+    expect(state?.launchDatetime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     const rows = await client.vm.scans.fetch(ref);
     expect(rows.length).toBeGreaterThan(3);
     await client.close();

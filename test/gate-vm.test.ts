@@ -57,7 +57,7 @@ describe("scan vm: host IPs", () => {
     const out = await readOutputs(dir);
     expect(out.result).toMatchObject({ verdict: "passed", scan: { kind: "vm", status: "Finished" } });
     expect(out.result.hosts?.map((h) => h.ip)).toEqual(["10.250.0.1"]);
-    expect(out.summary).toContain("## ✅ Qualys VM gate passed");
+    expect(out.summary).toContain("## PASSED: Qualys VM gate passed");
   });
 
   it.each([
@@ -113,6 +113,11 @@ describe("scan vm: host IPs", () => {
     const out = await readOutputs(without.dir);
     expect(out.result.criteria[0]?.findings).toHaveLength(confirmedAtSev);
     expect(out.result.findings.filter((f) => f.disposition === "potential")).toHaveLength(potential.length);
+    // The counts say the same: potential detections are not counted, and shown apart.
+    const counted = out.result.severityCounts.counted;
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(confirmed.length);
+    expect(out.result.severityCounts.notCounted.potential.reduce((a, b) => a + b, 0)).toBe(potential.length);
+    expect(out.summary).toContain("| Severity | Level | Counted | Potential, not evaluated |");
     const withPotential = await gate([
       "--ip",
       "10.250.0.2",
@@ -151,10 +156,15 @@ describe("scan vm: host IPs", () => {
     expect((await readOutputs(dir)).result.incomplete?.handling).toBe("fail");
   });
 
-  it("a scan that ends Error is incomplete (exit 2)", async () => {
-    const { run } = await gate(["--ip", "10.250.0.4"]);
+  it("a scan that ends Error is incomplete (exit 2), its criteria not evaluated", async () => {
+    const { run, dir } = await gate(["--ip", "10.250.0.4", "--min-severity", "4"]);
     expect(run.code).toBe(2);
     expect(lastLine(run)).toMatch(/ended Error$/);
+    const out = await readOutputs(dir);
+    expect(out.result.criteria[0]).toMatchObject({ id: "min-severity", outcome: "not-evaluated" });
+    expect(out.summary).toContain("| NOT EVALUATED |");
+    expect(out.summary).not.toContain("No vulnerabilities were found");
+    expect(out.junit.testsuite?.[0]?.skipped).toBe(1);
   });
 
   it("times out, cancels the scan, exit 2", async () => {
@@ -205,7 +215,14 @@ describe("scan vm: host IPs", () => {
     expect(ref).toMatch(/^scan\/\d+\.\d+$/);
     const gated = await gate(["--scan-ref", ref, "--min-severity", "4"]);
     expect(gated.run.code, gated.run.stderr).toBe(1);
-    expect((await readOutputs(gated.dir)).result.apiCalls.launch).toBeUndefined();
+    const out = await readOutputs(gated.dir);
+    expect(out.result.apiCalls.launch).toBeUndefined();
+    // The hosts of a scan gated by reference come from the scan itself.
+    expect(out.result.scan?.target.id).toBe("10.250.0.2");
+    expect(out.summary).toContain("- **Hosts:** 10.250.0.2\n");
+    expect(out.result.hosts?.map((h) => h.ip)).toEqual(["10.250.0.2"]);
+    // One date format: ISO 8601, UTC, as for WAS scans.
+    expect(out.result.scan?.launchedDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
   });
 });
 

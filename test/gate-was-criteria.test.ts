@@ -61,7 +61,7 @@ describe("scan was: criteria", () => {
     expect(out.result.criteria.map((c) => c.outcome)).toEqual(["pass", "pass", "pass", "pass"]);
     expect(out.junit.failures).toBe(0);
     expect(out.junit.tests).toBe(4);
-    expect(out.summary).toContain("## ✅ Qualys WAS gate passed");
+    expect(out.summary).toContain("## PASSED: Qualys WAS gate passed");
     expect(out.result.apiCalls).toMatchObject({ launch: 1, download: 1 });
     expect(out.result.scan?.portalUrl).toMatch(/\/was\/#\/reports\/online-reports\/email-report\/scan\/\d+$/);
   });
@@ -132,6 +132,10 @@ describe("scan was: criteria", () => {
     expect(run.code, run.stderr).toBe(0);
     const out = await readOutputs(dir);
     expect(out.result.findings.filter((f) => f.disposition === "excluded")).toHaveLength(count(5) + count(4));
+    // Excluded findings are no part of the counted severities, in result.json and in the summary's table.
+    expect(out.result.severityCounts.counted.slice(3)).toEqual([0, 0]);
+    expect(out.result.severityCounts.notCounted.excluded.slice(3)).toEqual([count(4), count(5)]);
+    expect(out.summary).toContain(`| 5 | Urgent | 0 | ${count(5)} |`);
   });
 
   it("warn-only criteria report and pass (exit 0)", async () => {
@@ -143,7 +147,7 @@ describe("scan was: criteria", () => {
     const out = await readOutputs(dir);
     expect(out.result.criteria[0]?.outcome).toBe("warn");
     expect(out.junit.failures).toBe(0);
-    expect(out.summary).toContain("⚠ warn");
+    expect(out.summary).toContain("| WARN |");
   });
 
   it("exceptions: applied, expired and unused, each reported", async () => {

@@ -65,6 +65,27 @@ describe("scan was: incomplete scans exit 2", () => {
     );
     expect((await readOutputs(dir)).result.incomplete?.handling).toBe("warn");
   });
+
+  it("a scan that ended ERROR leaves its criteria not evaluated in every output, never passed", async () => {
+    const { run, dir } = await gate([
+      "--webapp",
+      "scenario-error",
+      "--max-severity-count",
+      "5=0",
+      "--on-incomplete",
+      "warn",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(lastLine(run)).toMatch(/^passed: 1 criterion checked, 1 not evaluated \(severity-count-5\)/);
+    const out = await readOutputs(dir);
+    expect(out.result.resultsAvailable).toBe(false);
+    expect(out.result.criteria[0]).toMatchObject({ id: "severity-count-5", outcome: "not-evaluated" });
+    expect(out.summary).toMatch(/\| NOT EVALUATED \| Severity 5 \(Urgent\) vulnerabilities/);
+    expect(out.summary).not.toContain("| PASS |");
+    expect(out.summary).not.toContain("No vulnerabilities were found");
+    expect(out.html).not.toContain("No vulnerabilities were found");
+    expect(out.junit.testsuite?.[0]?.skipped).toBe(1);
+  });
 });
 
 describe("scan was: long scans", () => {

@@ -172,6 +172,10 @@ export interface VmScanState {
   state: string;
   subState: string | undefined;
   title: string | undefined;
+  /** TARGET: the scanned IPs and ranges, comma separated, as the scan list gives them. */
+  target: string | undefined;
+  /** LAUNCH_DATETIME, ISO 8601 UTC (`2026-12-07T10:00:00Z`). */
+  launchDatetime: string | undefined;
 }
 
 export class VmScanApi {
@@ -221,6 +225,8 @@ export class VmScanApi {
       state: text(at(scan, "STATUS.STATE")) ?? "",
       subState: text(at(scan, "STATUS.SUB_STATE")),
       title: text(scan.TITLE),
+      target: text(scan.TARGET),
+      launchDatetime: text(scan.LAUNCH_DATETIME),
     };
   }
 

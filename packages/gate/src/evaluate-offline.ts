@@ -26,6 +26,7 @@ export interface SavedScan {
   findings: ScanFinding[];
   statsCounts: EvaluationInput["statsCounts"];
   completion: EvaluationInput["completion"];
+  resultsAvailable: boolean;
   hosts?: GateResult["hosts"];
 }
 
@@ -53,6 +54,8 @@ function fromResult(saved: GateResult, file: string): SavedScan {
     findings,
     statsCounts: saved.severityCounts.fromStats,
     completion,
+    // result.json files from before the field existed always had results.
+    resultsAvailable: saved.resultsAvailable ?? true,
     ...(saved.hosts ? { hosts: saved.hosts } : {}),
   };
 }
@@ -87,6 +90,7 @@ function fromDownload(body: string, file: string): SavedScan {
     findings: wasScanFindings(results, new Map()),
     statsCounts: results.vulnsTotal !== undefined ? results.vulnsByLevel : undefined,
     completion: completionOf(scan, { authRecord: "default" }),
+    resultsAvailable: true,
   };
 }
 
@@ -131,6 +135,7 @@ export function evaluateSaved(
       findings: saved.findings,
       statsCounts: saved.statsCounts,
       completion: saved.completion,
+      resultsAvailable: saved.resultsAvailable,
       baseline: baseline ? new Set(baseline.findings.map((f) => f.fingerprint)) : undefined,
       completionLabel:
         saved.scan?.kind === "vm" ? "VM could scan the host" : "WAS could scan the web application",

@@ -18,6 +18,7 @@ import type {
   GateFinding,
   GateResult,
   GateScan,
+  NotCountedSeverityCounts,
   Verdict,
 } from "./result.js";
 
@@ -29,6 +30,11 @@ export interface EvaluationInput {
   statsCounts: SeverityCounts | undefined;
   /** Whether the scan gave a full answer, and if not, why. */
   completion: { complete: true } | { complete: false; reason: string };
+  /**
+   * False when the scan gave no results at all (ended in ERROR, cancelled before a download, timed out): the
+   * vulnerability criteria are then not evaluated rather than passed.
+   */
+  resultsAvailable: boolean;
   /** Fingerprints of the baseline, when one is used. */
   baseline: ReadonlySet<string> | undefined;
   /** Wording for the scan-level criterion, e.g. "WAS could scan the web application". */
@@ -37,7 +43,15 @@ export interface EvaluationInput {
 
 export type Evaluation = Pick<
   GateResult,
-  "verdict" | "reason" | "incomplete" | "severityCounts" | "criteria" | "findings" | "exceptions" | "warnings"
+  | "verdict"
+  | "reason"
+  | "incomplete"
+  | "resultsAvailable"
+  | "severityCounts"
+  | "criteria"
+  | "findings"
+  | "exceptions"
+  | "warnings"
 >;
 
 /** An exception is live through the end of its expiry day, UTC. */
@@ -150,6 +164,14 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Eva
   const scope = (newOnly: boolean) => (newOnly ? counted.filter((f) => f.isNew) : counted);
 
   const fromFindings = countBySeverity(input.findings);
+  const withDisposition = (disposition: GateFinding["disposition"]) =>
+    countBySeverity(findings.filter((f) => f.disposition === disposition));
+  const notCounted: NotCountedSeverityCounts = {
+    excluded: withDisposition("excluded"),
+    excepted: withDisposition("excepted"),
+    potential: withDisposition("potential"),
+  };
+  const inBaseline = input.baseline ? countBySeverity(counted.filter((f) => !f.isNew)) : undefined;
   const differ = input.statsCounts !== undefined && fmt(input.statsCounts) !== fmt(fromFindings);
   if (differ && input.statsCounts)
     warnings.push(
@@ -263,6 +285,32 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Eva
       findings: hits.map((f) => f.fingerprint),
     });
   }
+  // A criterion the scan gave nothing to judge by is "not evaluated", never a pass: without results every
+  // vulnerability criterion; on the partial results of an incomplete scan, those not violated (a violation found
+  // is real, its absence proves nothing); with findings of unknown severity, the severity criteria.
+  for (const criterion of criteria) {
+    if (!input.resultsAvailable) {
+      Object.assign(criterion, {
+        outcome: "not-evaluated",
+        actual: "no results",
+        notEvaluatedReason: completion.complete
+          ? "the scan gave no results"
+          : `the scan gave no results: ${completion.reason}`,
+      });
+    } else if (!input.completion.complete && criterion.outcome === "pass") {
+      criterion.outcome = "not-evaluated";
+      criterion.notEvaluatedReason = `the scan is incomplete (${input.completion.reason}); its results show ${criterion.actual === "0" || criterion.actual.startsWith("none") ? "no violation" : `${criterion.actual}, no violation`}`;
+    } else if (
+      unknown.length > 0 &&
+      criterion.outcome === "pass" &&
+      (criterion.id.startsWith("severity-count-") || criterion.id === "min-severity")
+    ) {
+      criterion.outcome = "not-evaluated";
+      criterion.notEvaluatedReason = `severity unknown for ${unknown.length} finding${unknown.length === 1 ? "" : "s"} (QIDs ${listQids(unknown)})`;
+    }
+  }
+  const notEvaluated = criteria.filter((c) => c.outcome === "not-evaluated");
+
   criteria.push({
     id: "scan-complete",
     label: input.completionLabel,
@@ -296,8 +344,10 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Eva
     reason = `incomplete: ${incomplete.reason}`;
   } else {
     verdict = "passed";
-    const ran = criteria.length;
+    const ran = criteria.length - notEvaluated.length;
     reason = `passed: ${ran} criteri${ran === 1 ? "on" : "a"} checked`;
+    if (notEvaluated.length > 0)
+      reason += `, ${notEvaluated.length} not evaluated (${notEvaluated.map((c) => c.id).join(", ")})`;
     if (warned.length > 0)
       reason += `, ${warned.length} warning${warned.length === 1 ? "" : "s"} (${warned.map((c) => c.id).join(", ")})`;
     if (incomplete)
@@ -310,7 +360,15 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Eva
     verdict,
     reason,
     incomplete,
-    severityCounts: { fromFindings, fromStats: input.statsCounts, differ },
+    resultsAvailable: input.resultsAvailable,
+    severityCounts: {
+      counted: countBySeverity(counted),
+      notCounted,
+      inBaseline,
+      fromFindings,
+      fromStats: input.statsCounts,
+      differ,
+    },
     criteria,
     findings,
     exceptions,

@@ -45,6 +45,7 @@ export {
   type LaunchedVmScan,
   runVmGate,
   type VmGateOptions,
+  vmDateToIso,
 } from "./run-vm-gate.js";
 export {
   completionOf,

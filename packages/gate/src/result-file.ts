@@ -9,8 +9,10 @@ import type { GateFinding, GateResult } from "./result.js";
 
 export type ResultFileFinding = Omit<GateFinding, "definition">;
 
-export interface GateResultFile extends Omit<GateResult, "findings"> {
+export interface GateResultFile extends Omit<GateResult, "findings" | "resultsAvailable"> {
   findings: ResultFileFinding[];
+  /** Absent in files written before the field existed; those always had results. */
+  resultsAvailable?: boolean;
   /** KnowledgeBase definitions by QID, for the findings above. */
   definitions: Record<string, VulnerabilityDefinition>;
 }
@@ -28,6 +30,7 @@ export function fromResultFile(file: GateResultFile): GateResult {
   const { definitions, ...rest } = file;
   return {
     ...rest,
+    resultsAvailable: rest.resultsAvailable ?? true,
     findings: file.findings.map((finding) => ({
       ...finding,
       definition: definitions?.[String(finding.qid)],

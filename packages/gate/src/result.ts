@@ -18,7 +18,13 @@ export const EXIT_CODES: Readonly<Record<Verdict, ExitCode>> = {
 
 export type CriterionAction = "fail" | "warn";
 
-/** One row of seed 000's ✓/✗ table, as data. */
+/**
+ * pass: satisfied; fail: violated with action fail; warn: violated with action warn; not-evaluated: the scan gave
+ * no answer to judge it by (no results, or the severity of a finding unknown), so it is neither passed nor failed.
+ */
+export type CriterionOutcome = "pass" | "fail" | "warn" | "not-evaluated";
+
+/** One row of seed 000's pass/fail table, as data. */
 export interface CriterionResult {
   /** Stable id: `severity-count-5`, `min-severity`, `qids`, `scan-complete`, … */
   id: string;
@@ -29,8 +35,9 @@ export interface CriterionResult {
   configured: string;
   /** What the scan gave, as text ("3", "150012, 150263", "none"). */
   actual: string;
-  /** pass: satisfied; fail: violated with action fail; warn: violated with action warn. */
-  outcome: "pass" | "fail" | "warn";
+  outcome: CriterionOutcome;
+  /** Why the criterion could not be evaluated; set only when `outcome` is `not-evaluated`. */
+  notEvaluatedReason?: string;
   /** True when the criterion counts only findings absent from the baseline. */
   newOnly: boolean;
   /** Fingerprints of the findings that violate it (empty for scan-level criteria). */
@@ -43,6 +50,9 @@ export interface CriterionResult {
  * `--include-potential`). Information gathered is never a finding.
  */
 export type FindingDisposition = "counted" | "excluded" | "excepted" | "potential";
+
+/** Findings no criterion counted, per severity, by why: one entry per non-counted disposition. */
+export type NotCountedSeverityCounts = Record<Exclude<FindingDisposition, "counted">, SeverityCounts>;
 
 export interface GateFinding extends ScanFinding {
   disposition: FindingDisposition;
@@ -92,10 +102,23 @@ export interface GateResult {
   /** Set when the scan did not give a full answer; `handling` says whether that failed the run or only warned. */
   incomplete: { reason: string; handling: "fail" | "warn" } | undefined;
   /**
-   * Vulnerabilities per severity (index 0 = severity 1): counted from the findings list, and as the scan's own
-   * statistics report them (WAS `stats.global.nbVulnsLevelN`). `differ` is true when both exist and disagree.
+   * False when the scan gave no results at all (it ended in ERROR or was cancelled before a download, the run
+   * timed out or failed): the findings list is empty because nothing was looked at, not because nothing was
+   * found. Absent in result.json files written before this field existed, which always had results.
+   */
+  resultsAvailable: boolean;
+  /**
+   * Vulnerabilities per severity (index 0 = severity 1). `counted` is what the criteria saw: findings neither
+   * excluded, excepted nor left out as potential. `notCounted` holds the rest by reason; `inBaseline` is the
+   * part of `counted` already in the baseline, which only `newOnly` criteria skip (undefined without a
+   * baseline). `fromFindings` is every vulnerability in the findings list (counted plus not counted), compared
+   * with the scan's own statistics (WAS `stats.global.nbVulnsLevelN`); `differ` is true when both exist and
+   * disagree.
    */
   severityCounts: {
+    counted: SeverityCounts;
+    notCounted: NotCountedSeverityCounts;
+    inBaseline: SeverityCounts | undefined;
     fromFindings: SeverityCounts;
     fromStats: SeverityCounts | undefined;
     differ: boolean;

@@ -114,7 +114,10 @@ export async function runWasGate(
   const finishIncomplete = (at: GateScan, reason: string): GateResult =>
     finish(
       evaluate(
-        evaluationInput(at, [], undefined, { complete: false, reason }, baseline),
+        {
+          ...evaluationInput(at, [], undefined, { complete: false, reason }, baseline),
+          resultsAvailable: false,
+        },
         policy,
         new Date(clock.now()),
       ),
@@ -282,7 +285,10 @@ export async function runWasGate(
     const stats = results && results.vulnsTotal !== undefined ? results.vulnsByLevel : undefined;
     return finish(
       evaluate(
-        evaluationInput(scan, findings, stats, completionOf(scan, options), baseline),
+        {
+          ...evaluationInput(scan, findings, stats, completionOf(scan, options), baseline),
+          resultsAvailable: results !== undefined,
+        },
         policy,
         new Date(clock.now()),
       ),
@@ -346,7 +352,7 @@ function evaluationInput(
   stats: EvaluationInput["statsCounts"],
   completion: EvaluationInput["completion"],
   baseline: Baseline | undefined,
-): EvaluationInput {
+): Omit<EvaluationInput, "resultsAvailable"> {
   return {
     scan,
     findings,

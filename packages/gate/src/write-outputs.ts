@@ -59,21 +59,26 @@ export function writeGateOutputs(
 
 /**
  * Step outputs for later steps (peers-ci-gates.md 3, theme 16): `verdict`, `exit-code`, `scan-id`, `report-dir`
- * and the severity counts, as `$GITHUB_OUTPUT` lines on GitHub Actions and `##vso[task.setvariable]` logging
- * commands on Azure DevOps (returned as lines to print as they are: values are escaped, warnings log-safe).
+ * and the severity counts (`severity-N`: what the criteria counted; `severity-N-not-counted`: findings of that
+ * severity no criterion counted, being excluded, excepted or potential and not evaluated), as `$GITHUB_OUTPUT`
+ * lines on GitHub Actions and `##vso[task.setvariable]` logging commands on Azure DevOps (returned as lines to
+ * print as they are: values are escaped, warnings log-safe).
  */
 export function publishStepOutputs(
   result: GateResult,
   reportDir: string,
   env: Readonly<Record<string, string | undefined>>,
 ): string[] {
-  const counts = result.severityCounts.fromFindings;
+  const { counted, notCounted } = result.severityCounts;
+  const notCountedAt = (i: number) =>
+    Object.values(notCounted).reduce((total, counts) => total + (counts[i] ?? 0), 0);
   const values: [string, string][] = [
     ["verdict", result.verdict],
     ["exit-code", String(result.exitCode)],
     ["scan-id", result.scan?.id ?? ""],
     ["report-dir", path.resolve(reportDir)],
-    ...counts.map((n, i): [string, string] => [`severity-${i + 1}`, String(n)]),
+    ...counted.map((n, i): [string, string] => [`severity-${i + 1}`, String(n)]),
+    ...counted.map((_, i): [string, string] => [`severity-${i + 1}-not-counted`, String(notCountedAt(i))]),
   ];
   const lines: string[] = [];
   if (env.GITHUB_OUTPUT) {

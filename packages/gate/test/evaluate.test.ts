@@ -59,6 +59,7 @@ function input(overrides: Partial<EvaluationInput> = {}): EvaluationInput {
     findings: FINDINGS,
     statsCounts: [0, 0, 3, 1, 2],
     completion: { complete: true },
+    resultsAvailable: true,
     baseline: undefined,
     completionLabel: "WAS could scan the web application",
     ...overrides,
@@ -176,6 +177,75 @@ describe("evaluate: incomplete scans", () => {
   });
 });
 
+describe("evaluate: criteria that cannot be evaluated", () => {
+  const error = { complete: false as const, reason: "scan 42 ended ERROR" };
+
+  it("a scan without results leaves every vulnerability criterion not evaluated, never passed", () => {
+    const result = evaluate(
+      input({ findings: [], statsCounts: undefined, completion: error, resultsAvailable: false }),
+      policy({ maxSeverityCount: "5=0", minSeverity: "4" }),
+      NOW,
+    );
+    expect(result.verdict).toBe("incomplete");
+    expect(result.resultsAvailable).toBe(false);
+    for (const criterion of result.criteria.slice(0, 2)) {
+      expect(criterion).toMatchObject({
+        outcome: "not-evaluated",
+        actual: "no results",
+        notEvaluatedReason: "the scan gave no results: scan 42 ended ERROR",
+      });
+    }
+    expect(result.criteria.at(-1)).toMatchObject({ id: "scan-complete", outcome: "fail" });
+  });
+
+  it("--on-incomplete warn still passes, and the reason counts the criteria not evaluated", () => {
+    const result = evaluate(
+      input({ findings: [], statsCounts: undefined, completion: error, resultsAvailable: false }),
+      policy({ minSeverity: "4", onIncomplete: "warn" }),
+      NOW,
+    );
+    expect(result.verdict).toBe("passed");
+    expect(result.reason).toMatch(/^passed: 1 criterion checked, 1 not evaluated \(min-severity\)/);
+  });
+
+  it("on the partial results of an incomplete scan, a criterion not violated is not evaluated", () => {
+    const partial = {
+      complete: false as const,
+      reason: "scan 42 finished with results status TIME_LIMIT_EXCEEDED",
+    };
+    const result = evaluate(
+      input({ completion: partial }),
+      policy({ minSeverity: "5", failOnQids: "1", onIncomplete: "warn" }),
+      NOW,
+    );
+    // A violation found is real; the absence of one in half a scan proves nothing.
+    expect(result.verdict).toBe("failed");
+    expect(result.criteria[0]).toMatchObject({ id: "min-severity", outcome: "fail" });
+    expect(result.criteria[1]).toMatchObject({
+      id: "qids",
+      outcome: "not-evaluated",
+      actual: "none",
+      notEvaluatedReason:
+        "the scan is incomplete (scan 42 finished with results status TIME_LIMIT_EXCEEDED); its results show no violation",
+    });
+  });
+
+  it("a severity criterion is not evaluated when a finding's severity is unknown", () => {
+    const result = evaluate(
+      input({ findings: [finding(150099, undefined)], statsCounts: undefined }),
+      policy({ minSeverity: "4", failOnQids: "1" }),
+      NOW,
+    );
+    expect(result.criteria[0]).toMatchObject({
+      id: "min-severity",
+      outcome: "not-evaluated",
+      notEvaluatedReason: "severity unknown for 1 finding (QIDs 150099)",
+    });
+    // The QID criterion does not need severities: it was evaluated.
+    expect(result.criteria[1]).toMatchObject({ id: "qids", outcome: "pass" });
+  });
+});
+
 describe("evaluate: exceptions", () => {
   const exception = (id: string, expires: string, extra: Partial<Policy["exceptions"][number]> = {}) => ({
     id,
@@ -270,6 +340,9 @@ describe("evaluate: counts", () => {
   it("reports both counts and flags a difference", () => {
     const result = evaluate(input(), policy({}), NOW);
     expect(result.severityCounts).toEqual({
+      counted: [0, 0, 3, 1, 2],
+      notCounted: { excluded: [0, 0, 0, 0, 0], excepted: [0, 0, 0, 0, 0], potential: [0, 0, 0, 0, 0] },
+      inBaseline: undefined,
       fromFindings: [0, 0, 3, 1, 2],
       fromStats: [0, 0, 3, 1, 2],
       differ: false,
@@ -279,6 +352,43 @@ describe("evaluate: counts", () => {
     expect(differing.warnings[0]).toBe(
       "severity counts differ: findings list 0/0/3/1/2, scan statistics 0/0/3/1/3 (severity 1/2/3/4/5); the criteria use the findings list",
     );
+  });
+
+  it("counts what the criteria saw apart from what they did not, by reason", () => {
+    const findings = [
+      ...FINDINGS,
+      { ...finding(150030, 5), potential: true },
+      { ...finding(150031, 4), potential: true },
+    ];
+    const result = evaluate(
+      input({ findings, statsCounts: undefined, baseline: new Set([FINDINGS[2]?.fingerprint ?? ""]) }),
+      policy(
+        { maxSeverityCount: "5=0", excludeQids: "150001" },
+        {
+          exceptions: [
+            {
+              id: "waf",
+              reason: "WAF",
+              expires: "2027-01-01",
+              qids: [{ from: 150020, to: 150020 }],
+              targets: undefined,
+              urls: undefined,
+            },
+          ],
+        },
+      ),
+      NOW,
+    );
+    expect(result.severityCounts.counted).toEqual([0, 0, 2, 1, 1]);
+    expect(result.severityCounts.notCounted).toEqual({
+      excluded: [0, 0, 0, 0, 1],
+      excepted: [0, 0, 1, 0, 0],
+      potential: [0, 0, 0, 1, 1],
+    });
+    expect(result.severityCounts.inBaseline).toEqual([0, 0, 0, 1, 0]);
+    // Every vulnerability in the list, as the scan's own statistics would count them.
+    expect(result.severityCounts.fromFindings).toEqual([0, 0, 3, 2, 3]);
+    expect(result.criteria[0]).toMatchObject({ id: "severity-count-5", actual: "1" });
   });
 
   it("is pure: the same input gives the same output", () => {

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { GateFinding, GateResult } from "../src/index.js";
 import { HTML_FINDING_ROWS, renderHtml } from "../src/writers/html.js";
 import { escapeHtml } from "../src/writers/html-text.js";
-import { cleanResult, errorResult, HOSTILE, sampleResult } from "./sample-result.js";
+import {
+  cleanResult,
+  erroredScanResult,
+  errorResult,
+  HOSTILE,
+  HOSTILE_AS_KB_TEXT,
+  sampleResult,
+} from "./sample-result.js";
 
 const PORTAL = "https://qualysguard.qg2.apps.qualys.com/was/#/reports/online-reports/email-report/scan/4242";
 const CSP = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`;
@@ -114,7 +121,9 @@ describe("renderHtml", () => {
   it("renders a failed result with the verdict banner, scan facts and the portal link", () => {
     const html = renderHtml(sampleResult());
     expectSafePage(html);
-    expect(html).toContain('<header class="banner verdict-failed">\n<h1>❌ Qualys WAS gate failed</h1>');
+    expect(html).toContain(
+      '<header class="banner verdict-failed">\n<h1><span class="badge">FAILED</span> Qualys WAS gate failed</h1>',
+    );
     expect(html).toContain('<p class="reason">failed: Severity 5 vulnerabilities: 1, more than 0</p>');
     expect(html).toContain("<dt>Scan</dt><dd>4242 · pipeline_azureDevOps_build_7_&lt;script&gt;");
     expect(html).toContain(
@@ -127,39 +136,40 @@ describe("renderHtml", () => {
     );
   });
 
-  it("shows ✗ on the failing criterion with configured and actual values, also on hover", () => {
+  it("shows FAIL on the failing criterion with configured and actual values, also on hover", () => {
     const html = renderHtml(sampleResult());
     const failing = rowOf(html, "Severity 5 vulnerabilities");
     expect(failing.startsWith('<tr class="outcome-fail">')).toBe(true);
     expect(cellsOf(failing)).toEqual([
-      "✗ fail",
+      "FAIL",
       "Severity 5 vulnerabilities: more than 0 fails",
       "&gt; 0",
       "1",
       "fail",
       "no",
     ]);
-    expect(failing).toContain('<td class="mark" title="Configured: &gt; 0 — Actual: 1">✗ fail</td>');
+    expect(failing).toContain('<td class="mark" title="Configured: &gt; 0 — Actual: 1">FAIL</td>');
     const passing = rowOf(html, "Severity 4 vulnerabilities");
-    expect(passing).toContain('<td class="mark" title="Configured: &gt; 2 — Actual: 1">✓ pass</td>');
+    expect(passing).toContain('<td class="mark" title="Configured: &gt; 2 — Actual: 1">PASS</td>');
     const warning = rowOf(html, "Any of these QIDs");
-    expect(warning).toContain('title="Configured: 150001-150002 — Actual: 150001, 150002">⚠ warn</td>');
-    // Every ✓/✗/⚠ cell carries the hover text.
+    expect(warning).toContain('title="Configured: 150001-150002 — Actual: 150001, 150002">WARN</td>');
+    // Every outcome cell carries the hover text.
     const marks = [...html.matchAll(/<td class="mark"( title="[^"]*")?>/g)];
     expect(marks).toHaveLength(4);
     for (const [, title] of marks) expect(title).toMatch(/Configured: .+ — Actual: /);
   });
 
-  it("draws the severity chart from the findings and notes where the scan statistics differ", () => {
+  it("draws the severity chart from the counted findings and notes where the scan statistics differ", () => {
     const html = renderHtml(sampleResult());
+    // The bars are the counted findings, scaled to the largest of them; the statistics are text beside them.
     expect(html).toContain(
-      '<span>5 Urgent</span><span class="track"><span class="bar sev-5" style="width: 50.0%"></span></span><span>1 <span class="differs">(scan statistics: 2 ⚠)</span></span>',
+      '<span>5 Urgent</span><span class="track"><span class="bar sev-5" style="width: 100.0%"></span></span><span>1 <span class="differs">(scan statistics: 2, differs)</span></span>',
     );
     expect(html).toContain(
-      '<span>1 Minimal</span><span class="track"><span class="bar sev-1" style="width: 50.0%"></span></span><span>1 <span class="muted">(scan statistics: 1)</span></span>',
+      '<span>1 Minimal</span><span class="track"><span class="bar sev-1" style="width: 100.0%"></span></span><span>1 <span class="muted">(scan statistics: 1)</span></span>',
     );
     expect(html).toContain(
-      "⚠ The findings list and the scan's own statistics disagree (severity 5: 1 in the findings list, 2 in the statistics).",
+      "Note: the findings list and the scan's own statistics disagree (severity 5: 1 in the findings list, 2 in the statistics).",
     );
   });
 
@@ -173,7 +183,7 @@ describe("renderHtml", () => {
       "applied",
       "1",
     ]);
-    expect(html).toContain("<li>⚠ severity counts differ: findings list 1/1/1/1/1");
+    expect(html).toContain("<li>severity counts differ: findings list 1/1/1/1/1");
     const rows = html
       .split("\n")
       .filter((line) => line.startsWith('<tr class="c') || line.startsWith('<tr class="ex'));
@@ -195,7 +205,7 @@ describe("renderHtml", () => {
     ]);
     const critical = cellsOf(rows[0] ?? "");
     expect(critical[1]).toBe(
-      `Reflected XSS 3 ${escapeHtml(HOSTILE)}<details><summary>Solution</summary><div class="kb">Encode output. ${escapeHtml(HOSTILE)}</div></details>`,
+      `Reflected XSS 3 ${escapeHtml(HOSTILE)}<details><summary>Solution</summary><div class="kb"><p>Encode output. ${escapeHtml(HOSTILE_AS_KB_TEXT)}</p></div></details>`,
     );
     expect(critical[2]).toBe("4 Critical");
     expect(critical[3]).toMatch(
@@ -236,22 +246,22 @@ describe("renderHtml", () => {
   it("renders a clean result", () => {
     const html = renderHtml(cleanResult());
     expectSafePage(html);
-    expect(html).toContain("<h1>✅ Qualys WAS gate passed</h1>");
+    expect(html).toContain('<h1><span class="badge">PASSED</span> Qualys WAS gate passed</h1>');
     expect(html).toContain('<span class="bar bar-zero" style="width: 0.0%"></span>');
     expect(html).not.toContain("disagree");
     expect(html).not.toContain("<h2>Exceptions</h2>");
     expect(html).not.toContain("<h2>Warnings</h2>");
     expect(html).toContain("No vulnerabilities were found.");
-    expect(html.match(/<td class="mark" title="Configured: [^"]+ — Actual: 0">✓ pass<\/td>/g)).toHaveLength(
-      4,
-    );
+    expect(html.match(/<td class="mark" title="Configured: [^"]+ — Actual: 0">PASS<\/td>/g)).toHaveLength(4);
     expect(html).toContain(`href="${PORTAL}"`);
   });
 
   it("renders an error result without a scan", () => {
     const html = renderHtml(errorResult());
     expectSafePage(html);
-    expect(html).toContain('<header class="banner verdict-error">\n<h1>💥 Qualys gate error</h1>');
+    expect(html).toContain(
+      '<header class="banner verdict-error">\n<h1><span class="badge">ERROR</span> Qualys gate error</h1>',
+    );
     expect(html).toContain(
       "<p><strong>Error</strong> (auth): Qualys rejected the credentials (INVALID_CREDENTIALS)</p>",
     );
@@ -286,5 +296,44 @@ describe("escapeHtml", () => {
     expect(escapeHtml("a\u0000b\u202Ec\u2066d\ud800e")).toBe("a\uFFFDb\uFFFDc\uFFFDd\uFFFDe");
     expect(escapeHtml("a\tb\nc\r\nd")).toBe("a\tb\nc\r\nd");
     expect(escapeHtml("emoji 😀 stays")).toBe("emoji 😀 stays");
+  });
+});
+
+describe("renderHtml: a scan that gave no results", () => {
+  it("shows its criteria as not evaluated, never as passed, and never says nothing was found", () => {
+    const html = renderHtml(erroredScanResult("warn"));
+    expectSafePage(html);
+    const row = cellsOf(rowOf(html, "Severity 5 (Urgent)"));
+    expect(row[0]).toBe("NOT EVALUATED");
+    expect(row[3]).toBe(
+      "the scan gave no results: scan 4242 ended ERROR (results status SCAN_INTERNAL_ERROR)",
+    );
+    expect(html).toContain('<tr class="outcome-not-evaluated">');
+    expect(html).not.toContain(">PASS</td>");
+    expect(html).not.toContain("No vulnerabilities were found");
+    expect(html).toContain("The scan gave no results, so no vulnerability was looked at.");
+    // No chart of zeros that would read as a clean scan.
+    expect(html).not.toContain('class="chart"');
+  });
+});
+
+describe("renderHtml: KnowledgeBase HTML", () => {
+  const KB = `<P>Upgrade to <B>2.4.58</B>.<BR>See <A HREF="https://httpd.apache.org/security/" TARGET="_blank">the advisory</A>.
+<P onclick="steal()">Steps:<UL><LI>stop &amp; patch</LI><LI><a href="javascript:alert(1)">restart</a></LI></UL>
+<script>alert(document.cookie)</script><IMG SRC=x ONERROR=alert(1)>&lt;b&gt;literal&lt;/b&gt;`;
+
+  it("rebuilds it as a few safe elements of its own: paragraphs, line breaks, lists, emphasis", () => {
+    const result = sampleResult();
+    const first = firstFinding(result);
+    if (first.definition === undefined) throw new Error("fixture");
+    first.definition.solution = KB;
+    const html = renderHtml(result);
+    expectSafePage(html);
+    expect(html).toContain(
+      '<div class="kb"><p>Upgrade to <strong>2.4.58</strong>.<br>See the advisory (https://httpd.apache.org/security/).</p><p>Steps:</p><ul><li>stop &amp; patch</li><li>restart</li></ul><p>&lt;b&gt;literal&lt;/b&gt;</p></div>',
+    );
+    // Nothing of the KnowledgeBase markup reaches the page, in any case: not a tag, a handler or a script.
+    const kb = /<div class="kb">.*?<\/div>/.exec(html)?.[0] ?? "";
+    expect(kb).not.toMatch(/<P>|<BR>|<B>|<A |onclick|ONERROR|javascript:|alert|cookie/);
   });
 });

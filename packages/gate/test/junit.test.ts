@@ -4,7 +4,14 @@ import { describe, expect, it } from "vitest";
 import type { GateFinding, GateResult } from "../src/index.js";
 import { renderJunit } from "../src/writers/junit.js";
 import { escapeXmlAttr, escapeXmlText } from "../src/writers/xml-text.js";
-import { cleanResult, errorResult, HOSTILE, sampleResult } from "./sample-result.js";
+import {
+  cleanResult,
+  erroredScanResult,
+  errorResult,
+  HOSTILE,
+  HOSTILE_AS_KB_TEXT,
+  sampleResult,
+} from "./sample-result.js";
 
 /** The parts of fast-xml-parser's output these tests read (attributes prefixed with `@_`). */
 interface FxpDetails {
@@ -215,7 +222,7 @@ describe("renderJunit content", () => {
     );
     expect(both?.failure?.[0]?.type).toBe("vulnerability");
     expect(both?.failure?.[0]?.inner).toContain(`Fingerprint: ${f3.fingerprint}`);
-    expect(both?.failure?.[0]?.inner).toContain(`Solution: Encode output. ${HOSTILE}`);
+    expect(both?.failure?.[0]?.inner).toContain(`Solution:\nEncode output. ${HOSTILE_AS_KB_TEXT}`);
   });
 
   it("never lets hostile text act as markup", () => {
@@ -338,5 +345,48 @@ describe("XML escaping", () => {
     const fxpSuite = onlySuite(parseFxp(xml).testsuites.testsuite);
     expect(fxpSuite["@_name"]).toBe(expected);
     expect(fxpSuite.testcase?.[0]?.failure?.[0]).toEqual({ "@_message": expected, "#text": expected });
+  });
+});
+
+describe("renderJunit: counts, and criteria not evaluated", () => {
+  it("reports its criteria as skipped, not passed, and counts them", async () => {
+    const xml = renderJunit(erroredScanResult("warn"));
+    const suite = onlySuite((await parseJunit(xml)).testsuite);
+    const severity5 = suite.testcase?.find((c) => c.name?.startsWith("Severity 5"));
+    expect(severity5?.skipped).toEqual([
+      {
+        message:
+          "not evaluated: the scan gave no results: scan 4242 ended ERROR (results status SCAN_INTERNAL_ERROR)",
+        inner: expect.stringContaining("not evaluated"),
+      },
+    ]);
+    expect(suite.skipped).toBe(2);
+    expect(suite.failures).toBe(0);
+    expect(suite["system-out"]?.[0]).toContain("counts: none (The scan gave no results");
+  });
+
+  it("carries the counted findings by severity, and those not counted apart", async () => {
+    const result = sampleResult();
+    result.severityCounts.counted = [0, 1, 1, 1, 1];
+    result.severityCounts.notCounted.potential = [0, 0, 0, 0, 2];
+    const out = onlySuite((await parseJunit(renderJunit(result))).testsuite)["system-out"]?.[0] ?? "";
+    expect(out).toContain("counted by severity 5/4/3/2/1: 1/1/1/1/0");
+    expect(out).toContain("not counted, potential, not evaluated, by severity 5/4/3/2/1: 2/0/0/0/0");
+  });
+});
+
+describe("renderJunit: KnowledgeBase HTML", () => {
+  it("gives the solution of a failing finding as plain text", async () => {
+    const result = failingResult();
+    const definition = finding(result, 3).definition;
+    if (definition === undefined) throw new Error("fixture");
+    definition.solution = `<P>Upgrade to <B>2.4.58</B>.<BR>See <A HREF="https://httpd.apache.org/security/" TARGET="_blank">the advisory</A>.
+<P>Steps:<UL><LI>stop &amp; patch</LI><LI><a href="javascript:alert(1)" onclick="x()">restart</a></LI></UL><script>alert(1)</script>`;
+    const cases = onlySuite((await parseJunit(renderJunit(result))).testsuite).testcase ?? [];
+    const body = cases.find((c) => c.name?.startsWith("QID 150003"))?.failure?.[0]?.inner ?? "";
+    expect(body).toContain(
+      `Solution:\n${"Upgrade to 2.4.58.\nSee the advisory (https://httpd.apache.org/security/).\n\nSteps:\n\n- stop & patch\n- restart"}`,
+    );
+    expect(body).not.toMatch(/<P>|<BR>|<UL>|javascript:/);
   });
 });

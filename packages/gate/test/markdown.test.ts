@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { GateFinding, GateResult } from "../src/index.js";
 import { escapeMarkdown, MARKDOWN_FINDING_ROWS, renderMarkdown } from "../src/writers/markdown.js";
-import { cleanResult, errorResult, HOSTILE, sampleResult } from "./sample-result.js";
+import { cleanResult, erroredScanResult, errorResult, HOSTILE, sampleResult } from "./sample-result.js";
 
 const PORTAL = "https://qualysguard.qg2.apps.qualys.com/was/#/reports/online-reports/email-report/scan/4242";
 
@@ -71,7 +71,7 @@ function firstFinding(result: GateResult): GateFinding {
 describe("renderMarkdown", () => {
   it("renders a failed result with the verdict, reason and scan facts", () => {
     const markdown = renderMarkdown(sampleResult());
-    expect(markdown.startsWith("## ❌ Qualys WAS gate failed\n")).toBe(true);
+    expect(markdown.startsWith("## FAILED: Qualys WAS gate failed\n")).toBe(true);
     expect(markdown).toContain("failed\\: Severity 5 vulnerabilities\\: 1, more than 0");
     expect(markdown).toContain("- **Scan:** 4242 · pipeline\\_azureDevOps\\_build\\_7\\_&lt;script&gt;");
     expect(markdown).toContain("https\\://vulnerable.scenario.example/");
@@ -80,7 +80,7 @@ describe("renderMarkdown", () => {
     expect(markdown).toContain(`- **Report:** [Open the scan report in the Qualys portal](<${PORTAL}>)`);
   });
 
-  it("marks the failing criterion with ✗ and shows configured and actual values", () => {
+  it("marks the failing criterion FAIL and shows configured and actual values", () => {
     const criteria = tableAfter(renderMarkdown(sampleResult()), "### Pass/fail criteria");
     expect(cells(criteria[0] ?? "")).toEqual([
       "Result",
@@ -91,16 +91,16 @@ describe("renderMarkdown", () => {
       "New only",
     ]);
     expect(cells(rowContaining(criteria, "Severity 5"))).toEqual([
-      "✗ fail",
+      "FAIL",
       "Severity 5 vulnerabilities\\: more than 0 fails",
       "&gt; 0",
       "1",
       "fail",
       "no",
     ]);
-    expect(cells(rowContaining(criteria, "Severity 4"))[0]).toBe("✓ pass");
+    expect(cells(rowContaining(criteria, "Severity 4"))[0]).toBe("PASS");
     expect(cells(rowContaining(criteria, "Any of these QIDs"))).toEqual([
-      "⚠ warn",
+      "WARN",
       "Any of these QIDs",
       "150001-150002",
       "150001, 150002",
@@ -112,12 +112,12 @@ describe("renderMarkdown", () => {
   it("counts by severity from the findings and notes where the scan statistics differ", () => {
     const markdown = renderMarkdown(sampleResult());
     const severities = tableAfter(markdown, "### Vulnerabilities by severity");
-    expect(cells(severities[0] ?? "")).toEqual(["Severity", "Level", "Findings", "Scan statistics"]);
-    expect(cells(rowContaining(severities, "Urgent"))).toEqual(["5", "Urgent", "1", "2 ⚠"]);
+    expect(cells(severities[0] ?? "")).toEqual(["Severity", "Level", "Counted", "Scan statistics"]);
+    expect(cells(rowContaining(severities, "Urgent"))).toEqual(["5", "Urgent", "1", "2 (differs)"]);
     expect(cells(rowContaining(severities, "Minimal"))).toEqual(["1", "Minimal", "1", "1"]);
     expect(cells(rowContaining(severities, "Total"))).toEqual(["**Total**", "", "**5**", "**6**"]);
     expect(markdown).toContain(
-      "⚠ The findings list and the scan's own statistics disagree (severity 5: 1 in the findings list, 2 in the statistics)",
+      "Note: the findings list and the scan's own statistics disagree (severity 5: 1 in the findings list, 2 in the statistics)",
     );
   });
 
@@ -133,7 +133,7 @@ describe("renderMarkdown", () => {
       "1",
     ]);
     expect(cells(rowContaining(exceptions, "old-one"))[4]).toBe("expired");
-    expect(markdown).toContain("### Warnings\n\n- ⚠ severity counts differ\\: findings list 1/1/1/1/1");
+    expect(markdown).toContain("### Warnings\n\n- severity counts differ\\: findings list 1/1/1/1/1");
   });
 
   it("lists counted findings first, then excepted and excluded ones, with escaped URLs that are not links", () => {
@@ -202,7 +202,7 @@ describe("renderMarkdown", () => {
     }
     expect(markdown).toContain("| line one line two \\| injected \\| cells \\| end |");
     expect(markdown).toContain("https\\://a.example/x\\|y z");
-    expect(markdown).toContain("| ✗ fail | a\\|b c |");
+    expect(markdown).toContain("| FAIL | a\\|b c |");
   });
 
   it("links the portal only for http(s) URLs", () => {
@@ -216,9 +216,9 @@ describe("renderMarkdown", () => {
 
   it("renders a clean result", () => {
     const markdown = renderMarkdown(cleanResult());
-    expect(markdown.startsWith("## ✅ Qualys WAS gate passed\n\npassed\\: all criteria satisfied\n")).toBe(
-      true,
-    );
+    expect(
+      markdown.startsWith("## PASSED: Qualys WAS gate passed\n\npassed\\: all criteria satisfied\n"),
+    ).toBe(true);
     const severities = tableAfter(markdown, "### Vulnerabilities by severity");
     expect(cells(rowContaining(severities, "Urgent"))).toEqual(["5", "Urgent", "0", "0"]);
     expect(markdown).not.toContain("disagree");
@@ -226,17 +226,20 @@ describe("renderMarkdown", () => {
     expect(markdown).not.toContain("### Warnings");
     expect(markdown).toContain("### Vulnerabilities (0)\n\nNo vulnerabilities were found.");
     const criteria = tableAfter(markdown, "### Pass/fail criteria");
-    for (const row of criteria.slice(2)) expect(cells(row)[0]).toBe("✓ pass");
+    for (const row of criteria.slice(2)) expect(cells(row)[0]).toBe("PASS");
   });
 
   it("renders an error result without a scan", () => {
     const markdown = renderMarkdown(errorResult());
-    expect(markdown.startsWith("## 💥 Qualys gate error\n")).toBe(true);
+    expect(markdown.startsWith("## ERROR: Qualys gate error\n")).toBe(true);
     expect(markdown).toContain("**Error** (auth): Qualys rejected the credentials (INVALID\\_CREDENTIALS)");
     expect(markdown).toContain("No scan information");
     expect(markdown).toContain("No criteria were evaluated.");
-    const severities = tableAfter(markdown, "### Vulnerabilities by severity");
-    expect(cells(severities[0] ?? "")).toEqual(["Severity", "Level", "Findings"]);
+    // No results: no table of zeros that would read as a clean scan.
+    expect(markdown).toContain(
+      "### Vulnerabilities by severity\n\nThe scan gave no results, so no vulnerability was looked at.",
+    );
+    expect(markdown).not.toContain("No vulnerabilities were found");
     expect(markdown).not.toContain("](");
   });
 
@@ -248,7 +251,7 @@ describe("renderMarkdown", () => {
       incomplete: { reason: "scan CANCELED after 2 h", handling: "fail" },
     };
     const markdown = renderMarkdown(result);
-    expect(markdown.startsWith("## ⚠️ Qualys WAS gate incomplete\n")).toBe(true);
+    expect(markdown.startsWith("## INCOMPLETE: Qualys WAS gate incomplete\n")).toBe(true);
     expect(markdown).toContain("**Incomplete scan** (fails the run): scan CANCELED after 2 h");
   });
 
@@ -293,5 +296,25 @@ describe("escapeMarkdown", () => {
 
   it("replaces control and bidirectional override characters", () => {
     expect(escapeMarkdown("a\u0000b\u202Ec")).toBe("a\uFFFDb\uFFFDc");
+  });
+});
+
+describe("renderMarkdown: a scan that gave no results", () => {
+  it("shows its criteria as not evaluated, never as passed, and never says nothing was found", () => {
+    const markdown = renderMarkdown(erroredScanResult());
+    expect(markdown.startsWith("## INCOMPLETE: Qualys WAS gate incomplete\n")).toBe(true);
+    const criteria = tableAfter(markdown, "### Pass/fail criteria");
+    expect(cells(rowContaining(criteria, "Severity 5"))).toEqual([
+      "NOT EVALUATED",
+      "Severity 5 (Urgent) vulnerabilities\\: more than 0 fails",
+      "&gt; 0",
+      "the scan gave no results\\: scan 4242 ended ERROR (results status SCAN\\_INTERNAL\\_ERROR)",
+      "fail",
+      "no",
+    ]);
+    expect(cells(rowContaining(criteria, "Severity 4"))[0]).toBe("NOT EVALUATED");
+    expect(markdown).not.toContain("| PASS |");
+    expect(markdown).not.toContain("No vulnerabilities were found");
+    expect(markdown).toContain("### Vulnerabilities (0)\n\nThe scan gave no results");
   });
 });

@@ -17,6 +17,7 @@ import {
   runVmGate,
   type VmGateApi,
   type VmGateOptions,
+  vmDateToIso,
 } from "../src/index.js";
 import { answer, fakeClock, HOUR, httpError, MINUTE } from "./runner-fakes.js";
 
@@ -181,7 +182,14 @@ function fakeApi(script: Script, apiCalls: Record<string, number>): FakeApi {
       const steps = script.states?.[ref] ?? ["Finished"];
       const step = answer(steps[Math.min(n, steps.length) - 1]);
       if (step === undefined) return undefined;
-      const base: VmScanState = { ref, state: "Finished", subState: undefined, title: SCAN_NAME };
+      const base: VmScanState = {
+        ref,
+        state: "Finished",
+        subState: undefined,
+        title: SCAN_NAME,
+        target: undefined,
+        launchDatetime: undefined,
+      };
       return typeof step === "string" ? { ...base, state: step } : { ...base, ...step };
     },
     async cancel(ref) {
@@ -559,7 +567,7 @@ describe("runVmGate: the KnowledgeBase", () => {
       warnings: [kbWarning],
     });
     expect(criteriaOf(result)).toEqual([
-      { id: "min-severity", outcome: "pass", actual: "none" },
+      { id: "min-severity", outcome: "not-evaluated", actual: "none" },
       { id: "scan-complete", outcome: "fail", actual: `Finished: ${reason}` },
     ]);
     expect(api.calls.at(-1)).toBe("definitions 38002,38003,38004,38006");
@@ -790,7 +798,8 @@ describe("runVmGate: scans that end without a full answer", () => {
     expect(warning.result).toMatchObject({
       verdict: "passed",
       exitCode: 0,
-      reason: `passed: 2 criteria checked, 1 warning (scan-complete); the scan was incomplete (${reason}) and --on-incomplete warn let it pass`,
+      // The partial results show no violation, which proves nothing: the criterion is not evaluated.
+      reason: `passed: 1 criterion checked, 1 not evaluated (min-severity), 1 warning (scan-complete); the scan was incomplete (${reason}) and --on-incomplete warn let it pass`,
       incomplete: { reason, handling: "warn" },
       warnings: [
         `the scan is incomplete (${reason}); --on-incomplete warn lets the run pass on the results that exist`,
@@ -911,7 +920,7 @@ describe("runVmGate: timeouts and signals", () => {
       findings: [],
     });
     expect(criteriaOf(result)).toEqual([
-      { id: "min-severity", outcome: "pass", actual: "none" },
+      { id: "min-severity", outcome: "not-evaluated", actual: "no results" },
       { id: "scan-complete", outcome: "fail", actual: reason },
     ]);
     expect(api.calls).toEqual([...LAUNCH_CALLS, ...Array<string>(6).fill(`state ${REF}`), `cancel ${REF}`]);
@@ -1273,6 +1282,49 @@ describe("runVmGate: --no-wait and --scan-ref", () => {
     expect(events[0]).toEqual({ kind: "attached", scanId: other, why: "--scan-ref" });
   });
 
+  it("--scan-ref: the hosts are the ones the scan targets, also those that gave no row", async () => {
+    const other = "scan/1764000000.99999";
+    const { result } = await gate({
+      options: { scanRef: other, ips: [] },
+      script: {
+        states: {
+          [other]: [
+            { state: "Finished", target: "10.0.0.5, 10.0.0.7", launchDatetime: "2026-12-07T10:00:00Z" },
+          ],
+        },
+        results: { [other]: scanResults([row(38001, { severity: 5 })]) },
+      },
+    });
+
+    expect(result.scan?.target).toEqual({ id: "10.0.0.5,10.0.0.7", name: undefined, url: undefined });
+    expect(result.scan?.launchedDate).toBe("2026-12-07T10:00:00Z");
+    expect(result.hosts?.map((host) => host.ip)).toEqual(["10.0.0.5", "10.0.0.7"]);
+  });
+
+  it("--scan-ref: without a target in the scan list, the hosts come from the results' summary", async () => {
+    const other = "scan/1764000000.99999";
+    const { result } = await gate({
+      options: { scanRef: other, ips: [] },
+      script: {
+        states: { [other]: ["Finished"] },
+        results: {
+          [other]: scanResults([row(38001, { severity: 5 })], {
+            summary: {
+              status: "Finished",
+              launch_date: "12/07/2026 10:00:00",
+              duration: "00:30:00",
+              ips: "10.0.0.5, 10.0.0.6",
+            },
+          }),
+        },
+      },
+    });
+
+    expect(result.scan?.target.id).toBe("10.0.0.5,10.0.0.6");
+    // The summary's US date, shown like every other date: ISO 8601, UTC.
+    expect(result.scan?.launchedDate).toBe("2026-12-07T10:00:00Z");
+  });
+
   it("--scan-ref: a timeout cancels the scan it gates, like its own", async () => {
     const other = "scan/1764000000.99999";
     const { result, api } = await gate({
@@ -1282,5 +1334,19 @@ describe("runVmGate: --no-wait and --scan-ref", () => {
 
     expect(result.reason).toBe(`incomplete: timed out after 60s while polling; scan ${other} cancelled`);
     expect(api.calls).toEqual([`state ${other}`, `state ${other}`, `cancel ${other}`]);
+  });
+});
+
+describe("vmDateToIso", () => {
+  it.each([
+    ["12/07/2026 10:00:00", "2026-12-07T10:00:00Z"],
+    ["01/31/2027 23:59", "2027-01-31T23:59:00Z"],
+    ["2026-12-07T10:00:00Z", "2026-12-07T10:00:00Z"],
+    ["2026-12-07T11:00:00+01:00", "2026-12-07T10:00:00Z"],
+    ["yesterday", undefined],
+    ["13/45/2026 10:00:00", undefined],
+    [undefined, undefined],
+  ])("%s -> %s", (text, iso) => {
+    expect(vmDateToIso(text)).toBe(iso);
   });
 });

@@ -1,9 +1,14 @@
 /** A gate result with hostile text in every field that comes from a scanned web app, for the writer tests. */
 
 import { fingerprint } from "@qualys-connector/model";
-import type { GateFinding, GateResult } from "../src/index.js";
+import { EXIT_CODES, evaluate, type GateFinding, type GateResult, normalizePolicy } from "../src/index.js";
 
 export const HOSTILE = `<script>alert("x")</script><img src=x onerror=alert(1)>]]>&amp;|=cmd|' /C calc'!A0`;
+/**
+ * HOSTILE read as KnowledgeBase HTML, as a reader sees it: the script and the image are markup and gone (the
+ * script with its content), the entity decoded, the rest text.
+ */
+export const HOSTILE_AS_KB_TEXT = `]]>&|=cmd|' /C calc'!A0`;
 
 function finding(n: number, overrides: Partial<GateFinding> = {}): GateFinding {
   const url = `https://shop.example/item?id=${n}&q=${encodeURIComponent(HOSTILE)}`;
@@ -80,7 +85,15 @@ export function sampleResult(): GateResult {
         "https://qualysguard.qg2.apps.qualys.com/was/#/reports/online-reports/email-report/scan/4242",
     },
     incomplete: undefined,
-    severityCounts: { fromFindings: [1, 1, 1, 1, 1], fromStats: [1, 1, 1, 1, 2], differ: true },
+    resultsAvailable: true,
+    severityCounts: {
+      counted: [1, 1, 1, 1, 1],
+      notCounted: { excluded: [0, 0, 0, 0, 0], excepted: [0, 0, 0, 0, 0], potential: [0, 0, 0, 0, 0] },
+      inBaseline: undefined,
+      fromFindings: [1, 1, 1, 1, 1],
+      fromStats: [1, 1, 1, 1, 2],
+      differ: true,
+    },
     criteria: [
       {
         id: "severity-count-5",
@@ -160,7 +173,14 @@ export function cleanResult(): GateResult {
     criteria: base.criteria.map((c) => ({ ...c, outcome: "pass", actual: "0", findings: [] })),
     exceptions: [],
     warnings: [],
-    severityCounts: { fromFindings: [0, 0, 0, 0, 0], fromStats: [0, 0, 0, 0, 0], differ: false },
+    severityCounts: {
+      counted: [0, 0, 0, 0, 0],
+      notCounted: { excluded: [0, 0, 0, 0, 0], excepted: [0, 0, 0, 0, 0], potential: [0, 0, 0, 0, 0] },
+      inBaseline: undefined,
+      fromFindings: [0, 0, 0, 0, 0],
+      fromStats: [0, 0, 0, 0, 0],
+      differ: false,
+    },
   };
 }
 
@@ -175,7 +195,15 @@ export function errorResult(): GateResult {
     scan: undefined,
     criteria: [],
     error: { kind: "auth", message: "Qualys rejected the credentials (INVALID_CREDENTIALS)" },
-    severityCounts: { fromFindings: [0, 0, 0, 0, 0], fromStats: undefined, differ: false },
+    resultsAvailable: false,
+    severityCounts: {
+      counted: [0, 0, 0, 0, 0],
+      notCounted: { excluded: [0, 0, 0, 0, 0], excepted: [0, 0, 0, 0, 0], potential: [0, 0, 0, 0, 0] },
+      inBaseline: undefined,
+      fromFindings: [0, 0, 0, 0, 0],
+      fromStats: undefined,
+      differ: false,
+    },
   };
 }
 
@@ -345,7 +373,16 @@ export function vmSampleResult(): GateResult {
       portalUrl: undefined,
     },
     incomplete: undefined,
-    severityCounts: { fromFindings: [1, 1, 1, 1, 1], fromStats: undefined, differ: false },
+    resultsAvailable: true,
+    // Two of the seven detections are potential and not evaluated: severities 2 and 3.
+    severityCounts: {
+      counted: [1, 1, 1, 1, 1],
+      notCounted: { excluded: [0, 0, 0, 0, 0], excepted: [0, 0, 0, 0, 0], potential: [0, 1, 1, 0, 0] },
+      inBaseline: undefined,
+      fromFindings: [1, 2, 2, 1, 1],
+      fromStats: undefined,
+      differ: false,
+    },
     criteria: [
       {
         id: "severity-count-5",
@@ -408,4 +445,27 @@ export function vmSampleResult(): GateResult {
     error: undefined,
     apiCalls: { launch: 1, status: 6, download: 1 },
   };
+}
+
+/**
+ * A WAS scan that ended in ERROR and gave no results, evaluated by `evaluate` itself with two severity criteria:
+ * what a run produces when there is nothing to judge the criteria by.
+ */
+export function erroredScanResult(onIncomplete: "fail" | "warn" = "fail"): GateResult {
+  const base = cleanResult();
+  const scan = base.scan && { ...base.scan, status: "ERROR", resultsStatus: "SCAN_INTERNAL_ERROR" };
+  const evaluation = evaluate(
+    {
+      scan,
+      findings: [],
+      statsCounts: undefined,
+      completion: { complete: false, reason: "scan 4242 ended ERROR (results status SCAN_INTERNAL_ERROR)" },
+      resultsAvailable: false,
+      baseline: undefined,
+      completionLabel: "WAS could scan the web application",
+    },
+    normalizePolicy({ maxSeverityCount: "5=0,4=2", onIncomplete }, undefined),
+    new Date(base.generatedAt),
+  );
+  return { ...base, ...evaluation, scan, exitCode: EXIT_CODES[evaluation.verdict] };
 }

@@ -3,7 +3,14 @@ import { describe, expect, it } from "vitest";
 import { OFFICIAL_SARIF_SCHEMA, PACKAGED_SARIF_SCHEMA, sarifValidator } from "../../../test/sarif-schema.js";
 import type { GateResult } from "../src/index.js";
 import { renderSarif } from "../src/writers/sarif.js";
-import { cleanResult, errorResult, HOSTILE, sampleResult } from "./sample-result.js";
+import {
+  cleanResult,
+  erroredScanResult,
+  errorResult,
+  HOSTILE,
+  HOSTILE_AS_KB_TEXT,
+  sampleResult,
+} from "./sample-result.js";
 
 /** The parts of a SARIF log these tests read. */
 interface SarifLog {
@@ -121,8 +128,9 @@ describe("renderSarif content", () => {
     const rule = rules[0];
     expect(rule?.name).toBe("ReflectedXSS0");
     expect(rule?.shortDescription.text).toBe("Reflected XSS 0");
-    expect(rule?.fullDescription?.text).toBe(`Diagnosis ${HOSTILE}`);
-    expect(rule?.help?.text).toBe(`Encode output. ${HOSTILE}`);
+    // KnowledgeBase HTML becomes text: markup is dropped, entities decoded.
+    expect(rule?.fullDescription?.text).toBe(`Diagnosis ${HOSTILE_AS_KB_TEXT}`);
+    expect(rule?.help?.text).toBe(`Encode output. ${HOSTILE_AS_KB_TEXT}`);
     expect(rule?.properties.tags).toEqual(["security", "external/cwe/cwe-79"]);
     expect(rule?.properties.precision).toBe("high");
   });
@@ -274,7 +282,7 @@ describe("renderSarif content", () => {
     expect(sarifRun.invocations[0]?.toolExecutionNotifications).toEqual([
       { level: "error", message: { text: "auth: Qualys rejected the credentials (INVALID_CREDENTIALS)" } },
     ]);
-    expect(sarifRun.properties).toEqual({ verdict: "error" });
+    expect(sarifRun.properties).toEqual({ verdict: "error", resultsAvailable: false });
   });
 
   it("uses the VM category for VM scans", () => {
@@ -282,5 +290,48 @@ describe("renderSarif content", () => {
     if (result.scan === undefined) throw new Error("fixture");
     result.scan = { ...result.scan, kind: "vm", target: { id: "10.0.0.5", name: undefined, url: undefined } };
     expect(run(result).automationDetails?.id).toBe("qualys-vm/10.0.0.5/");
+  });
+});
+
+describe("renderSarif: counts and criteria not evaluated", () => {
+  it("reports criteria the scan gave nothing to judge by as notifications, with no counts", () => {
+    const log = render(erroredScanResult());
+    const sarifRun = log.runs[0];
+    const notes = sarifRun?.invocations?.[0]?.toolExecutionNotifications?.map((n) => n.message.text) ?? [];
+    expect(notes).toContain(
+      "criterion not evaluated: Severity 5 (Urgent) vulnerabilities: more than 0 fails (the scan gave no results: scan 4242 ended ERROR (results status SCAN_INTERNAL_ERROR))",
+    );
+    expect(sarifRun?.properties).toMatchObject({ resultsAvailable: false });
+    expect(sarifRun?.properties?.countedBySeverity).toBeUndefined();
+  });
+
+  it("separates counted findings from those no criterion counted", () => {
+    const result = sampleResult();
+    result.severityCounts.notCounted.excluded = [1, 0, 0, 0, 0];
+    expect(render(result).runs[0]?.properties).toMatchObject({
+      countedBySeverity: [1, 1, 1, 1, 1],
+      notCountedBySeverity: { excluded: [1, 0, 0, 0, 0] },
+    });
+  });
+
+  it("an errored scan's log is still valid SARIF", () => {
+    const packaged = validator(packagedSchemaPath);
+    expect(packaged(JSON.parse(renderSarif(erroredScanResult())))).toBe(true);
+  });
+});
+
+describe("renderSarif: KnowledgeBase HTML", () => {
+  it("describes the rule in plain text, without the KnowledgeBase markup", () => {
+    const result = sampleResult();
+    const definition = result.findings[0]?.definition;
+    if (definition === undefined) throw new Error("fixture");
+    definition.diagnosis = "<P>The server&#39;s version<BR>is old.";
+    definition.solution = `<P>Upgrade to <B>2.4.58</B>.<BR>See <A HREF="https://httpd.apache.org/security/" TARGET="_blank">the advisory</A>.
+<P>Steps:<UL><LI>stop &amp; patch</LI><LI><a href="javascript:alert(1)" onclick="x()">restart</a></LI></UL><script>alert(1)</script>`;
+    const rule = render(result).runs[0]?.tool.driver.rules?.[0];
+    expect(rule?.fullDescription?.text).toBe("The server's version\nis old.");
+    expect(rule?.help?.text).toBe(
+      "Upgrade to 2.4.58.\nSee the advisory (https://httpd.apache.org/security/).\n\nSteps:\n\n- stop & patch\n- restart",
+    );
   });
 });

@@ -17,6 +17,7 @@ import { cveSummary, dispositionLabel, findingLocation, kindLabel } from "../src
 import { renderSarif } from "../src/writers/sarif.js";
 import {
   HOSTILE,
+  HOSTILE_AS_KB_TEXT,
   HOSTILE_DNS,
   HOSTILE_EVIDENCE,
   HOSTILE_OS,
@@ -100,7 +101,7 @@ describe("renderMarkdown, VM result", () => {
   const markdown = renderMarkdown(vmSampleResult());
 
   it("names the VM gate and the scanned hosts, without a web application or URL", () => {
-    expect(markdown.startsWith("## ❌ Qualys VM gate failed\n")).toBe(true);
+    expect(markdown.startsWith("## FAILED: Qualys VM gate failed\n")).toBe(true);
     expect(markdown).toContain(`- **Scan:** ${escapeMarkdown("scan/1764590400.12345")}`);
     expect(markdown).toContain(`- **Hosts:** ${escapeMarkdown("10.0.0.5,10.0.0.6")}\n`);
     expect(markdown).toContain("- **Status:** scan Finished\n");
@@ -269,7 +270,7 @@ describe("renderHtml, VM result", () => {
   const html = renderHtml(vmSampleResult());
 
   it("names the VM gate and the scanned hosts", () => {
-    expect(html).toContain("<h1>❌ Qualys VM gate failed</h1>");
+    expect(html).toContain('<h1><span class="badge">FAILED</span> Qualys VM gate failed</h1>');
     expect(html).toContain("<dt>Hosts</dt><dd>10.0.0.5,10.0.0.6</dd>");
     expect(html).toContain("<dt>Status</dt><dd>scan Finished</dd>");
     expect(html).not.toContain("Web application");
@@ -314,7 +315,7 @@ describe("renderHtml, VM result", () => {
       "counted",
     ]);
     expect(ssh[1]).toBe(
-      `OpenSSH Multiple Vulnerabilities<details><summary>Solution and evidence</summary><h3>Solution</h3><div class="kb">Apply the vendor update for QID 38739. ${escapeHtml(HOSTILE)}</div><h3>Evidence</h3><div class="kb evidence">${escapeHtml(HOSTILE_EVIDENCE)}</div></details>`,
+      `OpenSSH Multiple Vulnerabilities<details><summary>Solution and evidence</summary><h3>Solution</h3><div class="kb"><p>Apply the vendor update for QID 38739. ${escapeHtml(HOSTILE_AS_KB_TEXT)}</p></div><h3>Evidence</h3><div class="kb evidence">${escapeHtml(HOSTILE_EVIDENCE)}</div></details>`,
     );
     const potential = htmlRow(html, '<tr class="potential"><td class="num">38628</td>');
     expect(potential[3]).toBe("potential");
@@ -324,7 +325,7 @@ describe("renderHtml, VM result", () => {
 
   it("names the <details> after what it holds: the solution, the evidence, or both", () => {
     expect(findingCells(html, 91849)[1]).toBe(
-      `Microsoft Windows Security Update for November 2026<details><summary>Solution</summary><div class="kb">Apply the vendor update for QID 91849. ${escapeHtml(HOSTILE)}</div></details>`,
+      `Microsoft Windows Security Update for November 2026<details><summary>Solution</summary><div class="kb"><p>Apply the vendor update for QID 91849. ${escapeHtml(HOSTILE_AS_KB_TEXT)}</p></div></details>`,
     );
     const result = vmSampleResult();
     const ssh = findingByQid(result, 38739);
@@ -516,5 +517,45 @@ describe("renderSarif, VM result", () => {
     expect(potential?.suppressions?.[0]?.justification).toBe(
       "potential vulnerability, not evaluated (no --include-potential)",
     );
+  });
+});
+
+describe("VM severity counts: counted apart from the potential detections not evaluated", () => {
+  it("Markdown shows the counted findings as the headline, potential ones in their own column", () => {
+    const markdown = renderMarkdown(vmSampleResult());
+    const start = markdown.indexOf("### Vulnerabilities by severity");
+    const table = markdown
+      .slice(start)
+      .split("\n")
+      .filter((line) => line.startsWith("|"));
+    const cells = (row: string | undefined) =>
+      (row ?? "")
+        .slice(2, -2)
+        .split(" | ")
+        .map((c) => c.trim());
+    expect(cells(table[0])).toEqual(["Severity", "Level", "Counted", "Potential, not evaluated"]);
+    expect(cells(table.find((row) => row.includes("Medium")))).toEqual(["2", "Medium", "1", "1"]);
+    expect(cells(table.find((row) => row.includes("Total")))).toEqual(["**Total**", "", "**5**", "**2**"]);
+    expect(markdown).toContain(
+      "Counted: what the criteria saw. 2 more in the findings list were not counted by any criterion: 2 potential, not evaluated.",
+    );
+  });
+
+  it("HTML draws the bars from the counted findings and names the potential ones beside them", () => {
+    const html = renderHtml(vmSampleResult());
+    expect(html).toContain(
+      '<span>2 Medium</span><span class="track"><span class="bar sev-2" style="width: 100.0%"></span></span><span>1 <span class="muted">(not counted: 1 potential, not evaluated)</span></span>',
+    );
+    expect(html).toContain("5 vulnerabilities counted by the criteria.");
+  });
+});
+
+describe("VM scan facts when the hosts are not known", () => {
+  it("says so instead of writing an empty host list", () => {
+    const result = vmSampleResult();
+    if (result.scan === undefined) throw new Error("fixture");
+    result.scan.target = { id: "", name: undefined, url: undefined };
+    expect(renderMarkdown(result)).toContain("- **Hosts:** unknown\n");
+    expect(renderHtml(result)).toContain("<dt>Hosts</dt><dd>unknown</dd>");
   });
 });

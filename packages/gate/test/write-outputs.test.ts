@@ -5,12 +5,15 @@ import { describe, expect, it } from "vitest";
 import {
   announceSummary,
   azureCommandData,
+  evaluateSaved,
   fromResultFile,
   githubOutputEntry,
+  normalizePolicy,
   publishStepOutputs,
+  readSavedScan,
   writeGateOutputs,
 } from "../src/index.js";
-import { errorResult, sampleResult } from "./sample-result.js";
+import { erroredScanResult, errorResult, sampleResult, vmSampleResult } from "./sample-result.js";
 
 const temp = () => mkdtempSync(path.join(tmpdir(), "outputs-"));
 
@@ -64,8 +67,14 @@ describe("CI announcements", () => {
       "severity-3=1",
       "severity-4=1",
       "severity-5=1",
+      "severity-1-not-counted=0",
+      "severity-2-not-counted=0",
+      "severity-3-not-counted=0",
+      "severity-4-not-counted=0",
+      "severity-5-not-counted=0",
       "",
     ]);
+    expect(lines).toContain("##vso[task.setvariable variable=qualysSeverity2NotCounted;isOutput=true]0");
     expect(lines.slice(0, 3)).toEqual([
       "##vso[task.setvariable variable=qualysVerdict;isOutput=true]failed",
       "##vso[task.setvariable variable=qualysExitCode;isOutput=true]1",
@@ -100,6 +109,11 @@ describe("CI announcements", () => {
         "severity-3=1",
         "severity-4=1",
         "severity-5=1",
+        "severity-1-not-counted=0",
+        "severity-2-not-counted=0",
+        "severity-3-not-counted=0",
+        "severity-4-not-counted=0",
+        "severity-5-not-counted=0",
         "",
       ].join("\n"),
     );
@@ -119,5 +133,45 @@ describe("CI announcements", () => {
     expect(entry).toMatch(/^x<<(ghadelimiter_[0-9a-f-]{36})\na\nb\n\1\n$/);
     expect(githubOutputEntry("x", "plain=value<<EOF")).toBe("x=plain=value<<EOF\n");
     expect(azureCommandData("100%\r\n\u202e")).toBe("100%AZP25%0D%0A\\u202e");
+  });
+
+  it("severity outputs are what the criteria counted; the rest is published apart", () => {
+    const dir = temp();
+    const output = path.join(dir, "github-output");
+    // Two potential detections (severities 2 and 3) were not evaluated: they are no part of severity-2/3.
+    const lines = publishStepOutputs(vmSampleResult(), dir, { GITHUB_OUTPUT: output, TF_BUILD: "true" });
+    const published = readFileSync(output, "utf8").split("\n");
+    expect(published).toContain("severity-2=1");
+    expect(published).toContain("severity-2-not-counted=1");
+    expect(published).toContain("severity-3=1");
+    expect(published).toContain("severity-3-not-counted=1");
+    expect(published).toContain("severity-5-not-counted=0");
+    expect(lines).toContain("##vso[task.setvariable variable=qualysSeverity2;isOutput=true]1");
+    expect(lines).toContain("##vso[task.setvariable variable=qualysSeverity2NotCounted;isOutput=true]1");
+  });
+});
+
+describe("re-evaluating a saved result.json", () => {
+  const policy = normalizePolicy({ minSeverity: "3" }, undefined);
+  const tool = { name: "qualys-connector", version: "0.1.0" };
+  const now = new Date("2026-12-02T00:00:00Z");
+
+  it("a run without results stays without results: its criteria are not evaluated", () => {
+    const { json } = writeGateOutputs(erroredScanResult(), temp());
+    const result = evaluateSaved(readSavedScan(json), policy, undefined, tool, now);
+    expect(result.resultsAvailable).toBe(false);
+    expect(result.criteria[0]).toMatchObject({ id: "min-severity", outcome: "not-evaluated" });
+  });
+
+  it("a result.json written before resultsAvailable existed had results", () => {
+    const dir = temp();
+    const { json } = writeGateOutputs(sampleResult(), dir);
+    const file = JSON.parse(readFileSync(json, "utf8"));
+    delete file.resultsAvailable;
+    writeFileSync(json, JSON.stringify(file));
+    expect(fromResultFile(file).resultsAvailable).toBe(true);
+    const result = evaluateSaved(readSavedScan(json), policy, undefined, tool, now);
+    expect(result.resultsAvailable).toBe(true);
+    expect(result.criteria[0]).toMatchObject({ id: "min-severity", outcome: "fail" });
   });
 });

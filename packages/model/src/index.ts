@@ -4,6 +4,7 @@
  */
 
 export { type FingerprintParts, fingerprint, normalizeUrl } from "./fingerprint.js";
+export { decodeEntities, type KbBlock, type KbInline, kbHtmlToText, parseKbHtml } from "./kb-text.js";
 export { type HostRef, type ScanFinding, wasScanFindings } from "./scan-finding.js";
 export {
   emptyCounts,

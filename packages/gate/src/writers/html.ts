@@ -1,6 +1,6 @@
 /**
  * report.html: one self-contained HTML5 page with the verdict, the scan, a severity bar chart, the pass/fail
- * criteria (seed 000's ✓/✗ table, with configured and actual values on hover), exceptions, warnings and the
+ * criteria (seed 000's pass/fail table, with configured and actual values on hover), exceptions, warnings and the
  * vulnerabilities. It makes no network request of any kind: inline CSS only, no script, no image, no font, and a
  * Content-Security-Policy that would block all of those even if an escaping bug let markup through. The only
  * outside address is the portal link, and only when it is http(s).
@@ -8,6 +8,8 @@
 
 import {
   type HostSummary,
+  type KbInline,
+  parseKbHtml,
   SEVERITY_NAMES,
   type Severity,
   type SeverityCounts,
@@ -26,6 +28,10 @@ import {
   hostEndpoint,
   isVmResult,
   kindLabel,
+  NO_RESULTS,
+  notCountedSentence,
+  notCountedShown,
+  OUTCOME_LABELS,
   pciLabel,
   reportOrder,
   severityLabel,
@@ -45,12 +51,6 @@ export const HTML_EVIDENCE_CHARS = 2000;
 
 /** Nothing may load; inline styles are the one thing allowed (and `data:` images, should one ever be needed). */
 const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
-
-const OUTCOME_MARKS: Readonly<Record<CriterionResult["outcome"], string>> = {
-  pass: "✓",
-  fail: "✗",
-  warn: "⚠",
-};
 
 const SEVERITIES_DESCENDING: readonly Severity[] = [5, 4, 3, 2, 1];
 
@@ -77,6 +77,12 @@ td.url { overflow-wrap: anywhere; font-family: ui-monospace, SFMono-Regular, Con
 .outcome-pass td.mark { color: #1a7f37; }
 .outcome-fail td.mark { color: #cf222e; font-weight: 600; }
 .outcome-warn td.mark { color: #9a6700; font-weight: 600; }
+.outcome-not-evaluated td.mark { color: #57606a; font-weight: 600; }
+h1 .badge { display: inline-block; padding: 0 .5rem; margin-right: .4rem; border-radius: 4px; color: #fff; font-size: 1.1rem; letter-spacing: .03em; }
+.verdict-passed .badge { background: #1a7f37; }
+.verdict-failed .badge { background: #cf222e; }
+.verdict-incomplete .badge { background: #9a6700; }
+.verdict-error .badge { background: #8250df; }
 td.mark { white-space: nowrap; cursor: help; }
 .chart { display: grid; grid-template-columns: max-content 1fr max-content; gap: .35rem .75rem; align-items: center; max-width: 720px; }
 .track { background: #f6f8fa; border-radius: 3px; height: 1.1rem; }
@@ -92,7 +98,9 @@ td.mark { white-space: nowrap; cursor: help; }
 .muted { color: #57606a; }
 tr.excepted td, tr.excluded td, tr.potential td { color: #57606a; }
 details { margin-top: .25rem; }
-details .kb { white-space: pre-wrap; overflow-wrap: anywhere; margin: .25rem 0; }
+details .kb { overflow-wrap: anywhere; margin: .25rem 0; }
+details .kb p, details .kb ul, details .kb ol { margin: .25rem 0; }
+details .evidence { white-space: pre-wrap; }
 details .evidence { font-family: ui-monospace, SFMono-Regular, Consolas, monospace; font-size: .85rem; background: #f6f8fa; padding: .25rem .5rem; }
 details h3 { font-size: .9rem; margin: .5rem 0 0; }
 footer { margin-top: 2rem; color: #57606a; font-size: .85rem; }
@@ -114,10 +122,11 @@ function portalHref(value: string | undefined): string | undefined {
 }
 
 function banner(result: GateResult): string {
-  const { icon, word } = HEADLINES[result.verdict];
+  // The verdict as a coloured word, not an emoji: without an emoji font an emoji is an empty box.
+  const { label, word } = HEADLINES[result.verdict];
   const kind = result.scan === undefined ? "" : ` ${result.scan.kind.toUpperCase()}`;
   const lines = [
-    `<h1>${icon} Qualys${escapeHtml(kind)} gate ${word}</h1>`,
+    `<h1><span class="badge">${label}</span> Qualys${escapeHtml(kind)} gate ${word}</h1>`,
     `<p class="reason">${escapeHtml(result.reason)}</p>`,
   ];
   if (result.error !== undefined) {
@@ -149,7 +158,8 @@ function scanSection(scan: GateScan | undefined): string {
   if (scan.kind === "vm") {
     // A VM target is the scanned IPs or EC2 instance ids themselves: no "id" prefix, and no URL.
     const hosts = [scan.target.name, scan.target.id].filter((part): part is string => part !== undefined);
-    facts.push(fact("Hosts", hosts.map(escapeHtml).join(" · ")));
+    const named = hosts.filter((part) => part !== "");
+    facts.push(fact("Hosts", named.length > 0 ? named.map(escapeHtml).join(" · ") : "unknown"));
     // VM scans report no separate results or authentication status as a rule; "unknown" would only be noise.
     const status = [
       `scan ${escapeHtml(scan.status ?? "unknown")}`,
@@ -198,21 +208,36 @@ function scanSection(scan: GateScan | undefined): string {
   return `<section>\n<h2>Scan</h2>\n<dl class="facts">\n${facts.join("\n")}\n</dl>\n</section>`;
 }
 
+/**
+ * The bars are the counted findings, what the criteria saw; findings no criterion counted are named after the
+ * number by reason, and the scan's own statistics (which count every finding) after that.
+ */
 function severitySection(result: GateResult): string {
-  const { fromFindings, fromStats, differ } = result.severityCounts;
-  const largest = Math.max(1, ...fromFindings, ...(fromStats ?? []));
+  if (!result.resultsAvailable) {
+    return `<section>\n<h2>Vulnerabilities by severity</h2>\n<p class="muted">${escapeHtml(NO_RESULTS)}</p>\n</section>`;
+  }
+  const { counted, notCounted, inBaseline, fromFindings, fromStats, differ } = result.severityCounts;
+  const reasons = notCountedShown(result);
+  const largest = Math.max(1, ...counted);
   const rows = SEVERITIES_DESCENDING.map((severity) => {
-    const count = countAt(fromFindings, severity);
+    const count = countAt(counted, severity);
     // A percentage computed here from numbers: the only value that ever goes into a style attribute.
     const width = ((count / largest) * 100).toFixed(1);
     const barClass = count === 0 ? "bar bar-zero" : `bar sev-${severity}`;
     let value = String(count);
+    const others = reasons
+      .filter(({ key }) => countAt(notCounted[key], severity) > 0)
+      .map(({ key, label }) => `${countAt(notCounted[key], severity)} ${label.toLowerCase()}`);
+    if (others.length > 0)
+      value += ` <span class="muted">(not counted: ${escapeHtml(others.join(", "))})</span>`;
+    const known = inBaseline === undefined ? 0 : countAt(inBaseline, severity);
+    if (known > 0) value += ` <span class="muted">(${known} of the counted in the baseline)</span>`;
     if (fromStats !== undefined) {
       const stat = countAt(fromStats, severity);
       value +=
-        stat === count
+        stat === countAt(fromFindings, severity)
           ? ` <span class="muted">(scan statistics: ${stat})</span>`
-          : ` <span class="differs">(scan statistics: ${stat} ⚠)</span>`;
+          : ` <span class="differs">(scan statistics: ${stat}, differs)</span>`;
     }
     return [
       `<span>${severity} ${SEVERITY_NAMES[severity]}</span>`,
@@ -220,11 +245,12 @@ function severitySection(result: GateResult): string {
       `<span>${value}</span>`,
     ].join("");
   });
-  const total = fromFindings.reduce((sum, n) => sum + n, 0);
+  const total = counted.reduce((sum, n) => sum + n, 0);
+  const rest = notCountedSentence(result);
   const parts = [
     "<section>",
     "<h2>Vulnerabilities by severity</h2>",
-    `<p class="muted">${total} ${total === 1 ? "vulnerability" : "vulnerabilities"} in the findings list.</p>`,
+    `<p class="muted">${total} ${total === 1 ? "vulnerability" : "vulnerabilities"} counted by the criteria.${rest === undefined ? "" : ` ${escapeHtml(rest)}`}</p>`,
     '<div class="chart">',
     ...rows,
     "</div>",
@@ -237,7 +263,7 @@ function severitySection(result: GateResult): string {
         `severity ${severity}: ${countAt(fromFindings, severity)} in the findings list, ${countAt(fromStats, severity)} in the statistics`,
     );
     parts.push(
-      `<p class="differs">⚠ The findings list and the scan's own statistics disagree (${escapeHtml(mismatches.join("; "))}). The bars count the findings list.</p>`,
+      `<p class="differs">Note: the findings list and the scan's own statistics disagree (${escapeHtml(mismatches.join("; "))}). The findings list is what the criteria use.</p>`,
     );
   }
   parts.push("</section>");
@@ -295,14 +321,15 @@ function criteriaSection(criteria: readonly CriterionResult[]): string {
     return `<section>\n<h2>Pass/fail criteria</h2>\n<p class="muted">No criteria were evaluated.</p>\n</section>`;
   }
   const rows = criteria.map((criterion) => {
-    // Seed 000: hovering ✓/✗ shows the configured and the actual value; the same values are also in columns.
-    const hover = `Configured: ${criterion.configured} — Actual: ${criterion.actual}`;
+    // Seed 000: hovering the outcome shows the configured and the actual value; the same values are in columns.
+    const actual = criterion.notEvaluatedReason ?? criterion.actual;
+    const hover = `Configured: ${criterion.configured} — Actual: ${actual}`;
     return [
       `<tr class="outcome-${criterion.outcome}">`,
-      `<td class="mark" title="${escapeHtml(hover)}">${OUTCOME_MARKS[criterion.outcome]} ${criterion.outcome}</td>`,
+      `<td class="mark" title="${escapeHtml(hover)}">${OUTCOME_LABELS[criterion.outcome]}</td>`,
       `<td>${escapeHtml(criterion.label)}</td>`,
       `<td>${escapeHtml(criterion.configured)}</td>`,
-      `<td>${escapeHtml(criterion.actual)}</td>`,
+      `<td>${escapeHtml(actual)}</td>`,
       `<td>${criterion.action}</td>`,
       `<td>${criterion.newOnly ? "yes" : "no"}</td>`,
       "</tr>",
@@ -350,16 +377,51 @@ function exceptionsSection(exceptions: readonly ExceptionReport[]): string | und
 
 function warningsSection(warnings: readonly string[]): string | undefined {
   if (warnings.length === 0) return undefined;
-  const items = warnings.map((warning) => `<li>⚠ ${escapeHtml(warning)}</li>`);
+  const items = warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`);
   return ["<section>", "<h2>Warnings</h2>", "<ul>", ...items, "</ul>", "</section>"].join("\n");
 }
 
+function kbInlineHtml(inlines: readonly KbInline[]): string {
+  return inlines
+    .map((inline) => {
+      if (inline.kind === "break") return "<br>";
+      if (inline.kind === "link") {
+        // Shown as text with its address: the portal link stays the report's only outside address.
+        return escapeHtml(
+          inline.href === undefined || inline.text === inline.href
+            ? inline.text
+            : `${inline.text} (${inline.href})`,
+        );
+      }
+      let html = escapeHtml(inline.text);
+      if (inline.emphasis) html = `<em>${html}</em>`;
+      if (inline.strong) html = `<strong>${html}</strong>`;
+      return html;
+    })
+    .join("");
+}
+
+/**
+ * KnowledgeBase HTML (solution, diagnosis) for the report: rebuilt from the parsed blocks with a few elements of
+ * our own (p, br, ul/ol/li, strong, em), every piece of text escaped, links as text with their address. No tag or attribute of the source is
+ * ever copied, so a script, an event handler or a `javascript:` link in it cannot reach the page. Empty when the
+ * text has no content.
+ */
+export function kbHtml(source: string | undefined): string {
+  if (source === undefined) return "";
+  return parseKbHtml(source)
+    .map((block) => {
+      if (block.kind === "paragraph") return `<p>${kbInlineHtml(block.content)}</p>`;
+      const tag = block.ordered ? "ol" : "ul";
+      return `<${tag}>${block.items.map((inlines) => `<li>${kbInlineHtml(inlines)}</li>`).join("")}</${tag}>`;
+    })
+    .join("");
+}
+
 function findingRow(finding: GateFinding): string {
-  const solution = finding.definition?.solution;
+  const solution = kbHtml(finding.definition?.solution);
   const details =
-    solution === undefined || solution.trim() === ""
-      ? ""
-      : `<details><summary>Solution</summary><div class="kb">${escapeHtml(solution)}</div></details>`;
+    solution === "" ? "" : `<details><summary>Solution</summary><div class="kb">${solution}</div></details>`;
   // Finding URLs are chosen by the scanned app: shown as text, never as a link.
   const url = finding.url === undefined ? "—" : escapeHtml(finding.url);
   const param =
@@ -382,12 +444,12 @@ function findingRow(finding: GateFinding): string {
  * evidence is text the scanned host sent back (banners, file contents), so it is escaped like everything else.
  */
 function vmDetails(finding: GateFinding): string {
-  const solution = finding.definition?.solution;
+  const solution = kbHtml(finding.definition?.solution);
   const evidence = finding.results;
-  const hasSolution = solution !== undefined && solution.trim() !== "";
+  const hasSolution = solution !== "";
   const hasEvidence = evidence !== undefined && evidence.trim() !== "";
   if (!hasSolution && !hasEvidence) return "";
-  const solutionPart = hasSolution ? `<div class="kb">${escapeHtml(solution)}</div>` : "";
+  const solutionPart = hasSolution ? `<div class="kb">${solution}</div>` : "";
   const evidencePart = hasEvidence
     ? `<div class="kb evidence">${escapeHtml(excerpt(evidence, HTML_EVIDENCE_CHARS))}</div>`
     : "";
@@ -425,10 +487,11 @@ const VM_COLUMNS = {
   note: "Type: confirmed = verified by the scanner, potential = could not be verified (evaluated only with --include-potential). CVSS: v3 base score where known, else v2.",
 };
 
-function findingsSection(findings: readonly GateFinding[], vm: boolean): string {
+function findingsSection(findings: readonly GateFinding[], vm: boolean, resultsAvailable: boolean): string {
   const heading = `<h2>Vulnerabilities (${findings.length})</h2>`;
   if (findings.length === 0) {
-    return `<section>\n${heading}\n<p class="muted">No vulnerabilities were found.</p>\n</section>`;
+    const text = resultsAvailable ? "No vulnerabilities were found." : NO_RESULTS;
+    return `<section>\n${heading}\n<p class="muted">${escapeHtml(text)}</p>\n</section>`;
   }
   const { header, note } = vm ? VM_COLUMNS : WAS_COLUMNS;
   const shown = reportOrder(findings).slice(0, HTML_FINDING_ROWS);
@@ -467,7 +530,7 @@ export function renderHtml(result: GateResult): string {
     criteriaSection(result.criteria),
     exceptionsSection(result.exceptions),
     warningsSection(result.warnings),
-    findingsSection(result.findings, isVmResult(result)),
+    findingsSection(result.findings, isVmResult(result), result.resultsAvailable),
   ].filter((section): section is string => section !== undefined);
   return [
     "<!DOCTYPE html>",

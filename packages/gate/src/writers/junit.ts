@@ -6,16 +6,27 @@
  * test case (readers disagree on test cases with several).
  */
 
-import { SEVERITY_NAMES } from "@qualys-connector/model";
+import { kbHtmlToText, SEVERITY_NAMES, type SeverityCounts } from "@qualys-connector/model";
 import type { CriterionResult, GateFinding, GateResult } from "../result.js";
-import { cvssLabel, findingLocation, kindLabel, pciLabel } from "./report-text.js";
+import {
+  cvssLabel,
+  findingLocation,
+  kindLabel,
+  NO_RESULTS,
+  NOT_COUNTED_REASONS,
+  pciLabel,
+  sum,
+} from "./report-text.js";
 import { escapeXmlAttr, escapeXmlText } from "./xml-text.js";
 
 interface TestCase {
   classname: string;
   name: string;
-  /** The one failure or error of a test case that did not pass. */
-  problem: { element: "failure" | "error"; message: string; type: string; body: string } | undefined;
+  /** The one failure or error of a test case that did not pass, or why it was skipped (not evaluated). */
+  problem:
+    | { element: "failure" | "error"; message: string; type: string; body: string }
+    | { element: "skipped"; message: string; body: string }
+    | undefined;
   systemOut: string | undefined;
 }
 
@@ -33,8 +44,9 @@ export function renderJunit(result: GateResult): string {
   const tests = cases.length;
   const failures = cases.filter((c) => c.problem?.element === "failure").length;
   const errors = cases.filter((c) => c.problem?.element === "error").length;
+  const skipped = cases.filter((c) => c.problem?.element === "skipped").length;
   const time = String(result.scan?.durationSec ?? 0);
-  const counts = `tests="${tests}" failures="${failures}" errors="${errors}" time="${escapeXmlAttr(time)}"`;
+  const counts = `tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${escapeXmlAttr(time)}"`;
 
   const lines = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
@@ -84,6 +96,18 @@ function criterionCase(
           message: comparison,
           type: "policy",
           body: [criterionHeading(criterion, comparison), ...findings].join("\n"),
+        },
+        systemOut: undefined,
+      };
+    case "not-evaluated":
+      // Skipped, not passed: a criterion the scan gave nothing to judge by must not show up green.
+      return {
+        classname,
+        name: criterion.label,
+        problem: {
+          element: "skipped",
+          message: `not evaluated: ${criterion.notEvaluatedReason ?? "the scan gave no answer"}`,
+          body: `${criterion.label}: not evaluated (${criterion.notEvaluatedReason ?? "the scan gave no answer"})`,
         },
         systemOut: undefined,
       };
@@ -199,8 +223,9 @@ function findingDetails(finding: GateFinding, labels: string): string {
     `Fingerprint: ${finding.fingerprint}`,
     `Violates: ${labels}`,
   ];
-  const solution = finding.definition?.solution;
-  if (solution !== undefined && solution.trim() !== "") lines.push(`Solution: ${solution}`);
+  // KnowledgeBase HTML as text: a test tab shows markup literally.
+  const solution = kbHtmlToText(finding.definition?.solution);
+  if (solution !== "") lines.push(`Solution:\n${solution}`);
   return lines.join("\n");
 }
 
@@ -245,15 +270,40 @@ function suiteOutput(result: GateResult): string {
     lines.push(`scan: ${scan.id}${scan.name === undefined ? "" : ` ${scan.name}`}`);
     if (scan.portalUrl !== undefined) lines.push(`report: ${scan.portalUrl}`);
   }
+  lines.push(...countLines(result));
   for (const warning of result.warnings) lines.push(`warning: ${warning}`);
   return lines.join("\n");
+}
+
+/** Severity 5 first, as in the reports: "1/0/2/0/0". */
+function descending(counts: SeverityCounts): string {
+  return [...counts].reverse().join("/");
+}
+
+/** Counted vulnerabilities by severity as the headline, and those no criterion counted by reason. */
+function countLines(result: GateResult): string[] {
+  if (!result.resultsAvailable) return [`counts: none (${NO_RESULTS})`];
+  const { counted, notCounted, inBaseline } = result.severityCounts;
+  const lines = [`counted by severity 5/4/3/2/1: ${descending(counted)}`];
+  for (const { key, label } of NOT_COUNTED_REASONS)
+    if (sum(notCounted[key]) > 0)
+      lines.push(
+        `not counted, ${label.toLowerCase()}, by severity 5/4/3/2/1: ${descending(notCounted[key])}`,
+      );
+  if (inBaseline !== undefined && sum(inBaseline) > 0)
+    lines.push(`counted and in the baseline, by severity 5/4/3/2/1: ${descending(inBaseline)}`);
+  return lines;
 }
 
 function renderCase(testCase: TestCase): string {
   const open = `    <testcase classname="${escapeXmlAttr(testCase.classname)}" name="${escapeXmlAttr(testCase.name)}" time="0"`;
   const children: string[] = [];
   const problem = testCase.problem;
-  if (problem !== undefined) {
+  if (problem?.element === "skipped") {
+    children.push(
+      `      <skipped message="${escapeXmlAttr(problem.message)}">${escapeXmlText(problem.body)}</skipped>`,
+    );
+  } else if (problem !== undefined) {
     children.push(
       `      <${problem.element} message="${escapeXmlAttr(problem.message)}" type="${escapeXmlAttr(problem.type)}">${escapeXmlText(problem.body)}</${problem.element}>`,
     );

@@ -1,6 +1,6 @@
 /**
  * GitHub-flavoured Markdown for summary.md and `$GITHUB_STEP_SUMMARY`: the verdict, the scan, counts by severity,
- * the pass/fail criteria (seed 000's ✓/✗ table), exceptions, warnings and the vulnerabilities. Titles, URLs,
+ * the pass/fail criteria (seed 000's pass/fail table), exceptions, warnings and the vulnerabilities. Titles, URLs,
  * parameters and names come from whoever controls the scanned web app, so every string is escaped into plain
  * text and finding URLs are never turned into links.
  */
@@ -23,6 +23,10 @@ import {
   hostEndpoint,
   isVmResult,
   kindLabel,
+  NO_RESULTS,
+  notCountedSentence,
+  notCountedShown,
+  OUTCOME_LABELS,
   pciLabel,
   reportOrder,
   severityLabel,
@@ -47,12 +51,6 @@ const SUMMARY_BYTE_BUDGET = 900 * 1024;
 
 /** Longer cell text is cut: the table is an overview and result.json holds every value in full. */
 const CELL_MAX_CHARS = 300;
-
-const OUTCOME_MARKS: Readonly<Record<CriterionResult["outcome"], string>> = {
-  pass: "✓ pass",
-  fail: "✗ fail",
-  warn: "⚠ warn",
-};
 
 const SEVERITIES_DESCENDING: readonly Severity[] = [5, 4, 3, 2, 1];
 
@@ -125,9 +123,10 @@ function portalLinkDestination(value: string | undefined): string | undefined {
 }
 
 function verdictSection(result: GateResult): string {
-  const { icon, word } = HEADLINES[result.verdict];
+  // The verdict as a word, not an emoji: without an emoji font an emoji is an empty box.
+  const { label, word } = HEADLINES[result.verdict];
   const kind = result.scan === undefined ? "" : ` ${result.scan.kind.toUpperCase()}`;
-  const lines = [`## ${icon} Qualys${kind} gate ${word}`, "", escapeMarkdown(result.reason)];
+  const lines = [`## ${label}: Qualys${kind} gate ${word}`, "", escapeMarkdown(result.reason)];
   if (result.error !== undefined) {
     lines.push(
       "",
@@ -150,7 +149,8 @@ function scanSection(scan: GateScan | undefined): string {
   if (scan.kind === "vm") {
     // A VM target is the scanned IPs or EC2 instance ids themselves: no "id" prefix, and no URL.
     const hosts = [scan.target.name, scan.target.id].filter((part): part is string => part !== undefined);
-    facts.push(`- **Hosts:** ${hosts.map(escapeMarkdown).join(" · ")}`);
+    const named = hosts.filter((part) => part !== "");
+    facts.push(`- **Hosts:** ${named.length > 0 ? named.map(escapeMarkdown).join(" · ") : "unknown"}`);
     // VM scans report no separate results or authentication status as a rule; "unknown" would only be noise.
     const status = [
       `scan ${escapeMarkdown(scan.status ?? "unknown")}`,
@@ -183,26 +183,45 @@ function scanSection(scan: GateScan | undefined): string {
   return ["### Scan", "", ...facts].join("\n");
 }
 
+/**
+ * Counted findings (what the criteria saw) first; then, per reason, the findings no criterion counted, the part of
+ * the counted ones already in the baseline, and the scan's own statistics, each column only when it has something.
+ */
 function severitySection(result: GateResult): string {
-  const { fromFindings, fromStats, differ } = result.severityCounts;
-  const header = ["Severity", "Level", "Findings"];
-  const align = ["---:", ":---", "---:"];
+  const heading = "### Vulnerabilities by severity";
+  if (!result.resultsAvailable) return `${heading}\n\n${NO_RESULTS}`;
+  const { counted, notCounted, inBaseline, fromFindings, fromStats, differ } = result.severityCounts;
+  const reasons = notCountedShown(result);
+  const header = ["Severity", "Level", "Counted", ...reasons.map((r) => r.label)];
+  const align = ["---:", ":---", "---:", ...reasons.map(() => "---:")];
+  const columns: SeverityCounts[] = [counted, ...reasons.map((r) => notCounted[r.key])];
+  if (inBaseline !== undefined) {
+    header.push("Counted, in baseline");
+    align.push("---:");
+    columns.push(inBaseline);
+  }
   if (fromStats !== undefined) {
     header.push("Scan statistics");
     align.push("---:");
   }
   const rows = SEVERITIES_DESCENDING.map((severity) => {
-    const cells = [String(severity), SEVERITY_NAMES[severity], String(countAt(fromFindings, severity))];
+    const cells = [
+      String(severity),
+      SEVERITY_NAMES[severity],
+      ...columns.map((counts) => String(countAt(counts, severity))),
+    ];
     if (fromStats !== undefined) {
       const stat = countAt(fromStats, severity);
-      cells.push(stat === countAt(fromFindings, severity) ? String(stat) : `${stat} ⚠`);
+      cells.push(stat === countAt(fromFindings, severity) ? String(stat) : `${stat} (differs)`);
     }
     return tableRow(cells);
   });
-  const total = ["**Total**", "", `**${sum(fromFindings)}**`];
+  const total = ["**Total**", "", ...columns.map((counts) => `**${sum(counts)}**`)];
   if (fromStats !== undefined) total.push(`**${sum(fromStats)}**`);
   rows.push(tableRow(total));
-  const parts = ["### Vulnerabilities by severity", "", table(header, align, rows)];
+  const parts = [heading, "", table(header, align, rows), "", "Counted: what the criteria saw."];
+  const rest = notCountedSentence(result);
+  if (rest !== undefined) parts[parts.length - 1] += ` ${rest}`;
   if (differ && fromStats !== undefined) {
     const mismatches = SEVERITIES_DESCENDING.filter(
       (severity) => countAt(fromFindings, severity) !== countAt(fromStats, severity),
@@ -212,7 +231,7 @@ function severitySection(result: GateResult): string {
     );
     parts.push(
       "",
-      `⚠ The findings list and the scan's own statistics disagree (${mismatches.join("; ")}). The Findings column counts the findings list.`,
+      `Note: the findings list and the scan's own statistics disagree (${mismatches.join("; ")}). The findings list is what the criteria use.`,
     );
   }
   return parts.join("\n");
@@ -252,10 +271,11 @@ function criteriaSection(criteria: readonly CriterionResult[]): string {
   if (criteria.length === 0) return "### Pass/fail criteria\n\nNo criteria were evaluated.";
   const rows = criteria.map((criterion) =>
     tableRow([
-      OUTCOME_MARKS[criterion.outcome],
+      OUTCOME_LABELS[criterion.outcome],
       cell(criterion.label),
       cell(criterion.configured),
-      cell(criterion.actual),
+      // Not evaluated: why, instead of an actual value there is none of.
+      cell(criterion.notEvaluatedReason ?? criterion.actual),
       criterion.action,
       criterion.newOnly ? "yes" : "no",
     ]),
@@ -284,7 +304,7 @@ function exceptionsSection(exceptions: readonly ExceptionReport[]): string | und
 
 function warningsSection(warnings: readonly string[]): string | undefined {
   if (warnings.length === 0) return undefined;
-  return ["### Warnings", "", ...warnings.map((warning) => `- ⚠ ${escapeMarkdown(warning)}`)].join("\n");
+  return ["### Warnings", "", ...warnings.map((warning) => `- ${escapeMarkdown(warning)}`)].join("\n");
 }
 
 function findingRow(finding: GateFinding): string {
@@ -330,9 +350,15 @@ const VM_COLUMNS = {
 };
 
 /** The vulnerabilities table, stopping at MARKDOWN_FINDING_ROWS rows or when `byteBudget` would be exceeded. */
-function findingsSection(findings: readonly GateFinding[], byteBudget: number, vm: boolean): string {
+function findingsSection(
+  findings: readonly GateFinding[],
+  byteBudget: number,
+  vm: boolean,
+  resultsAvailable: boolean,
+): string {
   const heading = `### Vulnerabilities (${findings.length})`;
-  if (findings.length === 0) return `${heading}\n\nNo vulnerabilities were found.`;
+  if (findings.length === 0)
+    return `${heading}\n\n${resultsAvailable ? "No vulnerabilities were found." : NO_RESULTS}`;
   const { header, align, note } = vm ? VM_COLUMNS : WAS_COLUMNS;
   const renderRow = vm ? vmFindingRow : findingRow;
   const rows: string[] = [];
@@ -370,6 +396,11 @@ export function renderMarkdown(result: GateResult): string {
   ].filter((section): section is string => section !== undefined);
   const footer = `_Generated by ${escapeMarkdown(result.tool.name)} ${escapeMarkdown(result.tool.version)} at ${escapeMarkdown(result.generatedAt)}._`;
   const fixedBytes = Buffer.byteLength([...head, footer].join("\n\n"), "utf8");
-  const findings = findingsSection(result.findings, SUMMARY_BYTE_BUDGET - fixedBytes, isVmResult(result));
+  const findings = findingsSection(
+    result.findings,
+    SUMMARY_BYTE_BUDGET - fixedBytes,
+    isVmResult(result),
+    result.resultsAvailable,
+  );
   return `${[...head, findings, footer].join("\n\n")}\n`;
 }

@@ -8,14 +8,64 @@ import {
   type SeverityCounts,
   type VulnerabilityDefinition,
 } from "@qualys-connector/model";
-import type { GateFinding, GateResult, Verdict } from "../result.js";
+import type {
+  CriterionOutcome,
+  GateFinding,
+  GateResult,
+  NotCountedSeverityCounts,
+  Verdict,
+} from "../result.js";
 
-export const HEADLINES: Readonly<Record<Verdict, { icon: string; word: string }>> = {
-  passed: { icon: "✅", word: "passed" },
-  failed: { icon: "❌", word: "failed" },
-  incomplete: { icon: "⚠️", word: "incomplete" },
-  error: { icon: "💥", word: "error" },
+/**
+ * The verdict as a word for headings. Text, not emoji: a CI log viewer or a browser without an emoji font shows
+ * an emoji as an empty box, and the verdict is the one thing a reader must see.
+ */
+export const HEADLINES: Readonly<Record<Verdict, { label: string; word: string }>> = {
+  passed: { label: "PASSED", word: "passed" },
+  failed: { label: "FAILED", word: "failed" },
+  incomplete: { label: "INCOMPLETE", word: "incomplete" },
+  error: { label: "ERROR", word: "error" },
 };
+
+/** A criterion's outcome in the pass/fail tables, as words for the same reason. */
+export const OUTCOME_LABELS: Readonly<Record<CriterionOutcome, string>> = {
+  pass: "PASS",
+  fail: "FAIL",
+  warn: "WARN",
+  "not-evaluated": "NOT EVALUATED",
+};
+
+/** Why findings were not counted, in the order the severity tables show them. */
+export const NOT_COUNTED_REASONS: readonly {
+  key: keyof NotCountedSeverityCounts;
+  label: string;
+}[] = [
+  { key: "excluded", label: "Excluded (QID or CVE)" },
+  { key: "excepted", label: "Excepted" },
+  { key: "potential", label: "Potential, not evaluated" },
+];
+
+/** The not-counted reasons with at least one finding: the tables leave empty reasons out. */
+export function notCountedShown(result: GateResult): typeof NOT_COUNTED_REASONS {
+  return NOT_COUNTED_REASONS.filter(({ key }) => sum(result.severityCounts.notCounted[key]) > 0);
+}
+
+/**
+ * The sentence under the severity counts when some findings were not counted, e.g. "2 more in the findings list
+ * were not counted: 1 excluded (QID or CVE), 1 potential, not evaluated."; undefined when all were counted.
+ */
+export function notCountedSentence(result: GateResult): string | undefined {
+  const shown = notCountedShown(result);
+  if (shown.length === 0) return undefined;
+  const total = shown.reduce((n, { key }) => n + sum(result.severityCounts.notCounted[key]), 0);
+  const parts = shown.map(
+    ({ key, label }) => `${sum(result.severityCounts.notCounted[key])} ${label.toLowerCase()}`,
+  );
+  return `${total} more in the findings list ${total === 1 ? "was" : "were"} not counted by any criterion: ${parts.join(", ")}.`;
+}
+
+/** Said instead of counts and findings when the scan gave no results: nothing was looked at. */
+export const NO_RESULTS = "The scan gave no results, so no vulnerability was looked at.";
 
 export const DISPOSITION_ORDER: Readonly<Record<GateFinding["disposition"], number>> = {
   counted: 0,

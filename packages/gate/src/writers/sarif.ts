@@ -5,7 +5,7 @@
  * a logical location naming the host and port.
  */
 
-import { SECURITY_SEVERITY, type Severity, sarifLevel } from "@qualys-connector/model";
+import { kbHtmlToText, SECURITY_SEVERITY, type Severity, sarifLevel } from "@qualys-connector/model";
 import type { GateFinding, GateResult } from "../result.js";
 import { findingLocation, hostEndpoint } from "./report-text.js";
 import { reportText } from "./xml-text.js";
@@ -154,6 +154,11 @@ export function renderSarif(result: GateResult): string {
           scanId: scan?.id,
           scanName: scan?.name,
           portalUrl: scan?.portalUrl,
+          resultsAvailable: result.resultsAvailable,
+          // Index 0 = severity 1, as in result.json: what the criteria counted, and the rest by reason. Without
+          // results there is nothing to count, and zeros would read as a clean scan.
+          countedBySeverity: result.resultsAvailable ? result.severityCounts.counted : undefined,
+          notCountedBySeverity: result.resultsAvailable ? result.severityCounts.notCounted : undefined,
         },
       },
     ],
@@ -179,8 +184,9 @@ function toRule(finding: GateFinding): SarifRule {
     id: ruleId(finding.qid),
     name: ruleName(title, finding.qid),
     shortDescription: { text: title },
-    fullDescription: textOrUndefined(definition?.diagnosis),
-    help: textOrUndefined(definition?.solution),
+    // `text` members are plain text (SARIF 3.11.3): the KnowledgeBase HTML is converted, not passed on.
+    fullDescription: textOrUndefined(kbHtmlToText(definition?.diagnosis)),
+    help: textOrUndefined(kbHtmlToText(definition?.solution)),
     defaultConfiguration: { level: sarifLevel(severity) },
     properties: {
       tags: ["security", ...cweTags(definition?.cwe ?? [])],
@@ -319,6 +325,15 @@ function notifications(result: GateResult): SarifNotification[] {
     list.push({
       level: result.incomplete.handling === "fail" ? "error" : "warning",
       message: { text: `scan incomplete: ${result.incomplete.reason}` },
+    });
+  }
+  for (const criterion of result.criteria) {
+    if (criterion.outcome !== "not-evaluated") continue;
+    list.push({
+      level: "warning",
+      message: {
+        text: `criterion not evaluated: ${criterion.label} (${criterion.notEvaluatedReason ?? "the scan gave no answer"})`,
+      },
     });
   }
   for (const warning of result.warnings) list.push({ level: "warning", message: { text: warning } });
