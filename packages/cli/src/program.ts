@@ -1,4 +1,4 @@
-import { QualysError } from "@qualys-connector/client";
+import { QualysConfigError, QualysError } from "@qualys-connector/client";
 import { Command, CommanderError } from "commander";
 import { registerAirbyteCommand } from "./commands/airbyte.js";
 import { registerDemoCommand } from "./commands/demo.js";
@@ -47,6 +47,9 @@ function applyToAll(command: Command): void {
   for (const sub of command.commands) applyToAll(sub);
 }
 
+/** The flag of each client option a QualysConfigError may name. */
+const FLAG_OF: Record<string, string> = { caFile: "--ca-file", proxy: "--proxy" };
+
 /** Run the CLI; returns the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = createProgram();
@@ -68,6 +71,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (error instanceof CommandExit) {
       if (error.message) process.stderr.write(`error: ${error.message}\n`);
       return error.exitCode;
+    }
+    if (error instanceof QualysConfigError) {
+      // The client names its options; the user typed flags.
+      const problems = error.problems.map((p) =>
+        p.replace(/^(caFile|proxy):/, (_, o: string) => `${FLAG_OF[o]}:`),
+      );
+      process.stderr.write(`error: ${problems.join("\nerror: ")}\n`);
+      return EXIT.error;
     }
     if (error instanceof QualysError) {
       // Client errors are built redacted; the CLI adds nothing secret.

@@ -3,7 +3,7 @@
  * a run (write every output, announce the summary to the CI system, print the verdict last, exit with its code).
  */
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createQualysClient, type QualysClient } from "@qualys-connector/client";
 import {
@@ -91,6 +91,7 @@ export function addVmCriteriaOptions(command: Command): Command {
 export function loadPolicy(flags: PolicyOptionFlags): { policy: Policy; baseline: Baseline | undefined } {
   if (flags.format !== "text" && flags.format !== "json")
     throw new UsageError(`--format: "${flags.format}" must be text or json`);
+  checkReportDir(flags.reportDir);
   try {
     const file = flags.policy !== undefined ? loadPolicyFile(flags.policy) : undefined;
     const policy = normalizePolicy(
@@ -115,6 +116,38 @@ export function loadPolicy(flags: PolicyOptionFlags): { policy: Policy; baseline
   } catch (error) {
     if (error instanceof PolicyError || error instanceof BaselineError) throw new UsageError(error.message);
     throw error;
+  }
+}
+
+/**
+ * Refuse a --report-dir the outputs could not be written to, before any scan is launched: an existing file, or a
+ * directory (or, when it does not exist yet, the nearest existing parent) this process may not write to.
+ */
+function checkReportDir(dir: string): void {
+  const problem = (what: string) => new UsageError(`--report-dir ${dir}: ${what}`);
+  let existing = path.resolve(dir);
+  for (;;) {
+    let stats: ReturnType<typeof statSync> | undefined;
+    try {
+      stats = statSync(existing);
+    } catch {
+      stats = undefined;
+    }
+    if (stats) {
+      if (!stats.isDirectory())
+        throw problem(
+          existing === path.resolve(dir) ? "is a file, not a directory" : `${existing} is a file`,
+        );
+      try {
+        accessSync(existing, constants.W_OK);
+      } catch {
+        throw problem(`cannot write to ${existing}`);
+      }
+      return;
+    }
+    const parent = path.dirname(existing);
+    if (parent === existing) return;
+    existing = parent;
   }
 }
 

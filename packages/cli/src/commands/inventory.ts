@@ -19,6 +19,8 @@ import { addConnectionOptions, type ConnectionFlags, loadSettings } from "../set
 
 type Flags = ConnectionFlags & { format: string };
 
+const MAX_QID = 999_999_999;
+
 async function withClient<T>(flags: Flags, run: (client: QualysClient) => Promise<T>): Promise<T> {
   const settings = loadSettings(flags, process.env, () => readFileSync(0, "utf8"));
   for (const warning of settings.warnings) process.stderr.write(`warning: ${warning}\n`);
@@ -166,8 +168,12 @@ export function registerInventoryCommands(program: Command): void {
       .flatMap((q) => q.split(","))
       .map((q) => q.trim())
       .filter(Boolean);
-    for (const id of ids)
+    for (const id of ids) {
       if (!/^\d+$/.test(id)) throw new UsageError(`QID "${id}" is not a positive whole number`);
+      // QIDs have at most 9 digits, as the gate's QID lists accept them (parseQidList).
+      if (Number(id) < 1 || Number(id) > MAX_QID)
+        throw new UsageError(`QID "${id}" is out of range: QIDs are 1 to ${MAX_QID}`);
+    }
     const vulns = await withClient(flags, async (client) =>
       (await collect(client.kb.list({ ids: ids.map(Number), details: "All" }))).map(toKbVuln),
     );

@@ -70,8 +70,19 @@ const IP_OR_RANGE = new RegExp(`^${IPV4.source.slice(1, -1)}(-${IPV4.source.slic
  */
 const INSTANCE = /^i-[0-9a-z]+$/;
 
+/** An IPv4 address as a number, to compare the ends of a range. */
+const ipNumber = (ip: string) => ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+
 function vmOptions(flags: Flags, now: Date): Omit<VmGateOptions, "clock" | "signal" | "progress" | "tool"> {
   const ips = listOf(flags.ip, "--ip", IP_OR_RANGE, "an IPv4 address or range such as 10.0.0.1-10.0.0.9");
+  const backwards = ips.filter((entry) => {
+    const [start = "", end] = entry.split("-");
+    return end !== undefined && ipNumber(start) > ipNumber(end);
+  });
+  if (backwards.length > 0)
+    throw new UsageError(
+      `--ip: ${backwards.map((r) => `"${r}"`).join(", ")} ends before it starts; give the lower address first`,
+    );
   const instanceIds = listOf(
     flags.ec2Instance,
     "--ec2-instance",
