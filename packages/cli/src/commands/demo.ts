@@ -1,6 +1,12 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createQualysClient, type QualysClient, systemClock } from "@qualys-connector/client";
+import {
+  createDispatcher,
+  createQualysClient,
+  type QualysClient,
+  systemClock,
+  undiciTransport,
+} from "@qualys-connector/client";
 import {
   detectCi,
   normalizePolicy,
@@ -16,7 +22,7 @@ import { openStore, type StoredObject } from "@qualys-connector/store";
 import { runSync, type SyncReport } from "@qualys-connector/sync";
 import type { Command } from "commander";
 import { VERSION } from "../version.js";
-import { formatChecks, runDoctor } from "./doctor.js";
+import { formatChecks, type ObservedAnswer, observingTransport, runDoctor } from "./doctor.js";
 
 interface DemoFlags {
   out: string;
@@ -41,12 +47,14 @@ export function registerDemoCommand(program: Command): Command {
         webapps: 10,
         findingsPerWebapp: 20,
       });
+      const answers: ObservedAnswer[] = [];
       const client = createQualysClient({
         apiUrl: sim.url,
         auth: { kind: "session", username: sim.credentials.username, password: sim.credentials.password },
+        transport: observingTransport(undiciTransport(createDispatcher({})), answers),
       });
       try {
-        await runDemo(sim, client, out);
+        await runDemo(sim, client, out, answers);
       } finally {
         await client.close();
         await sim.close();
@@ -60,10 +68,15 @@ function say(line: string): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function runDemo(sim: RunningSimulator, client: QualysClient, out: string): Promise<void> {
+async function runDemo(
+  sim: RunningSimulator,
+  client: QualysClient,
+  out: string,
+  answers: readonly ObservedAnswer[],
+): Promise<void> {
   say(`Qualys API simulator started at ${sim.url} (user ${sim.credentials.username})`);
 
-  const checks = await runDoctor(client, [sim.credentials.password]);
+  const checks = await runDoctor(client, [sim.credentials.password], { answers });
   say(`[doctor] ${checks.filter((c) => c.ok).length}/${checks.length} checks passed`);
   for (const line of formatChecks(checks).split("\n")) say(`  ${line}`);
 
