@@ -54,7 +54,7 @@ export function addPolicyOptions(command: Command): Command {
   return command
     .option(
       "--policy <file>",
-      "policy file (YAML or JSON; schema in packages/gate/schema/policy.schema.json)",
+      'policy file (YAML or JSON); its fields: docs/gate.md, "The policy file" (JSON Schema: policy.schema.json of @qualys-connector/gate)',
     )
     .option("--max-severity-count <list>", "fail if the count of severity N is more than X: 5=0,4=2")
     .option("--min-severity <n>", "fail on any vulnerability of this severity (1-5) or higher")

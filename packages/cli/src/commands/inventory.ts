@@ -1,5 +1,5 @@
 /**
- * Inventory commands: find the ids a gate needs (seed 000 fills its drop-downs with them).
+ * Inventory commands: find the ids a gate needs (Qualys' CI connectors fill their drop-downs with them).
  */
 
 import { readFileSync } from "node:fs";
@@ -59,7 +59,8 @@ function listCommand<T>(
   });
 }
 
-export function registerInventoryCommands(program: Command): void {
+/** Register `was`, `vm` and `kb`; returns them (they only read, so they end with exit 0 or 3). */
+export function registerInventoryCommands(program: Command): Command[] {
   const was = program.command("was").description("Qualys WAS: inventory");
   const webapps = was.command("webapps").description("WAS web applications");
   listCommand(
@@ -197,4 +198,5 @@ export function registerInventoryCommands(program: Command): void {
     if (missing.length > 0)
       process.stderr.write(`warning: no KnowledgeBase entry for QID ${missing.join(", ")}\n`);
   });
+  return [was, vm, kb];
 }
