@@ -3,7 +3,7 @@
  * not made (-, with the reason). Small 127.0.0.1 servers stand in front of the simulator and spoil one answer.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect, type Socket } from "node:net";
 import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, spawnCli as run } from "./spawn-cli.js";
@@ -124,6 +124,41 @@ describe("doctor outcomes", () => {
       "✓ reachability: the API server answered (HTTP 200), over plain http (not encrypted), directly (no proxy)",
     );
     expect(result.stdout).not.toContain("TLS");
+  });
+
+  it("through a proxy it names the proxy it used", async () => {
+    // An HTTP CONNECT proxy on 127.0.0.1 that tunnels to the simulator and counts the tunnels it opened.
+    let tunnels = 0;
+    const proxy = createServer();
+    proxy.on("connect", (req, client: Socket, head: Buffer) => {
+      tunnels += 1;
+      const [host = "127.0.0.1", port = "0"] = (req.url ?? "").split(":");
+      const upstream = connect(Number(port), host, () => {
+        client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on("error", () => client.destroy());
+      client.on("error", () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const where = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const result = await run(
+        ["doctor", "--api-url", sim.url, "--proxy", `http://user:secret@${where}`],
+        BASIC,
+      );
+      expect(line(result, "reachability")).toBe(
+        `✓ reachability: the API server answered (HTTP 200), over plain http (not encrypted), through the proxy ${where}`,
+      );
+      expect(result.stdout).not.toContain("secret");
+      expect(result.code).toBe(0);
+      expect(tunnels).toBeGreaterThan(0);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 
   it("an expired account is told apart from wrong credentials", async () => {
