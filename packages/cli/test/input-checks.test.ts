@@ -137,13 +137,18 @@ describe("export opens existing databases only, and reports --out failures clean
   });
 
   it.each([
-    ["in a folder that does not exist", (d: string) => path.join(d, "no-such-folder", "x.csv")],
-    ["that is a folder", (d: string) => d],
-  ])("--out %s: exit 3 naming --out and the path, no stack trace, no file", async (_what, target) => {
+    [
+      "in a folder that does not exist",
+      (d: string) => path.join(d, "no-such-folder", "x.csv"),
+      (d: string) => `the folder ${path.join(d, "no-such-folder")} does not exist`,
+    ],
+    ["that is a folder", (d: string) => d, () => "it is a directory; give a file name"],
+  ])("--out %s: exit 3 naming --out and the path, no stack trace, no file", async (_what, target, why) => {
     const outDir = mkdtempSync(path.join(dir, "out-"));
     const out = target(outDir);
     const result = await run(["export", "--db", `sqlite:${db}`, "--object", "findings", "--out", out]);
-    expectUsageError(result, `--out ${out}: cannot write the export`, /cannot write the export \(.+\)/);
+    expectUsageError(result, `--out ${out}: cannot write the export (${why(outDir)})`, /export/);
+    expect(result.stderr).not.toContain(".partial");
     expect(readdirSync(outDir)).toEqual([]);
   });
 

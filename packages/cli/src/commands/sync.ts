@@ -427,7 +427,17 @@ function stdoutSink(): Sink {
  */
 function openOutFile(file: string): Sink {
   const fail = (error: unknown): never => {
-    throw new UsageError(`--out ${file}: cannot write the export (${(error as Error).message})`);
+    // The system's words name the temporary file; say what is wrong with the one the user gave instead.
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT" || code === "ENOTDIR"
+        ? `the folder ${path.dirname(file)} does not exist`
+        : code === "EACCES" || code === "EPERM" || code === "EROFS"
+          ? `permission denied in ${path.dirname(file)}`
+          : code === "ENOSPC"
+            ? "no space left on the device"
+            : (error as Error).message;
+    throw new UsageError(`--out ${file}: cannot write the export (${why})`);
   };
   let isDirectory = false;
   try {
