@@ -80,7 +80,7 @@ async function runDemo(
   say(`[doctor] ${checks.filter((c) => c.ok).length}/${checks.length} checks passed`);
   for (const line of formatChecks(checks).split("\n")) say(`  ${line}`);
 
-  // WAS scan gate (issue 4): the same policy on a clean and a vulnerable web app: one passes, one fails.
+  // WAS scan gate: the same policy on a clean and a vulnerable web app: one passes, one fails.
   const policy = normalizePolicy({ maxSeverityCount: "5=0,4=2", failOnQids: "150263" }, undefined);
   say(
     `[was] ${await client.was.webApps.count()} web apps; gating two with --max-severity-count 5=0,4=2 --fail-on-qids 150263`,
@@ -133,7 +133,7 @@ async function runDemo(
   await writeFile(reportFile, report.body);
   say(`[report] WAS_SCAN_REPORT ${reportId} written to ${reportFile}`);
 
-  // VM host scan gate (issue 5): the vulnerable scenario host, seed 001's criteria; session login.
+  // VM host scan gate: the vulnerable scenario host, the VM criteria; session login.
   const vmPolicy = normalizePolicy(
     { minSeverity: "4", failOnPci: true, excludeCves: "CVE-2017-1000116, CVE-2018-2771" },
     undefined,
@@ -170,7 +170,7 @@ async function runDemo(
   for await (const _ of client.kb.list({ ids: qids, details: "All" })) kbEntries++;
   say(`[kb] ${kbEntries} KnowledgeBase entries for ${qids.length} QIDs`);
 
-  // WAS data sync (issue 6): everything into a SQLite file, then, after the scan cycle below, incrementally.
+  // WAS data sync: everything into a SQLite file, then, after the scan cycle below, incrementally.
   const dbPath = `${out}.db`;
   const store = await openStore(`sqlite:${dbPath}`);
   await store.migrate();

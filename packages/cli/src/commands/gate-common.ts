@@ -70,7 +70,7 @@ export function addPolicyOptions(command: Command): Command {
     .option("--format <format>", "console output: text, or json (prints result.json to stdout)", "text");
 }
 
-/** Seed 001's criteria (VM), also accepted by `evaluate` for saved VM results. */
+/** The VM gate's criteria (those of Qualys' Jenkins VM connector), also accepted by `evaluate` for saved VM results. */
 export function addVmCriteriaOptions(command: Command): Command {
   return command
     .option("--fail-on-cves <list>", "fail if any of these CVEs is found: CVE-2021-44228,CVE-2014-0160")

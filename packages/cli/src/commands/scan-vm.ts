@@ -1,5 +1,5 @@
 /**
- * `qualys-connector scan vm`: the VM host scan gate of seed 001 (Qualys' Host Scanning connector for Jenkins):
+ * `qualys-connector scan vm`: the VM host scan gate (the job of Qualys' Host Scanning connector for Jenkins):
  * scan host IPs or EC2 instances with Qualys VM, evaluate its criteria, fail the build, show the results.
  */
 
@@ -190,7 +190,7 @@ export function registerScanVmCommand(scan: Command): void {
   vm.action(async (flags: Flags) => {
     const options = vmOptions(flags, new Date());
     const { policy, baseline } = loadPolicy(flags);
-    // VM v2 calls use a session by default: one login, one logout at the end, also on failure (issue 5).
+    // VM v2 calls use a session by default: one login, one logout at the end, also on failure.
     const settings = gateSettings(flags, { auth: "session" });
     await withGateClient(settings, async (client, signal, apiCalls) => {
       const api = vmGateApi(client, (purpose) => {

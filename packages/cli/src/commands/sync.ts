@@ -1,5 +1,5 @@
 /**
- * `qualys-connector sync`: WAS web apps, findings and vulnerability definitions into a store (seed 003, Brinqa's
+ * `qualys-connector sync`: WAS web apps, findings and vulnerability definitions into a store (after Brinqa's
  * Qualys WAS connector: its settings and operation options), incrementally and resumably; and `export`, for
  * people who want files.
  */
@@ -22,7 +22,7 @@ import { type Column, csvCell, render } from "../output.js";
 import { parseDuration } from "../parse/duration.js";
 import { addConnectionOptions, type ConnectionFlags, loadSettings } from "../settings.js";
 
-/** The embedded default (issue 6): a SQLite file in the working directory. */
+/** The embedded default: a SQLite file in the working directory. */
 export const DEFAULT_DB = "sqlite:./qualys.db";
 
 interface SyncFlags extends ConnectionFlags {
@@ -39,7 +39,7 @@ interface SyncFlags extends ConnectionFlags {
   logFormat: string;
 }
 
-/** A UTC date or date-time, as seed 003's examples give them, in Qualys' `YYYY-MM-DDTHH:MM:SSZ` form. */
+/** A UTC date or date-time, as Brinqa's connector examples give them, in Qualys' `YYYY-MM-DDTHH:MM:SSZ` form. */
 export function parseUtcDate(value: string, flag: string): string {
   const text = value.trim();
   const match = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?Z)?$/.exec(text);
