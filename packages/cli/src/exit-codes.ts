@@ -15,11 +15,20 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-export const EXIT_CODES_HELP = `Exit codes:
-  0  success, or the gate passed (warnings allowed)
-  1  the gate's policy failed
-  2  the gate's scan did not complete (timeout, ERROR, CANCELED, unclean results status, no host alive)
-  3  error: usage, configuration, authentication, network, API or parse`;
+const EXIT_CODE_LINES: Record<ExitCode, string> = {
+  0: "0  success, or the gate passed (warnings allowed)",
+  1: "1  the gate's policy failed",
+  2: "2  the gate's scan did not complete (timeout, ERROR, CANCELED, unclean results status, no host alive)",
+  3: "3  error: usage, configuration, authentication, network, API or parse",
+};
+
+/** The `Exit codes:` section of `--help`, for the codes a command can return (all of them by default). */
+export function exitCodesHelp(codes: readonly ExitCode[] = [0, 1, 2, 3]): string {
+  const gate = codes.includes(EXIT.policyFailed);
+  return `Exit codes:\n${codes.map((code) => `  ${code === EXIT.ok && !gate ? "0  success" : EXIT_CODE_LINES[code]}`).join("\n")}`;
+}
+
+export const EXIT_CODES_HELP = exitCodesHelp();
 
 /** An error the user can fix; its message names the input and what is wrong. */
 export class UsageError extends Error {

@@ -10,7 +10,7 @@ import { registerScanVmCommand } from "./commands/scan-vm.js";
 import { registerScanWasCommand } from "./commands/scan-was.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { registerSyncCommands } from "./commands/sync.js";
-import { CommandExit, EXIT, EXIT_CODES_HELP, UsageError } from "./exit-codes.js";
+import { CommandExit, EXIT, EXIT_CODES_HELP, exitCodesHelp, UsageError } from "./exit-codes.js";
 import { logErrorLine, safeLines } from "./log.js";
 import { VERSION } from "./version.js";
 
@@ -34,20 +34,32 @@ export function createProgram(): Command {
   registerSyncCommands(program);
   registerPipelineSnippetCommand(program);
   registerAirbyteCommand(program);
-  registerInventoryCommands(program);
-  applyToAll(program);
+  // Inventory commands only read: they succeed or fail (0 or 3), and their help says so.
+  const inventory = registerInventoryCommands(program);
+  applyToAll(program, new Set(inventory));
   return program;
 }
 
-/** `--version` and exit codes on every command, and usage errors that exit 3. */
-function applyToAll(command: Command): void {
+/**
+ * `--version` and exit codes on every command, and usage errors that exit 3. Commands in `okOrError` (and
+ * their subcommands) can end only with 0 or 3, and their help lists only those.
+ */
+function applyToAll(command: Command, okOrError: ReadonlySet<Command>, inherited = false): void {
+  const onlyOkOrError = inherited || okOrError.has(command);
   command.version(VERSION, "-V, --version", "print the version");
   command.exitOverride();
   // Commander's usage errors quote the arguments; each of their lines is masked and escaped like any log line.
   command.configureOutput({ outputError: (text, write) => write(safeLines(text)) });
-  if (command.parent) command.addHelpText("after", `\n${EXIT_CODES_HELP}\n`);
-  for (const sub of command.commands) applyToAll(sub);
+  if (command.parent)
+    command.addHelpText(
+      "after",
+      `\n${onlyOkOrError ? exitCodesHelp([EXIT.ok, EXIT.error]) : EXIT_CODES_HELP}\n`,
+    );
+  for (const sub of command.commands) applyToAll(sub, okOrError, onlyOkOrError);
 }
+
+/** The flag of each client option a QualysConfigError may name. */
+const FLAG_OF: Record<string, string> = { caFile: "--ca-file", proxy: "--proxy" };
 
 /** Run the CLI; returns the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
@@ -71,6 +83,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (error instanceof CommandExit) {
       if (error.message) logErrorLine(error.message);
       return error.exitCode;
+    }
+    if (error instanceof QualysConfigError) {
+      // The client names its options; the user typed flags.
+      const problems = error.problems.map((p) =>
+        p.replace(/^(caFile|proxy):/, (_, o: string) => `${FLAG_OF[o]}:`),
+      );
+      process.stderr.write(`error: ${problems.join("\nerror: ")}\n`);
+      return EXIT.error;
     }
     if (error instanceof QualysError) {
       // A configuration error lists problems, one a line.

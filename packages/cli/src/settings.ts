@@ -123,6 +123,34 @@ function parseConfigText(path: string, raw: string): unknown {
   }
 }
 
+/**
+ * The keys a `--config` file may hold, each mapped to the setting it is: camelCase as the flags read, and the
+ * snake_case names the Airbyte config uses (`api_url`, `page_size`, `request_timeout`, …). docs/configuration.md
+ * lists them.
+ */
+export const CONFIG_KEYS: Readonly<Record<string, string>> = {
+  apiUrl: "apiUrl",
+  api_url: "apiUrl",
+  platform: "platform",
+  gatewayUrl: "gatewayUrl",
+  gateway_url: "gatewayUrl",
+  username: "username",
+  auth: "auth",
+  proxy: "proxy",
+  caFile: "caFile",
+  ca_file: "caFile",
+  insecure: "insecure",
+  timeout: "timeout",
+  request_timeout: "timeout",
+  maxRetries: "maxRetries",
+  max_retries: "maxRetries",
+  concurrency: "concurrency",
+  pageSize: "pageSize",
+  page_size: "pageSize",
+  passwordFile: "passwordFile",
+  password_file: "passwordFile",
+};
+
 function readConfigFile(path: string): FileSettings {
   let raw: string;
   try {
@@ -134,35 +162,25 @@ function readConfigFile(path: string): FileSettings {
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== "object" || Array.isArray(doc))
     throw new UsageError(`--config: "${path}" must hold a mapping of settings`);
-  const known = new Set([
-    "apiUrl",
-    "platform",
-    "gatewayUrl",
-    "username",
-    "auth",
-    "proxy",
-    "caFile",
-    "insecure",
-    "timeout",
-    "maxRetries",
-    "concurrency",
-    "pageSize",
-    "passwordFile",
-  ]);
   const problems: string[] = [];
-  for (const key of Object.keys(doc)) {
+  const settings: FileSettings = {};
+  for (const [key, value] of Object.entries(doc)) {
+    const name = Object.hasOwn(CONFIG_KEYS, key) ? CONFIG_KEYS[key] : undefined;
     if (isSecretName(key)) {
-      const value = (doc as Record<string, unknown>)[key];
       if (typeof value === "string" && value !== "") loadedSecrets.add(value);
       problems.push(
         `--config: "${key}" must not be stored in the settings file; use QUALYS_PASSWORD / --password-file (or QUALYS_CLIENT_SECRET)`,
       );
-    } else if (!known.has(key)) {
-      problems.push(`--config: unknown setting "${key}" (known: ${[...known].join(", ")})`);
+    } else if (name === undefined) {
+      problems.push(`--config: unknown setting "${key}" (known: ${Object.keys(CONFIG_KEYS).join(", ")})`);
+    } else if (name in settings) {
+      problems.push(`--config: "${key}" and another spelling of the same setting are both given; keep one`);
+    } else {
+      settings[name] = value;
     }
   }
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
-  return doc as FileSettings;
+  return settings;
 }
 
 function str(value: unknown, name: string): string | undefined {

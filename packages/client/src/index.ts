@@ -76,7 +76,14 @@ export {
   type WasScanStatus,
 } from "./scans.js";
 export { readSimpleReturn, type SimpleReturn, simpleReturnError } from "./simple-return.js";
-export type { HttpRequest, HttpResponse, Transport } from "./transport.js";
+export {
+  createDispatcher,
+  type HttpRequest,
+  type HttpResponse,
+  type Transport,
+  type TransportOptions,
+  undiciTransport,
+} from "./transport.js";
 export type { ScannerAppliance, VmNetwork, VmOptionProfile } from "./vm.js";
 export {
   toVmScan,

@@ -2,6 +2,7 @@
  * HTTP transport over undici: proxy (with credentials), custom CA, an explicit insecure opt-out, per-request
  * timeouts. A `Transport` is a plain function so tests can inject a fake one.
  */
+import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent, type Dispatcher, ProxyAgent, request } from "undici";
 import { QualysConfigError } from "./errors.js";
@@ -67,21 +68,36 @@ export function createDispatcher(options: TransportOptions): Dispatcher {
     try {
       ca = readFileSync(options.caFile, "utf8");
     } catch (error) {
-      throw new QualysConfigError([
-        `--ca-file: cannot read "${options.caFile}": ${(error as Error).message}`,
-      ]);
+      throw new QualysConfigError([`caFile: cannot read "${options.caFile}": ${(error as Error).message}`]);
     }
+    // A file without a certificate would silently leave only the system CAs in place; refuse it.
+    const blocks = ca.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+    const readable = blocks.every((block) => {
+      try {
+        new X509Certificate(block);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (blocks.length === 0 || !readable)
+      throw new QualysConfigError([
+        `caFile: "${options.caFile}" ${blocks.length === 0 ? "holds no PEM certificate (-----BEGIN CERTIFICATE-----)" : "holds a PEM certificate that cannot be read"}`,
+      ]);
   }
   const connect = { ...(ca ? { ca } : {}), ...(options.insecure ? { rejectUnauthorized: false } : {}) };
   if (options.proxy) {
-    let proxy: URL;
+    let proxy: URL | undefined;
     try {
       proxy = new URL(options.proxy);
     } catch {
-      throw new QualysConfigError([
-        "--proxy: not a URL; expected e.g. http://user:password@proxy.example:3128",
-      ]);
+      proxy = undefined;
     }
+    // undici proxies over HTTP CONNECT only: socks5:// (and `user:pass@host`, read as the scheme "user:") cannot work.
+    if (!proxy || (proxy.protocol !== "http:" && proxy.protocol !== "https:"))
+      throw new QualysConfigError([
+        `proxy: ${proxy ? `the scheme "${proxy.protocol}" is not supported` : "not a URL"}; expected http:// or https://, e.g. http://user:password@proxy.example:3128`,
+      ]);
     const token = proxyCredentials(proxy)?.token;
     proxy.username = "";
     proxy.password = "";

@@ -77,7 +77,7 @@ describe("undici transport (local server on 127.0.0.1)", () => {
 
   it("refuses an unreadable CA file and a malformed proxy URL with config errors naming the input", () => {
     expect(() => createDispatcher({ caFile: "/nonexistent/ca.pem" })).toThrow(QualysConfigError);
-    expect(() => createDispatcher({ proxy: "not a url" })).toThrow(/--proxy/);
+    expect(() => createDispatcher({ proxy: "not a url" })).toThrow(/^proxy: not a URL/);
     // Proxy credentials are accepted and never kept in the proxy URI.
     expect(() => createDispatcher({ proxy: "http://user:p%40ss@127.0.0.1:3128" })).not.toThrow();
   });

@@ -47,7 +47,7 @@ export const policyFileSchema = z
           .optional()
           .describe(
             "Per severity level: fail if the count of vulnerabilities of that level is more than the number " +
-              "(seed 000's 'Fail if the count of Severity N vulnerabilities is more than').",
+              "(as Qualys' connectors put it: 'Fail if the count of Severity N vulnerabilities is more than').",
           ),
         minSeverity: z
           .union([
@@ -69,7 +69,7 @@ export const policyFileSchema = z
             z.strictObject({ cves: cveList, action: action.optional(), newOnly: newOnly.optional() }),
           ])
           .optional()
-          .describe("Fail if any vulnerability carries one of these CVEs (seed 001)."),
+          .describe("Fail if any vulnerability carries one of these CVEs."),
         failOnCvss: z
           .union([
             z.number().min(0).max(10),
@@ -82,13 +82,13 @@ export const policyFileSchema = z
           ])
           .optional()
           .describe(
-            "Fail if any vulnerability's CVSS base score is at or above this (seed 001). version: 2, 3, or max " +
+            "Fail if any vulnerability's CVSS base score is at or above this. version: 2, 3, or max " +
               "(the higher of both; the default).",
           ),
         failOnPci: z
           .union([z.boolean(), z.strictObject({ action: action.optional(), newOnly: newOnly.optional() })])
           .optional()
-          .describe("Fail if any vulnerability is flagged for PCI (seed 001)."),
+          .describe("Fail if any vulnerability is flagged for PCI."),
         includePotential: z
           .boolean()
           .optional()

@@ -126,7 +126,7 @@ export function wasGateApi(client: QualysClient, count: (purpose: string) => voi
       throw new WebAppLookupError(
         similar.length > 0
           ? `--webapp: no web app is named "${wanted}"; similar names: ${describe(similar)}`
-          : `--webapp: no web app is named "${wanted}" (\`qualys-connector inventory was webapps list\` shows them)`,
+          : `--webapp: no web app is named "${wanted}" (\`qualys-connector was webapps list\` shows them)`,
         similar,
       );
     },

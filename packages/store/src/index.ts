@@ -3,7 +3,7 @@
  * same numbered migrations and queries, opened by `openStore(location)`.
  */
 
-export { openStore, redactLocation, StoreLocationError } from "./open-store.js";
+export { type OpenStoreOptions, openStore, redactLocation, StoreLocationError } from "./open-store.js";
 export { contentHash } from "./rows.js";
 export {
   type FindingChange,

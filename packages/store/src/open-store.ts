@@ -3,6 +3,7 @@
  * `postgres://…` for PostgreSQL. The location shown back never contains a password.
  */
 
+import { existsSync } from "node:fs";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
@@ -42,8 +43,13 @@ function migrator(db: Kysely<Database>, dialect: "sqlite" | "postgres"): () => P
   };
 }
 
-/** Open (and create, for SQLite) a store. Call `migrate()` before use. */
-export async function openStore(location: string): Promise<Store> {
+export interface OpenStoreOptions {
+  /** Open an existing SQLite database only, never create one: for commands that only read (export). */
+  mustExist?: boolean;
+}
+
+/** Open (and create, for SQLite, unless `mustExist`) a store. Call `migrate()` before use. */
+export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<Store> {
   const text = location.trim();
   if (/^postgres(ql)?:\/\//i.test(text)) {
     const pool = new pg.Pool({ connectionString: text, max: 4 });
@@ -76,14 +82,20 @@ export async function openStore(location: string): Promise<Store> {
       `--db ${redactLocation(text)}: not a database location; use sqlite:PATH (e.g. sqlite:./qualys.db) or postgres://user@host:5432/db`,
     );
   if (path === "") throw new StoreLocationError("--db sqlite: needs a path, e.g. sqlite:./qualys.db");
-  let sqlite: BetterSqlite3.Database;
+  if (options.mustExist && path !== ":memory:" && !existsSync(path))
+    throw new StoreLocationError(`--db ${text}: no database there (this command only reads; run sync first)`);
+  let sqlite: BetterSqlite3.Database | undefined;
   try {
-    sqlite = new BetterSqlite3(path);
+    sqlite = new BetterSqlite3(path, { fileMustExist: options.mustExist === true && path !== ":memory:" });
+    // WAL: readers (the dashboard, an export) do not block the sync, and a killed sync leaves no torn page.
+    // This first statement is also where SQLite finds out that the file is no database at all.
+    sqlite.pragma("journal_mode = WAL");
   } catch (error) {
-    throw new StoreLocationError(`--db ${text}: cannot open (${(error as Error).message})`);
+    sqlite?.close();
+    throw new StoreLocationError(
+      `--db ${text}: cannot open as a SQLite database (${(error as Error).message})`,
+    );
   }
-  // WAL: readers (the dashboard, an export) do not block the sync, and a killed sync leaves no torn page.
-  sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("busy_timeout = 10000");
   sqlite.pragma("foreign_keys = ON");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });

@@ -138,8 +138,7 @@ const CONFIG_PROPERTIES: { readonly [key: string]: JsonSchema } = {
   page_size: {
     type: "integer",
     title: "Page size",
-    description:
-      "Records per API page and per STATE message (Qualys allows at most 1000, qualys-api.md 3.5).",
+    description: "Records per API page and per STATE message (Qualys allows at most 1000).",
     minimum: 1,
     maximum: 1000,
     default: 100,

@@ -1,6 +1,12 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createQualysClient, type QualysClient, systemClock } from "@qualys-connector/client";
+import {
+  createDispatcher,
+  createQualysClient,
+  type QualysClient,
+  systemClock,
+  undiciTransport,
+} from "@qualys-connector/client";
 import {
   detectCi,
   normalizePolicy,
@@ -17,7 +23,7 @@ import { runSync, type SyncReport } from "@qualys-connector/sync";
 import type { Command } from "commander";
 import { printLine } from "../log.js";
 import { VERSION } from "../version.js";
-import { formatChecks, runDoctor } from "./doctor.js";
+import { formatChecks, type ObservedAnswer, observingTransport, runDoctor } from "./doctor.js";
 
 interface DemoFlags {
   out: string;
@@ -42,12 +48,14 @@ export function registerDemoCommand(program: Command): Command {
         webapps: 10,
         findingsPerWebapp: 20,
       });
+      const answers: ObservedAnswer[] = [];
       const client = createQualysClient({
         apiUrl: sim.url,
         auth: { kind: "session", username: sim.credentials.username, password: sim.credentials.password },
+        transport: observingTransport(undiciTransport(createDispatcher({})), answers),
       });
       try {
-        await runDemo(sim, client, out);
+        await runDemo(sim, client, out, answers);
       } finally {
         await client.close();
         await sim.close();
@@ -61,14 +69,19 @@ function say(line: string): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function runDemo(sim: RunningSimulator, client: QualysClient, out: string): Promise<void> {
+async function runDemo(
+  sim: RunningSimulator,
+  client: QualysClient,
+  out: string,
+  answers: readonly ObservedAnswer[],
+): Promise<void> {
   say(`Qualys API simulator started at ${sim.url} (user ${sim.credentials.username})`);
 
-  const checks = await runDoctor(client, [sim.credentials.password]);
+  const checks = await runDoctor(client, [sim.credentials.password], { answers });
   say(`[doctor] ${checks.filter((c) => c.ok).length}/${checks.length} checks passed`);
   for (const line of formatChecks(checks).split("\n")) say(`  ${line}`);
 
-  // WAS scan gate (issue 4): the same policy on a clean and a vulnerable web app: one passes, one fails.
+  // WAS scan gate: the same policy on a clean and a vulnerable web app: one passes, one fails.
   const policy = normalizePolicy({ maxSeverityCount: "5=0,4=2", failOnQids: "150263" }, undefined);
   say(
     `[was] ${await client.was.webApps.count()} web apps; gating two with --max-severity-count 5=0,4=2 --fail-on-qids 150263`,
@@ -121,7 +134,7 @@ async function runDemo(sim: RunningSimulator, client: QualysClient, out: string)
   await writeFile(reportFile, report.body);
   say(`[report] WAS_SCAN_REPORT ${reportId} written to ${reportFile}`);
 
-  // VM host scan gate (issue 5): the vulnerable scenario host, seed 001's criteria; session login.
+  // VM host scan gate: the vulnerable scenario host, the VM criteria; session login.
   const vmPolicy = normalizePolicy(
     { minSeverity: "4", failOnPci: true, excludeCves: "CVE-2017-1000116, CVE-2018-2771" },
     undefined,
@@ -158,7 +171,7 @@ async function runDemo(sim: RunningSimulator, client: QualysClient, out: string)
   for await (const _ of client.kb.list({ ids: qids, details: "All" })) kbEntries++;
   say(`[kb] ${kbEntries} KnowledgeBase entries for ${qids.length} QIDs`);
 
-  // WAS data sync (issue 6): everything into a SQLite file, then, after the scan cycle below, incrementally.
+  // WAS data sync: everything into a SQLite file, then, after the scan cycle below, incrementally.
   const dbPath = `${out}.db`;
   const store = await openStore(`sqlite:${dbPath}`);
   await store.migrate();

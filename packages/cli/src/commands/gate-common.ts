@@ -3,7 +3,7 @@
  * a run (write every output, announce the summary to the CI system, print the verdict last, exit with its code).
  */
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createQualysClient, type QualysClient } from "@qualys-connector/client";
 import {
@@ -59,7 +59,7 @@ export function addPolicyOptions(command: Command): Command {
   return command
     .option(
       "--policy <file>",
-      "policy file (YAML or JSON; schema in packages/gate/schema/policy.schema.json)",
+      'policy file (YAML or JSON); its fields: docs/gate.md, "The policy file" (JSON Schema: policy.schema.json of @qualys-connector/gate)',
     )
     .option("--max-severity-count <list>", "fail if the count of severity N is more than X: 5=0,4=2")
     .option("--min-severity <n>", "fail on any vulnerability of this severity (1-5) or higher")
@@ -75,7 +75,7 @@ export function addPolicyOptions(command: Command): Command {
     .option("--format <format>", "console output: text, or json (prints result.json to stdout)", "text");
 }
 
-/** Seed 001's criteria (VM), also accepted by `evaluate` for saved VM results. */
+/** The VM gate's criteria (those of Qualys' Jenkins VM connector), also accepted by `evaluate` for saved VM results. */
 export function addVmCriteriaOptions(command: Command): Command {
   return command
     .option("--fail-on-cves <list>", "fail if any of these CVEs is found: CVE-2021-44228,CVE-2014-0160")
@@ -96,6 +96,7 @@ export function addVmCriteriaOptions(command: Command): Command {
 export function loadPolicy(flags: PolicyOptionFlags): { policy: Policy; baseline: Baseline | undefined } {
   if (flags.format !== "text" && flags.format !== "json")
     throw new UsageError(`--format: "${flags.format}" must be text or json`);
+  checkReportDir(flags.reportDir);
   try {
     const file = flags.policy !== undefined ? loadPolicyFile(flags.policy) : undefined;
     const policy = normalizePolicy(
@@ -120,6 +121,38 @@ export function loadPolicy(flags: PolicyOptionFlags): { policy: Policy; baseline
   } catch (error) {
     if (error instanceof PolicyError || error instanceof BaselineError) throw new UsageError(error.message);
     throw error;
+  }
+}
+
+/**
+ * Refuse a --report-dir the outputs could not be written to, before any scan is launched: an existing file, or a
+ * directory (or, when it does not exist yet, the nearest existing parent) this process may not write to.
+ */
+function checkReportDir(dir: string): void {
+  const problem = (what: string) => new UsageError(`--report-dir ${dir}: ${what}`);
+  let existing = path.resolve(dir);
+  for (;;) {
+    let stats: ReturnType<typeof statSync> | undefined;
+    try {
+      stats = statSync(existing);
+    } catch {
+      stats = undefined;
+    }
+    if (stats) {
+      if (!stats.isDirectory())
+        throw problem(
+          existing === path.resolve(dir) ? "is a file, not a directory" : `${existing} is a file`,
+        );
+      try {
+        accessSync(existing, constants.W_OK);
+      } catch {
+        throw problem(`cannot write to ${existing}`);
+      }
+      return;
+    }
+    const parent = path.dirname(existing);
+    if (parent === existing) return;
+    existing = parent;
   }
 }
 

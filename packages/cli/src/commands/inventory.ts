@@ -1,5 +1,5 @@
 /**
- * Inventory commands: find the ids a gate needs (seed 000 fills its drop-downs with them).
+ * Inventory commands: find the ids a gate needs (Qualys' CI connectors fill their drop-downs with them).
  */
 
 import { readFileSync } from "node:fs";
@@ -19,6 +19,8 @@ import { type Column, parseFormat, render } from "../output.js";
 import { addConnectionOptions, type ConnectionFlags, loadSettings } from "../settings.js";
 
 type Flags = ConnectionFlags & { format: string };
+
+const MAX_QID = 999_999_999;
 
 async function withClient<T>(flags: Flags, run: (client: QualysClient) => Promise<T>): Promise<T> {
   const settings = loadSettings(flags, process.env, () => readFileSync(0, "utf8"));
@@ -58,7 +60,8 @@ function listCommand<T>(
   });
 }
 
-export function registerInventoryCommands(program: Command): void {
+/** Register `was`, `vm` and `kb`; returns them (they only read, so they end with exit 0 or 3). */
+export function registerInventoryCommands(program: Command): Command[] {
   const was = program.command("was").description("Qualys WAS: inventory");
   const webapps = was.command("webapps").description("WAS web applications");
   listCommand(
@@ -167,8 +170,12 @@ export function registerInventoryCommands(program: Command): void {
       .flatMap((q) => q.split(","))
       .map((q) => q.trim())
       .filter(Boolean);
-    for (const id of ids)
+    for (const id of ids) {
       if (!/^\d+$/.test(id)) throw new UsageError(`QID "${id}" is not a positive whole number`);
+      // QIDs have at most 9 digits, as the gate's QID lists accept them (parseQidList).
+      if (Number(id) < 1 || Number(id) > MAX_QID)
+        throw new UsageError(`QID "${id}" is out of range: QIDs are 1 to ${MAX_QID}`);
+    }
     const vulns = await withClient(flags, async (client) =>
       (await collect(client.kb.list({ ids: ids.map(Number), details: "All" }))).map(toKbVuln),
     );
@@ -191,4 +198,5 @@ export function registerInventoryCommands(program: Command): void {
     const missing = ids.filter((id) => !vulns.some((v) => v.qid === Number(id)));
     if (missing.length > 0) logLine(`warning: no KnowledgeBase entry for QID ${missing.join(", ")}`);
   });
+  return [was, vm, kb];
 }

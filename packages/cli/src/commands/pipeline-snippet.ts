@@ -1,6 +1,6 @@
 /**
  * `qualys-connector pipeline-snippet`: print a ready-to-paste CI step that runs `scan was` or `scan vm` with the
- * given flags (seed 001: the "Generate Pipeline Script" link of Qualys' Jenkins connector, for four CI systems).
+ * given flags (like the "Generate Pipeline Script" link of Qualys' Jenkins connector, for four CI systems).
  *
  * The snippet takes credentials from the CI system's secret store, publishes the outputs whatever the outcome,
  * and handles the exit codes. It is rendered from the flags alone: nothing is read from the environment, so a

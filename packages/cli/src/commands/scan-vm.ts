@@ -1,5 +1,5 @@
 /**
- * `qualys-connector scan vm`: the VM host scan gate of seed 001 (Qualys' Host Scanning connector for Jenkins):
+ * `qualys-connector scan vm`: the VM host scan gate (the job of Qualys' Host Scanning connector for Jenkins):
  * scan host IPs or EC2 instances with Qualys VM, evaluate its criteria, fail the build, show the results.
  */
 
@@ -70,8 +70,19 @@ const IP_OR_RANGE = new RegExp(`^${IPV4.source.slice(1, -1)}(-${IPV4.source.slic
  */
 const INSTANCE = /^i-[0-9a-z]+$/;
 
+/** An IPv4 address as a number, to compare the ends of a range. */
+const ipNumber = (ip: string) => ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+
 function vmOptions(flags: Flags, now: Date): Omit<VmGateOptions, "clock" | "signal" | "progress" | "tool"> {
   const ips = listOf(flags.ip, "--ip", IP_OR_RANGE, "an IPv4 address or range such as 10.0.0.1-10.0.0.9");
+  const backwards = ips.filter((entry) => {
+    const [start = "", end] = entry.split("-");
+    return end !== undefined && ipNumber(start) > ipNumber(end);
+  });
+  if (backwards.length > 0)
+    throw new UsageError(
+      `--ip: ${backwards.map((r) => `"${r}"`).join(", ")} ends before it starts; give the lower address first`,
+    );
   const instanceIds = listOf(
     flags.ec2Instance,
     "--ec2-instance",
@@ -179,7 +190,7 @@ export function registerScanVmCommand(scan: Command): void {
   vm.action(async (flags: Flags) => {
     const options = vmOptions(flags, new Date());
     const { policy, baseline } = loadPolicy(flags);
-    // VM v2 calls use a session by default: one login, one logout at the end, also on failure (issue 5).
+    // VM v2 calls use a session by default: one login, one logout at the end, also on failure.
     const settings = gateSettings(flags, { auth: "session" });
     await withGateClient(settings, async (client, signal, apiCalls) => {
       const api = vmGateApi(client, (purpose) => {

@@ -1,6 +1,6 @@
 /**
- * `qualys-connector scan was`: the WAS scan gate of seed 000 (launch, poll, evaluate, fail the build, show the
- * results), with every input of the Azure DevOps extension and the fixes peers-ci-gates.md calls for.
+ * `qualys-connector scan was`: the WAS scan gate (launch, poll, evaluate, fail the build, show the
+ * results), with every input of Qualys' Azure DevOps extension, without the failures its users report.
  */
 
 import { systemClock } from "@qualys-connector/client";
@@ -83,7 +83,7 @@ function gateOptions(
     authRecord,
     optionProfileId,
     scanner,
-    // Qualys accepts 1 to 24 hours (JWAS doCheckCancelHours, peers-ci-gates.md 1.1).
+    // Qualys accepts 1 to 24 hours (the cancel-hours check of Qualys' Jenkins WAS connector).
     cancelAfterHours:
       flags.cancelAfterHours !== undefined
         ? parseInteger(flags.cancelAfterHours, "--cancel-after-hours", 1, 24)

@@ -1,13 +1,15 @@
 /**
- * `qualys-connector sync`: WAS web apps, findings and vulnerability definitions into a store (seed 003, Brinqa's
+ * `qualys-connector sync`: WAS web apps, findings and vulnerability definitions into a store (after Brinqa's
  * Qualys WAS connector: its settings and operation options), incrementally and resumably; and `export`, for
  * people who want files.
  */
 
-import { createWriteStream, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import path from "node:path";
 import { createQualysClient } from "@qualys-connector/client";
 import { logSafe, logSafeJson } from "@qualys-connector/gate";
 import {
+  type OpenStoreOptions,
   openStore,
   STORED_OBJECTS,
   type Store,
@@ -22,7 +24,7 @@ import { type Column, csvCell, render } from "../output.js";
 import { parseDuration } from "../parse/duration.js";
 import { addConnectionOptions, type ConnectionFlags, loadSettings, redactOutput } from "../settings.js";
 
-/** The embedded default (issue 6): a SQLite file in the working directory. */
+/** The embedded default: a SQLite file in the working directory. */
 export const DEFAULT_DB = "sqlite:./qualys.db";
 
 interface SyncFlags extends ConnectionFlags {
@@ -39,7 +41,7 @@ interface SyncFlags extends ConnectionFlags {
   logFormat: string;
 }
 
-/** A UTC date or date-time, as seed 003's examples give them, in Qualys' `YYYY-MM-DDTHH:MM:SSZ` form. */
+/** A UTC date or date-time, as Brinqa's connector examples give them, in Qualys' `YYYY-MM-DDTHH:MM:SSZ` form. */
 export function parseUtcDate(value: string, flag: string): string {
   const text = value.trim();
   const match = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?Z)?$/.exec(text);
@@ -101,10 +103,10 @@ function objectsOf(text: string): StoredObject[] {
 }
 
 /** The store named by --db, QUALYS_DB or the default, migrated. Errors name the location (never a password). */
-export async function openStoreFrom(db: string | undefined): Promise<Store> {
+export async function openStoreFrom(db: string | undefined, options: OpenStoreOptions = {}): Promise<Store> {
   const location = db ?? process.env.QUALYS_DB ?? DEFAULT_DB;
   try {
-    const store = await openStore(location);
+    const store = await openStore(location, options);
     await store.migrate();
     return store;
   } catch (error) {
@@ -209,8 +211,9 @@ async function syncCommand(flags: SyncFlags, log: Log): Promise<void> {
     throw new UsageError(`--log-format: "${flags.logFormat}" must be text or json`);
   const settings = loadSettings(flags, process.env, () => readFileSync(0, "utf8"));
   for (const warning of settings.warnings) log("warning", { message: warning }, `warning: ${warning}`);
-  const store = await openStoreFrom(flags.db);
+  // The client first: a bad --proxy or --ca-file is refused before the store is opened (or created).
   const client = createQualysClient(settings.client);
+  const store = await openStoreFrom(flags.db);
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(EXIT.error);
@@ -333,18 +336,27 @@ export function registerSyncCommands(program: Command): void {
         const wanted = flags.subscription === undefined ? undefined : Number(flags.subscription);
         if (wanted !== undefined && !(Number.isInteger(wanted) && wanted > 0))
           throw new UsageError(`--subscription: "${flags.subscription}" must be a subscription id (1, 2, …)`);
-        const store = await openStoreFrom(flags.db);
+        // The output file is checked before the store is opened, and export never creates a database.
+        const out = flags.out === undefined ? stdoutSink() : openOutFile(flags.out);
+        let store: Store;
+        try {
+          store = await openStoreFrom(flags.db, { mustExist: true });
+        } catch (error) {
+          out.discard();
+          throw error;
+        }
         if (wanted !== undefined) {
           const known = await store.subscriptions();
           if (!known.some((s) => s.id === wanted)) {
             await store.close();
+            out.discard();
             const list = known.map((s) => `${s.id} (${s.username} at ${s.apiUrl})`).join(", ");
             throw new UsageError(
               `--subscription: ${wanted} is not in ${store.location}; ${list ? `it holds ${list}` : "it holds no subscription yet"}`,
             );
           }
         }
-        const out = flags.out ? createWriteStream(flags.out) : process.stdout;
+        let done = false;
         try {
           const options = { since, includeVanished: flags.includeVanished ?? false, subscriptionId: wanted };
           const rows =
@@ -381,22 +393,102 @@ export function registerSyncCommands(program: Command): void {
             }
             count += 1;
           }
-          if (flags.out)
-            await new Promise<void>((resolve, reject) =>
-              out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-            );
+          out.finish();
+          done = true;
           logLine(
             `exported ${count} ${flags.object} from ${store.location}${flags.out ? ` to ${flags.out}` : ""}`,
           );
         } finally {
+          if (!done) out.discard();
           await store.close();
         }
       },
     );
 }
 
-function write(out: NodeJS.WritableStream, text: string): void {
+/** Where export writes: standard output, or a file that appears under its name only once it is complete. */
+interface Sink {
+  write(text: string): void;
+  /** All written: flush, close and put the file in place. */
+  finish(): void;
+  /** Failed: remove whatever was written, so no partial file passes for a complete export. */
+  discard(): void;
+}
+
+function write(out: Sink, text: string): void {
   out.write(text);
+}
+
+function stdoutSink(): Sink {
+  return { write: (text) => process.stdout.write(text), finish: () => undefined, discard: () => undefined };
+}
+
+/**
+ * `--out FILE`: rows go to a temporary file beside it, renamed over FILE at the end. Every failure to open, write
+ * or rename is a UsageError naming --out and the path (exit 3), never an unhandled stream error.
+ */
+function openOutFile(file: string): Sink {
+  const fail = (error: unknown): never => {
+    // The system's words name the temporary file; say what is wrong with the one the user gave instead.
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT" || code === "ENOTDIR"
+        ? `the folder ${path.dirname(file)} does not exist`
+        : code === "EACCES" || code === "EPERM" || code === "EROFS"
+          ? `permission denied in ${path.dirname(file)}`
+          : code === "ENOSPC"
+            ? "no space left on the device"
+            : (error as Error).message;
+    throw new UsageError(`--out ${file}: cannot write the export (${why})`);
+  };
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(file).isDirectory();
+  } catch {
+    // Not there yet: the usual case.
+  }
+  if (isDirectory) fail(new Error("it is a directory; give a file name"));
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(temporary, "wx");
+  } catch (error) {
+    fail(error);
+  }
+  let buffered = "";
+  const flush = () => {
+    if (fd === undefined || buffered === "") return;
+    const text = buffered;
+    buffered = "";
+    try {
+      writeSync(fd, text);
+    } catch (error) {
+      fail(error);
+    }
+  };
+  const discard = () => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+    rmSync(temporary, { force: true });
+  };
+  return {
+    write(text) {
+      buffered += text;
+      if (buffered.length >= 64 * 1024) flush();
+    },
+    finish() {
+      try {
+        flush();
+        if (fd !== undefined) closeSync(fd);
+        fd = undefined;
+        renameSync(temporary, file);
+      } catch (error) {
+        discard();
+        fail(error);
+      }
+    },
+    discard,
+  };
 }
 
 /** Nested values for CSV: arrays joined with "; ", objects flattened with dotted keys. */
