@@ -89,12 +89,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       const problems = error.problems.map((p) =>
         p.replace(/^(caFile|proxy):/, (_, o: string) => `${FLAG_OF[o]}:`),
       );
-      process.stderr.write(`error: ${problems.join("\nerror: ")}\n`);
+      for (const problem of problems) logErrorLine(problem, true);
       return EXIT.error;
     }
     if (error instanceof QualysError) {
-      // A configuration error lists problems, one a line.
-      logErrorLine(error.message, error instanceof QualysConfigError);
+      logErrorLine(error.message);
       return EXIT.error;
     }
     if (error instanceof UsageError) {
