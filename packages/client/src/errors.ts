@@ -150,7 +150,9 @@ export class QualysConfigError extends QualysError {
  * by the limit would no longer match its known value or its pattern.
  */
 export function excerpt(body: string, secrets: readonly string[] = [], max = 300): string {
-  const flat = redact(body, secrets).replace(/\s+/g, " ").trim();
+  // Far more than `max` (masks shorten the text), far less than a multi-megabyte page.
+  const head = body.length > max * 64 ? body.slice(0, max * 64) : body;
+  const flat = redact(head, secrets).replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
