@@ -150,18 +150,22 @@ export class QualysConfigError extends QualysError {
  * by the limit would no longer match its known value or its pattern.
  */
 export function excerpt(body: string, secrets: readonly string[] = [], max = 300): string {
-  const flat = redact(body, secrets).replace(/\s+/g, " ").trim();
+  // Far more than `max` (masks shorten the text), far less than a multi-megabyte page.
+  const head = body.length > max * 64 ? body.slice(0, max * 64) : body;
+  const flat = redact(head, secrets).replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
 /**
- * Mask secrets in every text an error carries (message, stack, body excerpt, Qualys' text and resolution, the
- * request URL). Returns the same error.
+ * Mask secrets in every text an error carries (message, stack, body excerpt, Qualys' text and resolution, a
+ * config error's problems, the request URL). Returns the same error.
  */
 export function redactError<E extends Error>(error: E, secrets: readonly string[]): E {
   const fields = error as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(fields)) {
     if (typeof value === "string") fields[key] = redact(value, secrets);
+    else if (Array.isArray(value))
+      fields[key] = value.map((item: unknown) => (typeof item === "string" ? redact(item, secrets) : item));
     else if (key === "request" && value && typeof value === "object") {
       const request = value as RequestInfo;
       fields[key] = { ...request, url: redact(request.url, secrets) };
