@@ -1,6 +1,6 @@
 import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { render } from "../src/output.js";
+import { csvCell, render } from "../src/output.js";
 import { spawnCli as run } from "./spawn-cli.js";
 
 describe("output formats", () => {
@@ -41,6 +41,14 @@ describe("output formats", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  it("export cells keep line breaks inside quotes and escape the other control and bidirectional characters", () => {
+    expect(csvCell("line 1\r\nline 2\u001b[2J\u202e\u0000", true)).toBe(
+      '"line 1\r\nline 2\\x1b[2J\\u202e\\x00"',
+    );
+    expect(csvCell("@SUM(A1)\u0085", true)).toBe("'@SUM(A1)\\x85");
+    expect(csvCell("-12.5", true)).toBe("-12.5");
   });
 
   it("JSON keeps stable keys and raw values", () => {

@@ -5,6 +5,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatChecks } from "../src/commands/doctor.js";
 import { spawnCli } from "./spawn-cli.js";
 
 const HOSTILE_TEXT = "busy\u009b2J\r\n::error::pwned\n##vso[task.complete result=Succeeded]done\u202e";
@@ -48,6 +49,28 @@ describe("usage errors from the argument parser", () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toBe(
       "error: unknown option '--\\x1b[2J\n\\x3a:error::x'\n(run with --help for usage)\n",
+    );
+  });
+});
+
+describe("doctor's check lines", () => {
+  it("show a detail quoted from a server escaped, and keep the remedy on its own line", () => {
+    expect(
+      formatChecks([
+        {
+          name: "API server",
+          ok: false,
+          detail: "HTTP 502: \u001b]8;;https://evil.example/\u0007x\n::error::y",
+          remedy: "check the URL",
+        },
+        { name: "clock", ok: true, detail: "##vso[task.complete]\u202e" },
+      ]),
+    ).toBe(
+      [
+        "✗ API server: HTTP 502: \\x1b]8;;https://evil.example/\\x07x\\x0a::error::y",
+        "    remedy: check the URL",
+        "✓ clock: \\x23#vso[task.complete]\\u202e",
+      ].join("\n"),
     );
   });
 });
