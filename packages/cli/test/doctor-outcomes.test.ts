@@ -219,6 +219,18 @@ describe("doctor outcomes", () => {
     expect(line(result, "clock")).toMatch(/^✓ clock: local clock [+-]\d+ s against the server$/);
   });
 
+  it("refused OAuth client credentials: the remedy is about the client, and the gateway answered", async () => {
+    const result = await run(["doctor", "--api-url", sim.url, "--auth", "oauth"], {
+      QUALYS_CLIENT_ID: "sim-client-id",
+      QUALYS_CLIENT_SECRET: "not-the-secret",
+    });
+    expect(result.code).toBe(3);
+    expect(line(result, "reachability")).toMatch(/^✓ reachability: the gateway answered \(HTTP 401\)/);
+    expect(remedyAfter(result, "credentials")).toContain("QUALYS_CLIENT_SECRET");
+    expect(remedyAfter(result, "credentials")).not.toContain("password");
+    expect(result.stdout).not.toContain("not-the-secret");
+  });
+
   it("checks that could not be made are never ✓", async () => {
     const url = await through(() => undefined, true);
     const result = await run(["doctor", "--api-url", url], BASIC);

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
 import { openStore } from "@qualys-connector/store";
+import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, spawnCli as run } from "./spawn-cli.js";
 
@@ -134,6 +135,16 @@ describe("export opens existing databases only, and reports --out failures clean
       expectUsageError(result, "--db", "cannot open as a SQLite database (file is not a database)");
     }
     expect(readFileSync(text, "utf8")).toContain("these are notes");
+  });
+
+  it("a SQLite database the store cannot migrate names --db", async () => {
+    // Another application's database, with a table of the same name and other columns.
+    const other = path.join(dir, "other.db");
+    const sqlite = new BetterSqlite3(other);
+    sqlite.exec("create table schema_migrations (foo text); insert into schema_migrations values ('x')");
+    sqlite.close();
+    const result = await run(["export", "--db", `sqlite:${other}`, "--object", "webapps"]);
+    expectUsageError(result, `--db sqlite:${other}: database migration`, "failed");
   });
 
   it.each([

@@ -216,7 +216,9 @@ export async function runDoctor(
     passed(
       "reachability",
       [
-        `the API server answered${aboutAnswer ? ` (HTTP ${aboutAnswer.status})` : ""}`,
+        aboutAnswer
+          ? `the API server answered (HTTP ${aboutAnswer.status})`
+          : `the ${answers[0]?.url.includes("/auth") ? "gateway" : "server"} answered${answers[0] ? ` (HTTP ${answers[0].status})` : ""}`,
         https
           ? `over https, certificate ${context.insecure ? "NOT verified (--insecure)" : "verified"}`
           : "over plain http (not encrypted)",
@@ -254,7 +256,9 @@ export async function runDoctor(
         failed(
           "credentials",
           "Qualys refused the credentials",
-          "check the username and password (QUALYS_PASSWORD / --password-file); a new user must log in to the UI once to reset the password; the account must have API access",
+          client.core.auth.auth.kind === "oauth"
+            ? "check QUALYS_CLIENT_ID and QUALYS_CLIENT_SECRET (an OAuth client of this subscription, with API access), and --gateway-url for a private cloud"
+            : "check the username and password (QUALYS_PASSWORD / --password-file); a new user must log in to the UI once to reset the password; the account must have API access",
         ),
       );
       return skipRest("the credentials were refused");

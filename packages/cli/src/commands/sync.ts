@@ -105,14 +105,21 @@ function objectsOf(text: string): StoredObject[] {
 /** The store named by --db, QUALYS_DB or the default, migrated. Errors name the location (never a password). */
 export async function openStoreFrom(db: string | undefined, options: OpenStoreOptions = {}): Promise<Store> {
   const location = db ?? process.env.QUALYS_DB ?? DEFAULT_DB;
+  let store: Store;
   try {
-    const store = await openStore(location, options);
-    await store.migrate();
-    return store;
+    store = await openStore(location, options);
   } catch (error) {
     if (error instanceof StoreLocationError) throw new UsageError(error.message);
     throw error;
   }
+  try {
+    await store.migrate();
+  } catch (error) {
+    // A damaged file can pass the open and fail here: the problem is still the database --db names.
+    await store.close().catch(() => undefined);
+    throw new UsageError(`--db ${store.location}: ${(error as Error).message}`);
+  }
+  return store;
 }
 
 /** A terminal progress bar: `[#########...........]  45%`. */
