@@ -59,11 +59,12 @@ describe("doctor's check lines", () => {
       formatChecks([
         {
           name: "API server",
+          status: "failed",
           ok: false,
           detail: "HTTP 502: \u001b]8;;https://evil.example/\u0007x\n::error::y",
           remedy: "check the URL",
         },
-        { name: "clock", ok: true, detail: "##vso[task.complete]\u202e" },
+        { name: "clock", status: "passed", ok: true, detail: "##vso[task.complete]\u202e" },
       ]),
     ).toBe(
       [
