@@ -99,6 +99,9 @@ describe("scan was with a hostile web app name", () => {
         `##vso[task.setvariable variable=qualysScanId;isOutput=true]${scanId}`,
         `##vso[task.setvariable variable=qualysReportDir;isOutput=true]${azureDir}`,
         ...[1, 2, 3, 4, 5].map((n) => `##vso[task.setvariable variable=qualysSeverity${n};isOutput=true]0`),
+        ...[1, 2, 3, 4, 5].map(
+          (n) => `##vso[task.setvariable variable=qualysSeverity${n}NotCounted;isOutput=true]0`,
+        ),
         "passed: 2 criteria checked",
         "",
       ].join("\n"),
@@ -116,6 +119,7 @@ describe("scan was with a hostile web app name", () => {
         dir,
         delimiter,
         ...[1, 2, 3, 4, 5].map((n) => `severity-${n}=0`),
+        ...[1, 2, 3, 4, 5].map((n) => `severity-${n}-not-counted=0`),
         "",
       ].join("\n"),
     );
