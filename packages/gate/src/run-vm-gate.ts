@@ -197,16 +197,14 @@ export async function runVmGate(
     const final = phase.state;
     const state = final?.state ?? "";
     // A scan gated with --scan-ref was launched by someone else: its hosts are what the scan list says it targets.
-    const scannedIps = options.scanRef === undefined ? options.ips : ipList(final?.target);
+    const targetIps = options.scanRef !== undefined && !options.ec2 ? ipList(final?.target) : [];
     run.scan = {
       ...run.scan,
       status: state,
       resultsStatus: final?.subState,
       name: final?.title ?? run.scan.name,
       launchedDate: vmDateToIso(final?.launchDatetime),
-      ...(options.scanRef !== undefined && !options.ec2 && scannedIps.length > 0
-        ? { target: { ...run.scan.target, id: scannedIps.join(",") } }
-        : {}),
+      ...(targetIps.length > 0 ? { target: { ...run.scan.target, id: targetIps.join(",") } } : {}),
     };
 
     let results: VmScanResults | undefined;
