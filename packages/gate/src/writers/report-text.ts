@@ -8,6 +8,7 @@ import {
   type SeverityCounts,
   type VulnerabilityDefinition,
 } from "@qualys-connector/model";
+import { toIsoUtc } from "../iso-date.js";
 import type {
   CriterionOutcome,
   GateFinding,
@@ -73,6 +74,14 @@ export const DISPOSITION_ORDER: Readonly<Record<GateFinding["disposition"], numb
   excluded: 2,
   potential: 3,
 };
+
+/**
+ * A date as reports show it: ISO 8601 UTC to the second, for WAS and VM alike (also a VM date in a result.json
+ * written before VM dates were converted); text that is no date is shown as it is.
+ */
+export function reportDate(text: string): string {
+  return toIsoUtc(text) ?? text;
+}
 
 export function formatDuration(seconds: number): string {
   const total = Math.max(0, Math.round(seconds));
