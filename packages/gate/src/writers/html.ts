@@ -229,7 +229,7 @@ function severitySection(result: GateResult): string {
     let value = String(count);
     const others = reasons
       .filter(({ key }) => countAt(notCounted[key], severity) > 0)
-      .map(({ key, label }) => `${countAt(notCounted[key], severity)} ${label.toLowerCase()}`);
+      .map(({ key, phrase }) => `${countAt(notCounted[key], severity)} ${phrase}`);
     if (others.length > 0)
       value += ` <span class="muted">(not counted: ${escapeHtml(others.join(", "))})</span>`;
     const known = inBaseline === undefined ? 0 : countAt(inBaseline, severity);
