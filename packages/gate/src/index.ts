@@ -13,6 +13,7 @@ export {
 export { describeError } from "./describe-error.js";
 export { type Evaluation, type EvaluationInput, evaluate } from "./evaluate.js";
 export { evaluateSaved, readSavedScan, type SavedScan, SavedScanError } from "./evaluate-offline.js";
+export { toIsoUtc } from "./iso-date.js";
 export { escapeControlChars, logSafe, logSafeJson, logSafeLines } from "./log-text.js";
 export {
   hasVulnerabilityCriteria,
@@ -45,7 +46,6 @@ export {
   type LaunchedVmScan,
   runVmGate,
   type VmGateOptions,
-  vmDateToIso,
 } from "./run-vm-gate.js";
 export {
   completionOf,

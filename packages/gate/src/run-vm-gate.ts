@@ -16,6 +16,7 @@ import {
 import type { Baseline } from "./baseline.js";
 import { describeError } from "./describe-error.js";
 import { type EvaluationInput, evaluate } from "./evaluate.js";
+import { toIsoUtc } from "./iso-date.js";
 import type { Policy } from "./policy.js";
 import type { GateResult, GateScan } from "./result.js";
 import {
@@ -62,28 +63,6 @@ const CONNECTOR_BUSY = new Set(["RUNNING", "PENDING", "QUEUED", "PROCESSING"]);
 function v2Date(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
-
-/**
- * A VM date as ISO 8601 UTC, the one form every report shows (WAS dates already are). The scan list gives
- * `2026-12-07T10:00:00Z`; the `json_extended` summary gives `12/07/2026 10:00:00` (MM/DD/YYYY, qualys-api.md
- * 4.3), read as UTC like every VM API v2 date. Undefined for anything else.
- */
-export function vmDateToIso(text: string | undefined): string | undefined {
-  const value = text?.trim() ?? "";
-  const us = /^(\d{2})\/(\d{2})\/(\d{4})(?:\s+(\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(value);
-  if (us) {
-    const [month, day, year, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((n) => Number(us[n] ?? 0));
-    const iso = `${year}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(minute)}:${pad(second)}Z`;
-    // Date.parse would roll 13/45 over into another date; the round trip keeps only real dates and times.
-    const ms = Date.parse(iso);
-    return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 19) !== iso.slice(0, 19) ? undefined : iso;
-  }
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : `${new Date(ms).toISOString().slice(0, 19)}Z`;
-}
-
-const pad = (n: number | undefined) => String(n ?? 0).padStart(2, "0");
 
 /** The scanned IPs and ranges of a scan list TARGET or a summary's `ips` ("10.0.0.1, 10.0.0.2-10.0.0.5"). */
 function ipList(text: string | undefined): string[] {
@@ -197,16 +176,14 @@ export async function runVmGate(
     const final = phase.state;
     const state = final?.state ?? "";
     // A scan gated with --scan-ref was launched by someone else: its hosts are what the scan list says it targets.
-    const scannedIps = options.scanRef === undefined ? options.ips : ipList(final?.target);
+    const targetIps = options.scanRef !== undefined && !options.ec2 ? ipList(final?.target) : [];
     run.scan = {
       ...run.scan,
       status: state,
       resultsStatus: final?.subState,
       name: final?.title ?? run.scan.name,
-      launchedDate: vmDateToIso(final?.launchDatetime),
-      ...(options.scanRef !== undefined && !options.ec2 && scannedIps.length > 0
-        ? { target: { ...run.scan.target, id: scannedIps.join(",") } }
-        : {}),
+      launchedDate: toIsoUtc(final?.launchDatetime),
+      ...(targetIps.length > 0 ? { target: { ...run.scan.target, id: targetIps.join(",") } } : {}),
     };
 
     let results: VmScanResults | undefined;
@@ -221,7 +198,7 @@ export async function runVmGate(
     if (results) {
       run.scan = {
         ...run.scan,
-        launchedDate: run.scan.launchedDate ?? vmDateToIso(results.summary.launch_date),
+        launchedDate: run.scan.launchedDate ?? toIsoUtc(results.summary.launch_date),
         durationSec: durationSeconds(results.summary.duration),
       };
       if (run.scan.target.id === "") {

@@ -119,6 +119,7 @@ const fixtures: [string, () => GateResult][] = [
   ["errorResult", errorResult],
   ["incomplete, handling fail", () => incompleteResult("fail")],
   ["incomplete, handling warn", () => incompleteResult("warn")],
+  ["ERROR scan without results", () => erroredScanResult()],
 ];
 
 function findingName(f: GateFinding): string {

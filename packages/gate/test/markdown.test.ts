@@ -318,3 +318,26 @@ describe("renderMarkdown: a scan that gave no results", () => {
     expect(markdown).toContain("### Vulnerabilities (0)\n\nThe scan gave no results");
   });
 });
+
+describe("renderMarkdown: severity counts", () => {
+  it("counts excluded and excepted findings apart from the counted ones, and names why", () => {
+    const result = sampleResult();
+    result.severityCounts.counted = [1, 1, 1, 1, 0];
+    result.severityCounts.notCounted.excluded = [0, 0, 0, 0, 1];
+    result.severityCounts.notCounted.excepted = [1, 0, 0, 0, 0];
+    const markdown = renderMarkdown(result);
+    const severities = tableAfter(markdown, "### Vulnerabilities by severity");
+    expect(cells(severities[0] ?? "")).toEqual([
+      "Severity",
+      "Level",
+      "Counted",
+      "Excluded (QID or CVE)",
+      "Excepted",
+      "Scan statistics",
+    ]);
+    expect(cells(rowContaining(severities, "Urgent")).slice(0, 5)).toEqual(["5", "Urgent", "0", "1", "0"]);
+    expect(markdown).toContain(
+      "Counted: what the criteria saw. 2 more in the findings list were not counted by any criterion: 1 excluded by QID or CVE, 1 excepted.",
+    );
+  });
+});

@@ -15,9 +15,9 @@ import {
   normalizePolicy,
   type PolicyFlags,
   runVmGate,
+  toIsoUtc,
   type VmGateApi,
   type VmGateOptions,
-  vmDateToIso,
 } from "../src/index.js";
 import { answer, fakeClock, HOUR, httpError, MINUTE } from "./runner-fakes.js";
 
@@ -1337,7 +1337,7 @@ describe("runVmGate: --no-wait and --scan-ref", () => {
   });
 });
 
-describe("vmDateToIso", () => {
+describe("toIsoUtc", () => {
   it.each([
     ["12/07/2026 10:00:00", "2026-12-07T10:00:00Z"],
     ["01/31/2027 23:59", "2027-01-31T23:59:00Z"],
@@ -1347,6 +1347,6 @@ describe("vmDateToIso", () => {
     ["13/45/2026 10:00:00", undefined],
     [undefined, undefined],
   ])("%s -> %s", (text, iso) => {
-    expect(vmDateToIso(text)).toBe(iso);
+    expect(toIsoUtc(text)).toBe(iso);
   });
 });

@@ -559,3 +559,21 @@ describe("VM scan facts when the hosts are not known", () => {
     expect(renderHtml(result)).toContain("<dt>Hosts</dt><dd>unknown</dd>");
   });
 });
+
+describe("dates", () => {
+  it("are ISO 8601 UTC to the second in the summary and the report, also a VM date saved in MM/DD/YYYY form", () => {
+    const vm = vmSampleResult();
+    if (vm.scan === undefined) throw new Error("fixture");
+    vm.scan.launchedDate = "12/01/2026 11:20:00";
+    const was = sampleResult();
+    for (const result of [vm, was]) {
+      const markdown = renderMarkdown(result);
+      const html = renderHtml(result);
+      expect(markdown).toContain(`at ${escapeMarkdown("2026-12-01T12:00:00Z")}._`);
+      expect(html).toContain("at 2026-12-01T12:00:00Z.</footer>");
+    }
+    expect(renderMarkdown(vm)).toContain(`- **Launched:** ${escapeMarkdown("2026-12-01T11:20:00Z")}\n`);
+    expect(renderHtml(vm)).toContain("<dt>Launched</dt><dd>2026-12-01T11:20:00Z</dd>");
+    expect(renderMarkdown(was)).toContain(`- **Launched:** ${escapeMarkdown("2026-12-01T11:50:00Z")}\n`);
+  });
+});

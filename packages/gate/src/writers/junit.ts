@@ -285,11 +285,9 @@ function countLines(result: GateResult): string[] {
   if (!result.resultsAvailable) return [`counts: none (${NO_RESULTS})`];
   const { counted, notCounted, inBaseline } = result.severityCounts;
   const lines = [`counted by severity 5/4/3/2/1: ${descending(counted)}`];
-  for (const { key, label } of NOT_COUNTED_REASONS)
+  for (const { key, phrase } of NOT_COUNTED_REASONS)
     if (sum(notCounted[key]) > 0)
-      lines.push(
-        `not counted, ${label.toLowerCase()}, by severity 5/4/3/2/1: ${descending(notCounted[key])}`,
-      );
+      lines.push(`not counted, ${phrase}, by severity 5/4/3/2/1: ${descending(notCounted[key])}`);
   if (inBaseline !== undefined && sum(inBaseline) > 0)
     lines.push(`counted and in the baseline, by severity 5/4/3/2/1: ${descending(inBaseline)}`);
   return lines;

@@ -8,6 +8,7 @@ import {
   type SeverityCounts,
   type VulnerabilityDefinition,
 } from "@qualys-connector/model";
+import { toIsoUtc } from "../iso-date.js";
 import type {
   CriterionOutcome,
   GateFinding,
@@ -35,14 +36,18 @@ export const OUTCOME_LABELS: Readonly<Record<CriterionOutcome, string>> = {
   "not-evaluated": "NOT EVALUATED",
 };
 
-/** Why findings were not counted, in the order the severity tables show them. */
+/**
+ * Why findings were not counted, in the order the severity tables show them: `label` heads a column, `phrase`
+ * follows a number in a sentence ("2 excluded by QID or CVE").
+ */
 export const NOT_COUNTED_REASONS: readonly {
   key: keyof NotCountedSeverityCounts;
   label: string;
+  phrase: string;
 }[] = [
-  { key: "excluded", label: "Excluded (QID or CVE)" },
-  { key: "excepted", label: "Excepted" },
-  { key: "potential", label: "Potential, not evaluated" },
+  { key: "excluded", label: "Excluded (QID or CVE)", phrase: "excluded by QID or CVE" },
+  { key: "excepted", label: "Excepted", phrase: "excepted" },
+  { key: "potential", label: "Potential, not evaluated", phrase: "potential, not evaluated" },
 ];
 
 /** The not-counted reasons with at least one finding: the tables leave empty reasons out. */
@@ -58,9 +63,7 @@ export function notCountedSentence(result: GateResult): string | undefined {
   const shown = notCountedShown(result);
   if (shown.length === 0) return undefined;
   const total = shown.reduce((n, { key }) => n + sum(result.severityCounts.notCounted[key]), 0);
-  const parts = shown.map(
-    ({ key, label }) => `${sum(result.severityCounts.notCounted[key])} ${label.toLowerCase()}`,
-  );
+  const parts = shown.map(({ key, phrase }) => `${sum(result.severityCounts.notCounted[key])} ${phrase}`);
   return `${total} more in the findings list ${total === 1 ? "was" : "were"} not counted by any criterion: ${parts.join(", ")}.`;
 }
 
@@ -73,6 +76,14 @@ export const DISPOSITION_ORDER: Readonly<Record<GateFinding["disposition"], numb
   excluded: 2,
   potential: 3,
 };
+
+/**
+ * A date as reports show it: ISO 8601 UTC to the second, for WAS and VM alike (also a VM date in a result.json
+ * written before VM dates were converted); text that is no date is shown as it is.
+ */
+export function reportDate(text: string): string {
+  return toIsoUtc(text) ?? text;
+}
 
 export function formatDuration(seconds: number): string {
   const total = Math.max(0, Math.round(seconds));
