@@ -3,7 +3,8 @@
  * same numbered migrations and queries, opened by `openStore(location)`.
  */
 
-export { openStore, redactLocation, StoreLocationError } from "./open-store.js";
+export { SyncLockedError } from "./kysely-store.js";
+export { type OpenStoreOptions, openStore, redactLocation, StoreLocationError } from "./open-store.js";
 export { contentHash } from "./rows.js";
 export {
   type FindingChange,
@@ -15,8 +16,11 @@ export {
   type StreamState,
   type SubscriptionKey,
   type SubscriptionRow,
+  type SyncLock,
+  type SyncLockOptions,
   type SyncRunRow,
   type SyncRunStats,
   type UpsertCounts,
+  type UpsertOutcome,
   type WriteContext,
 } from "./store.js";

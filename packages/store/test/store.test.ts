@@ -7,6 +7,7 @@ import {
   EVIDENCE_MAX,
   type FindingRecord,
 } from "@qualys-connector/model";
+import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import {
   type ListOptions,
@@ -819,6 +820,33 @@ function storeSuite(db: TestDatabase): void {
 }
 
 describeEachDatabase(storeSuite);
+
+describe("SQLite with another writer (no server needed)", () => {
+  it("a write that waited out the busy timeout names the running sync instead of a bare 'database is locked'", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "qc-store-"));
+    const file = path.join(dir, "busy.db");
+    const store = await openStore(`sqlite:${file}`, { busyTimeoutMs: 50 });
+    const other = new BetterSqlite3(file);
+    try {
+      await store.migrate();
+      const sub = await store.subscription(SUB_A);
+      const runId = await store.startRun(sub, "findings", "incremental", at(3));
+      other.exec("BEGIN IMMEDIATE");
+      const writing = store.transaction((tx) => tx.upsertApplications([application(1)], context(sub, at(4))));
+      await expect(writing).rejects.toThrow(
+        `sqlite:${file}: another sync (run ${runId}, started at ${at(3)}) holds the database`,
+      );
+      other.exec("ROLLBACK");
+      // Nothing was lost: the write goes through once the other writer is done.
+      await store.transaction((tx) => tx.upsertApplications([application(1)], context(sub, at(5))));
+      expect(await recordsOf(store.applications())).toEqual([application(1)]);
+    } finally {
+      other.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("openStore locations (no server needed)", () => {
   it("opens a bare .db path and sqlite::memory: as SQLite", async () => {
