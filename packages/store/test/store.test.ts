@@ -8,6 +8,7 @@ import {
   type FindingRecord,
 } from "@qualys-connector/model";
 import BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import {
   type ListOptions,
@@ -293,6 +294,42 @@ function storeSuite(db: TestDatabase): void {
       expect(await again.subscription(SUB_A)).toBe(sub);
       expect(await recordsOf(again.applications())).toEqual([application(1)]);
       expect(await again.getState(sub, "webapps")).toEqual(state);
+    });
+  });
+
+  describe("migration 002", () => {
+    /** Run SQL on the test database directly, as an older version of the store would have left it. */
+    async function raw(statement: string): Promise<void> {
+      if (db.dialect === "sqlite") {
+        const sqlite = new BetterSqlite3(db.location.slice("sqlite:".length));
+        try {
+          sqlite.exec(statement);
+        } finally {
+          sqlite.close();
+        }
+        return;
+      }
+      const client = new pg.Client({ connectionString: db.location });
+      await client.connect();
+      try {
+        await client.query(statement);
+      } finally {
+        await client.end();
+      }
+    }
+
+    it("rewrites the bare WASC numbers of findings stored before as WASC-n, and leaves the rest alone", async () => {
+      const store = await openMigrated();
+      const sub = await store.subscription(SUB_A);
+      const old = finding(1, { wasc: ["22", "WASC-8"], owasp: ["3"] });
+      const none = finding(2, { wasc: [] });
+      await store.upsertFindings([old, none], context(sub, at(1)));
+      // As a store without migration 002 left it.
+      await raw("delete from schema_migrations where name = '002_wasc_codes'");
+      await store.migrate();
+      const rows = await recordsOf(store.findings());
+      expect(rows.find((r) => r.uid === old.uid)).toEqual({ ...old, wasc: ["WASC-22", "WASC-8"] });
+      expect(rows.find((r) => r.uid === none.uid)).toEqual(none);
     });
   });
 
