@@ -282,13 +282,13 @@ export class KyselyStore implements Store {
         const lost = fresh.filter((f) => !created.has(f.record.uid));
         for (const f of fresh) if (created.has(f.record.uid)) tell(f.record.uid, "added");
         if (lost.length > 0) {
-          const now = await this.existing(
+          const current = await this.existing(
             table,
             ctx.subscriptionId,
             lost.map((f) => f.record.uid),
           );
           for (const f of lost) {
-            const before = now.get(f.record.uid);
+            const before = current.get(f.record.uid);
             if (before) compare(f.record, f.hash, before);
           }
         }

@@ -684,6 +684,52 @@ function storeSuite(db: TestDatabase): void {
   });
 
   describe("transactions", () => {
+    // PostgreSQL only: two connections writing at once. (SQLite has one writer at a time; a second connection in
+    // this process would wait out its busy timeout on the thread the first one needs.)
+    (db.dialect === "postgres" ? it : it.skip)(
+      "a record another writer inserted first counts as unchanged, not added a second time",
+      async () => {
+        const { store: first, sub } = await withSubscription();
+        const second = await openMigrated();
+        const record = finding(1);
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let written!: () => void;
+        const inserted = new Promise<void>((resolve) => {
+          written = resolve;
+        });
+        // The first writer inserts and holds its transaction open...
+        const byFirst = first.transaction(async (tx) => {
+          const counts = await tx.upsertFindings([record], context(sub, at(1)));
+          written();
+          await held;
+          return counts;
+        });
+        await inserted;
+        // ...the second reads no such row yet and tries to insert it: PostgreSQL makes it wait for the first.
+        const bySecond = second.upsertFindings([record], context(sub, at(2)));
+        const watcher = new pg.Client({ connectionString: db.location });
+        await watcher.connect();
+        try {
+          for (let i = 0; i < 400; i++) {
+            const { rows } = await watcher.query<{ waiting: number }>(
+              "select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+            );
+            if ((rows[0]?.waiting ?? 0) > 0) break;
+            await new Promise((resolve) => setTimeout(resolve, 25));
+          }
+        } finally {
+          await watcher.end();
+        }
+        release();
+        expect(await byFirst).toEqual({ added: 1, updated: 0, unchanged: 0 });
+        expect(await bySecond).toEqual({ added: 0, updated: 0, unchanged: 1 });
+        expect(await collect(first.findings())).toHaveLength(1);
+      },
+    );
+
     it("rolls back records and state when the work throws", async () => {
       const { store, sub } = await withSubscription();
       const failure = new Error("page 3 failed");
