@@ -93,7 +93,16 @@ describe("scan was: criteria", () => {
       expect(f.definition?.solution, `QID ${f.qid} solution`).toBeTruthy();
       expect(f.definition?.cwe.every((c) => /^CWE-\d+$/.test(c))).toBe(true);
       expect(f.definition?.owasp.length, `QID ${f.qid} OWASP`).toBeGreaterThan(0);
+      // OWASP classes keep the edition the finding's URL names; WASC codes their prefix.
+      expect(
+        f.definition?.owasp.every((c) => /^A\d{2}:2021$/.test(c)),
+        `${f.definition?.owasp}`,
+      ).toBe(true);
       expect(f.definition?.wasc.length, `QID ${f.qid} WASC`).toBeGreaterThan(0);
+      expect(
+        f.definition?.wasc.every((c) => /^WASC-\d+$/.test(c)),
+        `${f.definition?.wasc}`,
+      ).toBe(true);
     }
     expect(out.result.findings.some((f) => (f.definition?.cwe.length ?? 0) > 0)).toBe(true);
     expect(JSON.stringify(out.sarif)).toMatch(/external\/cwe\/cwe-\d+/);

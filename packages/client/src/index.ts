@@ -118,6 +118,7 @@ export {
   type WasScanVuln,
   type WebApp,
   type WebAppRef,
+  type WebClassRef,
 } from "./was-schema.js";
 export {
   asList,

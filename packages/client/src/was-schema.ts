@@ -48,8 +48,20 @@ export interface Finding {
   isIgnored: boolean | undefined;
   webApp: WebAppRef | undefined;
   cwe: number[];
-  owasp: { code: string | undefined; name: string | undefined }[];
-  wasc: { code: string | undefined; name: string | undefined }[];
+  /** The edition of an OWASP class is only in its `url` (`…/Top10/A03_2021-Injection/`); `code` is the rank. */
+  owasp: WebClassRef[];
+  wasc: WebClassRef[];
+}
+
+/** One OWASP or WASC entry of a verbose finding (3.9). */
+export interface WebClassRef {
+  code: string | undefined;
+  name: string | undefined;
+  url: string | undefined;
+}
+
+function webClassRef(node: unknown): WebClassRef {
+  return { code: text(at(node, "code")), name: text(at(node, "name")), url: text(at(node, "url")) };
 }
 
 /** A WAS scan from search, get or status (3.8). */
@@ -160,8 +172,8 @@ export function toFinding(node: XmlNode): Finding {
     )
       .map((value) => int(value !== null && typeof value === "object" ? at(value, "long") : value))
       .filter((value): value is number => value !== undefined),
-    owasp: v3List(node.owasp, "OWASP").map((o) => ({ code: text(at(o, "code")), name: text(at(o, "name")) })),
-    wasc: v3List(node.wasc, "WASC").map((o) => ({ code: text(at(o, "code")), name: text(at(o, "name")) })),
+    owasp: v3List(node.owasp, "OWASP").map(webClassRef),
+    wasc: v3List(node.wasc, "WASC").map(webClassRef),
   };
 }
 

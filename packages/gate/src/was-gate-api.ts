@@ -10,7 +10,12 @@ import {
   type WasScanResults,
   type WasScanStatus,
 } from "@qualys-connector/client";
-import { toVulnerabilityDefinition, type VulnerabilityDefinition } from "@qualys-connector/model";
+import {
+  toVulnerabilityDefinition,
+  type VulnerabilityDefinition,
+  type WebClasses,
+  webClasses,
+} from "@qualys-connector/model";
 
 export interface WebAppChoice {
   id: number;
@@ -44,11 +49,8 @@ export interface WasGateApi {
   scanReportUrl(scanId: number): string;
 }
 
-export interface Classification {
-  cwe: string[];
-  owasp: string[];
-  wasc: string[];
-}
+/** CWE, OWASP (with its edition: `A03:2021`) and WASC classes of a QID. */
+export type Classification = WebClasses;
 
 /** Pages of 1000 findings read per batch of QIDs at most, so a web app with a huge history cannot stall a gate. */
 export const CLASSIFICATION_PAGES = 10;
@@ -178,12 +180,7 @@ export function wasGateApi(client: QualysClient, count: (purpose: string) => voi
           pageSize,
         })) {
           seen += 1;
-          if (missing.delete(finding.qid))
-            out.set(finding.qid, {
-              cwe: finding.cwe.map((id) => `CWE-${id}`),
-              owasp: finding.owasp.map((o) => o.code ?? o.name ?? "").filter((c) => c !== ""),
-              wasc: finding.wasc.map((w) => w.code ?? w.name ?? "").filter((c) => c !== ""),
-            });
+          if (missing.delete(finding.qid)) out.set(finding.qid, webClasses(finding));
           // Stop as soon as every QID is classified, or after a bounded number of pages.
           if (missing.size === 0 || seen >= CLASSIFICATION_PAGES * pageSize) break;
           if (seen % pageSize === 0) count("classifications");

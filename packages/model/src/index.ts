@@ -44,3 +44,4 @@ export {
   toDefinitionRecord,
   toFindingRecord,
 } from "./was-records.js";
+export { type OwaspClass, owaspClass, owaspText, type WebClasses, webClasses } from "./web-classes.js";

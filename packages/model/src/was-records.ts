@@ -22,6 +22,7 @@ import {
   type SeverityLabelMap,
   severityLabel,
 } from "./severity-labels.js";
+import { webClasses } from "./web-classes.js";
 
 /** Request and response evidence of a finding is capped: a response body can be megabytes. */
 export const EVIDENCE_MAX = 16_384;
@@ -70,8 +71,11 @@ export interface FindingRecord {
   isIgnored: boolean;
   ignoredReason: string | undefined;
   ignoredDate: string | undefined;
+  /** `CWE-79` */
   cwe: string[];
+  /** OWASP Top 10 classes with their edition, as Qualys gives them: `A03:2021`, `A6:2017` (bare when it does not say). */
   owasp: string[];
+  /** `WASC-22` */
   wasc: string[];
   categories: string[];
   evidence: Evidence;
@@ -179,9 +183,7 @@ export function toFindingRecord(
     isIgnored: f.isIgnored ?? bool(node.isIgnored) ?? false,
     ignoredReason: text(node.ignoredReason),
     ignoredDate: text(node.ignoredDate),
-    cwe: f.cwe.map((id) => `CWE-${id}`),
-    owasp: f.owasp.map((o) => o.code ?? o.name ?? "").filter((c) => c !== ""),
-    wasc: f.wasc.map((w) => w.code ?? w.name ?? "").filter((c) => c !== ""),
+    ...webClasses(f),
     categories: [f.type, ...(group ? [group] : [])],
     evidence: evidenceOf(node),
   };

@@ -3,6 +3,7 @@
  * same numbered migrations and queries, opened by `openStore(location)`.
  */
 
+export { SyncLockedError } from "./kysely-store.js";
 export { type OpenStoreOptions, openStore, redactLocation, StoreLocationError } from "./open-store.js";
 export { contentHash } from "./rows.js";
 export {
@@ -15,8 +16,11 @@ export {
   type StreamState,
   type SubscriptionKey,
   type SubscriptionRow,
+  type SyncLock,
+  type SyncLockOptions,
   type SyncRunRow,
   type SyncRunStats,
   type UpsertCounts,
+  type UpsertOutcome,
   type WriteContext,
 } from "./store.js";

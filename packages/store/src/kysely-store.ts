@@ -34,9 +34,12 @@ import type {
   StreamState,
   SubscriptionKey,
   SubscriptionRow,
+  SyncLock,
+  SyncLockOptions,
   SyncRunRow,
   SyncRunStats,
   UpsertCounts,
+  UpsertOutcome,
   WriteContext,
 } from "./store.js";
 
@@ -79,6 +82,30 @@ interface Existing {
   last_detected_date: string | null;
 }
 
+/** A sync lock could not be taken in time: another sync holds it. */
+export class SyncLockedError extends Error {
+  constructor(
+    message: string,
+    /** The run holding it, when the store could tell. */
+    readonly holder: { runId: number; startedAt: string } | undefined,
+  ) {
+    super(message);
+    this.name = "SyncLockedError";
+  }
+}
+
+/** How a dialect takes the sync lock: the lock, or undefined when `waitMs` passed first. */
+export type LockProvider = (
+  subscriptionId: number,
+  options: SyncLockOptions,
+) => Promise<SyncLock | undefined>;
+
+/** SQLite's "database is locked" family (SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, …). */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
+}
+
 export class KyselyStore implements Store {
   constructor(
     readonly dialect: "sqlite" | "postgres",
@@ -86,6 +113,7 @@ export class KyselyStore implements Store {
     private readonly db: Kysely<Database>,
     private readonly migrateFn: () => Promise<void>,
     private readonly closeFn: () => Promise<void>,
+    private readonly lockFn: LockProvider,
     private readonly inTransaction = false,
   ) {}
 
@@ -129,14 +157,70 @@ export class KyselyStore implements Store {
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
-    return this.db
-      .transaction()
-      .execute((trx: Transaction<Database>) =>
-        work(new KyselyStore(this.dialect, this.location, trx, this.migrateFn, this.closeFn, true)),
+    try {
+      return await this.db
+        .transaction()
+        .execute((trx: Transaction<Database>) =>
+          work(
+            new KyselyStore(
+              this.dialect,
+              this.location,
+              trx,
+              this.migrateFn,
+              this.closeFn,
+              this.lockFn,
+              true,
+            ),
+          ),
+        );
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      // SQLite waited its busy timeout for another writer. Say who, rather than a bare "database is locked".
+      const holder = await this.runningRun(undefined).catch(() => undefined);
+      throw new Error(
+        holder
+          ? `${this.location}: another sync (run ${holder.runId}, started at ${holder.startedAt}) holds the database`
+          : `${this.location}: another process is writing to the database (${(error as Error).message})`,
+        { cause: error },
       );
+    }
   }
 
-  /** Insert or update rows of one table; unchanged ones only get `last_seen_at`. Returns the counts. */
+  async lockSync(subscriptionId: number, options: SyncLockOptions): Promise<SyncLock> {
+    const lock = await this.lockFn(subscriptionId, options);
+    if (lock) return lock;
+    const holder = await this.runningRun(this.dialect === "sqlite" ? undefined : subscriptionId);
+    const waited = `waited ${Math.round(options.waitMs / 1000)} s for it to finish`;
+    const what = this.dialect === "sqlite" ? "the database" : "this subscription";
+    throw new SyncLockedError(
+      holder
+        ? `another sync (run ${holder.runId}, started at ${holder.startedAt}) holds ${what}; ${waited}`
+        : `another sync holds ${what}; ${waited}`,
+      holder,
+    );
+  }
+
+  /** The newest run still marked running (of one subscription, or of any). */
+  private async runningRun(
+    subscriptionId: number | undefined,
+  ): Promise<{ runId: number; startedAt: string } | undefined> {
+    let query = this.db
+      .selectFrom("sync_runs")
+      .select(["id", "started_at"])
+      .where("status", "=", "running")
+      .orderBy("id", "desc");
+    if (subscriptionId !== undefined) query = query.where("subscription_id", "=", subscriptionId);
+    const row = await query.executeTakeFirst();
+    return row ? { runId: Number(row.id), startedAt: row.started_at } : undefined;
+  }
+
+  /**
+   * Insert or update rows of one table; unchanged ones only get `last_seen_at`. Returns the counts.
+   *
+   * A record counts as added only when this write's insert created its row: new rows go in with
+   * `ON CONFLICT DO NOTHING RETURNING uid`, and a row another writer inserted since `existing` was read (a
+   * concurrent sync on PostgreSQL) is compared again and counted as updated or unchanged instead.
+   */
   private async upsert<R extends { uid: string }>(
     table: Table,
     records: readonly R[],
@@ -146,48 +230,88 @@ export class KyselyStore implements Store {
     onChanged?: (record: R, before: Existing) => FindingHistoryRow | undefined,
   ): Promise<UpsertCounts> {
     const counts: UpsertCounts = { added: 0, updated: 0, unchanged: 0 };
+    const tell = (uid: string, outcome: UpsertOutcome) => {
+      counts[outcome] += 1;
+      ctx.onRecord?.(uid, outcome);
+    };
     // The last record wins when a batch holds the same uid twice (pages can overlap).
     const unique = [...new Map(records.map((r) => [r.uid, r])).values()];
+    const rowOf = (record: R, hash: string): Record<string, unknown> => ({
+      subscription_id: ctx.subscriptionId,
+      uid: record.uid,
+      source: ctx.source,
+      content_hash: hash,
+      first_seen_at: ctx.now,
+      last_seen_at: ctx.now,
+      vanished_at: null,
+      ...toRow(record),
+    });
     for (const batch of chunks(unique, CHUNK)) {
+      const unchanged: string[] = [];
+      const updates: Record<string, unknown>[] = [];
+      const history: FindingHistoryRow[] = [];
+      /** Sort a record against the row it has: unchanged, or an update (with its history row). */
+      const compare = (record: R, hash: string, before: Existing) => {
+        if (before.content_hash === hash) {
+          unchanged.push(record.uid);
+          tell(record.uid, "unchanged");
+          return;
+        }
+        tell(record.uid, "updated");
+        const change = onChanged?.(record, before);
+        if (change) history.push(change);
+        updates.push(rowOf(record, hash));
+      };
       const existing = await this.existing(
         table,
         ctx.subscriptionId,
         batch.map((r) => r.uid),
       );
-      const unchanged: string[] = [];
-      const writes: Record<string, unknown>[] = [];
-      const history: FindingHistoryRow[] = [];
+      const fresh: { record: R; hash: string }[] = [];
       for (const record of batch) {
         const hash = contentHash(record);
         const before = existing.get(record.uid);
-        if (before && before.content_hash === hash) {
-          unchanged.push(record.uid);
-          continue;
-        }
-        if (before) {
-          counts.updated += 1;
-          const change = onChanged?.(record, before);
-          if (change) history.push(change);
-        } else counts.added += 1;
-        writes.push({
-          subscription_id: ctx.subscriptionId,
-          uid: record.uid,
-          source: ctx.source,
-          content_hash: hash,
-          first_seen_at: ctx.now,
-          last_seen_at: ctx.now,
-          vanished_at: null,
-          ...toRow(record),
-        });
+        if (before) compare(record, hash, before);
+        else fresh.push({ record, hash });
       }
-      counts.unchanged += unchanged.length;
+      if (fresh.length > 0) {
+        const created = await this.insertNew(
+          table,
+          fresh.map((f) => rowOf(f.record, f.hash)),
+        );
+        const lost = fresh.filter((f) => !created.has(f.record.uid));
+        for (const f of fresh) if (created.has(f.record.uid)) tell(f.record.uid, "added");
+        if (lost.length > 0) {
+          const current = await this.existing(
+            table,
+            ctx.subscriptionId,
+            lost.map((f) => f.record.uid),
+          );
+          for (const f of lost) {
+            const before = current.get(f.record.uid);
+            if (before) compare(f.record, f.hash, before);
+          }
+        }
+      }
       if (unchanged.length > 0)
         await sql`update ${sql.table(table)} set last_seen_at = ${ctx.now}, vanished_at = null
           where subscription_id = ${ctx.subscriptionId} and uid in (${sql.join(unchanged)})`.execute(this.db);
-      if (writes.length > 0) await this.insertOrUpdate(table, writes);
+      if (updates.length > 0) await this.insertOrUpdate(table, updates);
       if (history.length > 0) await this.db.insertInto("finding_history").values(history).execute();
     }
     return counts;
+  }
+
+  /** Insert rows whose uid is not stored yet; returns the uids this statement created. */
+  private async insertNew(table: Table, rows: Record<string, unknown>[]): Promise<Set<string>> {
+    const columns = Object.keys(rows[0] ?? {});
+    const result = await sql<{
+      uid: string;
+    }>`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
+      values ${sql.join(rows.map((row) => sql`(${sql.join(columns.map((c) => storable(row[c])))})`))}
+      on conflict (subscription_id, uid) do nothing
+      returning uid`.execute(this.db);
+    return new Set(result.rows.map((r) => r.uid));
   }
 
   private async insertOrUpdate(table: Table, rows: Record<string, unknown>[]): Promise<void> {

@@ -4,12 +4,137 @@
  */
 
 import { existsSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
-import { KyselyStore } from "./kysely-store.js";
+import { KyselyStore, type LockProvider } from "./kysely-store.js";
 import { type Database, migrations } from "./schema.js";
-import type { Store } from "./store.js";
+import type { Store, SyncLock, SyncLockOptions } from "./store.js";
+
+export interface OpenStoreOptions {
+  /** Open an existing SQLite database only, never create one: for commands that only read (export). */
+  mustExist?: boolean | undefined;
+  /**
+   * SQLite: how long a write waits for another writer before failing (`busy_timeout`). Default 10 s. Syncs do
+   * not meet each other here: they take the sync lock first (`Store.lockSync`).
+   */
+  busyTimeoutMs?: number | undefined;
+}
+
+/**
+ * Try `attempt` until it succeeds, `waitMs` passes or the signal aborts; the pause grows from 20 ms to 500 ms, so
+ * a lock freed a moment later is taken quickly and a long wait costs few queries.
+ */
+async function retryUntil(attempt: () => Promise<boolean>, options: SyncLockOptions): Promise<boolean> {
+  const deadline = Date.now() + options.waitMs;
+  let pause = 20;
+  for (;;) {
+    if (await attempt()) return true;
+    const left = deadline - Date.now();
+    if (left <= 0 || options.signal?.aborted) return false;
+    await sleep(Math.min(pause, left)).catch(() => undefined);
+    pause = Math.min(pause * 2, 500);
+  }
+}
+
+/**
+ * PostgreSQL: a session advisory lock per subscription, on a connection held for the run. The server frees it
+ * when that session ends, so a killed sync never leaves it taken. The first key names this tool's locks (any
+ * constant other applications are unlikely to use), the second is the subscription id.
+ */
+const PG_LOCK_CLASS = 0x51430001;
+
+function postgresLock(db: Kysely<Database>): LockProvider {
+  return (subscriptionId, options) =>
+    new Promise<SyncLock | undefined>((resolve, reject) => {
+      let letGo!: () => void;
+      const released = new Promise<void>((r) => {
+        letGo = r;
+      });
+      const session = db.connection().execute(async (connection) => {
+        const taken = await retryUntil(async () => {
+          const { rows } = await sql<{
+            taken: boolean;
+          }>`select pg_try_advisory_lock(${PG_LOCK_CLASS}, ${subscriptionId}) as taken`.execute(connection);
+          return rows[0]?.taken === true;
+        }, options);
+        if (!taken) {
+          resolve(undefined);
+          return;
+        }
+        resolve({
+          release: async () => {
+            letGo();
+            await session.catch(() => undefined);
+          },
+        });
+        await released;
+        await sql`select pg_advisory_unlock(${PG_LOCK_CLASS}, ${subscriptionId})`.execute(connection);
+      });
+      session.catch(reject);
+    });
+}
+
+/**
+ * SQLite: a write transaction held open on a small lock database beside the store (`PATH.sync-lock`) for the
+ * run. SQLite has one writer at a time, so one lock covers the whole database; the operating system drops the
+ * file lock when the process ends, so a killed sync never leaves it taken. An in-memory store cannot be shared
+ * between processes: its lock is a queue inside this process.
+ */
+function sqliteLock(path: string): LockProvider {
+  if (path === ":memory:") {
+    let holder: Promise<void> = Promise.resolve();
+    let held = false;
+    return async (_subscriptionId, options) => {
+      const taken = await retryUntil(async () => {
+        await holder;
+        if (held) return false;
+        held = true;
+        return true;
+      }, options);
+      if (!taken) return undefined;
+      let free!: () => void;
+      holder = new Promise<void>((r) => {
+        free = r;
+      });
+      return {
+        release: async () => {
+          if (!held) return;
+          held = false;
+          free();
+        },
+      };
+    };
+  }
+  return async (_subscriptionId, options) => {
+    const lockDb = new BetterSqlite3(`${path}.sync-lock`);
+    // Never block the thread: another store of this process may hold the lock and needs the event loop.
+    lockDb.pragma("busy_timeout = 0");
+    let taken = false;
+    try {
+      taken = await retryUntil(async () => {
+        try {
+          lockDb.exec("BEGIN IMMEDIATE");
+          return true;
+        } catch (error) {
+          if (String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY")) return false;
+          throw error;
+        }
+      }, options);
+    } finally {
+      if (!taken) lockDb.close();
+    }
+    if (!taken) return undefined;
+    return {
+      release: async () => {
+        if (!lockDb.open) return;
+        if (lockDb.inTransaction) lockDb.exec("ROLLBACK");
+        lockDb.close();
+      },
+    };
+  };
+}
 
 export class StoreLocationError extends Error {
   constructor(message: string) {
@@ -28,12 +153,18 @@ export function redactLocation(location: string): string {
 
 function migrator(db: Kysely<Database>, dialect: "sqlite" | "postgres"): () => Promise<void> {
   return async () => {
-    const { error, results } = await new Migrator({
-      db,
-      provider: { getMigrations: async () => migrations(dialect) },
-      migrationTableName: "schema_migrations",
-      migrationLockTableName: "schema_migrations_lock",
-    }).migrateToLatest();
+    const run = () =>
+      new Migrator({
+        db,
+        provider: { getMigrations: async () => migrations(dialect) },
+        migrationTableName: "schema_migrations",
+        migrationLockTableName: "schema_migrations_lock",
+      }).migrateToLatest();
+    let { error, results } = await run();
+    // kysely's migration lock is a no-op on SQLite, so two processes opening a new database at once can both
+    // try the same migration; the loser's transaction rolls back, and asking again finds it applied.
+    for (let attempt = 0; error && dialect === "sqlite" && attempt < 2; attempt++)
+      ({ error, results } = await run());
     if (error) {
       const failed = results?.find((r) => r.status === "Error")?.migrationName;
       throw new Error(
@@ -41,11 +172,6 @@ function migrator(db: Kysely<Database>, dialect: "sqlite" | "postgres"): () => P
       );
     }
   };
-}
-
-export interface OpenStoreOptions {
-  /** Open an existing SQLite database only, never create one: for commands that only read (export). */
-  mustExist?: boolean;
 }
 
 /** Open (and create, for SQLite, unless `mustExist`) a store. Call `migrate()` before use. */
@@ -72,7 +198,14 @@ export async function openStore(location: string, options: OpenStoreOptions = {}
       await db.destroy();
       if (!pool.ended) await pool.end().catch(() => undefined);
     };
-    return new KyselyStore("postgres", redactLocation(text), db, migrator(db, "postgres"), close);
+    return new KyselyStore(
+      "postgres",
+      redactLocation(text),
+      db,
+      migrator(db, "postgres"),
+      close,
+      postgresLock(db),
+    );
   }
   let path: string;
   if (text.startsWith("sqlite:")) path = text.slice("sqlite:".length);
@@ -96,8 +229,15 @@ export async function openStore(location: string, options: OpenStoreOptions = {}
       `--db ${text}: cannot open as a SQLite database (${(error as Error).message})`,
     );
   }
-  sqlite.pragma("busy_timeout = 10000");
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
   sqlite.pragma("foreign_keys = ON");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return new KyselyStore("sqlite", `sqlite:${path}`, db, migrator(db, "sqlite"), () => db.destroy());
+  return new KyselyStore(
+    "sqlite",
+    `sqlite:${path}`,
+    db,
+    migrator(db, "sqlite"),
+    () => db.destroy(),
+    sqliteLock(path),
+  );
 }

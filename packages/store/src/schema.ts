@@ -287,5 +287,33 @@ export function migrations(dialect: "sqlite" | "postgres"): Record<string, Migra
           .execute();
       },
     },
+    "002_wasc_codes": {
+      // Findings stored before classes had one home hold Qualys' bare WASC numbers (`["22"]`); new rows hold
+      // `WASC-22`, as the gate always showed them. Rewrite what is unambiguous, a page of rows at a time. OWASP
+      // codes stay as stored: the edition Qualys gave with them was not kept, and a number alone cannot tell it
+      // (a `sync --full` rewrites them with their edition).
+      async up(db: Kysely<unknown>) {
+        let after: { subscription: number; uid: string } | undefined;
+        for (;;) {
+          const { rows } = await sql<{ subscription_id: number; uid: string; wasc: string }>`
+            select subscription_id, uid, wasc from findings
+            where wasc <> '[]'
+            ${after ? sql`and (subscription_id > ${after.subscription} or (subscription_id = ${after.subscription} and uid > ${after.uid}))` : sql``}
+            order by subscription_id, uid
+            limit 1000`.execute(db);
+          for (const row of rows) {
+            const codes = JSON.parse(row.wasc) as unknown;
+            if (!Array.isArray(codes)) continue;
+            const fixed = codes.map((c) => (typeof c === "string" && /^\d+$/.test(c) ? `WASC-${c}` : c));
+            if (fixed.every((c, i) => c === codes[i])) continue;
+            await sql`update findings set wasc = ${JSON.stringify(fixed)}
+              where subscription_id = ${row.subscription_id} and uid = ${row.uid}`.execute(db);
+          }
+          const last = rows.at(-1);
+          if (!last || rows.length < 1000) return;
+          after = { subscription: Number(last.subscription_id), uid: last.uid };
+        }
+      },
+    },
   };
 }

@@ -29,7 +29,14 @@ export interface WriteContext {
   now: string;
   /** The sync run writing, for the history of finding changes. */
   runId: number | undefined;
+  /**
+   * Told what the write did to each record: `added` only when this write's insert created the row (not when a
+   * concurrent writer created it first), so a run that tallies these counts each record once and exactly.
+   */
+  onRecord?: ((uid: string, outcome: UpsertOutcome) => void) | undefined;
 }
+
+export type UpsertOutcome = "added" | "updated" | "unchanged";
 
 export interface UpsertCounts {
   added: number;
@@ -55,6 +62,17 @@ export interface SyncRunStats {
   apiCalls: number;
   retries: number;
   errors: string[];
+}
+
+/** The sync lock of a subscription, held by one run at a time; `release` is idempotent. */
+export interface SyncLock {
+  release(): Promise<void>;
+}
+
+export interface SyncLockOptions {
+  /** How long to wait for another sync to finish before giving up with a SyncLockedError. */
+  waitMs: number;
+  signal?: AbortSignal | undefined;
 }
 
 export interface SyncRunRow extends SyncRunStats {
@@ -115,7 +133,16 @@ export interface Store {
   markVanished(object: StoredObject, subscriptionId: number, seenSince: string, now: string): Promise<number>;
   getState(subscriptionId: number, stream: string): Promise<StreamState | undefined>;
   setState(subscriptionId: number, stream: string, state: StreamState): Promise<void>;
-  /** Record a run's start; a run of the same stream left `running` (killed) is closed as interrupted. */
+  /**
+   * Take the sync lock of a subscription (SQLite: of the whole database, which has one writer at a time),
+   * waiting up to `waitMs` for a sync that holds it. It is released by `release()` or when the process ends, so
+   * a killed sync never leaves it taken. Throws SyncLockedError naming the run that holds it.
+   */
+  lockSync(subscriptionId: number, options: SyncLockOptions): Promise<SyncLock>;
+  /**
+   * Record a run's start; a run of the same stream left `running` (killed: its holder no longer holds the
+   * sync lock) is closed as interrupted. Call it while holding the lock.
+   */
   startRun(
     subscriptionId: number,
     stream: string,

@@ -7,6 +7,8 @@ import {
   EVIDENCE_MAX,
   type FindingRecord,
 } from "@qualys-connector/model";
+import BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import {
   type ListOptions,
@@ -292,6 +294,42 @@ function storeSuite(db: TestDatabase): void {
       expect(await again.subscription(SUB_A)).toBe(sub);
       expect(await recordsOf(again.applications())).toEqual([application(1)]);
       expect(await again.getState(sub, "webapps")).toEqual(state);
+    });
+  });
+
+  describe("migration 002", () => {
+    /** Run SQL on the test database directly, as an older version of the store would have left it. */
+    async function raw(statement: string): Promise<void> {
+      if (db.dialect === "sqlite") {
+        const sqlite = new BetterSqlite3(db.location.slice("sqlite:".length));
+        try {
+          sqlite.exec(statement);
+        } finally {
+          sqlite.close();
+        }
+        return;
+      }
+      const client = new pg.Client({ connectionString: db.location });
+      await client.connect();
+      try {
+        await client.query(statement);
+      } finally {
+        await client.end();
+      }
+    }
+
+    it("rewrites the bare WASC numbers of findings stored before as WASC-n, and leaves the rest alone", async () => {
+      const store = await openMigrated();
+      const sub = await store.subscription(SUB_A);
+      const old = finding(1, { wasc: ["22", "WASC-8"], owasp: ["3"] });
+      const none = finding(2, { wasc: [] });
+      await store.upsertFindings([old, none], context(sub, at(1)));
+      // As a store without migration 002 left it.
+      await raw("delete from schema_migrations where name = '002_wasc_codes'");
+      await store.migrate();
+      const rows = await recordsOf(store.findings());
+      expect(rows.find((r) => r.uid === old.uid)).toEqual({ ...old, wasc: ["WASC-22", "WASC-8"] });
+      expect(rows.find((r) => r.uid === none.uid)).toEqual(none);
     });
   });
 
@@ -646,6 +684,52 @@ function storeSuite(db: TestDatabase): void {
   });
 
   describe("transactions", () => {
+    // PostgreSQL only: two connections writing at once. (SQLite has one writer at a time; a second connection in
+    // this process would wait out its busy timeout on the thread the first one needs.)
+    (db.dialect === "postgres" ? it : it.skip)(
+      "a record another writer inserted first counts as unchanged, not added a second time",
+      async () => {
+        const { store: first, sub } = await withSubscription();
+        const second = await openMigrated();
+        const record = finding(1);
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let written!: () => void;
+        const inserted = new Promise<void>((resolve) => {
+          written = resolve;
+        });
+        // The first writer inserts and holds its transaction open...
+        const byFirst = first.transaction(async (tx) => {
+          const counts = await tx.upsertFindings([record], context(sub, at(1)));
+          written();
+          await held;
+          return counts;
+        });
+        await inserted;
+        // ...the second reads no such row yet and tries to insert it: PostgreSQL makes it wait for the first.
+        const bySecond = second.upsertFindings([record], context(sub, at(2)));
+        const watcher = new pg.Client({ connectionString: db.location });
+        await watcher.connect();
+        try {
+          for (let i = 0; i < 400; i++) {
+            const { rows } = await watcher.query<{ waiting: number }>(
+              "select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+            );
+            if ((rows[0]?.waiting ?? 0) > 0) break;
+            await new Promise((resolve) => setTimeout(resolve, 25));
+          }
+        } finally {
+          await watcher.end();
+        }
+        release();
+        expect(await byFirst).toEqual({ added: 1, updated: 0, unchanged: 0 });
+        expect(await bySecond).toEqual({ added: 0, updated: 0, unchanged: 1 });
+        expect(await collect(first.findings())).toHaveLength(1);
+      },
+    );
+
     it("rolls back records and state when the work throws", async () => {
       const { store, sub } = await withSubscription();
       const failure = new Error("page 3 failed");
@@ -819,6 +903,33 @@ function storeSuite(db: TestDatabase): void {
 }
 
 describeEachDatabase(storeSuite);
+
+describe("SQLite with another writer (no server needed)", () => {
+  it("a write that waited out the busy timeout names the running sync instead of a bare 'database is locked'", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "qc-store-"));
+    const file = path.join(dir, "busy.db");
+    const store = await openStore(`sqlite:${file}`, { busyTimeoutMs: 50 });
+    const other = new BetterSqlite3(file);
+    try {
+      await store.migrate();
+      const sub = await store.subscription(SUB_A);
+      const runId = await store.startRun(sub, "findings", "incremental", at(3));
+      other.exec("BEGIN IMMEDIATE");
+      const writing = store.transaction((tx) => tx.upsertApplications([application(1)], context(sub, at(4))));
+      await expect(writing).rejects.toThrow(
+        `sqlite:${file}: another sync (run ${runId}, started at ${at(3)}) holds the database`,
+      );
+      other.exec("ROLLBACK");
+      // Nothing was lost: the write goes through once the other writer is done.
+      await store.transaction((tx) => tx.upsertApplications([application(1)], context(sub, at(5))));
+      expect(await recordsOf(store.applications())).toEqual([application(1)]);
+    } finally {
+      other.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("openStore locations (no server needed)", () => {
   it("opens a bare .db path and sqlite::memory: as SQLite", async () => {

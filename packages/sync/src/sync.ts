@@ -14,6 +14,7 @@ import type {
   StreamState,
   SubscriptionKey,
   UpsertCounts,
+  UpsertOutcome,
 } from "@qualys-connector/store";
 import type { Pass, Stream, StreamContext, SyncFilters } from "./stream.js";
 import { findingsStream, readDefinitions, webAppsStream } from "./streams.js";
@@ -30,6 +31,11 @@ export interface SyncOptions {
   concurrency?: number | undefined;
   /** How far before the run's start the next incremental run looks again. Default 10 minutes. */
   overlapMs?: number | undefined;
+  /**
+   * How long to wait for another sync of the same subscription (SQLite: of the same database) to finish before
+   * failing with an error naming it. Default 5 minutes.
+   */
+  lockWaitMs?: number | undefined;
   /** Stops between pages; the run ends `interrupted` and the next one resumes. */
   signal?: AbortSignal | undefined;
   progress?: ((event: SyncProgress) => void) | undefined;
@@ -66,6 +72,10 @@ export interface SyncReport {
 }
 
 export const DEFAULT_OVERLAP_MS = 10 * 60_000;
+export const DEFAULT_LOCK_WAIT_MS = 5 * 60_000;
+
+/** What one record did in one written page. */
+type Outcomes = [uid: string, outcome: UpsertOutcome][];
 
 /** Qualys' date-time form: `2026-12-01T12:00:00Z` (seed 003's examples are UTC). */
 export function qualysTime(ms: number): string {
@@ -124,10 +134,29 @@ function hasFilters(filters: SyncFilters): boolean {
 
 /** Run the sync of the chosen objects, in dependency order (definitions come from the stored findings). */
 export async function runSync(client: QualysClient, store: Store, options: SyncOptions): Promise<SyncReport> {
+  const subscriptionId = await store.subscription(options.subscription);
+  // One sync of a subscription at a time: two at once would read each other's checkpoints, close each other's
+  // runs as interrupted and write the same rows twice over. The second waits for the first, then runs on.
+  const lock = await store.lockSync(subscriptionId, {
+    waitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
+    signal: options.signal,
+  });
+  try {
+    return await syncStreams(client, store, options, subscriptionId);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function syncStreams(
+  client: QualysClient,
+  store: Store,
+  options: SyncOptions,
+  subscriptionId: number,
+): Promise<SyncReport> {
   const now = options.now ?? Date.now;
   const overlap = options.overlapMs ?? DEFAULT_OVERLAP_MS;
   const progress = options.progress ?? (() => {});
-  const subscriptionId = await store.subscription(options.subscription);
   const order: StoredObject[] = ["webapps", "findings", "definitions"];
   const reports: StreamReport[] = [];
 
@@ -162,14 +191,26 @@ export async function runSync(client: QualysClient, store: Store, options: SyncO
     };
     const write = { subscriptionId, source: "api", runId };
     let total = 0;
-    const add = (c: UpsertCounts) => {
-      counts.added += c.added;
-      counts.updated += c.updated;
-      counts.unchanged += c.unchanged;
+    // Each record counts once per run, however often the run reads it: the tested and ignored passes can both
+    // return a finding, and a resumed run sweeps again what changed while it lay interrupted. A record
+    // unchanged at its first read and changed at a later one counts as updated.
+    const counted = new Map<string, UpsertOutcome>();
+    const add = (outcomes: Outcomes) => {
+      for (const [uid, outcome] of outcomes) {
+        const before = counted.get(uid);
+        if (before === undefined) {
+          counted.set(uid, outcome);
+          counts[outcome] += 1;
+        } else if (before === "unchanged" && outcome !== "unchanged") {
+          counted.set(uid, outcome);
+          counts.unchanged -= 1;
+          counts[outcome] += 1;
+        }
+      }
     };
     try {
       if (object === "definitions") {
-        total = await syncDefinitions(ctx, store, subscriptionId, options, state, (c) => add(c), now, runId);
+        total = await syncDefinitions(ctx, store, subscriptionId, options, state, add, now, runId);
       } else {
         const stream = STREAMS[object];
         const concurrency = options.concurrency ?? 2;
@@ -192,8 +233,13 @@ export async function runSync(client: QualysClient, store: Store, options: SyncO
             // run first sends the next page's request and reads the other search's answer before it, instead
             // of after: 214 ms per 200 ms call became 206 (bench/sync-throughput).
             await yieldToIo();
+            const outcomes: Outcomes = [];
             await store.transaction(async (tx) => {
-              add(await stream.write(tx, records, { ...write, now: new Date(now()).toISOString() }));
+              await stream.write(tx, records, {
+                ...write,
+                now: new Date(now()).toISOString(),
+                onRecord: (uid, outcome) => outcomes.push([uid, outcome]),
+              });
               await tx.setState(subscriptionId, stateKey, {
                 cursor: state?.cursor,
                 checkpoint: {
@@ -207,6 +253,8 @@ export async function runSync(client: QualysClient, store: Store, options: SyncO
                 updatedAt: new Date(now()).toISOString(),
               });
             });
+            // Counted once committed: a page rolled back added nothing.
+            add(outcomes);
             total += records.length;
             progress({
               kind: "page",
@@ -489,15 +537,24 @@ async function syncDefinitions(
   subscriptionId: number,
   options: SyncOptions,
   state: StreamState | undefined,
-  add: (counts: UpsertCounts) => void,
+  add: (outcomes: Outcomes) => void,
   now: () => number,
   runId: number,
 ): Promise<number> {
-  const write = () => ({ subscriptionId, source: "api", runId, now: new Date(now()).toISOString() });
   let total = 0;
   const commit = async (records: Parameters<Store["upsertDefinitions"]>[0]) => {
     if (records.length === 0) return;
-    await store.transaction(async (tx) => add(await tx.upsertDefinitions(records, write())));
+    const outcomes: Outcomes = [];
+    await store.transaction(async (tx) => {
+      await tx.upsertDefinitions(records, {
+        subscriptionId,
+        source: "api",
+        runId,
+        now: new Date(now()).toISOString(),
+        onRecord: (uid, outcome) => outcomes.push([uid, outcome]),
+      });
+    });
+    add(outcomes);
     total += records.length;
   };
   const explicit = ctx.filters.ids && ctx.filters.ids.length > 0 ? [...ctx.filters.ids] : undefined;

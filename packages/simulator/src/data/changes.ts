@@ -74,6 +74,9 @@ export function applyWasScanResults(
     }
   }
 
+  // A scan logs in only with an authentication record that worked (authStatus SUCCESSFUL or PARTIAL); without
+  // one (NONE), or when the login failed, nothing it finds was found while authenticated.
+  const loggedIn = scan.outcome.authStatus === "SUCCESSFUL" || scan.outcome.authStatus === "PARTIAL";
   const results: SimScanResultItem[] = [];
   for (const f of findings) {
     const detected =
@@ -84,7 +87,7 @@ export function applyWasScanResults(
     f.lastDetectedDate = now;
     f.updatedDate = now;
     f.scanIds.push(scan.id);
-    results.push(resultItem(f));
+    results.push(resultItem(f, loggedIn));
   }
   scan.results = results;
   scan.summary ??= {
@@ -96,7 +99,7 @@ export function applyWasScanResults(
   if (rng.chance(0.3)) app.updatedDate = now;
 }
 
-function resultItem(f: SimFinding): SimScanResultItem {
+function resultItem(f: SimFinding, loggedIn: boolean): SimScanResultItem {
   const first = f.results[0];
   return {
     findingId: f.id,
@@ -107,7 +110,7 @@ function resultItem(f: SimFinding): SimScanResultItem {
     potential: f.potential,
     uri: f.url,
     param: f.param,
-    authenticated: first?.authentication ?? false,
+    authenticated: loggedIn && (first?.authentication ?? false),
     form: first?.formLocation ?? null,
     payloads: (first?.payloads ?? []).map((p) => ({ payload: p.payload, result: p.response })),
     data: f.type === "INFORMATION_GATHERED" ? (first?.payloads[0]?.response ?? "") : null,

@@ -93,13 +93,15 @@ export function renderFinding(world: SimWorld, f: SimFinding, verbose: boolean):
     ignoredDate: f.ignoredDate ?? undefined,
     ignoredComment: f.ignoredComment === null ? undefined : qcdata(f.ignoredComment),
     cwe: qlist("long", f.cwe),
+    // Real verbose findings give the OWASP and WASC codes as bare numbers (`code: 3` with the URL
+    // `https://owasp.org/Top10/A03_2021-Injection/`; `code: 22` for WASC-22): the edition is only in the URL.
     owasp: qlist(
       "OWASP",
-      f.owasp.map((o) => ({ name: qcdata(o.name), url: qcdata(o.url), code: o.code })),
+      f.owasp.map((o) => ({ name: qcdata(o.name), url: qcdata(o.url), code: bareNumber(o.code) })),
     ),
     wasc: qlist(
       "WASC",
-      f.wasc.map((o) => ({ name: qcdata(o.name), url: qcdata(o.url), code: o.code })),
+      f.wasc.map((o) => ({ name: qcdata(o.name), url: qcdata(o.url), code: bareNumber(o.code) })),
     ),
     cvssV3: f.cvssV3
       ? { base: f.cvssV3.base, temporal: f.cvssV3.temporal, attackVector: f.cvssV3.attackVector }
@@ -189,3 +191,9 @@ export const findingRoutes: Route[] = [
     }),
   },
 ];
+
+/** `A03` -> 3, `WASC-22` -> 22: the number in a class code, as the findings API writes it. */
+function bareNumber(code: string): number | string {
+  const digits = /(\d+)$/.exec(code)?.[1];
+  return digits === undefined ? code : Number(digits);
+}

@@ -315,21 +315,26 @@ function scanResults(world: SimWorld, s: SimWasScan): QNode {
     }
     return [...grouped.values()];
   };
+  const vulnGroups = byQid(vulns);
+  // Statistics count what the vulnerability list shows: one vulnerability per QID, URI and parameter, however many
+  // instances it has. A real WAS_SCAN_REPORT counts its SUMMARY_STAT LEVEL1..5 the same way, one per
+  // VULNERABILITY record (DefectDojo's qualys_webapp_one_vuln.xml: one record of severity 3, LEVEL3 1).
+  const counted = vulnGroups.map((items) => items[0] as SimScanResultItem);
   return {
     ...scanCore(world, s),
     stats: {
       global: {
-        ...levelCounts(vulns, "nbVulns"),
+        ...levelCounts(counted, "nbVulns"),
         ...levelCounts(sensitive, "nbScs"),
         ...levelCounts(igs, "nbIgs"),
       },
-      byGroup: groupStats(vulns, kbGroup, "GroupStat", "group"),
-      byOwasp: groupStats(vulns, owasp, "OwaspStat", "owasp"),
-      byWasc: groupStats(vulns, wasc, "WascStat", "wasc"),
+      byGroup: groupStats(counted, kbGroup, "GroupStat", "group"),
+      byOwasp: groupStats(counted, owasp, "OwaspStat", "owasp"),
+      byWasc: groupStats(counted, wasc, "WascStat", "wasc"),
     },
     vulns: qlist(
       "WasScanVuln",
-      byQid(vulns).map((items) => {
+      vulnGroups.map((items) => {
         const first = items[0] as SimScanResultItem;
         return {
           qid: first.qid,
