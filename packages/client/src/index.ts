@@ -11,9 +11,17 @@ export {
   TOKEN_LIFETIME_MS,
   TOKEN_REFRESH_MARGIN_MS,
 } from "./auth.js";
-export { createQualysClient, type QualysClient, type QualysClientOptions } from "./client.js";
+export {
+  createQualysClient,
+  DEFAULT_MAX_DOWNLOAD_BYTES,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  type QualysClient,
+  type QualysClientOptions,
+} from "./client.js";
 export {
   excerpt,
+  formatBytes,
+  QualysAbortError,
   QualysApiError,
   QualysAuthError,
   QualysConfigError,
@@ -23,6 +31,7 @@ export {
   QualysNetworkError,
   QualysParseError,
   QualysRateLimitError,
+  QualysResponseTooLargeError,
   QualysTimeoutError,
   type RequestInfo,
 } from "./errors.js";
@@ -42,6 +51,12 @@ export {
 export { readServiceResponse, type ServiceResponse } from "./qps-envelope.js";
 export { redact, redactUrl } from "./redact.js";
 export {
+  abortText,
+  currentRequestScope,
+  type RequestScope,
+  withRequestScope,
+} from "./request-scope.js";
+export {
   backoffDelay,
   DEFAULT_RETRY,
   type RetryDecision,
@@ -59,6 +74,7 @@ export {
   type WasScanStatus,
 } from "./scans.js";
 export { readSimpleReturn, type SimpleReturn, simpleReturnError } from "./simple-return.js";
+export { deadlineSignal, longTimer, MAX_TIMER_MS, sleep } from "./timers.js";
 export type { HttpRequest, HttpResponse, Transport } from "./transport.js";
 export type { ScannerAppliance, VmNetwork, VmOptionProfile } from "./vm.js";
 export {
