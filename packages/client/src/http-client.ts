@@ -30,7 +30,8 @@ export type ClientEvent =
   | { type: "request"; method: string; url: string }
   | { type: "response"; method: string; url: string; status: number; ms: number }
   | { type: "retry"; method: string; url: string; attempt: number; delayMs: number; reason: string }
-  | { type: "wait"; api: string; ms: number; seconds: number; reason: string };
+  | { type: "wait"; api: string; ms: number; seconds: number; reason: string }
+  | { type: "warning"; message: string };
 
 export interface CoreOptions {
   apiUrl: string;
@@ -104,6 +105,11 @@ export class HttpCore {
   /** Exact secret values to mask wherever text leaves the client. */
   get secrets(): string[] {
     return this.auth.secrets();
+  }
+
+  /** Tell the `log` hook about data the client changed on its way in (e.g. an over-long name it cut). */
+  warn(message: string): void {
+    this.options.log?.({ type: "warning", message });
   }
 
   info(method: string, url: string): RequestInfo {

@@ -48,7 +48,12 @@ export {
   portalUrl,
   resolvePlatform,
 } from "./platforms.js";
-export { readServiceResponse, type ServiceResponse } from "./qps-envelope.js";
+export {
+  capNamesAndUrls,
+  MAX_NAME_CHARS,
+  readServiceResponse,
+  type ServiceResponse,
+} from "./qps-envelope.js";
 export { redact, redactUrl } from "./redact.js";
 export {
   abortText,

@@ -32,6 +32,7 @@ import {
   writeGateOutputs,
 } from "@qualys-connector/gate";
 import type { Command } from "commander";
+import { printClientWarnings } from "../client-warnings.js";
 import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
 import { parseDuration } from "../parse/duration.js";
 import { type ConnectionFlags, type LoadedSettings, loadSettings } from "../settings.js";
@@ -259,7 +260,7 @@ export async function withGateClient(
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const client = createQualysClient(settings.client);
+  const client = createQualysClient({ ...settings.client, log: printClientWarnings });
   try {
     await run(client, { signal: first.signal, forceSignal: force.signal }, {});
   } catch (error) {

@@ -13,6 +13,7 @@ import {
   type XmlNode,
 } from "@qualys-connector/client";
 import type { Command } from "commander";
+import { printClientWarnings } from "../client-warnings.js";
 import { UsageError } from "../exit-codes.js";
 import { type Column, parseFormat, render } from "../output.js";
 import { addConnectionOptions, type ConnectionFlags, loadSettings } from "../settings.js";
@@ -22,7 +23,7 @@ type Flags = ConnectionFlags & { format: string };
 async function withClient<T>(flags: Flags, run: (client: QualysClient) => Promise<T>): Promise<T> {
   const settings = loadSettings(flags, process.env, () => readFileSync(0, "utf8"));
   for (const warning of settings.warnings) process.stderr.write(`warning: ${warning}\n`);
-  const client = createQualysClient(settings.client);
+  const client = createQualysClient({ ...settings.client, log: printClientWarnings });
   try {
     return await run(client);
   } finally {
