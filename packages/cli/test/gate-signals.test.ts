@@ -223,3 +223,47 @@ describe("scan vm: SIGTERM at any moment ends within 10 s, outputs written, exit
     expect(summary).toContain("Qualys VM gate");
   });
 });
+
+describe("a second signal", () => {
+  it("stops a cancel call that hangs and writes the outputs at once, exit 2", async () => {
+    const dir = tempDir("gate-signal-");
+    let child: ChildProcess | undefined;
+    let first = false;
+    let secondAt: number | undefined;
+    // The cancel call never answers: without the second signal it would run into its own 5 s deadline.
+    void proxy.hold(isPath("/cancel/was/wasscan/")).then(() => {
+      secondAt = performance.now();
+      child?.kill("SIGTERM");
+    });
+    const run = await spawnCli(
+      ["scan", "was", "--webapp", "scenario-slow", "--report-dir", dir],
+      { QUALYS_API_URL: proxy.url, QUALYS_USERNAME: "sim_user", QUALYS_PASSWORD: "sim-password" },
+      "",
+      {
+        dist: true,
+        onSpawn: (c) => {
+          child = c;
+        },
+        onStderr: (stderr, c) => {
+          if (!first && /scan \d+: [A-Z]+ \(/.test(stderr)) {
+            first = true;
+            c.kill("SIGTERM");
+          }
+        },
+      },
+    );
+    const ms = performance.now() - (secondAt ?? 0);
+    expect(secondAt, run.stderr).toBeDefined();
+    expect(run.code, run.stderr).toBe(2);
+    expect(ms).toBeLessThan(WITHIN_MS);
+    expect(run.stderr).toContain("SIGTERM received again: writing the outputs now");
+    const { result } = await readOutputs(dir);
+    // The force signal, not the cancel call's own deadline, ended the call.
+    expect(result.warnings.join("\n")).toMatch(
+      /could not cancel scan \d+: .*stopped \(SIGTERM received again\)/,
+    );
+    expect(result.reason).toMatch(
+      /^incomplete: SIGTERM received while polling; scan \d+ may still be running \(cancel failed\)$/,
+    );
+  });
+});
