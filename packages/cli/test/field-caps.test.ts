@@ -1,11 +1,16 @@
 /**
- * Hostile sizes end to end: a web app whose name is two million characters reaches neither the console nor any
- * output raw; `was webapps list` prints it cut, with a warning naming the endpoint and field.
+ * Hostile sizes end to end: a web app whose name is two million characters reaches neither the console nor the
+ * database raw; `was webapps list` prints it cut and `sync` stores it cut, each with a warning naming the endpoint
+ * and field.
  */
 
+import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { MAX_NAME_CHARS } from "@qualys-connector/client";
+import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnCli } from "./spawn-cli.js";
 
@@ -49,5 +54,37 @@ describe("over-long names", () => {
     expect(run.stderr).toContain(
       `warning: POST /qps/rest/3.0/search/was/webapp WebApp: field name is ${LONG} characters long; kept the first ${MAX_NAME_CHARS}`,
     );
+  });
+});
+
+describe("over-long names in a sync", () => {
+  let sim: RunningSimulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, webapps: 2, findingsPerWebapp: 1, hosts: 0 });
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  it("`sync --objects webapps` stores a two-million-character name cut, and says so", async () => {
+    const webApp = [...sim.control.world.webApps.values()].find((w) => w.scenario === null);
+    if (!webApp) throw new Error("the simulator world has no generated web app");
+    webApp.name = "n".repeat(LONG);
+    const dir = mkdtempSync(path.join(tmpdir(), "qc-field-caps-"));
+    const db = `sqlite:${path.join(dir, "qualys.db")}`;
+    const env = { QUALYS_API_URL: sim.url, QUALYS_USERNAME: "sim_user", QUALYS_PASSWORD: "sim-password" };
+    const synced = await spawnCli(["sync", "--db", db, "--objects", "webapps"], env, "", { dist: true });
+    expect(synced.code, synced.stderr.slice(0, 500)).toBe(0);
+    expect(synced.stderr).toContain(
+      `field name is ${LONG} characters long; kept the first ${MAX_NAME_CHARS}`,
+    );
+    const exported = await spawnCli(["export", "--db", db, "--object", "webapps"], env, "", { dist: true });
+    expect(exported.code, exported.stderr.slice(0, 500)).toBe(0);
+    const names = exported.stdout
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => (JSON.parse(line) as { name: string }).name);
+    expect(names).toContain(`${"n".repeat(MAX_NAME_CHARS)}… [cut from ${LONG} characters]`);
+    expect(Math.max(...names.map((n) => n.length))).toBeLessThan(MAX_NAME_CHARS + 40);
   });
 });
