@@ -6,6 +6,7 @@
 import { QualysAuthError, type RequestInfo } from "./errors.js";
 import type { Clock } from "./limiter.js";
 import { redact } from "./redact.js";
+import { currentRequestScope } from "./request-scope.js";
 import { readSimpleReturn, simpleReturnError } from "./simple-return.js";
 import type { HttpResponse, Transport } from "./transport.js";
 import { parseXml } from "./xml.js";
@@ -134,6 +135,8 @@ export class Authenticator {
       headers: { "User-Agent": this.context.userAgent, ...headers },
       body,
       timeoutMs: this.context.timeoutMs,
+      // Logins and token requests obey the caller's scope too (request-scope.ts).
+      signal: currentRequestScope()?.signal,
     });
   }
 

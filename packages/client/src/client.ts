@@ -37,8 +37,15 @@ export interface QualysClientOptions extends TransportOptions {
   /** Gateway URL, when it cannot be derived (private cloud). */
   gatewayUrl?: string;
   auth: Auth;
-  /** Per request; 0 disables. Default 120 s. */
+  /** Total deadline of one request (headers and body); 0 disables. Default 120 s. */
   timeoutMs?: number;
+  /**
+   * Longest response body the client reads, in bytes; a longer one is a QualysResponseTooLargeError naming the
+   * endpoint. Default 64 MiB.
+   */
+  maxResponseBytes?: number;
+  /** The same for scan results and report downloads. Default 256 MiB. */
+  maxDownloadBytes?: number;
   /** Retries of idempotent calls. Default 5 (shorthand for `retry.maxRetries`). */
   maxRetries?: number;
   retry?: Partial<RetryOptions>;
@@ -68,6 +75,10 @@ export type QualysClient = ReturnType<typeof createQualysClient>;
 export function knownSecrets(options: Pick<QualysClientOptions, "auth" | "proxy">): string[] {
   return [...authSecrets(options.auth), ...proxySecrets(options.proxy)];
 }
+/** A page of 1000 verbose findings is a few MB; 64 MiB leaves room while keeping a hostile body out of memory. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** Scan results and reports of large scans run to tens of MB; V8 strings stop near 512 MiB anyway. */
+export const DEFAULT_MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024;
 
 export function createQualysClient(options: QualysClientOptions) {
   const problems: string[] = [];
@@ -84,6 +95,14 @@ export function createQualysClient(options: QualysClientOptions) {
     problems.push(`--max-retries: ${maxRetries} must be 0 or more`);
   const timeoutMs = options.timeoutMs ?? 120_000;
   if (!(timeoutMs >= 0)) problems.push(`--timeout: must be 0 or more seconds`);
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const maxDownloadBytes = options.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
+  for (const [name, value] of [
+    ["maxResponseBytes", maxResponseBytes],
+    ["maxDownloadBytes", maxDownloadBytes],
+  ] as const)
+    if (!Number.isSafeInteger(value) || value < 1)
+      problems.push(`${name}: ${value} must be a positive integer`);
   if (problems.length > 0) throw new QualysConfigError(problems);
 
   const endpoints = apiUrl ? endpointsFromApiUrl(apiUrl) : platformEndpoints(options.platform ?? "");
@@ -94,6 +113,8 @@ export function createQualysClient(options: QualysClientOptions) {
     auth: options.auth,
     transport,
     timeoutMs,
+    maxResponseBytes,
+    maxDownloadBytes,
     retry: { ...DEFAULT_RETRY, ...options.retry, maxRetries },
     maxWaitSec: options.maxWaitSec ?? 3700,
     concurrency,

@@ -12,7 +12,8 @@ export type QualysErrorKind =
   | "timeout"
   | "parse"
   | "config"
-  | "network";
+  | "network"
+  | "aborted";
 
 export abstract class QualysError extends Error {
   abstract readonly kind: QualysErrorKind;
@@ -103,6 +104,45 @@ export class QualysTimeoutError extends QualysError {
     super(`${request.method} ${request.url} timed out after ${timeoutMs / 1000} s`);
     this.name = "QualysTimeoutError";
   }
+}
+
+/** The caller stopped the call (its AbortSignal fired, e.g. on SIGTERM or the gate's deadline); never retried. */
+export class QualysAbortError extends QualysError {
+  readonly kind = "aborted";
+  readonly retryable = false;
+  constructor(
+    /** The signal's reason as text, e.g. "SIGTERM received". */
+    readonly reason: string,
+    readonly request: RequestInfo,
+  ) {
+    super(`${request.method} ${request.url}: stopped (${reason})`);
+    this.name = "QualysAbortError";
+  }
+}
+
+/**
+ * A response body larger than the client accepts (`maxResponseBytes`): reading on would exhaust memory, and asking
+ * again would only repeat it, so it is final.
+ */
+export class QualysResponseTooLargeError extends QualysError {
+  readonly kind = "parse";
+  readonly retryable = false;
+  constructor(
+    readonly limitBytes: number,
+    readonly request: RequestInfo,
+  ) {
+    super(
+      `${request.method} ${request.url}: the response is larger than ${formatBytes(limitBytes)} (the client's maxResponseBytes); refusing to read it`,
+    );
+    this.name = "QualysResponseTooLargeError";
+  }
+}
+
+/** `64 MB`, `512 KB`, `300 bytes`. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+  if (bytes >= 1024) return `${Math.round((bytes / 1024) * 10) / 10} KB`;
+  return `${bytes} bytes`;
 }
 
 /** A body that is not what the API promised: truncated, malformed, or an HTML page instead of XML/JSON. */

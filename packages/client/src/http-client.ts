@@ -7,6 +7,7 @@
 import { type Auth, Authenticator, type Family, REQUESTED_WITH } from "./auth.js";
 import {
   excerpt,
+  QualysAbortError,
   QualysAuthError,
   QualysHttpError,
   QualysParseError,
@@ -17,6 +18,7 @@ import {
 import { ApiLimiter, apiKey, type Clock, readLimitHeaders } from "./limiter.js";
 import { readServiceResponse } from "./qps-envelope.js";
 import { redact } from "./redact.js";
+import { abortText, currentRequestScope } from "./request-scope.js";
 import { MAX_LIMIT_WAITS, type RetryOptions, retryDecision, transportFailure } from "./retry.js";
 import { readSimpleReturn, simpleReturnError } from "./simple-return.js";
 import type { HttpResponse, Transport } from "./transport.js";
@@ -29,14 +31,20 @@ export type ClientEvent =
   | { type: "request"; method: string; url: string }
   | { type: "response"; method: string; url: string; status: number; ms: number }
   | { type: "retry"; method: string; url: string; attempt: number; delayMs: number; reason: string }
-  | { type: "wait"; api: string; ms: number; seconds: number; reason: string };
+  | { type: "wait"; api: string; ms: number; seconds: number; reason: string }
+  | { type: "warning"; message: string };
 
 export interface CoreOptions {
   apiUrl: string;
   gatewayUrl: string;
   auth: Auth;
   transport: Transport;
+  /** Total deadline of one request (headers and body); 0 disables it. */
   timeoutMs: number;
+  /** Longest response body read, in bytes. */
+  maxResponseBytes: number;
+  /** Longest body read by a `download` call (scan results, reports). */
+  maxDownloadBytes: number;
   retry: RetryOptions;
   /**
    * Longest limit wait (seconds) the client sits through on its own. Qualys can ask for hours (code 1965, "cannot
@@ -67,6 +75,8 @@ export interface CallOptions {
   idempotent: boolean;
   /** Full URL for following a truncation URL as is. */
   absoluteUrl?: string;
+  /** Scan results and report downloads: read up to `maxDownloadBytes` instead of `maxResponseBytes`. */
+  download?: boolean;
 }
 
 /** Without limit headers, 1960 (concurrency) clears when a running call ends: a short wait (qualys-api.md 5.1). */
@@ -100,6 +110,11 @@ export class HttpCore {
     return [...this.auth.secrets(), ...(this.options.secrets ?? [])];
   }
 
+  /** Tell the `log` hook about data the client changed on its way in (e.g. an over-long name it cut). */
+  warn(message: string): void {
+    this.options.log?.({ type: "warning", message });
+  }
+
   info(method: string, url: string): RequestInfo {
     return { method, url: redact(url, this.secrets) };
   }
@@ -118,15 +133,30 @@ export class HttpCore {
     let attempt = 0;
     let limitWaits = 0;
     let reauthenticated = false;
+    // The caller's scope (withRequestScope): its abort stops the call in flight, the back-off and limit waits.
+    const signal = currentRequestScope()?.signal;
+    const aborted = (): QualysAbortError =>
+      new QualysAbortError(abortText(signal), this.info(call.method, call.absoluteUrl ?? call.path));
     for (;;) {
-      const release = await this.limiter.acquire(key, (ms, reason) =>
-        this.options.log?.({ type: "wait", api: key, ms, seconds: Math.ceil(ms / 1000), reason }),
-      );
+      if (signal?.aborted) throw aborted();
+      let release: () => void;
+      try {
+        release = await this.limiter.acquire(
+          key,
+          (ms, reason) =>
+            this.options.log?.({ type: "wait", api: key, ms, seconds: Math.ceil(ms / 1000), reason }),
+          signal,
+        );
+      } catch (error) {
+        if (signal?.aborted) throw aborted();
+        throw error;
+      }
       let result: T;
       try {
-        result = read(await this.send(call));
+        result = read(await this.send(call, signal));
       } catch (error) {
         release();
+        if (signal?.aborted) throw aborted();
         const failure = transportFailure(
           error,
           this.info(call.method, call.absoluteUrl ?? call.path),
@@ -174,7 +204,7 @@ export class HttpCore {
           delayMs: decision.delayMs,
           reason: decision.reason,
         });
-        await this.options.clock.sleep(decision.delayMs);
+        await this.options.clock.sleep(decision.delayMs, signal);
         continue;
       }
       release();
@@ -182,7 +212,7 @@ export class HttpCore {
     }
   }
 
-  private async send(call: CallOptions): Promise<HttpResponse> {
+  private async send(call: CallOptions, signal: AbortSignal | undefined): Promise<HttpResponse> {
     const { apiUrl, timeoutMs, userAgent } = this.options;
     const headers: Record<string, string> = { "User-Agent": userAgent };
     let url = call.absoluteUrl ?? `${apiUrl}${call.path}`;
@@ -212,6 +242,8 @@ export class HttpCore {
       headers,
       ...(body === undefined ? {} : { body }),
       timeoutMs,
+      signal,
+      maxBytes: call.download ? this.options.maxDownloadBytes : this.options.maxResponseBytes,
     });
     this.options.log?.({
       type: "response",

@@ -14,12 +14,16 @@ export {
 } from "./auth.js";
 export {
   createQualysClient,
+  DEFAULT_MAX_DOWNLOAD_BYTES,
+  DEFAULT_MAX_RESPONSE_BYTES,
   knownSecrets,
   type QualysClient,
   type QualysClientOptions,
 } from "./client.js";
 export {
   excerpt,
+  formatBytes,
+  QualysAbortError,
   QualysApiError,
   QualysAuthError,
   QualysConfigError,
@@ -29,6 +33,7 @@ export {
   QualysNetworkError,
   QualysParseError,
   QualysRateLimitError,
+  QualysResponseTooLargeError,
   QualysTimeoutError,
   type RequestInfo,
   redactError,
@@ -47,7 +52,12 @@ export {
   portalUrl,
   resolvePlatform,
 } from "./platforms.js";
-export { readServiceResponse, type ServiceResponse } from "./qps-envelope.js";
+export {
+  capNamesAndUrls,
+  MAX_NAME_CHARS,
+  readServiceResponse,
+  type ServiceResponse,
+} from "./qps-envelope.js";
 export {
   createRedactor,
   isSecretName,
@@ -58,6 +68,12 @@ export {
   redactUrl,
   SECRET_NAMES,
 } from "./redact.js";
+export {
+  abortText,
+  currentRequestScope,
+  type RequestScope,
+  withRequestScope,
+} from "./request-scope.js";
 export {
   backoffDelay,
   DEFAULT_RETRY,
@@ -76,6 +92,7 @@ export {
   type WasScanStatus,
 } from "./scans.js";
 export { readSimpleReturn, type SimpleReturn, simpleReturnError } from "./simple-return.js";
+export { deadlineSignal, longTimer, MAX_TIMER_MS, sleep } from "./timers.js";
 export {
   createDispatcher,
   type HttpRequest,

@@ -4,14 +4,17 @@
  * (after a 409, or an answer with `X-RateLimit-Remaining: 0` and its `X-RateLimit-ToWait-Sec`), qualys-api.md 5.3.
  */
 
+import { sleep } from "./timers.js";
+
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Wait `ms`; resolves early when `signal` aborts. Any length (see timers.ts). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) => sleep(ms, signal),
 };
 
 interface ApiState {
@@ -67,18 +70,39 @@ export class ApiLimiter {
     return s;
   }
 
-  /** Wait for a slot on this API; resolves with a release function. */
-  async acquire(key: string, onWait?: (ms: number, reason: string) => void): Promise<() => void> {
+  /**
+   * Wait for a slot on this API; resolves with a release function. When `signal` aborts, the wait ends by
+   * rejecting with the signal's reason and no slot is taken.
+   */
+  async acquire(
+    key: string,
+    onWait?: (ms: number, reason: string) => void,
+    signal?: AbortSignal,
+  ): Promise<() => void> {
     const s = this.state(key);
     for (;;) {
+      if (signal?.aborted) throw signal.reason;
       const wait = s.blockedUntil - this.clock.now();
       if (wait > 0) {
         onWait?.(wait, s.blockReason);
-        await this.clock.sleep(wait);
+        await this.clock.sleep(wait, signal);
         continue;
       }
       if (s.running < s.limit) break;
-      await new Promise<void>((resolve) => s.waiters.push(resolve));
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        };
+        // An aborted waiter leaves the queue, so it never holds a slot meant for the next call.
+        const onAbort = () => {
+          const index = s.waiters.indexOf(wake);
+          if (index >= 0) s.waiters.splice(index, 1);
+          resolve();
+        };
+        s.waiters.push(wake);
+        signal?.addEventListener("abort", onAbort, { once: true });
+      });
     }
     s.running += 1;
     let released = false;

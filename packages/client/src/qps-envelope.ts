@@ -12,6 +12,39 @@ export interface ServiceResponse {
   lastId: number | undefined;
   /** Records in order, each with its element name (WebApp, Finding, WasScan, …). */
   records: { element: string; value: XmlNode }[];
+  /** Fields cut to MAX_NAME_CHARS, one line each (see `capNamesAndUrls`). */
+  warnings: string[];
+}
+
+/**
+ * Longest `name` or `url` kept from a record. Qualys' own names and URLs are far shorter (a URL rarely passes 2,000
+ * characters); a longer one is hostile or broken data, which would otherwise reach every table, report and
+ * database row raw.
+ */
+export const MAX_NAME_CHARS = 4096;
+
+/**
+ * Cut every over-long `name` and `url` string in a record (at any depth) to MAX_NAME_CHARS, marking the cut in
+ * the value itself; returns one warning per cut field.
+ */
+export function capNamesAndUrls(record: XmlNode, where: string): string[] {
+  const warnings: string[] = [];
+  const visit = (node: unknown, path: string, depth: number): void => {
+    if (depth > 20 || node === null || typeof node !== "object") return;
+    const entries = Array.isArray(node) ? node.entries() : Object.entries(node as XmlNode);
+    for (const [key, value] of entries) {
+      const here = path ? `${path}.${key}` : String(key);
+      if ((key === "name" || key === "url") && typeof value === "string" && value.length > MAX_NAME_CHARS) {
+        (node as Record<string | number, unknown>)[key] =
+          `${value.slice(0, MAX_NAME_CHARS)}… [cut from ${value.length} characters]`;
+        warnings.push(
+          `${where}: field ${here} is ${value.length} characters long; kept the first ${MAX_NAME_CHARS}`,
+        );
+      } else visit(value, here, depth + 1);
+    }
+  };
+  visit(record, "", 0);
+  return warnings;
 }
 
 /**
@@ -56,12 +89,16 @@ export function readServiceResponse(body: string, request: RequestInfo): Service
       for (const item of asList<XmlNode>(value)) records.push({ element, value: item });
     }
   }
+  const warnings = records.flatMap((record) =>
+    capNamesAndUrls(record.value, `${request.method} ${request.url} ${record.element}`),
+  );
   return {
     responseCode,
     count: int(sr.count),
     hasMoreRecords: bool(sr.hasMoreRecords) ?? false,
     lastId: int(sr.lastId),
     records,
+    warnings,
   };
 }
 

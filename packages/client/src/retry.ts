@@ -6,6 +6,7 @@ import {
   QualysError,
   QualysNetworkError,
   QualysRateLimitError,
+  QualysResponseTooLargeError,
   QualysTimeoutError,
   type RequestInfo,
 } from "./errors.js";
@@ -86,6 +87,10 @@ export function transportFailure(
   const code = typeof e?.code === "string" ? e.code : undefined;
   if (code === undefined || !/^(E[A-Z_]+|UND_ERR_\w+|ERR_\w+)$/.test(code)) return undefined;
   if (TIMEOUT_CODES.has(code)) return new QualysTimeoutError(timeoutMs, request);
+  if (code === "ERR_RESPONSE_TOO_LARGE") {
+    const limit = (error as { limitBytes?: unknown }).limitBytes;
+    return new QualysResponseTooLargeError(typeof limit === "number" ? limit : 0, request);
+  }
   const message = typeof e?.message === "string" ? e.message : String(error);
   return new QualysNetworkError(code, redact(message, secrets), request);
 }

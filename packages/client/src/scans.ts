@@ -136,7 +136,7 @@ export class WasScanApi {
   async download(id: number): Promise<XmlNode> {
     const path = `/qps/rest/3.0/download/was/wasscan/${id}`;
     return this.core.callAndRead(
-      { family: "qps", method: "GET", path, accept: "application/json", idempotent: true },
+      { family: "qps", method: "GET", path, accept: "application/json", idempotent: true, download: true },
       (response) => readWasScanDownload(response.body, this.core.info("GET", path)),
     );
   }
@@ -240,6 +240,7 @@ export class VmScanApi {
         path,
         params: { action: "fetch", scan_ref: ref, output_format: "json_extended" },
         idempotent: true,
+        download: true,
       },
       (response) => {
         const body = parseJson(response.body, this.core.info("POST", path));
@@ -334,15 +335,18 @@ export class WasReportApi {
     id: number,
   ): Promise<{ fileName: string | undefined; contentType: string | undefined; body: string }> {
     const path = `/qps/rest/3.0/download/was/report/${id}`;
-    return this.core.callAndRead({ family: "qps", method: "GET", path, idempotent: true }, (response) => {
-      const disposition = response.headers["content-disposition"] ?? "";
-      const fileName = /filename="?([^";]+)"?/.exec(disposition)?.[1];
-      const contentType = response.headers["content-type"];
-      if (contentType?.includes("xml") && response.body.includes("<ServiceResponse")) {
-        readServiceResponse(response.body, this.core.info("GET", path)); // an error envelope instead of the file
-      }
-      return { fileName, contentType, body: response.body };
-    });
+    return this.core.callAndRead(
+      { family: "qps", method: "GET", path, idempotent: true, download: true },
+      (response) => {
+        const disposition = response.headers["content-disposition"] ?? "";
+        const fileName = /filename="?([^";]+)"?/.exec(disposition)?.[1];
+        const contentType = response.headers["content-type"];
+        if (contentType?.includes("xml") && response.body.includes("<ServiceResponse")) {
+          readServiceResponse(response.body, this.core.info("GET", path)); // an error envelope instead of the file
+        }
+        return { fileName, contentType, body: response.body };
+      },
+    );
   }
 }
 

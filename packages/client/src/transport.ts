@@ -1,19 +1,28 @@
 /**
- * HTTP transport over undici: proxy (with credentials), custom CA, an explicit insecure opt-out, per-request
- * timeouts. A `Transport` is a plain function so tests can inject a fake one.
+ * HTTP transport over undici: proxy (with credentials), custom CA, an explicit insecure opt-out, a total deadline
+ * per request, an abort signal and a cap on the body's size. A `Transport` is a plain function so tests can inject
+ * a fake one.
  */
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent, type Dispatcher, ProxyAgent, request } from "undici";
 import { QualysConfigError } from "./errors.js";
+import { deadlineSignal } from "./timers.js";
 
 export interface HttpRequest {
   method: "GET" | "POST";
   url: string;
   headers: Record<string, string>;
   body?: string;
-  /** 0 disables the timeout. */
+  /**
+   * Total deadline of the request, headers and body together (a server dripping one byte at a time does not
+   * extend it); 0 disables it. On expiry the request fails with code ETIMEDOUT.
+   */
   timeoutMs: number;
+  /** Stops the request (code ABORT_ERR) when it aborts. */
+  signal?: AbortSignal | undefined;
+  /** Longest body read, in bytes; a longer one fails with code ERR_RESPONSE_TOO_LARGE. Undefined: no cap. */
+  maxBytes?: number | undefined;
 }
 
 export interface HttpResponse {
@@ -111,22 +120,81 @@ export function createDispatcher(options: TransportOptions): Dispatcher {
   return new Agent({ connect, keepAliveTimeout: 10_000 });
 }
 
-/** A transport over undici with the given dispatcher. Network failures surface as undici errors (mapped by the client). */
+/** A transport failure with a Node-style code, which the client maps onto its error family (retry.ts). */
+export class TransportError extends Error {
+  constructor(
+    readonly code: "ETIMEDOUT" | "ABORT_ERR" | "ERR_RESPONSE_TOO_LARGE",
+    message: string,
+    /** The cap, for ERR_RESPONSE_TOO_LARGE. */
+    readonly limitBytes?: number,
+  ) {
+    super(message);
+    this.name = "TransportError";
+  }
+}
+
+const DEADLINE = Symbol("request deadline");
+
+/**
+ * A transport over undici with the given dispatcher. Network failures surface as undici errors (mapped by the
+ * client). undici's own headersTimeout/bodyTimeout are idle timers, reset by every byte, so the total deadline is
+ * a real timer that aborts the request.
+ */
 export function undiciTransport(dispatcher: Dispatcher): Transport {
   return async (req) => {
-    const response = await request(req.url, {
-      dispatcher,
-      method: req.method,
-      headers: req.headers,
-      ...(req.body === undefined ? {} : { body: req.body }),
-      headersTimeout: req.timeoutMs,
-      bodyTimeout: req.timeoutMs,
-    });
-    const body = await response.body.text();
-    const headers: Record<string, string> = {};
-    for (const [key, value] of Object.entries(response.headers)) {
-      if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+    const deadline = req.timeoutMs > 0 ? deadlineSignal(req.timeoutMs, DEADLINE, req.signal) : undefined;
+    const signal = deadline?.signal ?? req.signal;
+    try {
+      if (signal?.aborted) throw signal.reason;
+      const response = await request(req.url, {
+        dispatcher,
+        method: req.method,
+        headers: req.headers,
+        ...(req.body === undefined ? {} : { body: req.body }),
+        ...(signal ? { signal } : {}),
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+      });
+      const headers: Record<string, string> = {};
+      for (const [key, value] of Object.entries(response.headers)) {
+        if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+      }
+      const body = await readBody(response.body, headers["content-length"], req.maxBytes);
+      return { status: response.statusCode, headers, body };
+    } catch (error) {
+      if (deadline?.signal.aborted && deadline.signal.reason === DEADLINE)
+        throw new TransportError("ETIMEDOUT", `no complete answer within ${req.timeoutMs} ms`);
+      if (req.signal?.aborted) throw new TransportError("ABORT_ERR", "the request was aborted");
+      throw error;
+    } finally {
+      deadline?.clear();
     }
-    return { status: response.statusCode, headers, body };
   };
+}
+
+/** Read a body as UTF-8, refusing more than `maxBytes` (announced by Content-Length or counted as it arrives). */
+async function readBody(
+  body: Dispatcher.ResponseData["body"],
+  contentLength: string | undefined,
+  maxBytes: number | undefined,
+): Promise<string> {
+  const tooLarge = () =>
+    new TransportError("ERR_RESPONSE_TOO_LARGE", `the response is larger than ${maxBytes} bytes`, maxBytes);
+  if (maxBytes === undefined) return body.text();
+  if (contentLength !== undefined && Number(contentLength) > maxBytes) {
+    body.destroy();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    total += buffer.length;
+    if (total > maxBytes) {
+      body.destroy();
+      throw tooLarge();
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks, total).toString("utf8");
 }

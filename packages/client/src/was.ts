@@ -1,5 +1,6 @@
 /** WAS API v3 endpoints (qualys-api.md 3): searches as async iterators over both pagination styles. */
 
+import type { RequestInfo } from "./errors.js";
 import type { HttpCore } from "./http-client.js";
 import { readServiceResponse, type ServiceResponse } from "./qps-envelope.js";
 import { int, text, type XmlNode } from "./xml.js";
@@ -71,8 +72,15 @@ export function qpsCall(
       accept: "application/json",
       idempotent,
     },
-    (response) => readServiceResponse(response.body, core.info(method, path)),
+    (response) => readRecords(core, response.body, core.info(method, path)),
   );
+}
+
+/** Read a ServiceResponse and pass its warnings (over-long names and URLs cut) to the client's log hook. */
+function readRecords(core: HttpCore, body: string, request: RequestInfo): ServiceResponse {
+  const sr = readServiceResponse(body, request);
+  for (const warning of sr.warnings) core.warn(warning);
+  return sr;
 }
 
 /**
@@ -115,7 +123,7 @@ export class QpsObjects<T = XmlNode> {
         accept: "application/json",
         idempotent: true,
       },
-      (response) => readServiceResponse(response.body, this.core.info("POST", path)),
+      (response) => readRecords(this.core, response.body, this.core.info("POST", path)),
     );
   }
 
@@ -179,7 +187,7 @@ export class QpsObjects<T = XmlNode> {
     const path = `${this.base}/get/${this.api}/${this.object}/${encodeURIComponent(String(id))}`;
     return this.core.callAndRead(
       { family: "qps", method: "GET", path, accept: "application/json", idempotent: true },
-      (response) => readServiceResponse(response.body, this.core.info("GET", path)).records[0]?.value,
+      (response) => readRecords(this.core, response.body, this.core.info("GET", path)).records[0]?.value,
     );
   }
 }

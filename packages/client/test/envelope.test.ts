@@ -2,8 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   asList,
   bool,
+  type ClientEvent,
+  createQualysClient,
   int,
   lenientBase64,
+  MAX_NAME_CHARS,
   parseXml,
   QualysApiError,
   QualysAuthError,
@@ -142,5 +145,55 @@ describe("SIMPLE_RETURN", () => {
     expect(rate).toMatchObject({ code: 1965, waitSec: 68928 });
     expect(err("1960", "busy", "", 3)).toMatchObject({ code: 1960, waitSec: 3 });
     expect(err("1905", "parameter ids has invalid value")).toMatchObject({ code: "1905" });
+  });
+});
+
+describe("over-long names and URLs", () => {
+  const request = { method: "POST", url: "/qps/rest/3.0/search/was/webapp" };
+  const webApp = (name: string, url: string) =>
+    JSON.stringify({
+      ServiceResponse: {
+        responseCode: "SUCCESS",
+        count: 1,
+        data: [{ WebApp: { id: 7, name, url, tags: { list: [{ Tag: { id: 1, name } }] } } }],
+      },
+    });
+
+  it("are cut to MAX_NAME_CHARS at the parse boundary, the cut marked in the value, with one warning each", () => {
+    const long = "x".repeat(1_000_000);
+    const sr = readServiceResponse(webApp(long, `https://shop.example/${long}`), request);
+    const record = sr.records[0]?.value as { name: string; url: string; tags: unknown };
+    expect(record.name).toBe(`${"x".repeat(MAX_NAME_CHARS)}… [cut from 1000000 characters]`);
+    expect(record.url.length).toBeLessThan(MAX_NAME_CHARS + 40);
+    expect(JSON.stringify(record.tags).length).toBeLessThan(MAX_NAME_CHARS + 200);
+    expect(sr.warnings).toEqual([
+      `POST /qps/rest/3.0/search/was/webapp WebApp: field name is 1000000 characters long; kept the first ${MAX_NAME_CHARS}`,
+      `POST /qps/rest/3.0/search/was/webapp WebApp: field url is 1000021 characters long; kept the first ${MAX_NAME_CHARS}`,
+      `POST /qps/rest/3.0/search/was/webapp WebApp: field tags.list.0.Tag.name is 1000000 characters long; kept the first ${MAX_NAME_CHARS}`,
+    ]);
+  });
+
+  it("names and URLs of ordinary length are left alone", () => {
+    const sr = readServiceResponse(webApp("shop", "https://shop.example/"), request);
+    expect(sr.records[0]?.value).toMatchObject({ name: "shop", url: "https://shop.example/" });
+    expect(sr.warnings).toEqual([]);
+  });
+
+  it("reach the client's log hook as warnings", async () => {
+    const events: ClientEvent[] = [];
+    const client = createQualysClient({
+      platform: "US1",
+      auth: { kind: "basic", username: "u", password: "not-in-any-url" },
+      transport: async () => ({
+        status: 200,
+        headers: {},
+        body: webApp("y".repeat(5000), "https://a.example/"),
+      }),
+      log: (event) => events.push(event),
+    });
+    const apps = [];
+    for await (const app of client.was.webApps.list()) apps.push(app);
+    expect(apps[0]?.name).toBe(`${"y".repeat(MAX_NAME_CHARS)}… [cut from 5000 characters]`);
+    expect(events.filter((e) => e.type === "warning")).toHaveLength(2);
   });
 });

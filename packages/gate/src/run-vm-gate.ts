@@ -20,14 +20,15 @@ import { toIsoUtc } from "./iso-date.js";
 import type { Policy } from "./policy.js";
 import type { GateResult, GateScan } from "./result.js";
 import {
-  abortReason,
   earlyEndReason,
   GateRun,
   type LongScanOptions,
   type PollPhase,
   pollUntilTerminal,
   type RunContext,
+  stopText,
   ToolError,
+  withGateScope,
 } from "./scan-lifecycle.js";
 import type { Ec2Connector, VmGateApi } from "./vm-gate-api.js";
 
@@ -79,8 +80,23 @@ function durationSeconds(text: string | undefined): number | undefined {
   return Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3]);
 }
 
-/** Run the VM gate. Never throws for a Qualys or scan problem: those become an `error` or `incomplete` result. */
-export async function runVmGate(
+/**
+ * Run the VM gate. Never throws for a Qualys or scan problem: those become an `error` or `incomplete` result.
+ * Every request it makes is bounded by `options.signal` and by `options.timeoutMs` (scan-lifecycle.ts).
+ */
+export function runVmGate(
+  api: VmGateApi,
+  options: VmGateOptions,
+  policy: Policy,
+  baseline: Baseline | undefined,
+  apiCalls: Record<string, number>,
+): Promise<GateResult | LaunchedVmScan> {
+  return withGateScope(options, (signal) =>
+    runInScope(api, { ...options, signal }, policy, baseline, apiCalls),
+  );
+}
+
+async function runInScope(
   api: VmGateApi,
   options: VmGateOptions,
   policy: Policy,
@@ -91,7 +107,7 @@ export async function runVmGate(
   const progress = options.progress ?? (() => {});
   const started = clock.now();
   const deadline = started + options.timeoutMs;
-  const run = new GateRun(options.tool, clock, apiCalls, progress);
+  const run = new GateRun(options.tool, clock, apiCalls, progress, options.forceSignal);
   const ctx: RunContext = {
     clock,
     signal,
@@ -134,10 +150,14 @@ export async function runVmGate(
 
   let ref: string | undefined;
   let connectorName: string | undefined;
+  /** What the run was doing, for the reason line when a signal or the deadline stops it. */
+  let stage = "before the scan was launched";
   try {
     if (signal?.aborted && options.scanRef === undefined) {
       run.scan = scanOf("", { id: "" });
-      return incomplete(`${abortReason(signal)} before the scan was launched; nothing was launched`);
+      return incomplete(
+        `${stopText(signal, options.timeoutMs)} before the scan was launched; nothing was launched`,
+      );
     }
     if (options.ec2 && options.scanRef === undefined) {
       const early = await prepareEc2(options.ec2);
@@ -150,9 +170,12 @@ export async function runVmGate(
     } else {
       if (signal?.aborted) {
         run.scan = scanOf("", { id: "" });
-        return incomplete(`${abortReason(signal)} before the scan was launched; nothing was launched`);
+        return incomplete(
+          `${stopText(signal, options.timeoutMs)} before the scan was launched; nothing was launched`,
+        );
       }
       const params = await launchParams();
+      stage = "launching the scan";
       ref = await api.launch(params, v2Date(started - 60_000));
       progress({ kind: "launched", scanId: ref, name: options.scanName });
       if (options.noWait)
@@ -160,6 +183,7 @@ export async function runVmGate(
     }
     const scanRef = ref;
     run.scan = scanOf(scanRef);
+    stage = "polling";
 
     const phase = await pollUntilTerminal<VmScanState | undefined>(
       {
@@ -173,6 +197,7 @@ export async function runVmGate(
       ctx,
     );
     if (phase.kind !== "done") return await endEarly(phase, scanRef);
+    stage = "downloading the results";
     const final = phase.state;
     const state = final?.state ?? "";
     // A scan gated with --scan-ref was launched by someone else: its hosts are what the scan list says it targets.
@@ -213,6 +238,7 @@ export async function runVmGate(
     }
     run.scan.durationSec ??= Math.round((clock.now() - started) / 1000);
 
+    stage = "reading the KnowledgeBase";
     const definitions = new Map<number, VulnerabilityDefinition>();
     const wanted = results ? vmQidsNeedingDefinitions(results) : [];
     if (wanted.length > 0) {
@@ -224,6 +250,8 @@ export async function runVmGate(
         );
       }
     }
+    // A signal (or the deadline) during the KnowledgeBase calls left them as warnings: the run still stops here.
+    if (signal?.aborted) throw signal.reason;
     const findings: ScanFinding[] = results ? vmScanFindings(results, definitions) : [];
     if (results) {
       const listed = options.scanRef === undefined ? options.ips : run.scan.target.id.split(",");
@@ -240,9 +268,28 @@ export async function runVmGate(
       ),
     );
   } catch (error) {
+    if (signal?.aborted && !(error instanceof ToolError)) return stoppedEarly();
     const { kind, message } =
       error instanceof ToolError ? { kind: error.errorKind, message: error.message } : describeError(error);
     return run.fail(kind, ref !== undefined && !message.includes(ref) ? `${message} (scan ${ref})` : message);
+  }
+
+  /**
+   * The signal or the deadline stopped a request outside the polling (connector, launch, download): the run ends
+   * incomplete. A launch in flight may still have started a scan on Qualys' side: the reason says so.
+   */
+  function stoppedEarly(): GateResult {
+    const why = stopText(signal, options.timeoutMs);
+    if (ref === undefined) {
+      run.scan ??= scanOf("", { id: "", name: options.scanName });
+      return incomplete(
+        stage === "launching the scan"
+          ? `${why} while launching the scan; Qualys may have started it: look for scan "${options.scanName}"`
+          : `${why} ${stage}; nothing was launched`,
+      );
+    }
+    run.scan = { ...(run.scan ?? scanOf(ref)), durationSec: Math.round((clock.now() - started) / 1000) };
+    return incomplete(`${why} while ${stage} of scan ${ref}`);
   }
 
   async function launchParams(): Promise<Record<string, string> & { scan_title: string }> {
@@ -342,8 +389,8 @@ export async function runVmGate(
     const reason = await earlyEndReason(phase, {
       id: scanRef,
       during: "polling",
-      // Our scan, or one handed to us with --scan-ref to gate: the same long-scan rules apply.
-      ours: true,
+      // A scan handed to us with --scan-ref was not launched by this run: cancelled only with cancel-attached.
+      ours: options.scanRef === undefined,
       onTimeout: options.onTimeout,
       timeoutMs: options.timeoutMs,
       resumeHint: `--scan-ref ${scanRef}`,

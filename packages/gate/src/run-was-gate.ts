@@ -12,14 +12,15 @@ import { type EvaluationInput, evaluate } from "./evaluate.js";
 import type { Policy } from "./policy.js";
 import type { GateResult, GateScan } from "./result.js";
 import {
-  abortReason,
   earlyEndReason,
   GateRun,
   type LongScanOptions,
   type PollPhase,
   pollUntilTerminal,
   type RunContext,
+  stopText,
   ToolError,
+  withGateScope,
 } from "./scan-lifecycle.js";
 import type { RunningScan, WasGateApi, WebAppChoice } from "./was-gate-api.js";
 
@@ -66,8 +67,23 @@ const RESULTS_MEANING: Readonly<Record<string, string>> = {
   CANCELED_WITH_RESULTS: "the scan was cancelled; the results are partial",
 };
 
-/** Run the WAS gate. Never throws for a Qualys or scan problem: those become an `error` or `incomplete` result. */
-export async function runWasGate(
+/**
+ * Run the WAS gate. Never throws for a Qualys or scan problem: those become an `error` or `incomplete` result.
+ * Every request it makes is bounded by `options.signal` and by `options.timeoutMs` (scan-lifecycle.ts).
+ */
+export function runWasGate(
+  api: WasGateApi,
+  options: WasGateOptions,
+  policy: Policy,
+  baseline: Baseline | undefined,
+  apiCalls: Record<string, number>,
+): Promise<GateResult | LaunchedScan> {
+  return withGateScope(options, (signal) =>
+    runInScope(api, { ...options, signal }, policy, baseline, apiCalls),
+  );
+}
+
+async function runInScope(
   api: WasGateApi,
   options: WasGateOptions,
   policy: Policy,
@@ -77,7 +93,7 @@ export async function runWasGate(
   const { clock, signal } = options;
   const progress = options.progress ?? (() => {});
   const started = clock.now();
-  const run = new GateRun(options.tool, clock, apiCalls, progress);
+  const run = new GateRun(options.tool, clock, apiCalls, progress, options.forceSignal);
   const warnings = run.warnings;
   const ctx: RunContext = {
     clock,
@@ -90,6 +106,10 @@ export async function runWasGate(
   let webApp: WebAppChoice | undefined;
   let scanId: number | undefined;
   let scan: GateScan | undefined;
+  /** Whether this run launched `scanId` (only such a scan is cancelled without `--on-timeout cancel-attached`). */
+  let launchedHere = false;
+  /** What the run was doing, for the reason line when a signal or the deadline stops it. */
+  let stage = "before the scan was launched";
 
   const scanOf = (id: number, extra: Partial<GateScan> = {}): GateScan => ({
     kind: "was",
@@ -178,6 +198,7 @@ export async function runWasGate(
             other.id,
             `waiting for scan ${other.id} that was already running`,
             false,
+            false,
           );
         }
       }
@@ -186,9 +207,10 @@ export async function runWasGate(
           scan = scanOf(0, { id: "", name: options.scanName, portalUrl: undefined });
           return finishIncomplete(
             scan,
-            `${abortReason(signal)} before the scan was launched; nothing was launched`,
+            `${stopText(signal, options.timeoutMs)} before the scan was launched; nothing was launched`,
           );
         }
+        stage = "launching the scan";
         scanId = await api.launch({
           name: options.scanName,
           type: options.type,
@@ -198,6 +220,7 @@ export async function runWasGate(
           scanner: options.scanner,
           ...(options.cancelAfterHours !== undefined ? { cancelAfterHours: options.cancelAfterHours } : {}),
         });
+        launchedHere = true;
         progress({ kind: "launched", scanId, name: options.scanName });
       }
       if (options.noWait)
@@ -212,8 +235,10 @@ export async function runWasGate(
     }
     scan ??= scanOf(scanId);
 
+    stage = "polling";
     const phase = await poll(scanId, deadline);
-    if (phase.kind !== "done") return await endEarly(phase, scanId, "polling");
+    if (phase.kind !== "done") return await endEarly(phase, scanId, "polling", launchedHere);
+    stage = "downloading the results";
 
     const final = phase.state;
     scan = {
@@ -253,6 +278,7 @@ export async function runWasGate(
     if (scan.authStatus === "PARTIAL")
       warnings.push(`scan ${scanId} logged in to the web application only partly (auth status PARTIAL)`);
 
+    stage = "reading the KnowledgeBase";
     const definitions = new Map<number, VulnerabilityDefinition>();
     const qids = results?.vulns.map((v) => v.qid) ?? [];
     if (qids.length > 0) {
@@ -281,6 +307,8 @@ export async function runWasGate(
         warnings.push(`CWE, OWASP and WASC classes unavailable (${describeError(error).message})`);
       }
     }
+    // A signal (or the deadline) during the KnowledgeBase calls left them as warnings: the run still stops here.
+    if (signal?.aborted) throw signal.reason;
     const findings: ScanFinding[] = results ? wasScanFindings(results, definitions) : [];
     const stats = results && results.vulnsTotal !== undefined ? results.vulnsByLevel : undefined;
     return finish(
@@ -294,6 +322,7 @@ export async function runWasGate(
       ),
     );
   } catch (error) {
+    if (signal?.aborted && !(error instanceof ToolError)) return await stoppedEarly();
     const { kind, message } =
       error instanceof ToolError ? { kind: error.errorKind, message: error.message } : describeError(error);
     run.scan = scan;
@@ -303,16 +332,38 @@ export async function runWasGate(
     );
   }
 
+  /**
+   * The signal or the deadline stopped a request outside the polling (resolving, launching, downloading): the run
+   * ends incomplete. A launch in flight may still have started a scan on Qualys' side: the reason says so.
+   */
+  async function stoppedEarly(): Promise<GateResult> {
+    const why = stopText(signal, options.timeoutMs);
+    if (scanId === undefined) {
+      scan ??= scanOf(0, { id: "", name: options.scanName, portalUrl: undefined });
+      const launching = stage === "launching the scan";
+      return finishIncomplete(
+        scan,
+        launching
+          ? `${why} while launching the scan; Qualys may have started it: look for scan "${options.scanName}" on web app ${webApp?.id}`
+          : `${why} ${stage}; nothing was launched`,
+      );
+    }
+    scan = { ...(scan ?? scanOf(scanId)), durationSec: Math.round((clock.now() - started) / 1000) };
+    return finishIncomplete(scan, `${why} while ${stage} of scan ${scanId}`);
+  }
+
   async function endEarly(
     phase: Exclude<PollPhase<WasScanStatus>, { kind: "done" }>,
     id: number,
     during: string,
-    ours = true,
+    ours: boolean,
+    gated = true,
   ): Promise<GateResult> {
     const reason = await earlyEndReason(phase, {
       id,
       during,
       ours,
+      gated,
       onTimeout: options.onTimeout,
       timeoutMs: options.timeoutMs,
       resumeHint: `--scan-id ${id}`,

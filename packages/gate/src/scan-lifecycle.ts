@@ -4,7 +4,7 @@
  * GateResult of every ending. The WAS and VM runners supply only what differs (calls, states, wording).
  */
 
-import type { Clock } from "@qualys-connector/client";
+import { type Clock, deadlineSignal, withRequestScope } from "@qualys-connector/client";
 import type { HostSummary } from "@qualys-connector/model";
 import { describeError } from "./describe-error.js";
 import type { Evaluation } from "./evaluate.js";
@@ -29,14 +29,28 @@ export interface LongScanOptions {
   /** The rendered scan name (scan-name.ts). */
   scanName: string;
   pollIntervalMs: number;
+  /** The run's deadline: it bounds the polling and every request the run makes (downloads included). */
   timeoutMs: number;
-  onTimeout: "cancel" | "leave";
+  /**
+   * `cancel`: cancel the scan this run launched; `leave`: leave it running; `cancel-attached`: also cancel a scan
+   * this run did not launch (attached with `--on-running attach`, or given with `--scan-id`/`--scan-ref`), which
+   * is otherwise never cancelled, neither on timeout nor on a signal.
+   */
+  onTimeout: "cancel" | "leave" | "cancel-attached";
   /** Consecutive failed status calls (each already retried by the client) that end the run with exit 3. */
   maxPollFailures: number;
   /** Launch, then return the scan's id or reference without waiting (`--no-wait`). */
   noWait?: boolean | undefined;
-  /** Aborted on SIGINT/SIGTERM: the scan is cancelled and the result says so. */
+  /**
+   * Aborted on SIGINT/SIGTERM: requests in flight stop at once, the scan is cancelled (if this run launched it)
+   * and the result says so.
+   */
   signal?: AbortSignal | undefined;
+  /**
+   * Aborted on a second signal: the cancel call after an abort stops too, so the result is returned at once.
+   * That cancel has its own short deadline (CANCEL_DEADLINE_MS) either way.
+   */
+  forceSignal?: AbortSignal | undefined;
   clock: Clock;
   progress?: ((event: GateProgress) => void) | undefined;
   tool: { name: string; version: string };
@@ -53,12 +67,45 @@ export class ToolError extends Error {
   }
 }
 
+/** The reason the run's signal aborts with when the run's own deadline (`timeoutMs`) passes. */
+export const GATE_DEADLINE = "gate deadline";
+
+/** How long the cancel call after a timeout or a signal may take: a CI runner kills a job soon after SIGTERM. */
+export const CANCEL_DEADLINE_MS = 5000;
+
 export function abortReason(signal: AbortSignal | undefined): string {
   const reason: unknown = signal?.reason;
   return typeof reason === "string" ? reason : "interrupted";
 }
 
-/** Sleep, waking early when the signal aborts. */
+/** Why the run's signal aborted, as the reason line says it: `timed out after 30m` or `SIGTERM received`. */
+export function stopText(signal: AbortSignal | undefined, timeoutMs: number): string {
+  return deadlinePassed(signal) ? `timed out after ${formatWait(timeoutMs)}` : abortReason(signal);
+}
+
+/** Whether the run's signal aborted because its deadline passed (rather than on a signal). */
+export function deadlinePassed(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true && signal.reason === GATE_DEADLINE;
+}
+
+/**
+ * Run a gate inside one request scope whose signal aborts on the caller's signal or when `timeoutMs` has passed
+ * (reason GATE_DEADLINE), so every request of the run is bounded by both. The deadline is a real timer (split
+ * when longer than a timer holds), cleared at the end.
+ */
+export async function withGateScope<T>(
+  options: Pick<LongScanOptions, "timeoutMs" | "signal">,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const deadline = deadlineSignal(options.timeoutMs, GATE_DEADLINE, options.signal);
+  try {
+    return await withRequestScope({ signal: deadline.signal }, () => run(deadline.signal));
+  } finally {
+    deadline.clear();
+  }
+}
+
+/** Sleep, waking early (and clearing the timer) when the signal aborts. */
 export async function pause(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (signal?.aborted) return;
   let onAbort: (() => void) | undefined;
@@ -67,7 +114,8 @@ export async function pause(clock: Clock, ms: number, signal: AbortSignal | unde
     signal?.addEventListener("abort", onAbort, { once: true });
   });
   try {
-    await Promise.race([clock.sleep(ms), aborted]);
+    // The race also covers clocks that ignore the signal (test clocks).
+    await Promise.race([clock.sleep(ms, signal), aborted]);
   } finally {
     if (onAbort) signal?.removeEventListener("abort", onAbort);
   }
@@ -114,8 +162,10 @@ export async function pollUntilTerminal<S>(
 ): Promise<PollPhase<S>> {
   const { clock, signal } = ctx;
   let failures = 0;
+  const stopped = (): PollPhase<S> =>
+    deadlinePassed(signal) ? { kind: "timeout" } : { kind: "aborted", why: abortReason(signal) };
   for (;;) {
-    if (signal?.aborted) return { kind: "aborted", why: abortReason(signal) };
+    if (signal?.aborted) return stopped();
     try {
       const state = await spec.status();
       failures = 0;
@@ -127,6 +177,8 @@ export async function pollUntilTerminal<S>(
       });
       if (spec.isTerminal(state)) return { kind: "done", state };
     } catch (error) {
+      // A status call stopped by the signal or the deadline is no failed poll.
+      if (signal?.aborted) return stopped();
       failures += 1;
       const message = describeError(error).message;
       ctx.progress({ kind: "poll-failed", scanId: spec.id, failures, max: ctx.maxPollFailures, message });
@@ -136,7 +188,7 @@ export async function pollUntilTerminal<S>(
           message: `${failures} status calls in a row failed (last: ${message}); scan ${spec.id} was left running; gate it later with ${spec.resumeHint}`,
         };
     }
-    if (signal?.aborted) return { kind: "aborted", why: abortReason(signal) };
+    if (signal?.aborted) return stopped();
     const remaining = deadline - clock.now();
     if (remaining <= 0) return { kind: "timeout" };
     await pause(clock, Math.min(ctx.pollIntervalMs, remaining), signal);
@@ -157,6 +209,8 @@ export class GateRun {
     private readonly clock: Clock,
     private readonly apiCalls: Record<string, number>,
     private readonly progress: (event: GateProgress) => void,
+    /** Stops the cancel call at once (a second signal). */
+    private readonly forceSignal?: AbortSignal | undefined,
   ) {}
 
   warn(message: string): void {
@@ -207,30 +261,42 @@ export class GateRun {
     };
   }
 
-  /** Cancel a scan; returns the words for the reason line. A failed cancel is a warning, not a crash. */
+  /**
+   * Cancel a scan; returns the words for the reason line. A failed cancel is a warning, not a crash. The call runs
+   * in its own request scope (the run's has usually aborted by now), bounded by CANCEL_DEADLINE_MS and the force
+   * signal.
+   */
   async cancel(id: number | string, why: string, call: () => Promise<void>): Promise<string> {
     this.progress({ kind: "cancelling", scanId: id, why });
+    const bound = deadlineSignal(CANCEL_DEADLINE_MS, "the cancel call took too long", this.forceSignal);
     try {
-      await call();
+      await withRequestScope({ signal: bound.signal }, call);
       return `scan ${id} cancelled`;
     } catch (error) {
       this.warn(`could not cancel scan ${id}: ${describeError(error).message}`);
       return `scan ${id} may still be running (cancel failed)`;
+    } finally {
+      bound.clear();
     }
   }
 }
 
 /**
- * Why a run ended before its scan finished, as the reason line says it. Our own scan is cancelled on timeout
- * (unless `leave`) and on a signal; a scan that is not ours (`--on-running wait`) is never touched.
+ * Why a run ended before its scan finished, as the reason line says it. The scan this run launched is cancelled
+ * on timeout (unless `leave`) and on a signal. A scan it did not launch is cancelled only with `cancel-attached`
+ * (`gated`: the run gates it, attached or given by id) and never when the run only waited for it to end
+ * (`--on-running wait`).
  */
 export async function earlyEndReason(
   phase: Exclude<PollPhase<unknown>, { kind: "done" }>,
   how: {
     id: number | string;
     during: string;
+    /** This run launched the scan. */
     ours: boolean;
-    onTimeout: "cancel" | "leave";
+    /** The run gates this scan (false: it only waited for it before launching its own). */
+    gated?: boolean;
+    onTimeout: LongScanOptions["onTimeout"];
     timeoutMs: number;
     resumeHint: string;
     cancel: (why: string) => Promise<string>;
@@ -238,7 +304,10 @@ export async function earlyEndReason(
 ): Promise<string> {
   if (phase.kind === "poll-error") throw new ToolError("polling", phase.message);
   const why = phase.kind === "timeout" ? `timed out after ${formatWait(how.timeoutMs)}` : phase.why;
-  if (!how.ours) return `${why} while ${how.during}; that scan was left running and no scan was launched`;
+  if (!how.ours && how.gated === false)
+    return `${why} while ${how.during}; that scan was left running and no scan was launched`;
+  if (!how.ours && how.onTimeout !== "cancel-attached")
+    return `${why} while ${how.during}; scan ${how.id} was not launched by this run, so it was left running (--on-timeout cancel-attached cancels it); gate it later with ${how.resumeHint}`;
   if (phase.kind === "timeout" && how.onTimeout === "leave")
     return `${why} while ${how.during}; scan ${how.id} left running (--on-timeout leave); gate it later with ${how.resumeHint}`;
   return `${why} while ${how.during}; ${await how.cancel(phase.kind === "timeout" ? "timeout" : phase.why)}`;

@@ -1325,10 +1325,23 @@ describe("runVmGate: --no-wait and --scan-ref", () => {
     expect(result.scan?.launchedDate).toBe("2026-12-07T10:00:00Z");
   });
 
-  it("--scan-ref: a timeout cancels the scan it gates, like its own", async () => {
+  it("--scan-ref: a timeout leaves the scan it gates running (this run did not launch it)", async () => {
     const other = "scan/1764000000.99999";
     const { result, api } = await gate({
       options: { scanRef: other, timeoutMs: MINUTE },
+      script: { states: { [other]: ["Running"] } },
+    });
+
+    expect(result.reason).toBe(
+      `incomplete: timed out after 60s while polling; scan ${other} was not launched by this run, so it was left running (--on-timeout cancel-attached cancels it); gate it later with --scan-ref ${other}`,
+    );
+    expect(api.calls).toEqual([`state ${other}`, `state ${other}`]);
+  });
+
+  it("--scan-ref with --on-timeout cancel-attached: a timeout cancels the scan it gates", async () => {
+    const other = "scan/1764000000.99999";
+    const { result, api } = await gate({
+      options: { scanRef: other, timeoutMs: MINUTE, onTimeout: "cancel-attached" },
       script: { states: { [other]: ["Running"] } },
     });
 

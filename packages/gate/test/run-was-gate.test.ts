@@ -5,6 +5,8 @@
  */
 
 import {
+  currentRequestScope,
+  QualysAbortError,
   QualysAuthError,
   type WasLaunch,
   type WasScanResults,
@@ -135,6 +137,11 @@ interface Script {
   cancel?: Error;
   /** Runs inside each status call before it answers; `n` counts the calls for that scan from 1. */
   duringStatus?: (scanId: number, n: number) => void;
+  /** The n-th status call (or the download) never answers: it ends only when its request scope aborts. */
+  hangStatusAt?: number;
+  hangResults?: boolean;
+  /** Runs when the download starts. */
+  duringResults?: () => void;
 }
 
 interface FakeApi extends WasGateApi {
@@ -144,6 +151,16 @@ interface FakeApi extends WasGateApi {
 }
 
 /** A WasGateApi that plays a script and counts calls into `apiCalls` the way `wasGateApi` does. */
+/** A request that never answers, as the client behaves: it stops with a QualysAbortError when its scope aborts. */
+function hangUntilAborted(): Promise<never> {
+  const signal = currentRequestScope()?.signal;
+  return new Promise((_, reject) => {
+    const stop = () => reject(new QualysAbortError(String(signal?.reason), { method: "GET", url: API }));
+    if (signal?.aborted) stop();
+    signal?.addEventListener("abort", stop, { once: true });
+  });
+}
+
 function fakeApi(script: Script, apiCalls: Record<string, number>): FakeApi {
   const calls: string[] = [];
   const launches: WasLaunch[] = [];
@@ -173,6 +190,7 @@ function fakeApi(script: Script, apiCalls: Record<string, number>): FakeApi {
       const n = (statusCalls.get(scanId) ?? 0) + 1;
       statusCalls.set(scanId, n);
       script.duringStatus?.(scanId, n);
+      if (script.hangStatusAt === n) await hangUntilAborted();
       const steps = script.statuses?.[scanId] ?? ["FINISHED"];
       const step = answer<string | Partial<WasScanStatus>>(
         steps[Math.min(n, steps.length) - 1] ?? "FINISHED",
@@ -182,10 +200,14 @@ function fakeApi(script: Script, apiCalls: Record<string, number>): FakeApi {
     },
     async cancel(scanId) {
       record(`cancel ${scanId}`, "cancel");
+      // The cancel call runs in its own scope, not the run's (aborted by now).
+      if (currentRequestScope()?.signal?.aborted) throw new Error("cancel sent in an aborted scope");
       if (script.cancel) throw script.cancel;
     },
     async results(scanId) {
       record(`results ${scanId}`, "download");
+      script.duringResults?.();
+      if (script.hangResults) await hangUntilAborted();
       return answer(script.results?.[scanId] ?? scanResults(scanId));
     },
     async definitions(qids) {
@@ -813,6 +835,48 @@ describe("runWasGate: a scan already running on the web app", () => {
     expect(events).toContainEqual({ kind: "attached", scanId: 99, why: "scan 99 was already running" });
   });
 
+  it("attach: a timeout leaves the attached scan running (another pipeline launched it)", async () => {
+    const { result, api } = await gate({
+      options: { onRunning: "attach", timeoutMs: 2 * MINUTE },
+      script: { running: [OTHER], statuses: { [OTHER.id]: ["RUNNING"] } },
+    });
+
+    expect(result.reason).toBe(
+      "incomplete: timed out after 2m while polling; scan 99 was not launched by this run, so it was left running (--on-timeout cancel-attached cancels it); gate it later with --scan-id 99",
+    );
+    expect(api.calls).not.toContain("cancel 99");
+  });
+
+  it("attach with --on-timeout cancel-attached: a timeout cancels the attached scan", async () => {
+    const { result, api } = await gate({
+      options: { onRunning: "attach", timeoutMs: 2 * MINUTE, onTimeout: "cancel-attached" },
+      script: { running: [OTHER], statuses: { [OTHER.id]: ["RUNNING"] } },
+    });
+
+    expect(result.reason).toBe("incomplete: timed out after 2m while polling; scan 99 cancelled");
+    expect(api.calls.at(-1)).toBe("cancel 99");
+  });
+
+  it("attach: a signal leaves the attached scan running too", async () => {
+    const controller = new AbortController();
+    const { result, api } = await gate({
+      options: { onRunning: "attach", signal: controller.signal },
+      script: {
+        running: [OTHER],
+        statuses: { [OTHER.id]: ["RUNNING"] },
+        duringStatus: (_, n) => {
+          if (n === 2) controller.abort("SIGTERM received");
+        },
+      },
+    });
+
+    expect(result).toMatchObject({ verdict: "incomplete", exitCode: 2 });
+    expect(result.reason).toMatch(
+      /^incomplete: SIGTERM received while polling; scan 99 was not launched by this run/,
+    );
+    expect(api.calls).not.toContain("cancel 99");
+  });
+
   it("fail: incomplete without launching", async () => {
     const { result, api } = await gate({ options: { onRunning: "fail" }, script: { running: [OTHER] } });
 
@@ -890,6 +954,34 @@ describe("runWasGate: a scan already running on the web app", () => {
     expect(result.scan?.id).toBe("99");
     expect(api.launches).toEqual([]);
     expect(api.calls.filter((c) => c.startsWith("cancel"))).toEqual([]);
+  });
+});
+
+describe("runWasGate: the run's deadline and signal bound every request", () => {
+  it("a status call that never answers ends at the run's deadline; the scan is cancelled", async () => {
+    const { result, api } = await gate({
+      options: { timeoutMs: SECOND },
+      script: { statuses: { [SCAN_ID]: ["RUNNING"] }, hangStatusAt: 1 },
+    });
+
+    expect(result).toMatchObject({ verdict: "incomplete", exitCode: 2 });
+    expect(result.reason).toBe("incomplete: timed out after 1s while polling; scan 7 cancelled");
+    expect(api.calls).toEqual([...LAUNCH_CALLS, "status 7", "cancel 7"]);
+  });
+
+  it("a signal during the download stops it: incomplete, exit 2, nothing to cancel", async () => {
+    const controller = new AbortController();
+    const { result, api } = await gate({
+      options: { signal: controller.signal },
+      script: { hangResults: true, duringResults: () => controller.abort("SIGTERM received") },
+    });
+
+    expect(result).toMatchObject({
+      verdict: "incomplete",
+      exitCode: 2,
+      reason: "incomplete: SIGTERM received while downloading the results of scan 7",
+    });
+    expect(api.calls).toEqual([...LAUNCH_CALLS, "status 7", "results 7"]);
   });
 });
 

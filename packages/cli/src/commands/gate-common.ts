@@ -5,7 +5,12 @@
 
 import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createQualysClient, type QualysClient } from "@qualys-connector/client";
+import {
+  createQualysClient,
+  deadlineSignal,
+  type QualysClient,
+  withRequestScope,
+} from "@qualys-connector/client";
 import {
   announceSummary,
   azureSetOutputVariable,
@@ -31,6 +36,7 @@ import {
   writeGateOutputs,
 } from "@qualys-connector/gate";
 import type { Command } from "commander";
+import { printClientWarnings } from "../client-warnings.js";
 import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
 import { logLine, printLine } from "../log.js";
 import { parseDuration } from "../parse/duration.js";
@@ -168,6 +174,7 @@ export function endGateRun(
   const result = redactGateResult(unsafe, outputSecrets());
   const err = logLine;
   let markdownPath: string | undefined;
+  err(`writing the outputs to ${flags.reportDir}`);
   try {
     const paths = writeGateOutputs(result, flags.reportDir);
     markdownPath = paths.markdown;
@@ -236,34 +243,80 @@ export function progressPrinter(): (event: GateProgress) => void {
   };
 }
 
+/** What a gate run hears of SIGINT/SIGTERM (runner options `signal` and `forceSignal`). */
+export interface GateSignals {
+  /** The first signal: stop every request, cancel the scan this run launched, write the outputs. */
+  signal: AbortSignal;
+  /** The second signal: stop the cancel call too and write the outputs at once. */
+  forceSignal: AbortSignal;
+}
+
+/** How long the VM session logout at the end may take. */
+const CLOSE_DEADLINE_MS = 3000;
 /**
- * Run a gate with a client, turning SIGINT/SIGTERM into an abort (the runner cancels the scan and still returns
- * a result, so every output is written); a second signal stops at once. The client is closed at the end (VM
- * session logout), also on failure.
+ * A last resort after a signal: the runner stops within the cancel call's deadline (5 s) and the outputs take
+ * milliseconds, so a run still alive this long after a signal is stuck; it ends with exit 2, outputs or not.
+ */
+const STUCK_AFTER_SIGNAL_MS = 9000;
+
+/**
+ * Run a gate with a client, turning SIGINT/SIGTERM into an abort: every request in flight stops, the runner
+ * cancels the scan it launched (its cancel call bounded by a short deadline) and still returns a result, so every
+ * output is written and the run exits 2. A second signal stops the cancel call too, so the outputs are written at
+ * once. A signal after the outputs were written ends the process at once with exit 2. The client is closed at the
+ * end (VM session logout, bounded), also on failure.
  */
 export async function withGateClient(
   settings: LoadedSettings,
-  run: (client: QualysClient, signal: AbortSignal, apiCalls: Record<string, number>) => Promise<void>,
+  run: (client: QualysClient, signals: GateSignals, apiCalls: Record<string, number>) => Promise<void>,
 ): Promise<void> {
   for (const warning of settings.warnings) logLine(`warning: ${warning}`);
-  const controller = new AbortController();
+  const first = new AbortController();
+  const force = new AbortController();
+  let finished = false;
+  const lastResort = () =>
+    setTimeout(() => {
+      logLine("the run did not stop in time after the signal; exiting without waiting more");
+      process.exit(EXIT.scanIncomplete);
+    }, STUCK_AFTER_SIGNAL_MS).unref();
+  // The handlers stay installed until the process exits: a signal that arrives while the client closes or the
+  // event loop drains must not kill the process with the default action (no exit code, nothing said).
   const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(EXIT.error);
-    logLine(`${signal} received: cancelling the scan and writing the outputs (again to stop now)`);
-    controller.abort(`${signal} received`);
+    if (finished) {
+      logLine(`${signal} received after the outputs were written; exiting 2`);
+      process.exit(EXIT.scanIncomplete);
+    }
+    if (!first.signal.aborted) {
+      logLine(
+        `${signal} received: cancelling the scan and writing the outputs (again to stop the cancel call)`,
+      );
+      first.abort(`${signal} received`);
+      lastResort();
+      return;
+    }
+    if (!force.signal.aborted) {
+      logLine(`${signal} received again: writing the outputs now`);
+      force.abort(`${signal} received again`);
+    }
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const client = createQualysClient(settings.client);
+  const client = createQualysClient({ ...settings.client, log: printClientWarnings });
   try {
-    await run(client, controller.signal, {});
+    await run(client, { signal: first.signal, forceSignal: force.signal }, {});
   } catch (error) {
     if (error instanceof CommandExit || error instanceof UsageError) throw error;
     throw new CommandExit(EXIT.error, describeError(error).message);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    await client.close().catch(() => undefined);
+    finished = true;
+    const bound = deadlineSignal(CLOSE_DEADLINE_MS, "closing the client took too long", force.signal);
+    await withRequestScope({ signal: bound.signal }, () => client.close())
+      .catch(() => undefined)
+      .finally(bound.clear);
+    // A signal that arrived while the outputs were written (synchronously) is read in the event loop's poll
+    // phase, which a loop with nothing left to do skips on its way out: a short timer makes the loop poll once,
+    // so its handler runs (exit 2) instead of the signal being lost.
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 

@@ -13,6 +13,7 @@ import {
   type XmlNode,
 } from "@qualys-connector/client";
 import type { Command } from "commander";
+import { printClientWarnings } from "../client-warnings.js";
 import { UsageError } from "../exit-codes.js";
 import { logLine } from "../log.js";
 import { type Column, parseFormat, render } from "../output.js";
@@ -25,7 +26,7 @@ const MAX_QID = 999_999_999;
 async function withClient<T>(flags: Flags, run: (client: QualysClient) => Promise<T>): Promise<T> {
   const settings = loadSettings(flags, process.env, () => readFileSync(0, "utf8"));
   for (const warning of settings.warnings) logLine(`warning: ${warning}`);
-  const client = createQualysClient(settings.client);
+  const client = createQualysClient({ ...settings.client, log: printClientWarnings });
   try {
     return await run(client);
   } finally {

@@ -143,7 +143,7 @@ function vmOptions(flags: Flags, now: Date): Omit<VmGateOptions, "clock" | "sign
     scanner,
     pollIntervalMs,
     timeoutMs,
-    onTimeout: oneOf(flags.onTimeout, "--on-timeout", ["cancel", "leave"] as const),
+    onTimeout: oneOf(flags.onTimeout, "--on-timeout", ["cancel", "leave", "cancel-attached"] as const),
     maxPollFailures: parseInteger(flags.maxPollFailures, "--max-poll-failures", 1, 1000),
     noWait: !flags.wait,
   };
@@ -176,7 +176,7 @@ export function registerScanVmCommand(scan: Command): void {
     .option("--timeout <duration>", "how long to wait for results: 2h, 90m, or minutes such as 60*2", "2h")
     .option(
       "--on-timeout <action>",
-      "cancel the scan on timeout (cancel) or leave it running (leave)",
+      "on timeout: cancel the scan this run launched (cancel) or leave it (leave); cancel-attached also cancels a scan it did not launch",
       "cancel",
     )
     .option(
@@ -192,7 +192,7 @@ export function registerScanVmCommand(scan: Command): void {
     const { policy, baseline } = loadPolicy(flags);
     // VM v2 calls use a session by default: one login, one logout at the end, also on failure.
     const settings = gateSettings(flags, { auth: "session" });
-    await withGateClient(settings, async (client, signal, apiCalls) => {
+    await withGateClient(settings, async (client, signals, apiCalls) => {
       const api = vmGateApi(client, (purpose) => {
         apiCalls[purpose] = (apiCalls[purpose] ?? 0) + 1;
       });
@@ -200,7 +200,7 @@ export function registerScanVmCommand(scan: Command): void {
         api,
         {
           ...options,
-          signal,
+          ...signals,
           clock: systemClock,
           progress: progressPrinter(),
           tool: { name: "qualys-connector", version: VERSION },

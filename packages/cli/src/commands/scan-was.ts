@@ -90,7 +90,7 @@ function gateOptions(
         : undefined,
     pollIntervalMs,
     timeoutMs,
-    onTimeout: oneOf(flags.onTimeout, "--on-timeout", ["cancel", "leave"] as const),
+    onTimeout: oneOf(flags.onTimeout, "--on-timeout", ["cancel", "leave", "cancel-attached"] as const),
     onRunning: oneOf(flags.onRunning, "--on-running", ["attach", "wait", "cancel", "fail"] as const),
     maxPollFailures: parseInteger(flags.maxPollFailures, "--max-poll-failures", 1, 1000),
     noWait: !flags.wait,
@@ -122,7 +122,7 @@ export function registerScanWasCommand(scan: Command): void {
     .option("--timeout <duration>", "how long to wait for results: 24h, 90m, or minutes such as 60*24", "24h")
     .option(
       "--on-timeout <action>",
-      "cancel the scan on timeout (cancel) or leave it running (leave)",
+      "on timeout: cancel the scan this run launched (cancel) or leave it (leave); cancel-attached also cancels a scan it did not launch",
       "cancel",
     )
     .option(
@@ -140,7 +140,7 @@ export function registerScanWasCommand(scan: Command): void {
     const { policy, baseline } = loadPolicy(flags);
     const settings = gateSettings(flags);
 
-    await withGateClient(settings, async (client, signal, apiCalls) => {
+    await withGateClient(settings, async (client, signals, apiCalls) => {
       const api = wasGateApi(client, (purpose) => {
         apiCalls[purpose] = (apiCalls[purpose] ?? 0) + 1;
       });
@@ -149,7 +149,7 @@ export function registerScanWasCommand(scan: Command): void {
           api,
           {
             ...options,
-            signal,
+            ...signals,
             clock: systemClock,
             progress: progressPrinter(),
             tool: { name: "qualys-connector", version: VERSION },

@@ -219,7 +219,13 @@ async function syncCommand(flags: SyncFlags, log: Log): Promise<void> {
   const settings = loadSettings(flags, process.env, () => readFileSync(0, "utf8"));
   for (const warning of settings.warnings) log("warning", { message: warning }, `warning: ${warning}`);
   // The client first: a bad --proxy or --ca-file is refused before the store is opened (or created).
-  const client = createQualysClient(settings.client);
+  const client = createQualysClient({
+    ...settings.client,
+    // The client's warnings (an over-long name or URL it cut on the way in) join the sync's own log.
+    log: (event) => {
+      if (event.type === "warning") log("warning", { message: event.message }, `warning: ${event.message}`);
+    },
+  });
   const store = await openStoreFrom(flags.db);
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
