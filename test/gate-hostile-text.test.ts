@@ -71,7 +71,7 @@ describe("scan was with a hostile web app name", () => {
 
     // Every stderr line, in order; only the status lines depend on timing, so they are matched by pattern.
     const stderr = run.stderr.split("\n");
-    const statusLines = stderr.slice(2, -4);
+    const statusLines = stderr.slice(2, -5);
     expect(statusLines.length).toBeGreaterThan(0);
     expect(stderr.slice(0, 2)).toEqual([
       `web app ${id} "${SHOWN_NAME}" https://evil.example/\\u202e`,
@@ -81,8 +81,9 @@ describe("scan was with a hostile web app name", () => {
     ]);
     for (const line of statusLines)
       expect(line).toMatch(new RegExp(`^scan ${scanId}: [A-Z_]+ \\(\\d+m \\d+s elapsed\\)$`));
-    expect(stderr.slice(-4)).toEqual([
+    expect(stderr.slice(-5)).toEqual([
       `downloaded results of scan ${scanId}: 0 vulnerabilities`,
+      `writing the outputs to ${shownDir}`,
       `outputs: ${["result.json", "junit.xml", "results.sarif", "summary.md", "report.html"].map((f) => `${shownDir}/${f}`).join(", ")}`,
       `scan report in the Qualys portal: ${sim.url}/was/#/reports/online-reports/email-report/scan/${scanId}`,
       "",
@@ -160,7 +161,7 @@ describe("scan was with a hostile web app name", () => {
     const run = await startCli(["scan", "was", ...FAST, "--webapp", "shop", "--report-dir", dir], env());
     expect(run.code).toBe(3);
     expect(run.stderr).toBe(
-      `outputs: ${["result.json", "junit.xml", "results.sarif", "summary.md", "report.html"].map((f) => `${dir}/${f}`).join(", ")}\n`,
+      `writing the outputs to ${dir}\noutputs: ${["result.json", "junit.xml", "results.sarif", "summary.md", "report.html"].map((f) => `${dir}/${f}`).join(", ")}\n`,
     );
     expect(run.stdout).toBe(
       `error: --webapp: no web app is named "shop"; similar names: ${id} "${SHOWN_NAME}" https://evil.example/\\u202e\n`,
