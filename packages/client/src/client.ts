@@ -9,6 +9,7 @@ import { QualysConfigError } from "./errors.js";
 import { type Auth, type ClientEvent, HttpCore } from "./http-client.js";
 import { KnowledgeBase } from "./kb.js";
 import { type Clock, systemClock } from "./limiter.js";
+import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, PAGE_SIZE } from "./limits.js";
 import { endpointsFromApiUrl, platformEndpoints } from "./platforms.js";
 import { readServiceResponse } from "./qps-envelope.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry.js";
@@ -84,16 +85,16 @@ export function createQualysClient(options: QualysClientOptions) {
   const problems: string[] = [];
   const apiUrl = options.apiUrl ?? options.baseUrl;
   if (!apiUrl && !options.platform) problems.push("--api-url or --platform is required");
-  const pageSize = options.pageSize ?? 100;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
-    problems.push(`--page-size: ${pageSize} must be 1 to 1000`);
-  const concurrency = options.concurrency ?? 2;
+  const pageSize = options.pageSize ?? PAGE_SIZE.default;
+  if (!Number.isInteger(pageSize) || pageSize < PAGE_SIZE.min || pageSize > PAGE_SIZE.max)
+    problems.push(`--page-size: ${pageSize} must be ${PAGE_SIZE.min} to ${PAGE_SIZE.max}`);
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     problems.push(`--concurrency: ${concurrency} must be a positive integer`);
   const maxRetries = options.retry?.maxRetries ?? options.maxRetries ?? DEFAULT_RETRY.maxRetries;
   if (!Number.isInteger(maxRetries) || maxRetries < 0)
     problems.push(`--max-retries: ${maxRetries} must be 0 or more`);
-  const timeoutMs = options.timeoutMs ?? 120_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs >= 0)) problems.push(`--timeout: must be 0 or more seconds`);
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const maxDownloadBytes = options.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;

@@ -42,6 +42,7 @@ export type { ClientEvent } from "./http-client.js";
 export { describeJsonSyntaxError, findJsonSyntaxError, type JsonSyntaxProblem } from "./json-syntax.js";
 export { type KbQuery, type KbVuln, KnowledgeBase, toKbVuln } from "./kb.js";
 export { apiKey, type Clock, readLimitHeaders, systemClock } from "./limiter.js";
+export { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, PAGE_SIZE } from "./limits.js";
 export {
   type Endpoints,
   endpointsFromApiUrl,

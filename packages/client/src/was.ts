@@ -2,6 +2,7 @@
 
 import type { RequestInfo } from "./errors.js";
 import type { HttpCore } from "./http-client.js";
+import { PAGE_SIZE } from "./limits.js";
 import { readServiceResponse, type ServiceResponse } from "./qps-envelope.js";
 import { int, text, type XmlNode } from "./xml.js";
 
@@ -134,8 +135,8 @@ export class QpsObjects<T = XmlNode> {
    */
   async *search(options: SearchOptions = {}): AsyncGenerator<XmlNode> {
     const pageSize = options.pageSize ?? this.defaultPageSize;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
-      throw new RangeError(`page size must be 1 to 1000, got ${pageSize}`);
+    if (!Number.isInteger(pageSize) || pageSize < PAGE_SIZE.min || pageSize > PAGE_SIZE.max) {
+      throw new RangeError(`pageSize must be ${PAGE_SIZE.min} to ${PAGE_SIZE.max}, got ${pageSize}`);
     }
     const base = (options.criteria ?? []).filter(
       (c) => !(options.paging !== "offset" && c.field === "id" && c.operator === "GREATER"),
