@@ -1,7 +1,8 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { defineConfig } from "vitest/config";
 
-// Tests talk only to 127.0.0.1 (test/setup-no-network.ts fails any other connection). Tests that run the CLI in a
-// child process run the bundle test/global-setup.ts builds once per run (test/cli-process.ts).
+// Tests talk only to 127.0.0.1 (test/setup-no-network.ts fails any other connection).
 //
 // The timeouts are bounds for a hung test, not estimates: the suite must pass on a busy machine (load 8 on 2
 // cores makes a test 4-5 times slower than on an idle one), so no test's own work may come near them. A test that
@@ -10,19 +11,52 @@ const shared = {
   testTimeout: 120_000,
   hookTimeout: 120_000,
   pool: "forks" as const,
-  globalSetup: ["test/global-setup.ts"],
   setupFiles: ["test/setup-no-network.ts"],
 };
+
+/**
+ * Test files that run the CLI in a child process: every one does so through the one spawner
+ * (test/cli-process.ts, or the helpers built on it), so an import of one of those names them. They are end-to-end
+ * tests, with the CLI bundle that test/global-setup.ts builds once per run.
+ */
+const SPAWNERS = /from "[./]*(?:test\/|\.\.\/\.\.\/\.\.\/test\/)?(?:cli-process|gate-e2e|spawn-cli)\.js"/;
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".test.ts"))
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .filter((file) => !file.includes(`${path.sep}node_modules${path.sep}`));
+}
+
+const packageTests = readdirSync("packages").flatMap((name) => {
+  try {
+    return testFiles(path.join("packages", name, "test"));
+  } catch {
+    return [];
+  }
+});
+const spawning = packageTests.filter((file) => SPAWNERS.test(readFileSync(file, "utf8")));
 
 export default defineConfig({
   test: {
     projects: [
       {
+        // The fast inner loop (`npm run test:unit`): in-process tests of each package, no CLI child process.
         test: {
           ...shared,
           name: "unit",
-          include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
-          exclude: ["**/*.conformance.test.ts", "**/node_modules/**"],
+          include: ["packages/*/test/**/*.test.ts", "test/architecture.test.ts"],
+          exclude: ["**/*.conformance.test.ts", "**/node_modules/**", ...spawning],
+        },
+      },
+      {
+        // End to end: the real CLI in child processes and cross-package runs against the simulator.
+        test: {
+          ...shared,
+          name: "e2e",
+          globalSetup: ["test/global-setup.ts"],
+          include: ["test/**/*.test.ts", ...spawning],
+          exclude: ["**/*.conformance.test.ts", "**/node_modules/**", "test/architecture.test.ts"],
         },
       },
       {
