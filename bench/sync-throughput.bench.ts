@@ -1,5 +1,5 @@
 /**
- * Sync throughput against the latency bound (issue 6): every call to the simulator takes 200 ms (its response
+ * Sync throughput against the latency bound: every call to the simulator takes 200 ms (its response
  * time, its own work included) and at most 2 WAS calls run at once (`--latency 200ms --concurrency-limit 2
  * --limits-on-was`), so no client can read more than concurrency x page size / latency = 2 x 100 / 0.2 s = 1000
  * records/s. The figure is records/s divided by that bound (target at least 0.9), measured for the parallel

@@ -1,5 +1,5 @@
 /**
- * Contract tests: the real recorded Qualys answers (../shared/corpus/jupiterone, HAR recordings of
+ * Contract tests: the real recorded Qualys answers (the JupiterOne HAR recordings under QUALYS_CORPUS_DIR, see test/corpus.ts, of
  * qualysapi.qg3.apps.qualys.com) through the client's readers.
  */
 import { describe, expect, it } from "vitest";

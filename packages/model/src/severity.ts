@@ -1,5 +1,5 @@
 /**
- * Qualys severities 1 (minimal) to 5 (urgent), the same scale for WAS and VM (qualys-api.md 3.9, 4.6), and their
+ * Qualys severities 1 (minimal) to 5 (urgent), the same scale for WAS and VM (docs/qualys-api.md 3.9, 4.6), and their
  * mappings to other tools' scales.
  */
 

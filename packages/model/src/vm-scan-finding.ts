@@ -1,5 +1,5 @@
 /**
- * VM detections from a `json_extended` scan fetch (qualys-api.md 4.3) as scan findings, and per-host counts. Rows
+ * VM detections from a `json_extended` scan fetch (docs/qualys-api.md 4.3) as scan findings, and per-host counts. Rows
  * of type `Vuln` are confirmed, `Practice` potential, `Ig` information gathered (never a finding, only counted).
  */
 

@@ -100,7 +100,7 @@ export function severityLabel(severity: Severity | undefined): string {
 }
 
 /**
- * Seed 000 shows "Available Unauthenticated?"; a finding may have instances found both ways, so this column says
+ * Qualys' Azure DevOps WAS connector shows "Available Unauthenticated?"; a finding may have instances found both ways, so this column says
  * how it was found: only while logged in, only without logging in, both, or unknown.
  */
 export function authenticationLabel(finding: GateFinding): string {

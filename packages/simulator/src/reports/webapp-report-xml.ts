@@ -1,5 +1,5 @@
 /**
- * The WAS_WEBAPP_REPORT XML document (qualys-api.md 6.2): the current findings of web apps, not one scan's results.
+ * The WAS_WEBAPP_REPORT XML document (docs/qualys-api.md 6.2): the current findings of web apps, not one scan's results.
  * No public sample exists. It reuses HEADER, GLOSSARY and APPENDIX of the scan report and nests the result lists in
  * RESULTS/WEB_APPLICATION as DefectDojo's and Faraday's parsers expect. Per-record elements beyond those parsers'
  * FIRST_TIME_DETECTED and STATUS are UNCONFIRMED and follow the column order of the real CSV web app report

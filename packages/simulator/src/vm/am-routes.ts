@@ -1,5 +1,5 @@
 /**
- * Asset Management (QPS 2.0) calls used for EC2 scans (qualys-api.md 4.4): find an AWS connector, run it and
+ * Asset Management (QPS 2.0) calls used for EC2 scans (docs/qualys-api.md 4.4): find an AWS connector, run it and
  * poll its state, look up EC2 host assets, and tags. Run states QUEUED -> RUNNING -> PROCESSING -> outcome
  * (intermediate names UNCONFIRMED).
  */

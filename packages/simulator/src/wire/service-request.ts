@@ -1,5 +1,5 @@
 /**
- * Parsing of QPS `ServiceRequest` bodies, XML or JSON (qualys-api.md 3.3), into one neutral shape.
+ * Parsing of QPS `ServiceRequest` bodies, XML or JSON (docs/qualys-api.md 3.3), into one neutral shape.
  * The format is taken from the Content-Type, independently of the response format.
  */
 import { XMLParser } from "fast-xml-parser";
