@@ -6,15 +6,6 @@ import { XMLParser } from "fast-xml-parser";
 import type { WireFormat } from "./qps.js";
 
 export type Operator = "EQUALS" | "NOT EQUALS" | "CONTAINS" | "IN" | "GREATER" | "LESSER" | "NONE";
-export const OPERATORS: readonly Operator[] = [
-  "EQUALS",
-  "NOT EQUALS",
-  "CONTAINS",
-  "IN",
-  "GREATER",
-  "LESSER",
-  "NONE",
-];
 
 export interface Criterion {
   field: string;
