@@ -1,7 +1,8 @@
 /**
- * Comments cite what a reader can open: `docs/qualys-api.md <section>` or a public source, never a document outside
- * the repository (a bare `qualys-api.md`, working notes beside the checkout) or a tracker reference (a seed, an issue
- * number) that means nothing without it. Read from the files, so a stray citation fails here, not in review.
+ * Comments cite what a reader can open: `docs/qualys-api.md <section>` or a public source, never a document
+ * outside the repository (a bare `qualys-api.md`, working notes beside the checkout) or a tracker reference
+ * (a seed, an issue number) that means nothing without it. Read from the files, so a stray citation fails
+ * here, not in review.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -11,7 +12,10 @@ import { describe, expect, it } from "vitest";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const self = fileURLToPath(import.meta.url);
 
-/** Citations no file may hold. `../shared` is a path test helpers legitimately read from, so only sources ban it. */
+/**
+ * Citations no file may hold. `../shared` is a path test helpers legitimately read from, so only sources ban
+ * it.
+ */
 const EVERYWHERE: readonly { what: string; pattern: RegExp }[] = [
   { what: "qualys-api.md without docs/", pattern: /(?<!docs\/)qualys-api\.md/ },
   { what: "a seed", pattern: /\bseed \d{3}\b/i },
@@ -21,8 +25,8 @@ const EVERYWHERE: readonly { what: string; pattern: RegExp }[] = [
 const SOURCES_ONLY = [{ what: "../shared", pattern: /\.\.\/shared\b/ }];
 
 /**
- * Files being rewritten on another branch right now; their citations are repointed there. Remove an entry as soon
- * as the rewrite lands.
+ * Files being rewritten on another branch right now; their citations are repointed there. Remove an entry as
+ * soon as the rewrite lands.
  */
 const PENDING = new Set(["packages/sync/src/sync.ts", "packages/sync/src/airbyte.ts"]);
 

@@ -35,7 +35,8 @@ export interface ConnectionFlags {
 
 /**
  * Add the connection flags to a command. Scan commands pass `requestTimeoutFlag: "--request-timeout"`, because
- * their `--timeout` is the scan's (as in Qualys' Azure DevOps WAS connector); the value still arrives as `timeout` in ConnectionFlags.
+ * their `--timeout` is the scan's (as in Qualys' Azure DevOps WAS connector); the value still arrives as
+ * `timeout` in ConnectionFlags.
  */
 export function addConnectionOptions(
   command: Command,

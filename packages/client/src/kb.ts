@@ -1,6 +1,7 @@
 /**
- * KnowledgeBase `/api/2.0/fo/knowledge_base/vuln/` (docs/qualys-api.md 4.6): QIDs in POST batches, details, id and
- * date filters, and truncation: a WARNING with CODE 1980 carries the URL of the next batch, followed as is.
+ * KnowledgeBase `/api/2.0/fo/knowledge_base/vuln/` (docs/qualys-api.md 4.6): QIDs in POST batches, details,
+ * id and date filters, and truncation: a WARNING with CODE 1980 carries the URL of the next batch, followed
+ * as is.
  */
 
 import type { HttpCore } from "./http-client.js";

@@ -1,6 +1,6 @@
 /**
- * The WAS / QPS ServiceResponse envelope (docs/qualys-api.md 3.4, 3.6) in both XML and JSON forms, checked for
- * failures that Qualys returns with HTTP 200.
+ * The WAS / QPS ServiceResponse envelope (docs/qualys-api.md 3.4, 3.6) in both XML and JSON forms, checked
+ * for failures that Qualys returns with HTTP 200.
  */
 import { excerpt, QualysApiError, QualysAuthError, QualysParseError, type RequestInfo } from "./errors.js";
 import { asList, at, bool, int, parseJson, parseXml, text, type XmlNode } from "./xml.js";

@@ -113,7 +113,8 @@ export class QpsObjects<T = XmlNode> {
   private async post(operation: string, body: string): Promise<ServiceResponse> {
     const path = `${this.base}/${operation}/${this.api}/${this.object}`;
     return this.core.callAndRead(
-      // JSON answers, as Qualys' own Jenkins and GitHub WAS plugins request (docs/qualys-api.md 3.2); parsing them costs a
+      // JSON answers, as Qualys' own Jenkins and GitHub WAS plugins request (docs/qualys-api.md 3.2); parsing
+      // them costs a
       // fraction of XML. The readers accept either.
       {
         family: "qps",
@@ -166,7 +167,8 @@ export class QpsObjects<T = XmlNode> {
         const records = sr.records.filter((r) => r.element === this.element);
         if (sr.hasMoreRecords && records.length > 0) {
           const last = int(records[records.length - 1]?.value.id);
-          // docs/qualys-api.md 3.5: lastId is present when hasMoreRecords is true; fall back on the last record's id.
+          // docs/qualys-api.md 3.5: lastId is present when hasMoreRecords is true; fall back on the last
+          // record's id.
           lastId = sr.lastId ?? last ?? lastId;
           offset += records.length;
           pending = request();

@@ -1,7 +1,8 @@
 /**
  * Contract tests: the whole client (request building, envelopes, errors, limit headers) replayed against the
- * real recorded Qualys answers of JupiterOne's graph-qualys (HARs under QUALYS_CORPUS_DIR, test/corpus.ts, of qualysapi.qg3.apps.qualys.com). Read in
- * place, never copied. Each recording is served by method and path; any other request fails the test.
+ * real recorded Qualys answers of JupiterOne's graph-qualys (HARs under QUALYS_CORPUS_DIR, test/corpus.ts, of
+ * qualysapi.qg3.apps.qualys.com). Read in place, never copied. Each recording is served by method and path;
+ * any other request fails the test.
  */
 import { describe, expect, it } from "vitest";
 import { HAS_CORPUS, type HarEntry, harEntries } from "../../../test/corpus.js";
@@ -125,7 +126,8 @@ describe.skipIf(!HAS_CORPUS)("client against real Qualys recordings", () => {
     const versions = await client.portal.version();
     expect(versions["QWEB__VM-VERSION"]).toBe("2.11.0");
     expect(sent[0]?.recorded.response.status).toBe(200);
-    // WAS/QPS answers carry no limit headers (docs/qualys-api.md 3.11), so the limiter learned nothing and holds nothing.
+    // WAS/QPS answers carry no limit headers (docs/qualys-api.md 3.11), so the limiter learned nothing and
+    // holds nothing.
     expect(client.core.limiter.observed.size).toBe(0);
   });
 

@@ -1,8 +1,8 @@
 /**
- * The VM gate runner (like Qualys' Host Scanning connector for Jenkins, jenkinsci/qualys-vm-plugin): optionally run the EC2 connector
- * and check the instances, launch a VM scan on host IPs or EC2 instances (or attach to one), poll it, cancel it on
- * timeout or interruption, fetch `json_extended`, complete the rows from the KnowledgeBase and evaluate. Like the
- * WAS runner, it always returns a complete GateResult.
+ * The VM gate runner (like Qualys' Host Scanning connector for Jenkins, jenkinsci/qualys-vm-plugin):
+ * optionally run the EC2 connector and check the instances, launch a VM scan on host IPs or EC2 instances (or
+ * attach to one), poll it, cancel it on timeout or interruption, fetch `json_extended`, complete the rows
+ * from the KnowledgeBase and evaluate. Like the WAS runner, it always returns a complete GateResult.
  */
 
 import type { VmScanResults, VmScanState } from "@qualys-connector/client";
@@ -298,7 +298,8 @@ async function runInScope(
     if (profile && "id" in profile) params.option_id = String(profile.id);
     else if (profile) params.option_title = profile.title;
     else {
-      // Qualys requires option_id or option_title (docs/qualys-api.md 4.3); without one the Jenkins VM connector uses the default profile.
+      // Qualys requires option_id or option_title (docs/qualys-api.md 4.3); without one the Jenkins VM
+      // connector uses the default profile.
       const chosen = await api.defaultOptionProfile();
       if (chosen) params.option_id = String(chosen.id);
       else run.warn("no default VM option profile was found; Qualys chooses one");
@@ -423,7 +424,10 @@ function evaluationInput(
   };
 }
 
-/** Whether a finished VM scan gave a full answer: not Error or Canceled, and every host alive (the Jenkins VM connector's criteria). */
+/**
+ * Whether a finished VM scan gave a full answer: not Error or Canceled, and every host alive (the Jenkins VM
+ * connector's criteria).
+ */
 export function completionOfVm(
   scan: GateScan,
   results: VmScanResults | undefined,

@@ -23,7 +23,10 @@ export interface Ec2Connector {
 }
 
 export interface VmGateApi {
-  /** The subscription's default VM option profile (the Jenkins VM connector's default), when `--option-profile` is not given. */
+  /**
+   * The subscription's default VM option profile (the Jenkins VM connector's default), when
+   * `--option-profile` is not given.
+   */
   defaultOptionProfile(): Promise<{ id: number; title: string } | undefined>;
   /** An AWS connector by id (digits) or exact name; throws ToolError("connector") otherwise. */
   findConnector(nameOrId: string): Promise<Ec2Connector>;

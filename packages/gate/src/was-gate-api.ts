@@ -65,7 +65,9 @@ export class WebAppLookupError extends Error {
   }
 }
 
-/** QIDs per KnowledgeBase call (Qualys' Jenkins WAS connector, jenkinsci/qualys-was-plugin, batches by 500). */
+/**
+ * QIDs per KnowledgeBase call (Qualys' Jenkins WAS connector, jenkinsci/qualys-was-plugin, batches by 500).
+ */
 export const KB_BATCH = 500;
 
 const ACTIVE = ["SUBMITTED", "RUNNING", "PROCESSING"];
@@ -189,7 +191,8 @@ export function wasGateApi(client: QualysClient, count: (purpose: string) => voi
       return out;
     },
     scanReportUrl(scanId) {
-      // The link Qualys' Jenkins WAS connector shows since the 2024 WAS UI (jenkinsci/qualys-was-plugin 8f092a8).
+      // The link Qualys' Jenkins WAS connector shows since the 2024 WAS UI (jenkinsci/qualys-was-plugin
+      // 8f092a8).
       return `${client.endpoints.portal}/was/#/reports/online-reports/email-report/scan/${scanId}`;
     },
   };

@@ -1,7 +1,7 @@
 /**
  * Endpoints that authenticate by themselves: VM API v2 session login/logout (docs/qualys-api.md 2.2) and the
- * gateway token calls `/auth` and `/auth/oidc` (docs/qualys-api.md 2.3). The simulator serves the gateway on the same origin as
- * the API server; a client pointed at the simulator uses that origin for both.
+ * gateway token calls `/auth` and `/auth/oidc` (docs/qualys-api.md 2.3). The simulator serves the gateway on
+ * the same origin as the API server; a client pointed at the simulator uses that origin for both.
  */
 import { findUser, readCredentials, sameSecret } from "./http/auth.js";
 import type { ApiRequest, ApiResponse, SimContext, SimModuleDef } from "./http/types.js";
@@ -69,7 +69,10 @@ function session(req: ApiRequest, ctx: SimContext): ApiResponse {
   );
 }
 
-/** `POST /auth`: form `username`, `password`, `token=true` → HTTP 201, the JWT as text/plain (docs/qualys-api.md 2.3). */
+/**
+ * `POST /auth`: form `username`, `password`, `token=true` → HTTP 201, the JWT as text/plain
+ * (docs/qualys-api.md 2.3).
+ */
 function gatewayAuth(req: ApiRequest, ctx: SimContext): ApiResponse {
   const params = new URLSearchParams(req.body.toString("utf8"));
   const username = params.get("username") ?? "";

@@ -70,7 +70,10 @@ export interface SimWebApp {
   riskScore: number;
   defaultProfileId: number;
   defaultScanner: { type: "EXTERNAL" | "INTERNAL"; friendlyName?: string };
-  /** Auth records attached to the web app; the first is the default one ("Use Default" in Qualys' Azure DevOps WAS connector). */
+  /**
+   * Auth records attached to the web app; the first is the default one ("Use Default" in Qualys' Azure DevOps
+   * WAS connector).
+   */
   authRecordIds: number[];
   comments: string | null;
   /** Id of the most recent scan, if any (drives `lastScan` and the `isScanned` filter). */
@@ -156,7 +159,7 @@ export interface SimKbVuln {
   publishedDate: string;
   codeModifiedDate: string | null;
   patchable: boolean;
-  /** CVE ids as Qualys returns them: a few carry stray spaces (Brinqa's Qualys WAS connector changelog, 5.1.3). */
+  /** CVE ids as Qualys returns them: a few carry stray spaces (Brinqa's Qualys WAS changelog, 5.1.3). */
   cves: string[];
   bugtraqIds: string[];
   vendorReferences: string[];
@@ -322,7 +325,9 @@ export type VmDetectionType = "Vuln" | "Practice" | "Ig";
 
 export interface SimHostDetection {
   qid: number;
-  /** Vuln = confirmed, Practice = potential, Ig = information gathered (docs/qualys-api.md 4.3 fetch rows). */
+  /**
+   * Vuln = confirmed, Practice = potential, Ig = information gathered (docs/qualys-api.md 4.3 fetch rows).
+   */
   type: VmDetectionType;
   severity: Severity;
   port: number | null;

@@ -18,7 +18,9 @@ import { renderServiceResponse, responseFormat } from "./wire/qps.js";
 import { renderSimpleReturn } from "./wire/simple-return.js";
 import type { SimWorld } from "./world.js";
 
-/** Real answers carry `X-Powered-By: Qualys:<pod>:<subscription uuid>:<user uuid>` (docs/qualys-api.md 4.1). */
+/**
+ * Real answers carry `X-Powered-By: Qualys:<pod>:<subscription uuid>:<user uuid>` (docs/qualys-api.md 4.1).
+ */
 const POWERED_BY = {
   "X-Powered-By": "Qualys:SIMPOD1:00000000-0000-4000-8000-000000000001:00000000-0000-4000-8000-000000000002",
 };
@@ -236,7 +238,8 @@ async function runHandler(runtime: SimulatorRuntime, route: Route, req: ApiReque
 }
 
 function isLimited(runtime: SimulatorRuntime, family: ApiFamily): boolean {
-  // docs/qualys-api.md 5.3: limits apply to VM/PC APIs (v2 and v1); session login/logout and the gateway are exempt.
+  // docs/qualys-api.md 5.3: limits apply to VM/PC APIs (v2 and v1); session login/logout and the gateway are
+  // exempt.
   // docs/qualys-api.md 3.11: WAS is not limited today (UNCONFIRMED), so it is opt-in.
   if (family === "v2" || family === "msp") return true;
   if (family === "qps") return runtime.options.limitsOnWas;
@@ -263,7 +266,8 @@ function authenticate(runtime: SimulatorRuntime, route: Route, req: ApiRequest):
       else if (creds.kind === "bearer") user = auth.tokenUser(users, creds.token);
       const format = responseFormat(req.headers);
       const xsd = { origin, path: qpsXsdPath(req.path) };
-      // docs/qualys-api.md 3.6: auth failures on QPS come back as HTTP 200 with a responseCode (real J1 recording).
+      // docs/qualys-api.md 3.6: auth failures on QPS come back as HTTP 200 with a responseCode (real J1
+      // recording).
       if (!user || user.expired) {
         return qpsError(
           format,
@@ -326,7 +330,8 @@ function qpsXsdPath(path: string): string {
 }
 
 function missingRequestedWith(origin: string, now: number): ApiResponse {
-  // docs/qualys-api.md 4.1: v2 calls must carry X-Requested-With; the real error is UNCONFIRMED, we use code 1903.
+  // docs/qualys-api.md 4.1: v2 calls must carry X-Requested-With; the real error is UNCONFIRMED, we use code
+  // 1903.
   return v2Error(origin, now, 400, 1903, "Missing required header: X-Requested-With.");
 }
 

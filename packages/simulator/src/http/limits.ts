@@ -91,7 +91,8 @@ export class ApiLimiter {
     bucket.calls.push(now);
     bucket.running += 1;
     const remaining = limit - bucket.calls.length;
-    // With nothing left, the answer itself tells the caller how long to wait (docs/qualys-api.md 5.1, QSDK behaviour).
+    // With nothing left, the answer itself tells the caller how long to wait (docs/qualys-api.md 5.1, QSDK
+    // behaviour).
     let waitSec = 0;
     if (remaining === 0) {
       const oldest = bucket.calls[0] ?? now;

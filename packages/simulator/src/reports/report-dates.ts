@@ -1,7 +1,8 @@
 /**
  * Dates as WAS report files print them. Real exports use the subscription's time zone
- * (`01 Apr 2020 01:16PM GMT-0400`, docs/qualys-api.md 6.1); the simulator always reports in UTC, written `GMT+0000` so
- * the `%d %b %Y %I:%M%p GMT%z` pattern of DefectDojo's parser and our own model package both accept it.
+ * (`01 Apr 2020 01:16PM GMT-0400`, docs/qualys-api.md 6.1); the simulator always reports in UTC, written
+ * `GMT+0000` so the `%d %b %Y %I:%M%p GMT%z` pattern of DefectDojo's parser and our own model package both
+ * accept it.
  */
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const;

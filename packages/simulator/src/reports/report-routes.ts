@@ -1,6 +1,7 @@
 /**
- * WAS report endpoints (docs/qualys-api.md 3.1, 3.10): create, status, download, search, count, get and delete, in the
- * QPS ServiceResponse envelope (XML or JSON by Accept), plus the lifecycle tick that completes reports.
+ * WAS report endpoints (docs/qualys-api.md 3.1, 3.10): create, status, download, search, count, get and
+ * delete, in the QPS ServiceResponse envelope (XML or JSON by Accept), plus the lifecycle tick that completes
+ * reports.
  */
 import type { ApiRequest, ApiResponse, Handler, Route, SimContext } from "../http/types.js";
 import type { SimReport, WasReportFormat, WasReportType } from "../model.js";
@@ -116,8 +117,9 @@ function reportFromPath(req: ApiRequest, world: SimWorld): SimReport {
 // ---------- Records ----------
 
 /**
- * The Report record of get and search. Field names and order are UNCONFIRMED (docs/qualys-api.md 3.10 names only id and
- * status); the date is `creationDate`, the name of the search filter. `size` (bytes) appears once the file exists.
+ * The Report record of get and search. Field names and order are UNCONFIRMED (docs/qualys-api.md 3.10 names
+ * only id and status); the date is `creationDate`, the name of the search filter. `size` (bytes) appears once
+ * the file exists.
  */
 export function reportRecord(report: SimReport): QNode {
   return {
@@ -354,7 +356,8 @@ const downloadReport = guarded((req, ctx) => {
         : "Poll status/was/report until the status is COMPLETE.",
     );
   }
-  // The raw file, no envelope; the GitHub Action takes the file name from Content-Disposition (docs/qualys-api.md 3.10).
+  // The raw file, no envelope; the GitHub Action takes the file name from Content-Disposition
+  // (docs/qualys-api.md 3.10).
   return {
     status: 200,
     contentType: report.contentType,

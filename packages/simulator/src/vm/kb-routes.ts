@@ -68,7 +68,8 @@ function vulnXml(v: SimKbVuln, details: "Basic" | "All"): XmlElement {
     optCdata("DIAGNOSIS", v.diagnosis),
     optCdata("CONSEQUENCE", v.consequence),
     optCdata("SOLUTION", v.solution),
-    // The real list without `details` had no CVSS (J1 recording); details=All adds it (docs/qualys-api.md 4.6).
+    // The real list without `details` had no CVSS (J1 recording); details=All adds it
+    // (docs/qualys-api.md 4.6).
     all && v.cvssV2
       ? el(
           "CVSS",

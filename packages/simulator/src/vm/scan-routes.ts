@@ -71,7 +71,8 @@ function launch(req: ApiRequest, ctx: SimContext, params: URLSearchParams): ApiR
   const title = params.get("scan_title") ?? "";
   if (title.length > 2000) throw invalidValue("scan_title", `${title.slice(0, 20)}...`, "too long");
 
-  // Option profile: option_id or option_title; none means the subscription's default (as in Qualys' Jenkins VM connector).
+  // Option profile: option_id or option_title; none means the subscription's default (as in Qualys' Jenkins
+  // VM connector).
   const optionId = params.get("option_id");
   const optionTitle = params.get("option_title");
   if (optionId !== null && optionTitle !== null)

@@ -1,6 +1,7 @@
 /**
  * Shared plumbing of the QPS handlers (WAS API v3, AM): reading the ServiceRequest, answering in the client's
- * format, refusals as HTTP 200 ServiceResponses (docs/qualys-api.md 3.6), and routes for search / count / get.
+ * format, refusals as HTTP 200 ServiceResponses (docs/qualys-api.md 3.6), and routes for search / count /
+ * get.
  */
 import type { ApiRequest, ApiResponse, Handler, Route, SimContext } from "../http/types.js";
 import { CriteriaError, type FieldSpecs } from "../wire/filters.js";

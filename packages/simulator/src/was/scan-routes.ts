@@ -588,7 +588,8 @@ export const scanRoutes: Route[] = [
       if (String(req.headers.accept ?? "").includes("application/json")) {
         return answer(req, "wasscan", { responseCode: "SUCCESS", count: 1, data: [["WasScan", record]] });
       }
-      // docs/qualys-api.md 3.8: the XML download is the bare <WasScan> document, with no ServiceResponse around it.
+      // docs/qualys-api.md 3.8: the XML download is the bare <WasScan> document, with no ServiceResponse
+      // around it.
       const root = qnodeToXml("WasScan", record);
       return { status: 200, contentType: "application/xml", body: root ? xmlDocument(root) : "" };
     }),

@@ -1,6 +1,6 @@
 /**
- * QPS searches and counts over records in id order (docs/qualys-api.md 3.5): Criteria, `startFromId`, then the
- * `startFromOffset` page of `limitResults` (default 100, 1 to 1,000). Paging values the API refuses raise
+ * QPS searches and counts over records in id order (docs/qualys-api.md 3.5): Criteria, `startFromId`, then
+ * the `startFromOffset` page of `limitResults` (default 100, 1 to 1,000). Paging values the API refuses raise
  * CriteriaError, answered as INVALID_REQUEST like a bad criterion.
  */
 import { CriteriaError, compileCriteria, type FieldSpecs } from "./filters.js";

@@ -40,7 +40,10 @@ export type QNode = string | number | boolean | null | undefined | QList | QSet 
 export const qlist = (item: string, items: readonly QNode[]): QList => ({ kind: "list", item, items });
 export const qset = (item: string, items: readonly QNode[]): QSet => ({ kind: "set", item, items });
 export const qcdata = (value: string): QCData => ({ kind: "cdata", value });
-/** Base64-encode `text` (UTF-8). `unpadded` strips `=` padding, as Qualys sometimes does (docs/qualys-api.md 3.8). */
+/**
+ * Base64-encode `text` (UTF-8). `unpadded` strips `=` padding, as Qualys sometimes does
+ * (docs/qualys-api.md 3.8).
+ */
 export const qbase64 = (text: string | Buffer, unpadded = false): QBase64 => {
   const b64 = Buffer.from(text).toString("base64");
   return { kind: "base64", value: unpadded ? b64.replace(/=+$/, "") : b64 };
@@ -137,7 +140,8 @@ export function qnodeToJson(node: QNode): Json {
       case "base64":
         return node.value;
       case "list":
-        // Lists of scalars (`cwe{list{long…}}`) are bare arrays in JSON: `{"list": [200]}` (docs/qualys-api.md 3.9).
+        // Lists of scalars (`cwe{list{long…}}`) are bare arrays in JSON: `{"list": [200]}`
+        // (docs/qualys-api.md 3.9).
         return {
           count: node.items.length,
           list: node.items.map((i) =>

@@ -1,5 +1,6 @@
 /**
- * VM API v2 envelopes: SIMPLE_RETURN (docs/qualys-api.md 4.2) and the DOCTYPE line every v2 XML answer starts with.
+ * VM API v2 envelopes: SIMPLE_RETURN (docs/qualys-api.md 4.2) and the DOCTYPE line every v2 XML answer starts
+ * with.
  */
 import { el, opt, xmlDocument } from "./xml.js";
 
