@@ -4,7 +4,7 @@
  * (a seed, an issue number) that means nothing without it. Read from the files, so a stray citation fails
  * here, not in review.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -32,7 +32,7 @@ const PENDING = new Set(["packages/sync/src/sync.ts", "packages/sync/src/airbyte
 
 function files(dir: string): string[] {
   return readdirSync(path.join(root, dir), { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && /\.(ts|mts|mjs|js|sh)$/.test(entry.name))
+    .filter((entry) => entry.isFile() && /\.(ts|mts|mjs|js|sh|md)$/.test(entry.name))
     .map((entry) => path.join(entry.parentPath, entry.name))
     .filter((file) => !file.includes(`${path.sep}node_modules${path.sep}`) && file !== self);
 }
@@ -70,6 +70,23 @@ describe("source citations", () => {
       .flatMap((dir) => files(dir))
       .map((file) => path.relative(root, file))
       .flatMap((file) => citations(file, readFileSync(path.join(root, file), "utf8"), EVERYWHERE));
+    expect(found).toEqual([]);
+  });
+
+  it("docs and READMEs cite no seed, issue number, working notes or ../shared", () => {
+    const markdown = [
+      ...files("docs"),
+      path.join(root, "README.md"),
+      ...packageDirs.map((dir) => path.join(root, "packages", dir, "README.md")),
+    ].filter((file) => file.endsWith(".md") && existsSync(file));
+    const rules = [
+      ...EVERYWHERE.filter((rule) => rule.what !== "qualys-api.md without docs/"),
+      ...SOURCES_ONLY,
+    ];
+    const found = markdown.flatMap((file) =>
+      citations(path.relative(root, file), readFileSync(file, "utf8"), rules),
+    );
+    expect(markdown.length).toBeGreaterThan(5);
     expect(found).toEqual([]);
   });
 
