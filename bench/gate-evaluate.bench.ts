@@ -383,7 +383,7 @@ const download: WasScanResults = {
   },
   vulnsByLevel: [0, 0, 0, 0, 0],
   vulnsTotal: undefined,
-  // WAS downloads carry no severity; the runner takes it from the KnowledgeBase (qualys-api.md 3.8).
+  // WAS downloads carry no severity; the runner takes it from the KnowledgeBase (docs/qualys-api.md 3.8).
   vulns: vulnerabilities.map((v) => ({
     qid: v.qid,
     title: definitions.get(v.qid)?.title,

@@ -1,7 +1,8 @@
 /**
- * Issue 3 acceptance at the real setting: simulator `--rate-limit 10/60 --concurrency-limit 1`, a KnowledgeBase
- * listing of 2000 QIDs in batches of 100 (20 calls). Prints whether it was exact and how many calls the simulator
- * saw blocked or arriving during a wait it had announced (both must be 0). Takes about 60 s.
+ * The client's rate limiting at a real setting: simulator `--rate-limit 10/60 --concurrency-limit 1`, a
+ * KnowledgeBase listing of 2000 QIDs in batches of 100 (20 calls). Prints whether it was exact and how many
+ * calls the simulator saw blocked or arriving during a wait it had announced (both must be 0). Takes about 60
+ * s.
  */
 import { createQualysClient } from "../packages/client/src/index.js";
 import { startSimulator } from "../packages/simulator/src/index.js";

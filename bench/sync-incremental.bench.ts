@@ -13,7 +13,7 @@ import { startSimulator } from "../packages/simulator/src/index.js";
 import { openStore } from "../packages/store/src/index.js";
 import { runSync, type SyncOptions, type SyncReport } from "../packages/sync/src/index.js";
 
-/** Issue 6: a run with nothing changed costs at most 5% of a full run's API calls. */
+/** The data sync's budget: a run with nothing changed costs at most 5% of a full run's API calls. */
 const TARGET_NOTHING_CHANGED = 0.05;
 
 const sim = await startSimulator({ port: 0, webapps: 50, findingsPerWebapp: 400, hosts: 0, latencyMs: 0 });

@@ -1,10 +1,10 @@
 /**
- * Sync throughput against the latency bound (issue 6): every call to the simulator takes 200 ms (its response
+ * Sync throughput against the latency bound: every call to the simulator takes 200 ms (its response
  * time, its own work included) and at most 2 WAS calls run at once (`--latency 200ms --concurrency-limit 2
  * --limits-on-was`), so no client can read more than concurrency x page size / latency = 2 x 100 / 0.2 s = 1000
  * records/s. The figure is records/s divided by that bound (target at least 0.9), measured for the parallel
- * findings read of a first run over the issue's data set (50 web apps of 400 findings) and, in the same run, for
- * one sequential search (concurrency 1), whose bound is half.
+ * findings read of a first run over the sync tests' data set (50 web apps of 400 findings) and, in the same run,
+ * for one sequential search (concurrency 1), whose bound is half.
  */
 
 import { mkdtempSync, rmSync } from "node:fs";
@@ -23,7 +23,7 @@ const TARGET = 0.9;
 // The simulator runs in its own process, as `qualys-connector sim` would: its rendering must not share this
 // process's event loop, or the bench would measure the simulator's CPU instead of the sync.
 const sim = await childSimulator([
-  // The data set of the issue's sync tests: 50 web apps of 400 findings.
+  // The data set of the sync tests: 50 web apps of 400 findings.
   "--webapps",
   "50",
   "--findings-per-webapp",

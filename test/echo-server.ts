@@ -92,7 +92,7 @@ export async function startEchoServer(options: EchoOptions): Promise<EchoServer>
     }
     const text = echo(req, body);
     if (url.pathname.startsWith("/api/")) {
-      // VM v2: a refusal with HTTP 200 and a SIMPLE_RETURN whose TEXT is the echo (qualys-api.md 4.2).
+      // VM v2: a refusal with HTTP 200 and a SIMPLE_RETURN whose TEXT is the echo (docs/qualys-api.md 4.2).
       res.writeHead(200, { "content-type": "text/xml" });
       res.end(
         `<?xml version="1.0" encoding="UTF-8" ?><SIMPLE_RETURN><RESPONSE><CODE>999</CODE><TEXT>${xml(text)}</TEXT></RESPONSE></SIMPLE_RETURN>`,
@@ -100,7 +100,7 @@ export async function startEchoServer(options: EchoOptions): Promise<EchoServer>
       return;
     }
     if (url.pathname.startsWith("/qps/")) {
-      // QPS: a ServiceResponse refusal whose error message is the echo (qualys-api.md 3.6).
+      // QPS: a ServiceResponse refusal whose error message is the echo (docs/qualys-api.md 3.6).
       res.writeHead(200, { "content-type": "application/xml" });
       res.end(
         `<?xml version="1.0" encoding="UTF-8"?><ServiceResponse><responseCode>INVALID_REQUEST</responseCode><responseErrorDetails><errorMessage>${xml(text)}</errorMessage></responseErrorDetails></ServiceResponse>`,

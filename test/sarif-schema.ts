@@ -1,6 +1,6 @@
 /**
  * The SARIF 2.1.0 JSON Schema, as shipped in the npm package @microsoft/jest-sarif (and, when present, the
- * OASIS copy in ../shared/schemas), compiled with Ajv for draft-04.
+ * OASIS copy beside the corpus), compiled with Ajv for draft-04.
  */
 
 import { existsSync, readFileSync } from "node:fs";

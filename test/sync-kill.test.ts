@@ -1,6 +1,6 @@
 /**
  * Resumability under SIGKILL: the real `qualys-connector sync`, killed at five random moments and re-run each
- * time, ends with the store equal to the simulator's ground truth and no duplicates (issue 6, "Done means").
+ * time, ends with the store equal to the simulator's ground truth and no duplicates.
  */
 
 import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";

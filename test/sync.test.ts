@@ -121,7 +121,8 @@ describe.each(STORE_KINDS)("sync into $name", (kind) => {
 
     const nothing = await runSync(client, store, options());
     expect(nothing.streams.reduce((n, s) => n + s.added + s.updated, 0)).toBe(0);
-    // A run with nothing changed costs a handful of calls, not a re-pull (issue 6: at most 5%).
+    // A run with nothing changed costs a handful of calls, not a re-pull (the data sync's budget: at most
+    // 5%).
     expect(calls(nothing) / calls(first)).toBeLessThanOrEqual(0.05);
 
     sim.control.scanCycle(2);

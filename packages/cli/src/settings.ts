@@ -35,7 +35,8 @@ export interface ConnectionFlags {
 
 /**
  * Add the connection flags to a command. Scan commands pass `requestTimeoutFlag: "--request-timeout"`, because
- * their `--timeout` is the scan's (seed 000); the value still arrives as `timeout` in ConnectionFlags.
+ * their `--timeout` is the scan's (as in Qualys' Azure DevOps WAS connector); the value still arrives as
+ * `timeout` in ConnectionFlags.
  */
 export function addConnectionOptions(
   command: Command,
@@ -242,7 +243,7 @@ export function loadSettings(
   flags: ConnectionFlags,
   env: NodeJS.ProcessEnv,
   readStdin: () => string,
-  /** `scan vm` defaults to VM session login (issue 5); everything else to Basic. */
+  /** `scan vm` defaults to VM session login (the VM gate); everything else to Basic. */
   defaults: { auth?: "basic" | "session" } = {},
 ): LoadedSettings {
   const file = flags.config ? readConfigFile(flags.config) : {};

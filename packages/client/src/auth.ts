@@ -1,7 +1,7 @@
 /**
- * Authentication per API family (qualys-api.md 2): Basic (UTF-8), the VM v2 session cookie, and gateway tokens
- * (username/password at `/auth`, or OAuth client credentials at `/auth/oidc`). One `Authenticator` per client:
- * the session and the token are client state, never module globals.
+ * Authentication per API family (docs/qualys-api.md 2): Basic (UTF-8), the VM v2 session cookie, and gateway
+ * tokens (username/password at `/auth`, or OAuth client credentials at `/auth/oidc`). One `Authenticator` per
+ * client: the session and the token are client state, never module globals.
  */
 import { QualysAuthError, type RequestInfo } from "./errors.js";
 import type { Clock } from "./limiter.js";
@@ -13,11 +13,20 @@ import { parseXml } from "./xml.js";
 
 export type Auth =
   | { kind: "basic"; username: string; password: string }
-  /** VM v2 calls use a session (login once, logout at the end); WAS calls use Basic (sessions are v2-only, 2.2). */
+  /**
+   * VM v2 calls use a session (login once, logout at the end); WAS calls use Basic (sessions are v2-only,
+   * docs/qualys-api.md 2.2).
+   */
   | { kind: "session"; username: string; password: string }
-  /** A JWT from `POST {gateway}/auth` with username and password (2.3); Bearer on every call. */
+  /**
+   * A JWT from `POST {gateway}/auth` with username and password (docs/qualys-api.md 2.3); Bearer on every
+   * call.
+   */
   | { kind: "jwt"; username: string; password: string }
-  /** OAuth client credentials through the gateway `/auth/oidc` (2.3, JWAS QualysBaseClient). */
+  /**
+   * OAuth client credentials through the gateway `/auth/oidc` (docs/qualys-api.md 2.3, JWAS
+   * QualysBaseClient).
+   */
   | { kind: "oauth"; clientId: string; clientSecret: string };
 
 /** API families: how to authenticate and how Qualys reports failures. */
@@ -34,16 +43,18 @@ export interface AuthContext {
   onRequest?: () => void;
 }
 
-/** The gateway token lasts 4 hours (qualys-api.md 2.3; QSDK refreshes after ~14395 s). */
+/** The gateway token lasts 4 hours (docs/qualys-api.md 2.3; QSDK refreshes after ~14395 s). */
 export const TOKEN_LIFETIME_MS = 4 * 3600_000;
 /** Refresh this long before expiry, so a long page walk never sends an expired token. */
 export const TOKEN_REFRESH_MARGIN_MS = 10 * 60_000;
-/** Sent on every v2 call: required with Basic and session auth as CSRF protection (qualys-api.md 4.1). */
+/**
+ * Sent on every v2 call: required with Basic and session auth as CSRF protection (docs/qualys-api.md 4.1).
+ */
 export const REQUESTED_WITH = "qualys-connector";
 
 /**
- * The Basic header value. UTF-8, not 'ascii' (J1's bug, qualys-api.md 2.1): passwords with ':' (legal after the
- * first ':' per RFC 7617) and non-ASCII characters survive.
+ * The Basic header value. UTF-8, not 'ascii' (J1's bug, docs/qualys-api.md 2.1): passwords with ':' (legal
+ * after the first ':' per RFC 7617) and non-ASCII characters survive.
  */
 export function basicAuthorization(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
@@ -98,7 +109,8 @@ export class Authenticator {
     const { auth } = this;
     if (auth.kind === "oauth" || (auth.kind === "jwt" && family !== "msp")) {
       const bearer = `Bearer ${await this.bearer()}`;
-      // JWAS sends `request-source: gateway` with the Bearer token on qualysapi WAS calls (2.3).
+      // JWAS sends `request-source: gateway` with the Bearer token on qualysapi WAS calls
+      // (docs/qualys-api.md 2.3).
       return family === "qps"
         ? { Authorization: bearer, "request-source": "gateway" }
         : { Authorization: bearer };
@@ -106,7 +118,7 @@ export class Authenticator {
     if (auth.kind === "session" && family === "v2") {
       return { Cookie: `QualysSession=${await this.ensureSession()}` };
     }
-    // /msp/about.php is "Basic auth only" (1.4); WAS never takes the session cookie (2.2).
+    // /msp/about.php is "Basic auth only" (docs/qualys-api.md 1.4); WAS never takes the session cookie (2.2).
     return { Authorization: basicAuthorization(auth.username, auth.password) };
   }
 
@@ -141,8 +153,8 @@ export class Authenticator {
   }
 
   /**
-   * VM v2 session login (qualys-api.md 2.2): the password travels as a URL-encoded form field, so no Basic header
-   * is built at all. The session id arrives in `Set-Cookie: QualysSession=…`.
+   * VM v2 session login (docs/qualys-api.md 2.2): the password travels as a URL-encoded form field, so no
+   * Basic header is built at all. The session id arrives in `Set-Cookie: QualysSession=…`.
    */
   private async login(): Promise<string> {
     const auth = this.auth;
@@ -192,8 +204,8 @@ export class Authenticator {
   }
 
   /**
-   * A gateway token (qualys-api.md 2.3): `POST {gateway}/auth` (form username/password/token=true, HTTP 201 with
-   * the JWT as text) or `POST {gateway}/auth/oidc` (headers clientId/clientSecret, empty body).
+   * A gateway token (docs/qualys-api.md 2.3): `POST {gateway}/auth` (form username/password/token=true, HTTP
+   * 201 with the JWT as text) or `POST {gateway}/auth/oidc` (headers clientId/clientSecret, empty body).
    */
   private async fetchToken(): Promise<string> {
     const auth = this.auth;

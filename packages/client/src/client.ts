@@ -130,7 +130,9 @@ export function createQualysClient(options: QualysClientOptions) {
     endpoints,
     core,
     portal: {
-      /** `GET /qps/rest/portal/version` (qualys-api.md 1.4): module versions; also a credentials check. */
+      /**
+       * `GET /qps/rest/portal/version` (docs/qualys-api.md 1.4): module versions; also a credentials check.
+       */
       async version(): Promise<Record<string, string>> {
         const path = "/qps/rest/portal/version";
         const sr = await core.callAndRead(
@@ -147,7 +149,10 @@ export function createQualysClient(options: QualysClientOptions) {
         return out;
       },
     },
-    /** API v1 `/msp/about.php` (qualys-api.md 1.4): WEB-VERSION, SCANNER-VERSION, VULNSIGS-VERSION. Basic auth only. */
+    /**
+     * API v1 `/msp/about.php` (docs/qualys-api.md 1.4): WEB-VERSION, SCANNER-VERSION, VULNSIGS-VERSION. Basic
+     * auth only.
+     */
     async about(): Promise<Record<string, string>> {
       const path = "/msp/about.php";
       const doc = await core.callAndRead(

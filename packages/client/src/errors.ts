@@ -77,7 +77,7 @@ export class QualysAuthError extends QualysError {
   }
 }
 
-/** HTTP 409 with code 1960 (concurrency) or 1965 (rate), qualys-api.md 5.1. */
+/** HTTP 409 with code 1960 (concurrency) or 1965 (rate), docs/qualys-api.md 5.1. */
 export class QualysRateLimitError extends QualysError {
   readonly kind = "rate-limit";
   readonly retryable = true;

@@ -48,8 +48,8 @@ export interface CoreOptions {
   retry: RetryOptions;
   /**
    * Longest limit wait (seconds) the client sits through on its own. Qualys can ask for hours (code 1965, "cannot
-   * be run again for another 23 hours…", qualys-api.md 5.1-5.2); beyond this the QualysRateLimitError reaches the
-   * caller with its `waitSec`, and the caller decides.
+   * be run again for another 23 hours…", docs/qualys-api.md 5.1-5.2); beyond this the QualysRateLimitError
+   * reaches the caller with its `waitSec`, and the caller decides.
    */
   maxWaitSec: number;
   concurrency: number;
@@ -79,7 +79,10 @@ export interface CallOptions {
   download?: boolean;
 }
 
-/** Without limit headers, 1960 (concurrency) clears when a running call ends: a short wait (qualys-api.md 5.1). */
+/**
+ * Without limit headers, 1960 (concurrency) clears when a running call ends: a short wait
+ * (docs/qualys-api.md 5.1).
+ */
 const CONCURRENCY_WAIT_SEC = 2;
 /** Without a hint, 1965 (rate) needs the window to free a call; QAPI retries such calls every 30-60 s. */
 const RATE_WAIT_SEC = 60;
@@ -182,7 +185,8 @@ export class HttpCore {
           this.auth.hasSession &&
           !reauthenticated
         ) {
-          // A refused session cookie has most likely expired (lifetime UNCONFIRMED, 2.2): log in once more.
+          // A refused session cookie has most likely expired (lifetime UNCONFIRMED, docs/qualys-api.md 2.2):
+          // log in once more.
           this.auth.dropSession();
           reauthenticated = true;
           continue;
@@ -218,7 +222,7 @@ export class HttpCore {
     let url = call.absoluteUrl ?? `${apiUrl}${call.path}`;
     let body = call.body;
     if (call.family === "v2") {
-      // qualys-api.md 4.1: every v2 call carries X-Requested-With.
+      // docs/qualys-api.md 4.1: every v2 call carries X-Requested-With.
       headers["X-Requested-With"] = REQUESTED_WITH;
       const form = new URLSearchParams(call.params ?? {}).toString();
       if (call.method === "POST" && !call.absoluteUrl) {
@@ -266,7 +270,8 @@ export class HttpCore {
     if (response.status === 409) {
       const sr = isXml ? readSimpleReturn(parseXml(response.body, info)) : undefined;
       const code = sr?.code === 1960 || sr?.code === 1965 || sr?.code === 1920 ? sr.code : null;
-      // The header wins, then the body's SECONDS_TO_WAIT item (5.2), then a default per code (5.1).
+      // The header wins, then the body's SECONDS_TO_WAIT item (docs/qualys-api.md 5.2), then a default per
+      // code (5.1).
       const hinted = limits.toWaitSec ?? (sr ? Number(sr.items.SECONDS_TO_WAIT ?? Number.NaN) : Number.NaN);
       const wait =
         Number.isFinite(hinted) && hinted > 0 ? hinted : code === 1965 ? RATE_WAIT_SEC : CONCURRENCY_WAIT_SEC;
@@ -299,7 +304,8 @@ export class HttpCore {
       response.status < 500 &&
       (response.body.includes("<ServiceResponse") || response.body.includes('"ServiceResponse"'))
     ) {
-      // QPS can answer 401/403 with a ServiceResponse (UNAUTHORIZED, 3.6): the envelope names the refusal.
+      // QPS can answer 401/403 with a ServiceResponse (UNAUTHORIZED, docs/qualys-api.md 3.6): the envelope
+      // names the refusal.
       readServiceResponse(response.body, info);
     }
     if (response.status === 401 || response.status === 403) {

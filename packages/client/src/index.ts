@@ -6,7 +6,6 @@
 
 export {
   type Auth,
-  authSecrets,
   basicAuthorization,
   jwtExpiry,
   TOKEN_LIFETIME_MS,
@@ -22,7 +21,6 @@ export {
 } from "./client.js";
 export {
   excerpt,
-  formatBytes,
   QualysAbortError,
   QualysApiError,
   QualysAuthError,
@@ -70,7 +68,6 @@ export {
   SECRET_NAMES,
 } from "./redact.js";
 export {
-  abortText,
   currentRequestScope,
   type RequestScope,
   withRequestScope,
@@ -85,7 +82,6 @@ export {
 } from "./retry.js";
 export {
   type FindExisting,
-  launchOnce,
   type ReportSpec,
   readWasScanDownload,
   type VmScanState,
@@ -144,7 +140,6 @@ export {
   bool,
   int,
   lenientBase64,
-  looksLikeHtml,
   num,
   parseJson,
   parseXml,

@@ -1,6 +1,7 @@
 /**
- * KnowledgeBase `/api/2.0/fo/knowledge_base/vuln/` (qualys-api.md 4.6): QIDs in POST batches, details, id and
- * date filters, and truncation: a WARNING with CODE 1980 carries the URL of the next batch, followed as is.
+ * KnowledgeBase `/api/2.0/fo/knowledge_base/vuln/` (docs/qualys-api.md 4.6): QIDs in POST batches, details,
+ * id and date filters, and truncation: a WARNING with CODE 1980 carries the URL of the next batch, followed
+ * as is.
  */
 
 import type { HttpCore } from "./http-client.js";
@@ -25,7 +26,7 @@ export interface KbVuln {
   category: string | undefined;
   lastServiceModificationDate: string | undefined;
   publishedDate: string | undefined;
-  /** Trimmed: some CVE ids arrive with stray spaces (seed 003 changelog 5.1.3). */
+  /** Trimmed: some CVE ids arrive with stray spaces (Brinqa's Qualys WAS connector changelog, 5.1.3). */
   cves: string[];
   diagnosis: string | undefined;
   consequence: string | undefined;

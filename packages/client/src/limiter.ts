@@ -1,7 +1,8 @@
 /**
  * One limiter per client instance, shared by every concurrent call (never a module global). It keeps, per API,
  * how many calls may run at once (adapting to `X-Concurrency-Limit-Limit`) and until when no call may be sent
- * (after a 409, or an answer with `X-RateLimit-Remaining: 0` and its `X-RateLimit-ToWait-Sec`), qualys-api.md 5.3.
+ * (after a 409, or an answer with `X-RateLimit-Remaining: 0` and its `X-RateLimit-ToWait-Sec`),
+ * docs/qualys-api.md 5.3.
  */
 
 import { sleep } from "./timers.js";
@@ -33,7 +34,10 @@ export interface LimitHeaders {
   windowSec?: number;
 }
 
-/** Read the limit headers; both `X-Concurrency-Limit-Limit` and `X-ConcurrencyLimit-Limit` are seen (5.3). */
+/**
+ * Read the limit headers; both `X-Concurrency-Limit-Limit` and `X-ConcurrencyLimit-Limit` are seen
+ * (docs/qualys-api.md 5.3).
+ */
 export function readLimitHeaders(headers: Record<string, string>): LimitHeaders {
   const n = (name: string) => {
     const v = headers[name];
@@ -124,7 +128,8 @@ export class ApiLimiter {
       // A raised limit frees slots for calls already queued.
       for (let free = s.limit - s.running; free > 0 && s.waiters.length > 0; free -= 1) s.waiters.shift()?.();
     }
-    // Remaining 0: the next call would get a 409, so hold every call until the window frees one (5.3). QSDK asks
+    // Remaining 0: the next call would get a 409, so hold every call until the window frees one
+    // (docs/qualys-api.md 5.3). QSDK asks
     // once more to learn the wait; without a hint we wait the header's window at most, else 60 s.
     if (headers.remaining === 0) {
       const wait =
@@ -146,7 +151,7 @@ export class ApiLimiter {
   }
 }
 
-/** Calls count per API path (qualys-api.md 5.3); `/api/3.0` and `/api/2.0` are one API. */
+/** Calls count per API path (docs/qualys-api.md 5.3); `/api/3.0` and `/api/2.0` are one API. */
 export function apiKey(path: string): string {
   return path
     .replace(/^\/api\/\d\.\d\//, "/api/2.0/")

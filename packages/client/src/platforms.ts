@@ -1,5 +1,5 @@
 /**
- * Qualys shared platforms (qualys-api.md 1.1, from Qualys' own Jenkins WAS plugin and qualysdk) and the
+ * Qualys shared platforms (docs/qualys-api.md 1.1, from Qualys' own Jenkins WAS plugin and qualysdk) and the
  * derivation of gateway and portal URLs from an API URL (1.2).
  */
 import { QualysConfigError } from "./errors.js";
@@ -101,7 +101,7 @@ function isLoopback(host: string): boolean {
 
 /**
  * Endpoints from an API URL. A known platform URL maps to its table row; a loopback URL (the simulator) serves
- * the gateway and portal on the same origin; other hosts follow the JWAS heuristic of qualys-api.md 1.2.
+ * the gateway and portal on the same origin; other hosts follow the JWAS heuristic of docs/qualys-api.md 1.2.
  */
 export function endpointsFromApiUrl(apiUrl: string): Endpoints {
   let url: URL;
@@ -133,7 +133,7 @@ export function endpointsFromApiUrl(apiUrl: string): Endpoints {
   };
 }
 
-/** JWAS Helper.getGatewayUrl (qualys-api.md 1.2); the private-cloud pattern is UNCONFIRMED. */
+/** JWAS Helper.getGatewayUrl (docs/qualys-api.md 1.2); the private-cloud pattern is UNCONFIRMED. */
 function gatewayOrigin(url: URL): string {
   const host = url.hostname;
   if (host.includes("gateway")) return url.origin;
@@ -176,7 +176,7 @@ export function resolvePlatform(input: {
   return { ...endpoints, gateway: gateway.origin };
 }
 
-/** The UI portal of an API URL: GHA's `apiServer.replace("api", "guard")` (qualys-api.md 1.2). */
+/** The UI portal of an API URL: GHA's `apiServer.replace("api", "guard")` (docs/qualys-api.md 1.2). */
 export function portalUrl(apiUrl: string): string {
   return endpointsFromApiUrl(apiUrl).portal;
 }

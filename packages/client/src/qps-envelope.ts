@@ -1,6 +1,6 @@
 /**
- * The WAS / QPS ServiceResponse envelope (qualys-api.md 3.4, 3.6) in both XML and JSON forms, checked for
- * failures that Qualys returns with HTTP 200.
+ * The WAS / QPS ServiceResponse envelope (docs/qualys-api.md 3.4, 3.6) in both XML and JSON forms, checked
+ * for failures that Qualys returns with HTTP 200.
  */
 import { excerpt, QualysApiError, QualysAuthError, QualysParseError, type RequestInfo } from "./errors.js";
 import { asList, at, bool, int, parseJson, parseXml, text, type XmlNode } from "./xml.js";
@@ -49,7 +49,7 @@ export function capNamesAndUrls(record: XmlNode, where: string): string[] {
 
 /**
  * Read a ServiceResponse (XML or JSON, chosen by the body itself) and check it: anything but SUCCESS becomes a
- * typed error, also when HTTP said 200 (qualys-api.md 3.6).
+ * typed error, also when HTTP said 200 (docs/qualys-api.md 3.6).
  */
 export function readServiceResponse(body: string, request: RequestInfo): ServiceResponse {
   const trimmed = body.trimStart();

@@ -75,7 +75,7 @@ const PATTERNS: readonly [RegExp, string | ((...groups: string[]) => string)][] 
   ],
   // XML elements named like a secret: <password>…</password>.
   [new RegExp(`<(${NAME_SOURCE})>[^<]*</\\1>`, "gi"), `<$1>${MASK}</$1>`],
-  // VM v2 session cookie (qualys-api.md 2.2).
+  // VM v2 session cookie (docs/qualys-api.md 2.2).
   [/(QualysSession=)[^;\s"'&,]+/gi, `$1${MASK}`],
   // A bare JWT.
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, MASK],

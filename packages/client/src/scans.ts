@@ -1,7 +1,7 @@
 /**
- * Scan endpoints: WAS scans (qualys-api.md 3.8), VM scans (4.3), EC2 connector runs (4.4). Launches are not
- * idempotent, so a failed launch is never blindly repeated: the client first looks for the scan it may have
- * created (names carry a timestamp, so they are unique) and only launches again when there is none.
+ * Scan endpoints: WAS scans (docs/qualys-api.md 3.8), VM scans (4.3), EC2 connector runs (4.4). Launches are
+ * not idempotent, so a failed launch is never blindly repeated: the client first looks for the scan it may
+ * have created (names carry a timestamp, so they are unique) and only launches again when there is none.
  */
 
 import { excerpt, QualysError, QualysParseError, type RequestInfo } from "./errors.js";
@@ -39,7 +39,8 @@ export type FindExisting<T> = (error: QualysError) => Promise<T | undefined>;
 
 /**
  * Retry a launch that may or may not have happened: look first, launch again only when nothing was created.
- * Launches are never in the generic retry path (retry.ts) because they are not idempotent (qualys-api.md 3.8).
+ * Launches are never in the generic retry path (retry.ts) because they are not idempotent
+ * (docs/qualys-api.md 3.8).
  */
 export async function launchOnce<T>(
   core: HttpCore,
@@ -131,7 +132,8 @@ export class WasScanApi {
 
   /**
    * The scan results (`WasScan` with stats, vulns, igs). Asked as JSON, where the answer is wrapped in
-   * ServiceResponse.data[0]; an XML answer (root `<WasScan>`, unwrapped) is read as well (qualys-api.md 3.8).
+   * ServiceResponse.data[0]; an XML answer (root `<WasScan>`, unwrapped) is read as well
+   * (docs/qualys-api.md 3.8).
    */
   async download(id: number): Promise<XmlNode> {
     const path = `/qps/rest/3.0/download/was/wasscan/${id}`;
@@ -149,7 +151,8 @@ export class WasScanApi {
 
 /**
  * Read a `download/was/wasscan` answer: XML whose root is `<WasScan>` itself (no ServiceResponse), or a
- * ServiceResponse (JSON or XML) wrapping one WasScan; an error envelope becomes its typed error (3.8).
+ * ServiceResponse (JSON or XML) wrapping one WasScan; an error envelope becomes its typed error
+ * (docs/qualys-api.md 3.8).
  */
 export function readWasScanDownload(body: string, request: RequestInfo): XmlNode {
   const trimmed = body.trimStart();
@@ -188,7 +191,7 @@ export class VmScanApi {
     );
   }
 
-  /** Launch a VM scan (parameters as qualys-api.md 4.3); returns its reference. */
+  /** Launch a VM scan (parameters as docs/qualys-api.md 4.3); returns its reference. */
   async launch(
     params: Record<string, string> & { scan_title: string },
     launchedAfter: string,
@@ -230,7 +233,7 @@ export class VmScanApi {
     };
   }
 
-  /** `json_extended` results: [header, summary, detection rows…, notes] (qualys-api.md 4.3). */
+  /** `json_extended` results: [header, summary, detection rows…, notes] (docs/qualys-api.md 4.3). */
   async fetch(ref: string): Promise<unknown[]> {
     const path = "/api/2.0/fo/scan/";
     return this.core.callAndRead(
@@ -256,7 +259,10 @@ export class VmScanApi {
     return toVmScanResults(await this.fetch(ref));
   }
 
-  /** `action=list` with any documented filter (state, scan_ref, launched_after_datetime, …; 4.3). */
+  /**
+   * `action=list` with any documented filter (state, scan_ref, launched_after_datetime, …;
+   * docs/qualys-api.md 4.3).
+   */
   async list(params: Record<string, string> = {}): Promise<VmScan[]> {
     return vmScansOf(await this.v2({ action: "list", ...params }, true));
   }
@@ -302,7 +308,7 @@ export interface ReportSpec {
   targetIds: readonly number[];
 }
 
-/** WAS reports (qualys-api.md 3.10): create, status until COMPLETE, download the raw file. */
+/** WAS reports (docs/qualys-api.md 3.10): create, status until COMPLETE, download the raw file. */
 export class WasReportApi {
   constructor(private readonly core: HttpCore) {}
 
@@ -350,7 +356,7 @@ export class WasReportApi {
   }
 }
 
-/** VM hosts and detections (qualys-api.md 4.5), following WARNING 1980 truncation URLs. */
+/** VM hosts and detections (docs/qualys-api.md 4.5), following WARNING 1980 truncation URLs. */
 export class HostApi {
   constructor(private readonly core: HttpCore) {}
 

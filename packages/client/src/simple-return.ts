@@ -1,5 +1,5 @@
 /**
- * The VM v2 SIMPLE_RETURN envelope (qualys-api.md 4.2) and the typed errors its CODE stands for (5.1).
+ * The VM v2 SIMPLE_RETURN envelope (docs/qualys-api.md 4.2) and the typed errors its CODE stands for (5.1).
  */
 import { QualysApiError, QualysAuthError, QualysRateLimitError, type RequestInfo } from "./errors.js";
 import { asList, at, int, text, type XmlNode } from "./xml.js";
@@ -10,7 +10,7 @@ export interface SimpleReturn {
   items: Record<string, string>;
 }
 
-/** Read a SIMPLE_RETURN document (qualys-api.md 4.2), or undefined when the body is another document. */
+/** Read a SIMPLE_RETURN document (docs/qualys-api.md 4.2), or undefined when the body is another document. */
 export function readSimpleReturn(doc: XmlNode): SimpleReturn | undefined {
   const response = at(doc, "SIMPLE_RETURN.RESPONSE");
   if (!response) return undefined;
@@ -23,7 +23,7 @@ export function readSimpleReturn(doc: XmlNode): SimpleReturn | undefined {
 }
 
 /**
- * Turn a SIMPLE_RETURN with a CODE into the typed error it stands for (qualys-api.md 5.1): 2000 refused
+ * Turn a SIMPLE_RETURN with a CODE into the typed error it stands for (docs/qualys-api.md 5.1): 2000 refused
  * credentials, 2001 expired account, 2002 no access (named module), 1960/1965/1920 limits, others API errors.
  */
 export function simpleReturnError(

@@ -1,5 +1,5 @@
 /**
- * Normalizers for VM v2 scan answers (qualys-api.md 4.3): the scan list and the `json_extended` fetch, a
+ * Normalizers for VM v2 scan answers (docs/qualys-api.md 4.3): the scan list and the `json_extended` fetch, a
  * top-level JSON array [header, summary, detection rows…, notes] whose values are mostly strings or null.
  */
 import { asList, at, int, num, text, type XmlNode } from "./xml.js";

@@ -1,6 +1,7 @@
 /**
- * VM API v2 lists a gate needs ids from (qualys-api.md 4.3): option profiles, scanner appliances, networks.
- * Option profile layout is UNCONFIRMED; the reader accepts BASIC_INFO{ID, GROUP_NAME, IS_DEFAULT} and flat forms.
+ * VM API v2 lists a gate needs ids from (docs/qualys-api.md 4.3): option profiles, scanner appliances,
+ * networks. Option profile layout is UNCONFIRMED; the reader accepts BASIC_INFO{ID, GROUP_NAME, IS_DEFAULT}
+ * and flat forms.
  */
 
 import type { HttpCore } from "./http-client.js";

@@ -1,7 +1,7 @@
 /**
- * Normalizers from permissive WAS records (XML or JSON, qualys-api.md 3.4) to the client's typed results. Each
- * reads only the fields named in its type, so unknown fields never leak into callers; missing elements become
- * undefined, numbers and booleans are accepted as strings.
+ * Normalizers from permissive WAS records (XML or JSON, docs/qualys-api.md 3.4) to the client's typed
+ * results. Each reads only the fields named in its type, so unknown fields never leak into callers; missing
+ * elements become undefined, numbers and booleans are accepted as strings.
  */
 import { asList, at, bool, int, lenientBase64, text, v3List, type XmlNode } from "./xml.js";
 
@@ -11,7 +11,10 @@ export interface WebAppRef {
   url: string | undefined;
 }
 
-/** A web app (3.7). The non-verbose search record has id, name, url, owner, tags count and dates. */
+/**
+ * A web app (docs/qualys-api.md 3.7). The non-verbose search record has id, name, url, owner, tags count and
+ * dates.
+ */
 export interface WebApp {
   id: number;
   name: string;
@@ -27,7 +30,10 @@ export interface WebApp {
 
 export type FindingType = "VULNERABILITY" | "SENSITIVE_CONTENT" | "INFORMATION_GATHERED";
 
-/** A WAS finding (3.9). INFORMATION_GATHERED records have no url, status, timesDetected or isIgnored (real HAR). */
+/**
+ * A WAS finding (docs/qualys-api.md 3.9). INFORMATION_GATHERED records have no url, status, timesDetected or
+ * isIgnored (real HAR).
+ */
 export interface Finding {
   id: number;
   uniqueId: string | undefined;
@@ -53,7 +59,7 @@ export interface Finding {
   wasc: WebClassRef[];
 }
 
-/** One OWASP or WASC entry of a verbose finding (3.9). */
+/** One OWASP or WASC entry of a verbose finding (docs/qualys-api.md 3.9). */
 export interface WebClassRef {
   code: string | undefined;
   name: string | undefined;
@@ -64,7 +70,7 @@ function webClassRef(node: unknown): WebClassRef {
   return { code: text(at(node, "code")), name: text(at(node, "name")), url: text(at(node, "url")) };
 }
 
-/** A WAS scan from search, get or status (3.8). */
+/** A WAS scan from search, get or status (docs/qualys-api.md 3.8). */
 export interface WasScan {
   id: number;
   name: string | undefined;
@@ -98,7 +104,10 @@ export interface WasScanIg {
   data: string | undefined;
 }
 
-/** The downloaded scan results (3.8): the scan, its severity stats and its vulnerabilities and IGs. */
+/**
+ * The downloaded scan results (docs/qualys-api.md 3.8): the scan, its severity stats and its vulnerabilities
+ * and IGs.
+ */
 export interface WasScanResults {
   scan: WasScan;
   /** `stats.global.nbVulnsLevel1..5` at index 0..4; what GHA and JWAS gate on. */
@@ -118,7 +127,7 @@ export interface WasReport {
   name: string | undefined;
   type: string | undefined;
   format: string | undefined;
-  /** COMPLETE when ready (3.10); RUNNING and ERROR are UNCONFIRMED. */
+  /** COMPLETE when ready (docs/qualys-api.md 3.10); RUNNING and ERROR are UNCONFIRMED. */
   status: string | undefined;
   creationDate: string | undefined;
 }
@@ -165,7 +174,8 @@ export function toFinding(node: XmlNode): Finding {
     timesDetected: int(node.timesDetected),
     isIgnored: bool(node.isIgnored),
     webApp: webAppRef(node.webApp),
-    // XML `cwe{list{long}}`, JSON `cwe{list:[200]}` (3.9); `list:[{"long":200}]` is accepted too.
+    // XML `cwe{list{long}}`, JSON `cwe{list:[200]}` (docs/qualys-api.md 3.9); `list:[{"long":200}]` is
+    // accepted too.
     cwe: (Array.isArray(at(node, "cwe.list"))
       ? asList(at(node, "cwe.list"))
       : asList(at(node, "cwe.list.long"))

@@ -1,4 +1,4 @@
-/** WAS API v3 endpoints (qualys-api.md 3): searches as async iterators over both pagination styles. */
+/** WAS API v3 endpoints (docs/qualys-api.md 3): searches as async iterators over both pagination styles. */
 
 import type { RequestInfo } from "./errors.js";
 import type { HttpCore } from "./http-client.js";
@@ -17,7 +17,7 @@ export interface Criterion {
 export interface SearchOptions {
   criteria?: readonly Criterion[];
   verbose?: boolean;
-  /** Page size, 1 to 1000 (qualys-api.md 3.5). */
+  /** Page size, 1 to 1000 (docs/qualys-api.md 3.5). */
   pageSize?: number;
   /**
    * `id`: `id GREATER lastId` until hasMoreRecords is false (stable while data changes);
@@ -113,7 +113,8 @@ export class QpsObjects<T = XmlNode> {
   private async post(operation: string, body: string): Promise<ServiceResponse> {
     const path = `${this.base}/${operation}/${this.api}/${this.object}`;
     return this.core.callAndRead(
-      // JSON answers, as Qualys' own Jenkins and GitHub WAS plugins request (qualys-api.md 3.2); parsing them costs a
+      // JSON answers, as Qualys' own Jenkins and GitHub WAS plugins request (docs/qualys-api.md 3.2); parsing
+      // them costs a
       // fraction of XML. The readers accept either.
       {
         family: "qps",
@@ -166,7 +167,8 @@ export class QpsObjects<T = XmlNode> {
         const records = sr.records.filter((r) => r.element === this.element);
         if (sr.hasMoreRecords && records.length > 0) {
           const last = int(records[records.length - 1]?.value.id);
-          // qualys-api.md 3.5: lastId is present when hasMoreRecords is true; fall back on the last record's id.
+          // docs/qualys-api.md 3.5: lastId is present when hasMoreRecords is true; fall back on the last
+          // record's id.
           lastId = sr.lastId ?? last ?? lastId;
           offset += records.length;
           pending = request();

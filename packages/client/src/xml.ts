@@ -132,7 +132,7 @@ export function at(node: unknown, path: string): unknown {
 
 /**
  * Items of a v3 list: XML `{count, list: {Item: [...]}}` or JSON `{count, list: [{Item: {...}}]}`
- * (qualys-api.md 3.4).
+ * (docs/qualys-api.md 3.4).
  */
 export function v3List(node: unknown, item: string): unknown[] {
   const list = at(node, "list");

@@ -22,7 +22,7 @@ function jwt(claims: Record<string, unknown>): string {
   return `${part({ alg: "HS256" })}.${part(claims)}.c2lnbmF0dXJl`;
 }
 
-describe("Basic authentication (qualys-api.md 2.1)", () => {
+describe("Basic authentication (docs/qualys-api.md 2.1)", () => {
   it("encodes UTF-8, so a password with ':' and 'é' gives the exact bytes", async () => {
     const header = basicAuthorization("qualys_ab", "pa:ss:é");
     const decoded = Buffer.from(header.replace(/^Basic /, ""), "base64");
@@ -53,7 +53,7 @@ describe("Basic authentication (qualys-api.md 2.1)", () => {
   });
 });
 
-describe("VM v2 session (qualys-api.md 2.2)", () => {
+describe("VM v2 session (docs/qualys-api.md 2.2)", () => {
   it("logs in once with a form body, sends the cookie on v2 only, Basic on WAS, and logs out at the end", async () => {
     const fake = scripted([
       res(200, simpleReturn(undefined, "Logged in"), {
@@ -128,7 +128,7 @@ describe("VM v2 session (qualys-api.md 2.2)", () => {
   });
 });
 
-describe("gateway tokens (qualys-api.md 2.3)", () => {
+describe("gateway tokens (docs/qualys-api.md 2.3)", () => {
   it("username/password: POST {gateway}/auth with token=true, HTTP 201 JWT, Bearer + request-source on WAS", async () => {
     const token = jwt({ sub: "u" });
     const fake = routed({

@@ -1,7 +1,8 @@
 /**
  * Contract tests: the whole client (request building, envelopes, errors, limit headers) replayed against the
- * real recorded Qualys answers in ../shared/corpus/jupiterone (HARs of qualysapi.qg3.apps.qualys.com). Read in
- * place, never copied. Each recording is served by method and path; any other request fails the test.
+ * real recorded Qualys answers of JupiterOne's graph-qualys (HARs under QUALYS_CORPUS_DIR, test/corpus.ts, of
+ * qualysapi.qg3.apps.qualys.com). Read in place, never copied. Each recording is served by method and path;
+ * any other request fails the test.
  */
 import { describe, expect, it } from "vitest";
 import { HAS_CORPUS, type HarEntry, harEntries } from "../../../test/corpus.js";
@@ -120,12 +121,13 @@ describe.skipIf(!HAS_CORPUS)("client against real Qualys recordings", () => {
     expect((await info.client.portal.version())["WAS-VERSION"]).toBe("6.13.1.0");
   });
 
-  it("executeAPIRequest409rateLimit: the recording holds only the 200 version answer (the 409 was J1's hand-made fixture, qualys-api.md 5.2)", async () => {
+  it("executeAPIRequest409rateLimit: the recording holds only the 200 version answer (the 409 was J1's hand-made fixture, docs/qualys-api.md 5.2)", async () => {
     const { client, sent } = replay("executeAPIRequest409rateLimit_3758975109.har");
     const versions = await client.portal.version();
     expect(versions["QWEB__VM-VERSION"]).toBe("2.11.0");
     expect(sent[0]?.recorded.response.status).toBe(200);
-    // WAS/QPS answers carry no limit headers (3.11), so the limiter learned nothing and holds nothing.
+    // WAS/QPS answers carry no limit headers (docs/qualys-api.md 3.11), so the limiter learned nothing and
+    // holds nothing.
     expect(client.core.limiter.observed.size).toBe(0);
   });
 

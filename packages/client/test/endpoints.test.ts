@@ -24,7 +24,7 @@ async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-describe("WAS searches: both pagination styles (qualys-api.md 3.5)", () => {
+describe("WAS searches: both pagination styles (docs/qualys-api.md 3.5)", () => {
   it("id cursor: adds `id GREATER lastId` until hasMoreRecords is false", async () => {
     const fake = scripted([
       res(200, serviceResponse(webApp(10) + webApp(11), { count: 2, hasMoreRecords: true, lastId: 11 })),
@@ -108,7 +108,7 @@ describe("WAS searches: both pagination styles (qualys-api.md 3.5)", () => {
   });
 });
 
-describe("WAS scan download (qualys-api.md 3.8)", () => {
+describe("WAS scan download (docs/qualys-api.md 3.8)", () => {
   const xml = `<?xml version="1.0" encoding="UTF-8"?><WasScan><id>42</id><name>ci</name><status>FINISHED</status>
     <target><webApp><id>5</id><name>shop</name><url>https://shop</url></webApp></target>
     <summary><resultsStatus>SUCCESSFUL</resultsStatus><authStatus>NONE</authStatus></summary>
@@ -177,7 +177,7 @@ describe("WAS scan download (qualys-api.md 3.8)", () => {
   });
 });
 
-describe("VM scans (qualys-api.md 4.3)", () => {
+describe("VM scans (docs/qualys-api.md 4.3)", () => {
   it("launch reads the REFERENCE item; list and json_extended fetch are typed", async () => {
     const rows = [
       { username: "u", company: "ACME", result_date: "01/02/2026 10:00:00" },
@@ -258,7 +258,7 @@ describe("VM scans (qualys-api.md 4.3)", () => {
   });
 });
 
-describe("KnowledgeBase (qualys-api.md 4.6)", () => {
+describe("KnowledgeBase (docs/qualys-api.md 4.6)", () => {
   const kb = (qids: number[], warningUrl?: string) =>
     `<?xml version="1.0"?><KNOWLEDGE_BASE_VULN_LIST_OUTPUT><RESPONSE><VULN_LIST>${qids
       .map(

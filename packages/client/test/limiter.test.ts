@@ -44,7 +44,7 @@ async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-describe("limit headers (qualys-api.md 5.3)", () => {
+describe("limit headers (docs/qualys-api.md 5.3)", () => {
   it("reads both concurrency spellings, case-insensitively lower-cased by the transport", () => {
     expect(readLimitHeaders({ "x-concurrencylimit-limit": "3" }).concurrencyLimit).toBe(3);
     expect(readLimitHeaders({ "x-concurrency-limit-limit": "1" }).concurrencyLimit).toBe(1);

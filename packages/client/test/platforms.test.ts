@@ -9,7 +9,7 @@ import {
 } from "../src/index.js";
 
 describe("platforms", () => {
-  it("knows the 13 shared platforms of qualys-api.md 1.1", () => {
+  it("knows the 13 shared platforms of docs/qualys-api.md 1.1", () => {
     expect(PLATFORM_IDS).toEqual([
       "US1",
       "US2",

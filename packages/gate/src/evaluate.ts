@@ -376,7 +376,10 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Eva
   };
 }
 
-/** The base score a CVSS criterion compares: v2, v3, or the higher of both (seed 001 offers v2 or v3). */
+/**
+ * The base score a CVSS criterion compares: v2, v3, or the higher of both (the Jenkins VM connector offers v2
+ * or v3).
+ */
 function cvssScore(finding: ScanFinding, version: CvssVersion): number | undefined {
   const v2 = finding.definition?.cvssV2Base;
   const v3 = finding.definition?.cvssV3Base;

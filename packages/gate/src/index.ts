@@ -16,7 +16,6 @@ export { evaluateSaved, readSavedScan, type SavedScan, SavedScanError } from "./
 export { toIsoUtc } from "./iso-date.js";
 export { escapeControlChars, logSafe, logSafeJson, logSafeLines } from "./log-text.js";
 export {
-  hasVulnerabilityCriteria,
   loadPolicyFile,
   normalizePolicy,
   type Policy,
@@ -61,7 +60,6 @@ export {
   detectCi,
   renderScanName,
   ScanNameError,
-  scanTimestamp,
 } from "./scan-name.js";
 export { type Ec2Connector, type VmGateApi, vmGateApi } from "./vm-gate-api.js";
 export {

@@ -3,7 +3,7 @@
 /**
  * A Qualys date as ISO 8601 UTC to the second (`2026-12-07T10:00:00Z`), the one form every report shows. WAS
  * and the VM scan list give ISO 8601 already; the VM `json_extended` summary gives `12/07/2026 10:00:00`
- * (MM/DD/YYYY, qualys-api.md 4.3), read as UTC like every VM API v2 date. Undefined for anything else.
+ * (MM/DD/YYYY, docs/qualys-api.md 4.3), read as UTC like every VM API v2 date. Undefined for anything else.
  */
 export function toIsoUtc(text: string | undefined): string | undefined {
   const value = text?.trim() ?? "";

@@ -41,7 +41,10 @@ export interface Policy {
   failOnCves: { cves: string[]; action: CriterionAction; newOnly: boolean } | undefined;
   failOnCvss: { score: number; version: CvssVersion; action: CriterionAction; newOnly: boolean } | undefined;
   failOnPci: { action: CriterionAction; newOnly: boolean } | undefined;
-  /** VM: potential vulnerabilities count only when true (seed 001's "evaluate potential vulnerabilities"). */
+  /**
+   * VM: potential vulnerabilities count only when true (the Jenkins VM connector's "evaluate potential
+   * vulnerabilities").
+   */
   includePotential: boolean;
   excludeCves: string[];
   onIncomplete: CriterionAction;

@@ -1,7 +1,7 @@
 /**
  * QID (and CVE) lists as users type them: `150000-150100, 150263`. Every entry is trimmed (also around the dash) and
  * validated; a bad or empty entry is an error naming the input, never dropped. Qualys' Jenkins VM connector
- * silently disabled every criterion when an exclusion list held a stray space (peers-ci-gates.md 1.2).
+ * silently disabled every criterion when an exclusion list held a stray space (jenkinsci/qualys-vm-plugin).
  */
 
 export interface QidRange {

@@ -24,7 +24,7 @@ export type CriterionAction = "fail" | "warn";
  */
 export type CriterionOutcome = "pass" | "fail" | "warn" | "not-evaluated";
 
-/** One row of seed 000's pass/fail table, as data. */
+/** One row of the pass/fail table (as the Azure DevOps WAS connector shows it), as data. */
 export interface CriterionResult {
   /** Stable id: `severity-count-5`, `min-severity`, `qids`, `scan-complete`, … */
   id: string;

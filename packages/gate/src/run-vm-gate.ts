@@ -1,8 +1,8 @@
 /**
- * The VM gate runner (seed 001, Qualys' Host Scanning connector for Jenkins): optionally run the EC2 connector
- * and check the instances, launch a VM scan on host IPs or EC2 instances (or attach to one), poll it, cancel it on
- * timeout or interruption, fetch `json_extended`, complete the rows from the KnowledgeBase and evaluate. Like the
- * WAS runner, it always returns a complete GateResult.
+ * The VM gate runner (like Qualys' Host Scanning connector for Jenkins, jenkinsci/qualys-vm-plugin):
+ * optionally run the EC2 connector and check the instances, launch a VM scan on host IPs or EC2 instances (or
+ * attach to one), poll it, cancel it on timeout or interruption, fetch `json_extended`, complete the rows
+ * from the KnowledgeBase and evaluate. Like the WAS runner, it always returns a complete GateResult.
  */
 
 import type { VmScanResults, VmScanState } from "@qualys-connector/client";
@@ -52,9 +52,9 @@ export interface LaunchedVmScan {
   target: string;
 }
 
-/** Scan states after which a VM scan changes no more (qualys-api.md 4.3; JVM polls until these). */
+/** Scan states after which a VM scan changes no more (docs/qualys-api.md 4.3; JVM polls until these). */
 const TERMINAL = new Set(["finished", "error", "canceled"]);
-/** Connector run outcomes (qualys-api.md 4.4). */
+/** Connector run outcomes (docs/qualys-api.md 4.4). */
 const CONNECTOR_OK = new Set(["FINISHED_SUCCESS", "SUCCESS"]);
 const CONNECTOR_FAILED = new Set(["FINISHED_ERRORS", "ERROR", "INCOMPLETE", "DISABLED"]);
 /** A run in progress is waited for, not started again (JVM does the same). */
@@ -298,7 +298,8 @@ async function runInScope(
     if (profile && "id" in profile) params.option_id = String(profile.id);
     else if (profile) params.option_title = profile.title;
     else {
-      // Qualys requires option_id or option_title (qualys-api.md 4.3); seed 001 defaults to the default profile.
+      // Qualys requires option_id or option_title (docs/qualys-api.md 4.3); without one the Jenkins VM
+      // connector uses the default profile.
       const chosen = await api.defaultOptionProfile();
       if (chosen) params.option_id = String(chosen.id);
       else run.warn("no default VM option profile was found; Qualys chooses one");
@@ -423,7 +424,10 @@ function evaluationInput(
   };
 }
 
-/** Whether a finished VM scan gave a full answer: not Error or Canceled, and every host alive (seed 001). */
+/**
+ * Whether a finished VM scan gave a full answer: not Error or Canceled, and every host alive (the Jenkins VM
+ * connector's criteria).
+ */
 export function completionOfVm(
   scan: GateScan,
   results: VmScanResults | undefined,

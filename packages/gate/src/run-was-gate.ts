@@ -47,11 +47,11 @@ export interface LaunchedScan {
   portalUrl: string;
 }
 
-/** Statuses after which a WAS scan changes no more (qualys-api.md 3.8). */
+/** Statuses after which a WAS scan changes no more (docs/qualys-api.md 3.8). */
 const TERMINAL = new Set(["FINISHED", "ERROR", "CANCELED"]);
 /**
  * Which resultsStatus a clean scan reports is unresolved: Qualys' own plugins expect FINISHED, third-party fixtures
- * SUCCESSFUL, and both are documented values (qualys-api.md 3.8), so both count as clean.
+ * SUCCESSFUL, and both are documented values (docs/qualys-api.md 3.8), so both count as clean.
  */
 const CLEAN_RESULTS = new Set(["FINISHED", "SUCCESSFUL"]);
 const RESULTS_MEANING: Readonly<Record<string, string>> = {

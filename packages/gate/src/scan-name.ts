@@ -1,8 +1,9 @@
 /**
- * Scan names from the CI system. Seed 000's default is `$(Build.DefinitionName)_azureDevOps_build_$(Build.BuildID)`
- * plus a timestamp that is always appended; Qualys' Jenkins connectors use `[job_name]_jenkins_build_[build_number]`
- * (peers-ci-gates.md 1.1). The timestamp makes each name unique, which is also what lets a launch whose answer was
- * lost be found again by name (client scans.ts).
+ * Scan names from the CI system. Qualys' Azure DevOps WAS connector's default is
+ * `$(Build.DefinitionName)_azureDevOps_build_$(Build.BuildID)` plus a timestamp that is always appended;
+ * Qualys' Jenkins connectors use `[job_name]_jenkins_build_[build_number]` (jenkinsci/qualys-was-plugin). The
+ * timestamp makes each name unique, which is also what lets a launch whose answer was lost be found again by
+ * name (client scans.ts).
  */
 
 export type CiSystem = "azureDevOps" | "jenkins" | "github" | "gitlab" | "local";
@@ -68,7 +69,7 @@ export function defaultScanNameTemplate(ci: CiSystem): string {
 }
 
 const VARIABLES = ["pipeline", "build", "ci", "branch", "commit"] as const;
-/** Qualys limits scan names to 256 characters (peers-ci-gates.md 1.1, JWAS help/scanName.html). */
+/** Qualys limits scan names to 256 characters (jenkinsci/qualys-was-plugin, help/scanName.html). */
 const MAX_NAME = 256;
 
 export class ScanNameError extends Error {

@@ -23,13 +23,16 @@ export interface Ec2Connector {
 }
 
 export interface VmGateApi {
-  /** The subscription's default VM option profile (seed 001's default), when `--option-profile` is not given. */
+  /**
+   * The subscription's default VM option profile (the Jenkins VM connector's default), when
+   * `--option-profile` is not given.
+   */
   defaultOptionProfile(): Promise<{ id: number; title: string } | undefined>;
   /** An AWS connector by id (digits) or exact name; throws ToolError("connector") otherwise. */
   findConnector(nameOrId: string): Promise<Ec2Connector>;
   runConnector(id: number): Promise<string | undefined>;
   connectorState(id: number): Promise<string | undefined>;
-  /** EC2 instance states by instance id, from Asset Management host assets (qualys-api.md 4.4). */
+  /** EC2 instance states by instance id, from Asset Management host assets (docs/qualys-api.md 4.4). */
   instanceStates(instanceIds: readonly string[]): Promise<Map<string, string | undefined>>;
   launch(params: Record<string, string> & { scan_title: string }, launchedAfter: string): Promise<string>;
   state(ref: string): Promise<VmScanState | undefined>;

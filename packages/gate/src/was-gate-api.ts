@@ -42,7 +42,7 @@ export interface WasGateApi {
   definitions(qids: readonly number[]): Promise<VulnerabilityDefinition[]>;
   /**
    * CWE, OWASP and WASC per QID, read from the web app's verbose findings (the KnowledgeBase API does not carry
-   * them for WAS QIDs; qualys-api.md 3.9, 4.6).
+   * them for WAS QIDs; docs/qualys-api.md 3.9, 4.6).
    */
   classifications(webAppId: number, qids: readonly number[]): Promise<Map<number, Classification>>;
   /** Link to the scan report in the Qualys portal. */
@@ -65,7 +65,9 @@ export class WebAppLookupError extends Error {
   }
 }
 
-/** QIDs per KnowledgeBase call (JWAS batches by 500; peers-ci-gates.md 1.1). */
+/**
+ * QIDs per KnowledgeBase call (Qualys' Jenkins WAS connector, jenkinsci/qualys-was-plugin, batches by 500).
+ */
 export const KB_BATCH = 500;
 
 const ACTIVE = ["SUBMITTED", "RUNNING", "PROCESSING"];
@@ -189,7 +191,8 @@ export function wasGateApi(client: QualysClient, count: (purpose: string) => voi
       return out;
     },
     scanReportUrl(scanId) {
-      // The link Qualys' Jenkins WAS connector shows since the 2024 WAS UI (peers-ci-gates.md 1.1, JWAS 8f092a8).
+      // The link Qualys' Jenkins WAS connector shows since the 2024 WAS UI (jenkinsci/qualys-was-plugin
+      // 8f092a8).
       return `${client.endpoints.portal}/was/#/reports/online-reports/email-report/scan/${scanId}`;
     },
   };

@@ -58,11 +58,12 @@ export function writeGateOutputs(
 }
 
 /**
- * Step outputs for later steps (peers-ci-gates.md 3, theme 16): `verdict`, `exit-code`, `scan-id`, `report-dir`
- * and the severity counts (`severity-N`: what the criteria counted; `severity-N-not-counted`: findings of that
- * severity no criterion counted, being excluded, excepted or potential and not evaluated), as `$GITHUB_OUTPUT`
- * lines on GitHub Actions and `##vso[task.setvariable]` logging commands on Azure DevOps (returned as lines to
- * print as they are: values are escaped, warnings log-safe).
+ * Step outputs for later steps (users ask for them; Qualys' own gates expose none): `verdict`, `exit-code`,
+ * `scan-id`, `report-dir` and the severity counts (`severity-N`: what the criteria counted;
+ * `severity-N-not-counted`: findings of that severity no criterion counted, being excluded, excepted or
+ * potential and not evaluated), as `$GITHUB_OUTPUT` lines on GitHub Actions and `##vso[task.setvariable]`
+ * logging commands on Azure DevOps (returned as lines to print as they are: values are escaped, warnings
+ * log-safe).
  */
 export function publishStepOutputs(
   result: GateResult,

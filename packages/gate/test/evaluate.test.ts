@@ -70,7 +70,7 @@ function policy(flags: PolicyFlags, extra: Partial<Policy> = {}): Policy {
   return { ...normalizePolicy(flags, undefined), ...extra };
 }
 
-describe("evaluate: seed 000 severity counts are 'more than'", () => {
+describe("evaluate: WAS severity counts are 'more than'", () => {
   it.each([
     ["5=2", "passed", "2"],
     ["5=1", "failed", "2"],
@@ -397,7 +397,7 @@ describe("evaluate: counts", () => {
   });
 });
 
-describe("evaluate: seed 001's VM criteria", () => {
+describe("evaluate: the VM criteria", () => {
   function vmFinding(
     qid: number,
     severity: Severity,

@@ -76,7 +76,7 @@ describe("parseQidList", () => {
 });
 
 describe("normalizePolicy", () => {
-  it("reads seed 000's flags", () => {
+  it("reads the Azure DevOps WAS connector's flags", () => {
     const policy = normalizePolicy(
       {
         maxSeverityCount: "5=0, 4 = 2",
@@ -210,7 +210,7 @@ describe("policy JSON Schema", () => {
 });
 
 describe("VM policy entries", () => {
-  it("reads seed 001's criteria from flags, trimming every list entry", () => {
+  it("reads the Jenkins VM connector's criteria from flags, trimming every list entry", () => {
     const policy = normalizePolicy(
       {
         failOnCves: " CVE-2017-1000116 , cve-2018-2771",

@@ -279,8 +279,9 @@ function vmFinding(spec: VmFindingSpec): GateFinding {
 }
 
 /**
- * A failing VM result over two hosts (seed 001): confirmed and potential detections, one potential detection not
- * evaluated, CVEs, CVSS v2 and v3, PCI flags, hostile DNS, OS and evidence text on the second host.
+ * A failing VM result over two hosts (the Jenkins VM connector's criteria): confirmed and potential
+ * detections, one potential detection not evaluated, CVEs, CVSS v2 and v3, PCI flags, hostile DNS, OS and
+ * evidence text on the second host.
  */
 export function vmSampleResult(): GateResult {
   const findings = [

@@ -1,5 +1,5 @@
 /**
- * The writers on a VM gate result (seed 001): hosts instead of a web app, a per-host summary, VM columns in the
+ * The writers on a VM gate result: hosts instead of a web app, a per-host summary, VM columns in the
  * vulnerabilities tables, host:port locations, and the same escaping guarantees as for WAS results.
  */
 

@@ -30,7 +30,6 @@ export {
   type VmRowKind,
   vmHostSummaries,
   vmQidsNeedingDefinitions,
-  vmRowKind,
   vmScanFindings,
 } from "./vm-scan-finding.js";
 export { toVulnerabilityDefinition, type VulnerabilityDefinition } from "./vulnerability-definition.js";
@@ -44,4 +43,4 @@ export {
   toDefinitionRecord,
   toFindingRecord,
 } from "./was-records.js";
-export { type OwaspClass, owaspClass, owaspText, type WebClasses, webClasses } from "./web-classes.js";
+export { type OwaspClass, owaspClass, type WebClasses, webClasses } from "./web-classes.js";

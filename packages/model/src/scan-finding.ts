@@ -1,7 +1,7 @@
 /**
  * A vulnerability found by one scan, as the gates evaluate and report it. WAS scan downloads list each
- * vulnerability with its QID, title, URI, parameter and instances, but no severity (qualys-api.md 3.8), so the
- * severity comes from the KnowledgeBase definition.
+ * vulnerability with its QID, title, URI, parameter and instances, but no severity (docs/qualys-api.md 3.8),
+ * so the severity comes from the KnowledgeBase definition.
  */
 
 import type { WasScanResults } from "@qualys-connector/client";
@@ -21,7 +21,10 @@ export interface ScanFinding {
   param: string | undefined;
   /** True when at least one instance was found while authenticated; undefined when the scan does not say. */
   authenticated: boolean | undefined;
-  /** True when some instance was found without authentication ("available unauthenticated", seed 000). */
+  /**
+   * True when some instance was found without authentication ("available unauthenticated" in Qualys' Azure
+   * DevOps WAS connector).
+   */
   unauthenticated: boolean | undefined;
   instances: number;
   /** VM: a potential (unconfirmed) vulnerability. WAS findings are always confirmed. */

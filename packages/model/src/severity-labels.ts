@@ -1,8 +1,8 @@
 /**
  * Severity labels beside the raw Qualys severity. The default is the CHMLI table Ivanti's Qualys WAS connector
- * documents (seed 004 "Severity Mapping"): vulnerabilities (confirmed or potential) 1 Low, 2 Medium, 3 High, 4 and
- * 5 Critical; information gathered 1 to 3 Low. Sensitive content, which the table does not list, is mapped like a
- * vulnerability. Users override any cell.
+ * documents (its guide's "Severity Mapping"): vulnerabilities (confirmed or potential) 1 Low, 2 Medium, 3
+ * High, 4 and 5 Critical; information gathered 1 to 3 Low. Sensitive content, which the table does not list,
+ * is mapped like a vulnerability. Users override any cell.
  */
 
 import type { Severity } from "./severity.js";

@@ -1,6 +1,6 @@
 /**
- * Qualys severities 1 (minimal) to 5 (urgent), the same scale for WAS and VM (qualys-api.md 3.9, 4.6), and their
- * mappings to other tools' scales.
+ * Qualys severities 1 (minimal) to 5 (urgent), the same scale for WAS and VM (docs/qualys-api.md 3.9, 4.6),
+ * and their mappings to other tools' scales.
  */
 
 export const SEVERITIES = [1, 2, 3, 4, 5] as const;

@@ -1,6 +1,7 @@
 /**
- * VM detections from a `json_extended` scan fetch (qualys-api.md 4.3) as scan findings, and per-host counts. Rows
- * of type `Vuln` are confirmed, `Practice` potential, `Ig` information gathered (never a finding, only counted).
+ * VM detections from a `json_extended` scan fetch (docs/qualys-api.md 4.3) as scan findings, and per-host
+ * counts. Rows of type `Vuln` are confirmed, `Practice` potential, `Ig` information gathered (never a
+ * finding, only counted).
  */
 
 import type { VmScanResults, VmScanRow } from "@qualys-connector/client";

@@ -1,7 +1,8 @@
 /**
- * The records the WAS data sync stores (seed 003: Brinqa's Application, Finding and Vulnerability Definition
- * objects), normalized from the API's permissive records with the lessons of Brinqa's changelog: a stable UID per
- * object, CATEGORIES instead of one category, a SEVERITY_SCORE, CVE ids trimmed, CVSS vectors that may be null.
+ * The records the WAS data sync stores (after Brinqa's Qualys WAS connector: its Application, Finding and
+ * Vulnerability Definition objects), normalized from the API's permissive records with the lessons of
+ * Brinqa's changelog: a stable UID per object, CATEGORIES instead of one category, a SEVERITY_SCORE, CVE ids
+ * trimmed, CVSS vectors that may be null.
  */
 
 import {

@@ -4,10 +4,10 @@
  * OWASP classes keep their edition: the same number names different risks in different editions (A5 is Broken
  * Access Control in 2017, A05 Security Misconfiguration in 2021), so a bare "A05" cannot be mapped to a report
  * that asks for OWASP 2017. Qualys' verbose findings give `owasp.list.OWASP{code, name, url}` where the code is
- * only the rank (`3`) and the edition is in the URL (`https://owasp.org/Top10/A03_2021-Injection/`, qualys-api.md
- * 3.9); report files give the code alone (`A6`) with an OWASP_LIST of names of one edition (the 2017 names in
- * reports of that generation, qualys-api.md 6.1). Every class Qualys lists is kept, so a QID that Qualys maps to
- * both the 2021 and the 2017 edition keeps both.
+ * only the rank (`3`) and the edition is in the URL (`https://owasp.org/Top10/A03_2021-Injection/`,
+ * docs/qualys-api.md 3.9); report files give the code alone (`A6`) with an OWASP_LIST of names of one edition
+ * (the 2017 names in reports of that generation, docs/qualys-api.md 6.1). Every class Qualys lists is kept, so
+ * a QID that Qualys maps to both the 2021 and the 2017 edition keeps both.
  */
 
 import type { Finding } from "@qualys-connector/client";

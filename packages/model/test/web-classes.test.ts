@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { owaspClass, toFindingRecord } from "../src/index.js";
 
-/** A verbose finding as Qualys sends it in JSON: OWASP code is the rank, the edition only in the URL (3.9). */
+/**
+ * A verbose finding as Qualys sends it in JSON: OWASP code is the rank, the edition only in the URL
+ * (docs/qualys-api.md 3.9).
+ */
 function finding(owasp: unknown[], wasc: unknown[] = []): Record<string, unknown> {
   return {
     id: 12345670,

@@ -1,7 +1,7 @@
 /**
- * Endpoints that authenticate by themselves: VM API v2 session login/logout (qualys-api.md 2.2) and the
- * gateway token calls `/auth` and `/auth/oidc` (2.3). The simulator serves the gateway on the same origin as
- * the API server; a client pointed at the simulator uses that origin for both.
+ * Endpoints that authenticate by themselves: VM API v2 session login/logout (docs/qualys-api.md 2.2) and the
+ * gateway token calls `/auth` and `/auth/oidc` (docs/qualys-api.md 2.3). The simulator serves the gateway on
+ * the same origin as the API server; a client pointed at the simulator uses that origin for both.
  */
 import { findUser, readCredentials, sameSecret } from "./http/auth.js";
 import type { ApiRequest, ApiResponse, SimContext, SimModuleDef } from "./http/types.js";
@@ -40,13 +40,13 @@ function session(req: ApiRequest, ctx: SimContext): ApiResponse {
     if (!username || !password)
       return simpleReturn(req, ctx, 400, "Missing required parameter(s): username, password.", 1903);
     const user = findUser(ctx.users, username, password);
-    // UNCONFIRMED (qualys-api.md 5.1): code 2000 with HTTP 401 for refused credentials.
+    // UNCONFIRMED (docs/qualys-api.md 5.1): code 2000 with HTTP 401 for refused credentials.
     if (!user) return simpleReturn(req, ctx, 401, "Bad Login/Password", 2000);
     if (user.expired) return simpleReturn(req, ctx, 200, "This account has expired.", 2001);
     const id = ctx.auth.createSession(user);
     return {
       ...simpleReturn(req, ctx, 200, "Logged in"),
-      // qualys-api.md 2.2: the documented cookie attributes.
+      // docs/qualys-api.md 2.2: the documented cookie attributes.
       headers: { "Set-Cookie": `QualysSession=${id}; path=/api; secure` },
     };
   }
@@ -69,7 +69,10 @@ function session(req: ApiRequest, ctx: SimContext): ApiResponse {
   );
 }
 
-/** `POST /auth`: form `username`, `password`, `token=true` → HTTP 201, the JWT as text/plain (qualys-api.md 2.3). */
+/**
+ * `POST /auth`: form `username`, `password`, `token=true` → HTTP 201, the JWT as text/plain
+ * (docs/qualys-api.md 2.3).
+ */
 function gatewayAuth(req: ApiRequest, ctx: SimContext): ApiResponse {
   const params = new URLSearchParams(req.body.toString("utf8"));
   const username = params.get("username") ?? "";

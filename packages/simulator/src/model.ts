@@ -20,9 +20,9 @@ export interface SimUser {
   firstName: string;
   lastName: string;
   modules: readonly SimModule[];
-  /** An expired account answers every call with SIMPLE_RETURN code 2001 (qualys-api.md 5.1). */
+  /** An expired account answers every call with SIMPLE_RETURN code 2001 (docs/qualys-api.md 5.1). */
   expired: boolean;
-  /** Subscription uses OpenID Connect, so `/api/2.0` accepts Bearer tokens (qualys-api.md 2.3). */
+  /** Subscription uses OpenID Connect, so `/api/2.0` accepts Bearer tokens (docs/qualys-api.md 2.3). */
   oidcEnabled: boolean;
   /** OAuth client credentials for `/auth/oidc`, when this user has them. */
   clientId?: string;
@@ -70,7 +70,10 @@ export interface SimWebApp {
   riskScore: number;
   defaultProfileId: number;
   defaultScanner: { type: "EXTERNAL" | "INTERNAL"; friendlyName?: string };
-  /** Auth records attached to the web app; the first is the default one ("Use Default" in seed 000). */
+  /**
+   * Auth records attached to the web app; the first is the default one ("Use Default" in Qualys' Azure DevOps
+   * WAS connector).
+   */
   authRecordIds: number[];
   comments: string | null;
   /** Id of the most recent scan, if any (drives `lastScan` and the `isScanned` filter). */
@@ -156,7 +159,7 @@ export interface SimKbVuln {
   publishedDate: string;
   codeModifiedDate: string | null;
   patchable: boolean;
-  /** CVE ids as Qualys returns them: a few carry stray spaces (seed 003 changelog 5.1.3). */
+  /** CVE ids as Qualys returns them: a few carry stray spaces (Brinqa's Qualys WAS changelog, 5.1.3). */
   cves: string[];
   bugtraqIds: string[];
   vendorReferences: string[];
@@ -322,7 +325,9 @@ export type VmDetectionType = "Vuln" | "Practice" | "Ig";
 
 export interface SimHostDetection {
   qid: number;
-  /** Vuln = confirmed, Practice = potential, Ig = information gathered (qualys-api.md 4.3 fetch rows). */
+  /**
+   * Vuln = confirmed, Practice = potential, Ig = information gathered (docs/qualys-api.md 4.3 fetch rows).
+   */
   type: VmDetectionType;
   severity: Severity;
   port: number | null;

@@ -39,17 +39,23 @@ export interface SimulatorOptions {
    * simulator's own work counts toward it). Default 0.
    */
   latencyMs?: number;
-  /** Calls allowed per window on limited APIs. Default 300 per 3600 s (qualys-api.md 5.4, Standard). */
+  /** Calls allowed per window on limited APIs. Default 300 per 3600 s (docs/qualys-api.md 5.4, Standard). */
   rateLimit?: { calls: number; windowSec: number };
   /** Calls allowed to run at once on limited APIs. Default 2. */
   concurrencyLimit?: number;
-  /** Apply the VM/KB limits to WAS calls too (whether Qualys limits WAS today is UNCONFIRMED, 3.11). */
+  /**
+   * Apply the VM/KB limits to WAS calls too (whether Qualys limits WAS today is UNCONFIRMED,
+   * docs/qualys-api.md 3.11).
+   */
   limitsOnWas?: boolean;
   /** Probability that an API call gets a fault instead of its answer. Default 0. */
   faultRate?: number;
   /** Which faults to draw from. Default all. */
   faults?: readonly FaultKind[];
-  /** resultsStatus a clean WAS scan reports (qualys-api.md 3.8, UNCONFIRMED). Default FINISHED, as Qualys' own plugins expect. */
+  /**
+   * resultsStatus a clean WAS scan reports (docs/qualys-api.md 3.8, UNCONFIRMED). Default FINISHED, as
+   * Qualys' own plugins expect.
+   */
   cleanResultsStatus?: "FINISHED" | "SUCCESSFUL";
   /** How long a WAS report takes to generate, in ms. Default 1500. */
   reportDurationMs?: number;

@@ -18,7 +18,9 @@ import { renderServiceResponse, responseFormat } from "./wire/qps.js";
 import { renderSimpleReturn } from "./wire/simple-return.js";
 import type { SimWorld } from "./world.js";
 
-/** Real answers carry `X-Powered-By: Qualys:<pod>:<subscription uuid>:<user uuid>` (qualys-api.md 4.1). */
+/**
+ * Real answers carry `X-Powered-By: Qualys:<pod>:<subscription uuid>:<user uuid>` (docs/qualys-api.md 4.1).
+ */
 const POWERED_BY = {
   "X-Powered-By": "Qualys:SIMPOD1:00000000-0000-4000-8000-000000000001:00000000-0000-4000-8000-000000000002",
 };
@@ -236,8 +238,9 @@ async function runHandler(runtime: SimulatorRuntime, route: Route, req: ApiReque
 }
 
 function isLimited(runtime: SimulatorRuntime, family: ApiFamily): boolean {
-  // qualys-api.md 5.3: limits apply to VM/PC APIs (v2 and v1); session login/logout and the gateway are exempt.
-  // 3.11: WAS is not limited today (UNCONFIRMED), so it is opt-in.
+  // docs/qualys-api.md 5.3: limits apply to VM/PC APIs (v2 and v1); session login/logout and the gateway are
+  // exempt.
+  // docs/qualys-api.md 3.11: WAS is not limited today (UNCONFIRMED), so it is opt-in.
   if (family === "v2" || family === "msp") return true;
   if (family === "qps") return runtime.options.limitsOnWas;
   return false;
@@ -263,7 +266,8 @@ function authenticate(runtime: SimulatorRuntime, route: Route, req: ApiRequest):
       else if (creds.kind === "bearer") user = auth.tokenUser(users, creds.token);
       const format = responseFormat(req.headers);
       const xsd = { origin, path: qpsXsdPath(req.path) };
-      // qualys-api.md 3.6: auth failures on QPS come back as HTTP 200 with a responseCode (real J1 recording).
+      // docs/qualys-api.md 3.6: auth failures on QPS come back as HTTP 200 with a responseCode (real J1
+      // recording).
       if (!user || user.expired) {
         return qpsError(
           format,
@@ -293,11 +297,11 @@ function authenticate(runtime: SimulatorRuntime, route: Route, req: ApiRequest):
       else if (creds.kind === "session") user = auth.sessionUser(users, creds.sessionId);
       else if (creds.kind === "bearer" && route.family === "v2") {
         const tokenUser = auth.tokenUser(users, creds.token);
-        // qualys-api.md 2.3: v2 accepts Bearer only when OIDC is enabled for the subscription.
+        // docs/qualys-api.md 2.3: v2 accepts Bearer only when OIDC is enabled for the subscription.
         user = tokenUser?.oidcEnabled ? tokenUser : undefined;
       }
       if (!user) {
-        // UNCONFIRMED (qualys-api.md 5.1): code 2000 "Bad Login/Password", HTTP 401.
+        // UNCONFIRMED (docs/qualys-api.md 5.1): code 2000 "Bad Login/Password", HTTP 401.
         return v2Error(origin, now, 401, 2000, "Bad Login/Password");
       }
       if (user.expired) return v2Error(origin, now, 200, 2001, "This account has expired."); // real, J1 recording
@@ -326,7 +330,8 @@ function qpsXsdPath(path: string): string {
 }
 
 function missingRequestedWith(origin: string, now: number): ApiResponse {
-  // qualys-api.md 4.1: v2 calls must carry X-Requested-With; the real error is UNCONFIRMED, we use code 1903.
+  // docs/qualys-api.md 4.1: v2 calls must carry X-Requested-With; the real error is UNCONFIRMED, we use code
+  // 1903.
   return v2Error(origin, now, 400, 1903, "Missing required header: X-Requested-With.");
 }
 
@@ -359,7 +364,7 @@ function v2Error(origin: string, now: number, status: number, code: number, text
 function limitResponse(origin: string, now: number, code: 1960 | 1965, waitSec: number): ApiResponse {
   const text =
     code === 1960
-      ? // qualys-api.md 5.1: 1960 is the concurrency limit, 1965 the rate limit.
+      ? // docs/qualys-api.md 5.1: 1960 is the concurrency limit, 1965 the rate limit.
         `This API cannot be run again until ${Math.max(1, waitSec)} currently running instance has completed.`
       : `This API cannot be run again for another ${formatWait(waitSec)}.`;
   return {

@@ -1,7 +1,7 @@
 import type { SimModule, SimUser } from "./model.js";
 import type { ResolvedOptions } from "./options.js";
 
-/** Fixed OAuth client credentials of the main user, for `/auth/oidc` (qualys-api.md 2.3). */
+/** Fixed OAuth client credentials of the main user, for `/auth/oidc` (docs/qualys-api.md 2.3). */
 export const SIM_CLIENT_ID = "sim-client-id";
 export const SIM_CLIENT_SECRET = "sim-client-secret";
 

@@ -568,7 +568,7 @@ function storeSuite(db: TestDatabase): void {
   });
 
   describe("large ids", () => {
-    // Qualys ids are Longs ("Specify criteria value(s) as Long.", qualys-api.md, search errors); the WAS ids
+    // Qualys ids are Longs ("Specify criteria value(s) as Long.", docs/qualys-api.md 3.6); the WAS ids
     // seen so far are near 2.5e8, so 2^31 is a few years of growth away.
     it("keeps web app, finding and owner ids beyond 32 bits", async () => {
       const { store, sub } = await withSubscription();

@@ -7,7 +7,7 @@
 import type { Criterion, QualysClient } from "@qualys-connector/client";
 import type { Store, StoredObject, UpsertCounts, WriteContext } from "@qualys-connector/store";
 
-/** User filters (seed 003's operation options), dates in UTC. */
+/** User filters (like the operation options of Brinqa's Qualys WAS connector), dates in UTC. */
 export interface SyncFilters {
   /** Web apps updated since (ISO date or date-time). */
   updatedSince?: string | undefined;

@@ -1,6 +1,6 @@
 /**
- * The three WAS streams of seed 003 (Brinqa's Application, Finding and Vulnerability Definition objects) and how
- * each is read incrementally.
+ * The three WAS streams of the data sync (after Brinqa's Application, Finding and Vulnerability Definition
+ * objects) and how each is read incrementally.
  */
 
 import type { Criterion } from "@qualys-connector/client";
@@ -20,7 +20,7 @@ const inList = (field: string, values: readonly (number | string)[]): Criterion 
   value: values.join(","),
 });
 
-/** Web apps: `updatedDate` is the cursor (qualys-api.md 3.7); verbose records carry tag names. */
+/** Web apps: `updatedDate` is the cursor (docs/qualys-api.md 3.7); verbose records carry tag names. */
 export const webAppsStream: Stream<ApplicationRecord> = {
   object: "webapps",
   cursorField: "updatedDate",
@@ -46,10 +46,11 @@ export const webAppsStream: Stream<ApplicationRecord> = {
 };
 
 /**
- * Findings. Qualys has no documented `updatedDate` filter on findings (qualys-api.md 3.9), so an incremental run
- * reads two passes: findings tested since the cursor (every scan sets `lastTestedDate` on each finding it tests,
- * which catches new, fixed, reopened and re-detected findings) and findings ignored since the cursor (ignoring
- * happens in the portal, without a scan). A finding un-ignored in the portal is caught by the next `--full` run.
+ * Findings. Qualys has no documented `updatedDate` filter on findings (docs/qualys-api.md 3.9), so an
+ * incremental run reads two passes: findings tested since the cursor (every scan sets `lastTestedDate` on
+ * each finding it tests, which catches new, fixed, reopened and re-detected findings) and findings ignored
+ * since the cursor (ignoring happens in the portal, without a scan). A finding un-ignored in the portal is
+ * caught by the next `--full` run.
  */
 export const findingsStream: Stream<FindingRecord> = {
   object: "findings",
@@ -79,7 +80,7 @@ export const findingsStream: Stream<FindingRecord> = {
   async *read(ctx, pass, afterId) {
     for await (const node of ctx.client.was.findings.search({
       criteria: [...pass.criteria, { field: "id", operator: "GREATER", value: String(afterId) }],
-      // Verbose: CWE, OWASP, WASC and the request/response evidence (qualys-api.md 3.9).
+      // Verbose: CWE, OWASP, WASC and the request/response evidence (docs/qualys-api.md 3.9).
       verbose: true,
       pageSize: ctx.pageSize,
     })) {
@@ -95,8 +96,8 @@ export const KB_BATCH = 500;
 
 /**
  * Vulnerability definitions for the QIDs the stored findings reference: the missing ones in full, then, on later
- * runs, the known ones modified since the cursor (`last_modified_after`, qualys-api.md 4.6). Read by QID, not by
- * a paged search, so it has its own reader in the engine.
+ * runs, the known ones modified since the cursor (`last_modified_after`, docs/qualys-api.md 4.6). Read by
+ * QID, not by a paged search, so it has its own reader in the engine.
  */
 export async function* readDefinitions(
   ctx: StreamContext,

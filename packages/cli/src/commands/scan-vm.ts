@@ -62,7 +62,9 @@ function listOf(values: readonly string[], flag: string, valid: RegExp, expected
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-/** One IPv4 address or an inclusive range `a.b.c.d-e.f.g.h` (Qualys' `ip` parameter; qualys-api.md 4.3). */
+/**
+ * One IPv4 address or an inclusive range `a.b.c.d-e.f.g.h` (Qualys' `ip` parameter; docs/qualys-api.md 4.3).
+ */
 const IP_OR_RANGE = new RegExp(`^${IPV4.source.slice(1, -1)}(-${IPV4.source.slice(1, -1)})?$`);
 /**
  * EC2 instance ids are `i-` and 8 or 17 hex digits; any lower-case letters are accepted so that the simulator's

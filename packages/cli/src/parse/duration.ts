@@ -4,8 +4,8 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 
 /**
  * Parse a duration: `250ms`, `30s`, `5m`, `24h`, `1d`, a bare number in `bareUnit`, or a product of whole
- * numbers in `bareUnit` such as `60*24` (the minute expressions of seed 000 and Qualys' Jenkins connectors).
- * `flag` names the input in the error message.
+ * numbers in `bareUnit` such as `60*24` (the minute expressions of Qualys' Azure DevOps and Jenkins
+ * connectors). `flag` names the input in the error message.
  */
 export function parseDuration(value: string, flag: string, bareUnit: "ms" | "s" | "m" = "ms"): number {
   const text = value.trim();

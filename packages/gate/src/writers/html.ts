@@ -1,9 +1,9 @@
 /**
  * report.html: one self-contained HTML5 page with the verdict, the scan, a severity bar chart, the pass/fail
- * criteria (seed 000's pass/fail table, with configured and actual values on hover), exceptions, warnings and the
- * vulnerabilities. It makes no network request of any kind: inline CSS only, no script, no image, no font, and a
- * Content-Security-Policy that would block all of those even if an escaping bug let markup through. The only
- * outside address is the portal link, and only when it is http(s).
+ * criteria (the pass/fail table of Qualys' Azure DevOps WAS connector, with configured and actual values on
+ * hover), exceptions, warnings and the vulnerabilities. It makes no network request of any kind: inline CSS
+ * only, no script, no image, no font, and a Content-Security-Policy that would block all of those even if an
+ * escaping bug let markup through. The only outside address is the portal link, and only when it is http(s).
  */
 
 import {
@@ -276,7 +276,10 @@ function countCells(counts: SeverityCounts): string[] {
   return SEVERITIES_DESCENDING.map((severity) => `<td class="num">${countAt(counts, severity)}</td>`);
 }
 
-/** Seed 001's per-host summary: confirmed and potential vulnerabilities by severity, and information gathered. */
+/**
+ * The per-host summary of Qualys' Jenkins VM connector (jenkinsci/qualys-vm-plugin): confirmed and potential
+ * vulnerabilities by severity, and information gathered.
+ */
 function hostsSection(hosts: readonly HostSummary[] | undefined): string | undefined {
   if (hosts === undefined) return undefined;
   const heading = `<h2>Hosts (${hosts.length})</h2>`;
@@ -301,7 +304,8 @@ function hostsSection(hosts: readonly HostSummary[] | undefined): string | undef
     "<section>",
     heading,
     "<table>",
-    // Two header rows: the severity columns are grouped under Confirmed and Potential, as in seed 001's summary.
+    // Two header rows: the severity columns are grouped under Confirmed and Potential, as in the Jenkins VM
+    // connector's summary.
     `<thead><tr><th rowspan="2">Host</th><th rowspan="2">DNS</th><th rowspan="2">OS</th><th colspan="5">Confirmed</th><th colspan="5">Potential</th><th rowspan="2">Information gathered</th></tr><tr>${severityHeads}${severityHeads}</tr></thead>`,
     "<tbody>",
     ...rows,
@@ -323,7 +327,8 @@ function criteriaSection(criteria: readonly CriterionResult[]): string {
     return `<section>\n<h2>Pass/fail criteria</h2>\n<p class="muted">No criteria were evaluated.</p>\n</section>`;
   }
   const rows = criteria.map((criterion) => {
-    // Seed 000: hovering the outcome shows the configured and the actual value; the same values are in columns.
+    // As in the Azure DevOps WAS connector: hovering the outcome shows the configured and the actual value;
+    // the same values are in columns.
     const actual = criterion.notEvaluatedReason ?? criterion.actual;
     const hover = `Configured: ${criterion.configured} — Actual: ${actual}`;
     return [

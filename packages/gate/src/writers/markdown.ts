@@ -1,8 +1,8 @@
 /**
  * GitHub-flavoured Markdown for summary.md and `$GITHUB_STEP_SUMMARY`: the verdict, the scan, counts by severity,
- * the pass/fail criteria (seed 000's pass/fail table), exceptions, warnings and the vulnerabilities. Titles, URLs,
- * parameters and names come from whoever controls the scanned web app, so every string is escaped into plain
- * text and finding URLs are never turned into links.
+ * the pass/fail criteria (the pass/fail table of Qualys' Azure DevOps WAS connector), exceptions, warnings
+ * and the vulnerabilities. Titles, URLs, parameters and names come from whoever controls the scanned web app,
+ * so every string is escaped into plain text and finding URLs are never turned into links.
  */
 
 import {
@@ -244,7 +244,10 @@ function countsCell(counts: SeverityCounts): string {
   return SEVERITIES_DESCENDING.map((severity) => String(countAt(counts, severity))).join(" / ");
 }
 
-/** Seed 001's per-host summary: confirmed and potential vulnerabilities by severity, and information gathered. */
+/**
+ * The per-host summary of Qualys' Jenkins VM connector (jenkinsci/qualys-vm-plugin): confirmed and potential
+ * vulnerabilities by severity, and information gathered.
+ */
 function hostsSection(hosts: readonly HostSummary[] | undefined): string | undefined {
   if (hosts === undefined) return undefined;
   const heading = `### Hosts (${hosts.length})`;

@@ -100,8 +100,9 @@ export function severityLabel(severity: Severity | undefined): string {
 }
 
 /**
- * Seed 000 shows "Available Unauthenticated?"; a finding may have instances found both ways, so this column says
- * how it was found: only while logged in, only without logging in, both, or unknown.
+ * Qualys' Azure DevOps WAS connector shows "Available Unauthenticated?"; a finding may have instances found
+ * both ways, so this column says how it was found: only while logged in, only without logging in, both, or
+ * unknown.
  */
 export function authenticationLabel(finding: GateFinding): string {
   const { authenticated, unauthenticated } = finding;

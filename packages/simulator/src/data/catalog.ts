@@ -2,7 +2,8 @@
  * Fixed catalogues the generator draws from: real-looking WAS QIDs with their groups and taxonomy, VM QID ranges,
  * names, and the hostile strings that scanned web apps really contain (payloads, responses, URLs).
  * QIDs and titles are facts about Qualys' KnowledgeBase (e.g. 150004 "Path-Based Vulnerability" and 150263
- * "Insecure Transport" appear in seed 000; 150085 in the DefectDojo sample; 6 "DNS Host Name" in the Dradis sample).
+ * "Insecure Transport" appear in Qualys' Azure DevOps WAS connector guide; 150085 in the DefectDojo sample; 6
+ * "DNS Host Name" in the Dradis sample).
  */
 import type { FindingType, Severity } from "../model.js";
 

@@ -558,7 +558,7 @@ function kbEntryForVm(
   const cves: string[] = [];
   for (let c = 0; c < cveCount; c++) {
     const cve = `CVE-${year}-${1000 + ((qid * 7 + c * 131) % 40000)}`;
-    // Seed 003's changelog: some CVE ids arrive with trailing spaces.
+    // Brinqa's Qualys WAS connector changelog: some CVE ids arrive with trailing spaces.
     cves.push(rng.chance(0.15) ? `${cve} ` : cve);
   }
   const software = rng.pick(VENDORS);

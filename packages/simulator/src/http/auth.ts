@@ -1,5 +1,5 @@
 /**
- * Authentication as Qualys does it, per API family (qualys-api.md 2 and 7.2):
+ * Authentication as Qualys does it, per API family (docs/qualys-api.md 2 and 7.2):
  * - Basic auth everywhere (UTF-8 credentials; the password may contain ':' since only the user-id may not, RFC 7617);
  * - VM API v2 session cookies (`QualysSession`) from `/api/2.0/fo/session/` login, v2 only;
  * - Bearer JWTs from the gateway `/auth` (username/password) or `/auth/oidc` (client credentials).
@@ -8,9 +8,9 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import type { SimUser } from "../model.js";
 
-/** Session lifetime. UNCONFIRMED (qualys-api.md 2.2); 4 hours, like the gateway token. */
+/** Session lifetime. UNCONFIRMED (docs/qualys-api.md 2.2); 4 hours, like the gateway token. */
 export const SESSION_TTL_MS = 4 * 3600 * 1000;
-/** Gateway token lifetime: 4 hours (qualys-api.md 2.3). */
+/** Gateway token lifetime: 4 hours (docs/qualys-api.md 2.3). */
 export const TOKEN_TTL_SEC = 4 * 3600;
 
 export type Credentials =

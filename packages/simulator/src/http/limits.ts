@@ -1,5 +1,5 @@
 /**
- * Qualys API limits (qualys-api.md 5.3, 5.4): a rolling-window call count and a concurrency count per
+ * Qualys API limits (docs/qualys-api.md 5.3, 5.4): a rolling-window call count and a concurrency count per
  * subscription and per API. Blocked calls get HTTP 409 with SIMPLE_RETURN code 1960 (concurrency, checked
  * first) or 1965 (rate), and every limited response carries the six X-RateLimit / X-Concurrency headers.
  */
@@ -91,7 +91,8 @@ export class ApiLimiter {
     bucket.calls.push(now);
     bucket.running += 1;
     const remaining = limit - bucket.calls.length;
-    // With nothing left, the answer itself tells the caller how long to wait (qualys-api.md 5.1, QSDK behaviour).
+    // With nothing left, the answer itself tells the caller how long to wait (docs/qualys-api.md 5.1, QSDK
+    // behaviour).
     let waitSec = 0;
     if (remaining === 0) {
       const oldest = bucket.calls[0] ?? now;

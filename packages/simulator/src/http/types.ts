@@ -5,8 +5,8 @@ import type { SimWorld } from "../world.js";
 import type { AuthState } from "./auth.js";
 
 /**
- * API families. They differ in how they authenticate and answer auth failures (qualys-api.md 7.2) and in
- * whether API limits apply (5.3, 3.11):
+ * API families. They differ in how they authenticate and answer auth failures (docs/qualys-api.md 7.2) and in
+ * whether API limits apply (docs/qualys-api.md 5.3, 3.11):
  * - `qps`: WAS API v3 (`/qps/rest/3.0`), AM (`/qps/rest/2.0`) and `/qps/rest/portal/version`. Basic or Bearer;
  *   auth failures are HTTP 200 ServiceResponses. No limits unless `limitsOnWas`.
  * - `v2`: VM API v2 and KB (`/api/2.0/fo`, `/api/3.0/fo`). Basic, QualysSession cookie or (OIDC) Bearer, plus

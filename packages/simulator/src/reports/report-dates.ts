@@ -1,7 +1,8 @@
 /**
  * Dates as WAS report files print them. Real exports use the subscription's time zone
- * (`01 Apr 2020 01:16PM GMT-0400`, qualys-api.md 6.1); the simulator always reports in UTC, written `GMT+0000` so
- * the `%d %b %Y %I:%M%p GMT%z` pattern of DefectDojo's parser and our own model package both accept it.
+ * (`01 Apr 2020 01:16PM GMT-0400`, docs/qualys-api.md 6.1); the simulator always reports in UTC, written
+ * `GMT+0000` so the `%d %b %Y %I:%M%p GMT%z` pattern of DefectDojo's parser and our own model package both
+ * accept it.
  */
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const;
@@ -14,13 +15,13 @@ function toDate(value: string | number): Date {
 
 const pad2 = (n: number): string => String(n).padStart(2, "0");
 
-/** `12 Mar 2020` (qualys-api.md 6.1, SUMMARY_STAT/DATE). */
+/** `12 Mar 2020` (docs/qualys-api.md 6.1, SUMMARY_STAT/DATE). */
 export function reportDate(value: string | number): string {
   const d = toDate(value);
   return `${pad2(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
 }
 
-/** `12 Mar 2020 04:42PM GMT+0000`: 12-hour clock, no space before AM/PM (qualys-api.md 6.1). */
+/** `12 Mar 2020 04:42PM GMT+0000`: 12-hour clock, no space before AM/PM (docs/qualys-api.md 6.1). */
 export function reportDateTime(value: string | number): string {
   const d = toDate(value);
   const hours = d.getUTCHours();

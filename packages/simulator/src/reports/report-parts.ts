@@ -1,7 +1,8 @@
 /**
- * Building blocks shared by the WAS_SCAN_REPORT and WAS_WEBAPP_REPORT XML documents (qualys-api.md 6.1, 6.2):
- * HEADER, the per-finding records, GLOSSARY and the APPENDIX pieces. Element names, nesting and order follow the
- * real DefectDojo sample exports; every value goes through the XML writer, never through string concatenation.
+ * Building blocks shared by the WAS_SCAN_REPORT and WAS_WEBAPP_REPORT XML documents (docs/qualys-api.md 6.1,
+ * 6.2): HEADER, the per-finding records, GLOSSARY and the APPENDIX pieces. Element names, nesting and order
+ * follow the real DefectDojo sample exports; every value goes through the XML writer, never through string
+ * concatenation.
  */
 import type {
   FindingStatus,
@@ -67,7 +68,7 @@ export function optTextEl(name: string, value: string | null | undefined): XmlEl
   return value === null || value === undefined || value === "" ? null : textEl(name, value);
 }
 
-/** Base64 content with `base64="true"`, as CONTENTS and DATA are in real reports (qualys-api.md 6.1). */
+/** Base64 content with `base64="true"`, as CONTENTS and DATA are in real reports (docs/qualys-api.md 6.1). */
 export function base64El(name: string, text: string): XmlElement {
   const encoded = Buffer.from(text, "utf8").toString("base64");
   return encoded.length > 0 ? elA(name, { base64: "true" }, encoded) : elA(name, { base64: "true" });
@@ -159,7 +160,8 @@ export function countRecords(records: readonly ReportRecord[]): SeverityCounts {
 
 /**
  * SECURITY_RISK from the worst vulnerability. The samples show Medium for a worst level of 3 and High with
- * level-5 findings; the rest of the scale (and the value with no vulnerability) is UNCONFIRMED (qualys-api.md 6.1).
+ * level-5 findings; the rest of the scale (and the value with no vulnerability) is UNCONFIRMED
+ * (docs/qualys-api.md 6.1).
  */
 export function securityRisk(maxVulnSeverity: number): string {
   if (maxVulnSeverity >= 4) return "High";
@@ -194,7 +196,7 @@ export function levelElements(counts: SeverityCounts): XmlElement[] {
 
 /**
  * AUTHENTICATION text. "Not Required" is real (DefectDojo samples); "Required" for authenticated findings is
- * UNCONFIRMED (qualys-api.md 6.1).
+ * UNCONFIRMED (docs/qualys-api.md 6.1).
  */
 export function authenticationText(authenticated: boolean): string {
   return authenticated ? "Required" : "Not Required";
@@ -269,7 +271,7 @@ export function payloadsElement(record: ReportRecord): XmlElement {
   );
 }
 
-/** UNIQUE_ID, ID, DETECTION_ID, QID: the identity every record starts with (qualys-api.md 6.1). */
+/** UNIQUE_ID, ID, DETECTION_ID, QID: the identity every record starts with (docs/qualys-api.md 6.1). */
 export function identityElements(record: ReportRecord): XmlElement[] {
   return [
     el("UNIQUE_ID", record.uniqueId),
@@ -298,7 +300,8 @@ export function locationElements(record: ReportRecord): XmlElement[] {
 
 /**
  * WAS_WEBAPP_REPORT finding STATUS. The API's NEW/ACTIVE/REOPENED/FIXED/PROTECTED are printed in title case as the
- * UI shows them; the exact report spelling is UNCONFIRMED (qualys-api.md 6.2). DefectDojo only looks for "fixed".
+ * UI shows them; the exact report spelling is UNCONFIRMED (docs/qualys-api.md 6.2). DefectDojo only looks for
+ * "fixed".
  */
 export function statusText(status: FindingStatus | null): string {
   switch (status) {
@@ -349,8 +352,8 @@ const formatScore = (n: number): string => n.toFixed(1);
 
 /**
  * One glossary QID. Child order is the real one: QID, CATEGORY, SEVERITY, TITLE, GROUP, OWASP?, WASC?, CWE?,
- * CVSS_BASE?, CVSS_TEMPORAL?, DESCRIPTION, IMPACT, SOLUTION (every QID of both DefectDojo samples; qualys-api.md
- * 6.1 lists the optional ones after SOLUTION, which the samples contradict).
+ * CVSS_BASE?, CVSS_TEMPORAL?, DESCRIPTION, IMPACT, SOLUTION (every QID of both DefectDojo samples;
+ * docs/qualys-api.md 6.1 lists the optional ones after SOLUTION, which the samples contradict).
  */
 function glossaryQidElement(record: ReportRecord, kb: SimKbVuln | undefined): XmlElement {
   const owasp = kb?.owasp.map((o) => o.code).filter((c) => c.length > 0) ?? [];
@@ -530,7 +533,8 @@ export function webAppAppendixElement(webApp: SimWebApp): XmlElement {
 
 /**
  * SEVERITY_CATEGORY_LIST: the four categories with their level names (Minimal .. Urgent; Sensitive Content and
- * Information Gathered stop at Serious, qualys-api.md 6.1). The descriptions are the simulator's own short texts.
+ * Information Gathered stop at Serious, docs/qualys-api.md 6.1). The descriptions are the simulator's own
+ * short texts.
  */
 export function severityCategoryListElement(): XmlElement {
   const levels = ["Minimal", "Medium", "Serious", "Critical", "Urgent"] as const;

@@ -18,7 +18,7 @@ import { findingRecord, renderWebAppReportXml } from "./webapp-report-xml.js";
 
 export const SUPPORTED_TYPES: readonly WasReportType[] = ["WAS_SCAN_REPORT", "WAS_WEBAPP_REPORT"];
 
-/** Every format keyword Qualys documents for WAS reports (qualys-api.md 3.10). */
+/** Every format keyword Qualys documents for WAS reports (docs/qualys-api.md 3.10). */
 export const QUALYS_FORMATS: readonly WasReportFormat[] = [
   "WORD",
   "HTML_ZIPPED",

@@ -1,6 +1,7 @@
 /**
- * WAS report endpoints (qualys-api.md 3.1, 3.10): create, status, download, search, count, get and delete, in the
- * QPS ServiceResponse envelope (XML or JSON by Accept), plus the lifecycle tick that completes reports.
+ * WAS report endpoints (docs/qualys-api.md 3.1, 3.10): create, status, download, search, count, get and
+ * delete, in the QPS ServiceResponse envelope (XML or JSON by Accept), plus the lifecycle tick that completes
+ * reports.
  */
 import type { ApiRequest, ApiResponse, Handler, Route, SimContext } from "../http/types.js";
 import type { SimReport, WasReportFormat, WasReportType } from "../model.js";
@@ -34,7 +35,7 @@ import {
 } from "./report-render.js";
 
 const BASE = "/qps/rest/3.0";
-/** Every report answer points at the report schema (qualys-api.md 3.4). */
+/** Every report answer points at the report schema (docs/qualys-api.md 3.4). */
 const XSD_PATH = "/qps/xsd/3.0/was/report.xsd";
 
 // ---------- Envelope helpers ----------
@@ -47,7 +48,7 @@ function respond(req: ApiRequest, body: ServiceResponseBody): ApiResponse {
   return { status: 200, contentType: rendered.contentType, body: rendered.body };
 }
 
-/** A refusal: HTTP 200 with a responseCode and details, like every QPS error (qualys-api.md 3.6). */
+/** A refusal: HTTP 200 with a responseCode and details, like every QPS error (docs/qualys-api.md 3.6). */
 function failure(req: ApiRequest, code: string, message: string, resolution?: string): ApiResponse {
   return respond(req, {
     responseCode: code,
@@ -102,7 +103,7 @@ function positiveId(raw: unknown, what: string): number {
 
 /**
  * The report named in the path. An unknown id answers NOT_FOUND; that code is listed as UNCONFIRMED in
- * qualys-api.md 3.6 and is the simulator's choice.
+ * docs/qualys-api.md 3.6 and is the simulator's choice.
  */
 function reportFromPath(req: ApiRequest, world: SimWorld): SimReport {
   const id = positiveId(req.params.id, "Report id");
@@ -116,8 +117,9 @@ function reportFromPath(req: ApiRequest, world: SimWorld): SimReport {
 // ---------- Records ----------
 
 /**
- * The Report record of get and search. Field names and order are UNCONFIRMED (qualys-api.md 3.10 names only id and
- * status); the date is `creationDate`, the name of the search filter. `size` (bytes) appears once the file exists.
+ * The Report record of get and search. Field names and order are UNCONFIRMED (docs/qualys-api.md 3.10 names
+ * only id and status); the date is `creationDate`, the name of the search filter. `size` (bytes) appears once
+ * the file exists.
  */
 export function reportRecord(report: SimReport): QNode {
   return {
@@ -354,7 +356,8 @@ const downloadReport = guarded((req, ctx) => {
         : "Poll status/was/report until the status is COMPLETE.",
     );
   }
-  // The raw file, no envelope; the GitHub Action takes the file name from Content-Disposition (qualys-api.md 3.10).
+  // The raw file, no envelope; the GitHub Action takes the file name from Content-Disposition
+  // (docs/qualys-api.md 3.10).
   return {
     status: 200,
     contentType: report.contentType,
@@ -378,7 +381,7 @@ const searchReports = guarded((req, ctx) =>
   ),
 );
 
-// qualys-api.md 3.4: for count calls `count` is the total and there is no data.
+// docs/qualys-api.md 3.4: for count calls `count` is the total and there is no data.
 const countReports = guarded((req, ctx) =>
   respond(req, count(ctx.world.reports.values(), readRequest(req), REPORT_FIELDS)),
 );

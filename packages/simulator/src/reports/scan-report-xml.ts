@@ -1,7 +1,7 @@
 /**
- * The WAS_SCAN_REPORT XML document (qualys-api.md 6.1), rendered from finished scans as the world holds them when
- * the report completes. Structure follows the real DefectDojo samples element for element; the additions the
- * samples lack are documented where they are made (POTENTIAL, SENSITIVE_CONTENT_LIST).
+ * The WAS_SCAN_REPORT XML document (docs/qualys-api.md 6.1), rendered from finished scans as the world holds
+ * them when the report completes. Structure follows the real DefectDojo samples element for element; the
+ * additions the samples lack are documented where they are made (POTENTIAL, SENSITIVE_CONTENT_LIST).
  */
 import type { SimScanResultItem, SimUser, SimWasScan, SimWebApp } from "../model.js";
 import { el, elA, type XmlElement, xmlDocument } from "../wire/xml.js";
@@ -114,7 +114,8 @@ function resultsElement(
   return el(
     "RESULTS",
     el("VULNERABILITY_LIST", vulnerabilities),
-    // UNCONFIRMED element names (qualys-api.md 6.1): no public sample has sensitive content. Emitted only when
+    // UNCONFIRMED element names (docs/qualys-api.md 6.1): no public sample has sensitive content. Emitted
+    // only when
     // there is some, between the vulnerability and information-gathered lists as the report UI orders them.
     sensitive.length > 0 ? el("SENSITIVE_CONTENT_LIST", sensitive) : null,
     el("INFORMATION_GATHERED_LIST", gathered),
@@ -123,7 +124,7 @@ function resultsElement(
 
 /**
  * VULNERABILITY of a scan report. POTENTIAL is absent from the DefectDojo samples but present in Dradis' sample
- * and DefectDojo's discussion_10239.xml (qualys-api.md 6.5); the simulator always writes it.
+ * and DefectDojo's discussion_10239.xml (docs/qualys-api.md 6.5); the simulator always writes it.
  */
 function vulnerabilityElement(record: ReportRecord, detectionDate: string): XmlElement {
   return el(

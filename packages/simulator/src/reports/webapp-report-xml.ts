@@ -1,9 +1,10 @@
 /**
- * The WAS_WEBAPP_REPORT XML document (qualys-api.md 6.2): the current findings of web apps, not one scan's results.
- * No public sample exists. It reuses HEADER, GLOSSARY and APPENDIX of the scan report and nests the result lists in
- * RESULTS/WEB_APPLICATION as DefectDojo's and Faraday's parsers expect. Per-record elements beyond those parsers'
- * FIRST_TIME_DETECTED and STATUS are UNCONFIRMED and follow the column order of the real CSV web app report
- * (First/Last Time Detected, Last Time Tested, Times Detected, Status before Ignored).
+ * The WAS_WEBAPP_REPORT XML document (docs/qualys-api.md 6.2): the current findings of web apps, not one
+ * scan's results. No public sample exists. It reuses HEADER, GLOSSARY and APPENDIX of the scan report and
+ * nests the result lists in RESULTS/WEB_APPLICATION as DefectDojo's and Faraday's parsers expect. Per-record
+ * elements beyond those parsers' FIRST_TIME_DETECTED and STATUS are UNCONFIRMED and follow the column order
+ * of the real CSV web app report (First/Last Time Detected, Last Time Tested, Times Detected, Status before
+ * Ignored).
  */
 import type { SimFinding, SimUser, SimWebApp } from "../model.js";
 import { el, type XmlElement, xmlDocument } from "../wire/xml.js";

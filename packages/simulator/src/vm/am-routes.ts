@@ -1,7 +1,7 @@
 /**
- * Asset Management (QPS 2.0) calls used for EC2 scans (qualys-api.md 4.4): find an AWS connector, run it and
- * poll its state, look up EC2 host assets, and tags. Run states QUEUED -> RUNNING -> PROCESSING -> outcome
- * (intermediate names UNCONFIRMED).
+ * Asset Management (QPS 2.0) calls used for EC2 scans (docs/qualys-api.md 4.4): find an AWS connector, run it
+ * and poll its state, look up EC2 host assets, and tags. Run states QUEUED -> RUNNING -> PROCESSING ->
+ * outcome (intermediate names UNCONFIRMED).
  */
 import type { ApiRequest, Route, SimContext } from "../http/types.js";
 import type { SimConnector, SimHostAsset } from "../model.js";

@@ -1,6 +1,7 @@
 /**
- * VM inventory a gate needs ids from (qualys-api.md 4.3, 4.5): option profiles, scanner appliances, networks,
- * hosts and host detections, and `/msp/about.php` (1.4). Layouts marked UNCONFIRMED are documented choices.
+ * VM inventory a gate needs ids from (docs/qualys-api.md 4.3, 4.5): option profiles, scanner appliances,
+ * networks, hosts and host detections, and `/msp/about.php` (docs/qualys-api.md 1.4). Layouts marked
+ * UNCONFIRMED are documented choices.
  */
 import type { ApiRequest, ApiResponse, Route, SimContext } from "../http/types.js";
 import type { SimHost } from "../model.js";
@@ -113,7 +114,7 @@ function networks(req: ApiRequest, ctx: SimContext): ApiResponse {
   );
 }
 
-/** Hosts selected by `ids`, `ips`, `id_min`; truncation with WARNING 1980 (qualys-api.md 4.5). */
+/** Hosts selected by `ids`, `ips`, `id_min`; truncation with WARNING 1980 (docs/qualys-api.md 4.5). */
 function selectHosts(
   ctx: SimContext,
   params: URLSearchParams,

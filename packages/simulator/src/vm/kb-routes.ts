@@ -1,5 +1,5 @@
 /**
- * KnowledgeBase `/api/2.0/fo/knowledge_base/vuln/` (and `/api/3.0/`), qualys-api.md 4.6: ids and ranges,
+ * KnowledgeBase `/api/2.0/fo/knowledge_base/vuln/` (and `/api/3.0/`), docs/qualys-api.md 4.6: ids and ranges,
  * id_min/id_max, details=Basic|All|None, modification and publication date filters, and truncation with
  * WARNING 1980 and a next-page URL carrying `id_min`.
  */
@@ -68,7 +68,8 @@ function vulnXml(v: SimKbVuln, details: "Basic" | "All"): XmlElement {
     optCdata("DIAGNOSIS", v.diagnosis),
     optCdata("CONSEQUENCE", v.consequence),
     optCdata("SOLUTION", v.solution),
-    // The real list without `details` had no CVSS (J1 recording); details=All adds it (qualys-api.md 4.6).
+    // The real list without `details` had no CVSS (J1 recording); details=All adds it
+    // (docs/qualys-api.md 4.6).
     all && v.cvssV2
       ? el(
           "CVSS",
@@ -155,7 +156,7 @@ function list(req: ApiRequest, ctx: SimContext, params: URLSearchParams) {
     );
   }
   if (nextQid !== undefined) {
-    // qualys-api.md 4.6: the same request with id_min at the next record.
+    // docs/qualys-api.md 4.6: the same request with id_min at the next record.
     const next = new URL(req.url.pathname, req.url.origin);
     for (const [key, value] of params) if (key !== "id_min") next.searchParams.set(key, value);
     next.searchParams.set("id_min", String(nextQid));

@@ -1,5 +1,5 @@
 /**
- * VM scans `/api/2.0/fo/scan/` (qualys-api.md 4.3): launch, list, fetch (json_extended), cancel, pause,
+ * VM scans `/api/2.0/fo/scan/` (docs/qualys-api.md 4.3): launch, list, fetch (json_extended), cancel, pause,
  * resume, delete, and the lifecycle Queued -> Running -> Loading -> Finished | Error | Canceled.
  */
 
@@ -71,7 +71,8 @@ function launch(req: ApiRequest, ctx: SimContext, params: URLSearchParams): ApiR
   const title = params.get("scan_title") ?? "";
   if (title.length > 2000) throw invalidValue("scan_title", `${title.slice(0, 20)}...`, "too long");
 
-  // Option profile: option_id or option_title; none means the subscription's default (seed 001's default).
+  // Option profile: option_id or option_title; none means the subscription's default (as in Qualys' Jenkins
+  // VM connector).
   const optionId = params.get("option_id");
   const optionTitle = params.get("option_title");
   if (optionId !== null && optionTitle !== null)
@@ -293,7 +294,7 @@ function cvssText(base: number | undefined, vector: string | null | undefined): 
   return vector ? `${base} (${vector.replace(/^CVSS:\d\.\d\//, "")})` : String(base);
 }
 
-/** json_extended: `[header, summary, rows..., notes]` (qualys-api.md 4.3). */
+/** json_extended: `[header, summary, rows..., notes]` (docs/qualys-api.md 4.3). */
 function fetchScan(req: ApiRequest, ctx: SimContext, params: URLSearchParams): ApiResponse {
   const scan = scanByRef(ctx, params);
   const format = params.get("output_format") ?? "csv";

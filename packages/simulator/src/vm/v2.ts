@@ -1,5 +1,5 @@
 /**
- * Plumbing of the VM API v2 handlers (qualys-api.md 4.1, 4.2): parameters from the query string and the
+ * Plumbing of the VM API v2 handlers (docs/qualys-api.md 4.1, 4.2): parameters from the query string and the
  * urlencoded body, SIMPLE_RETURN refusals with the documented codes, and v2 XML documents with their DOCTYPE.
  */
 import { formParams } from "../auth-routes.js";
@@ -7,7 +7,7 @@ import type { ApiRequest, ApiResponse, Handler, SimContext } from "../http/types
 import { renderSimpleReturn, v2Doctype } from "../wire/simple-return.js";
 import { type XmlElement, xmlDocument } from "../wire/xml.js";
 
-/** A refused v2 call: HTTP status, SIMPLE_RETURN code and text (qualys-api.md 5.1). */
+/** A refused v2 call: HTTP status, SIMPLE_RETURN code and text (docs/qualys-api.md 5.1). */
 export class V2Problem extends Error {
   constructor(
     readonly status: number,

@@ -1,4 +1,4 @@
-/** WAS auth records and option profiles (qualys-api.md 3.10), and the portal version (1.4). */
+/** WAS auth records and option profiles (docs/qualys-api.md 3.10), and the portal version (1.4). */
 import type { Route } from "../http/types.js";
 import type { SimAuthRecord, SimWasOptionProfile } from "../model.js";
 import type { FieldSpecs } from "../wire/filters.js";

@@ -1,4 +1,4 @@
-/** WAS findings: search, count, get by id or uniqueId (qualys-api.md 3.9). */
+/** WAS findings: search, count, get by id or uniqueId (docs/qualys-api.md 3.9). */
 import type { Route } from "../http/types.js";
 import type { SimFinding } from "../model.js";
 import type { FieldSpecs } from "../wire/filters.js";
@@ -11,7 +11,7 @@ const STATUSES = ["NEW", "ACTIVE", "REOPENED", "PROTECTED", "FIXED"] as const;
 const IGNORED_REASONS = ["FALSE_POSITIVE", "RISK_ACCEPTED", "NOT_APPLICABLE"] as const;
 const GROUPS = ["XSS", "SQL", "INFO", "PATH", "CC", "SSN_US", "CUSTOM"] as const;
 
-/** Filterable fields, per QSDK's FILTER_MAPPING for findings (qualys-api.md 3.9). */
+/** Filterable fields, per QSDK's FILTER_MAPPING for findings (docs/qualys-api.md 3.9). */
 export function findingSpecs(world: SimWorld): FieldSpecs<SimFinding> {
   const app = (f: SimFinding) => world.webApps.get(f.webAppId);
   return {
@@ -47,7 +47,7 @@ export function findingSpecs(world: SimWorld): FieldSpecs<SimFinding> {
 
 /**
  * A finding on the wire. The non-verbose layout follows the real recording element for element; information
- * gathered has no url, status, timesDetected or isIgnored (J1 steps recording, qualys-api.md 3.9).
+ * gathered has no url, status, timesDetected or isIgnored (J1 steps recording, docs/qualys-api.md 3.9).
  */
 export function renderFinding(world: SimWorld, f: SimFinding, verbose: boolean): QNode {
   const app = world.webApps.get(f.webAppId);
@@ -120,7 +120,7 @@ export function renderFinding(world: SimWorld, f: SimFinding, verbose: boolean):
           "PayloadInstance",
           r.payloads.map((p) => ({
             payload: qcdata(p.payload),
-            // QSDK base64-decodes request headers and body (qualys-api.md 3.9).
+            // QSDK base64-decodes request headers and body (docs/qualys-api.md 3.9).
             request: {
               method: p.request.method,
               link: qcdata(p.request.link),
@@ -163,7 +163,7 @@ export const findingRoutes: Route[] = [
     path: `${BASE}/get/was/finding/{id}`,
     family: "qps",
     module: "WAS",
-    // qualys-api.md 3.1: get accepts the finding id or its uniqueId.
+    // docs/qualys-api.md 3.1: get accepts the finding id or its uniqueId.
     handler: qpsHandler("finding", (req, ctx) => {
       const key = req.params.id ?? "";
       let finding: SimFinding | undefined;

@@ -1,6 +1,7 @@
 /**
  * Shared plumbing of the QPS handlers (WAS API v3, AM): reading the ServiceRequest, answering in the client's
- * format, refusals as HTTP 200 ServiceResponses (qualys-api.md 3.6), and routes for search / count / get.
+ * format, refusals as HTTP 200 ServiceResponses (docs/qualys-api.md 3.6), and routes for search / count /
+ * get.
  */
 import type { ApiRequest, ApiResponse, Handler, Route, SimContext } from "../http/types.js";
 import { CriteriaError, type FieldSpecs } from "../wire/filters.js";
@@ -100,7 +101,7 @@ export function pathId(req: ApiRequest, object: string): number {
   return Number(raw);
 }
 
-/** UNCONFIRMED (qualys-api.md 3.6): a missing object answers NOT_FOUND with HTTP 200. */
+/** UNCONFIRMED (docs/qualys-api.md 3.6): a missing object answers NOT_FOUND with HTTP 200. */
 export function notFound(object: string, id: number | string): QpsProblem {
   return new QpsProblem("NOT_FOUND", `${object} with id ${id} does not exist or is not accessible.`);
 }

@@ -1,5 +1,5 @@
 /**
- * WAS scans: launch, status, get, search, count, cancel, download (qualys-api.md 3.8), and the lifecycle
+ * WAS scans: launch, status, get, search, count, cancel, download (docs/qualys-api.md 3.8), and the lifecycle
  * SUBMITTED -> RUNNING -> PROCESSING -> FINISHED | ERROR | CANCELED driven by the simulator clock.
  */
 
@@ -298,7 +298,7 @@ function groupStats(
   );
 }
 
-/** The downloaded results (qualys-api.md 3.8 element order; HQ's WasScan parser). */
+/** The downloaded results (docs/qualys-api.md 3.8 element order; HQ's WasScan parser). */
 function scanResults(world: SimWorld, s: SimWasScan): QNode {
   const results = s.results ?? [];
   const vulns = results.filter((r) => r.type === "VULNERABILITY");
@@ -552,7 +552,7 @@ export const scanRoutes: Route[] = [
     handler: qpsHandler("wasscan", (req, ctx) => {
       const s = scanById(req, ctx);
       if (TERMINAL.has(s.status)) {
-        // Real wording (QSDK docs, qualys-api.md 3.6).
+        // Real wording (QSDK docs, docs/qualys-api.md 3.6).
         throw new QpsProblem(
           "INVALID_REQUEST",
           `Scan is not in a running state. Scan status: ${s.status}`,
@@ -588,7 +588,8 @@ export const scanRoutes: Route[] = [
       if (String(req.headers.accept ?? "").includes("application/json")) {
         return answer(req, "wasscan", { responseCode: "SUCCESS", count: 1, data: [["WasScan", record]] });
       }
-      // qualys-api.md 3.8: the XML download is the bare <WasScan> document, with no ServiceResponse around it.
+      // docs/qualys-api.md 3.8: the XML download is the bare <WasScan> document, with no ServiceResponse
+      // around it.
       const root = qnodeToXml("WasScan", record);
       return { status: 200, contentType: "application/xml", body: root ? xmlDocument(root) : "" };
     }),

@@ -1,4 +1,4 @@
-/** WAS web apps: search, count, get (qualys-api.md 3.7). */
+/** WAS web apps: search, count, get (docs/qualys-api.md 3.7). */
 import type { Route } from "../http/types.js";
 import type { SimWebApp } from "../model.js";
 import type { FieldSpecs } from "../wire/filters.js";
@@ -39,7 +39,7 @@ function briefWebApp(w: SimWebApp): QNode {
   };
 }
 
-/** Verbose search record and `get` (qualys-api.md 3.7 detail fields). */
+/** Verbose search record and `get` (docs/qualys-api.md 3.7 detail fields). */
 export function fullWebApp(world: SimWorld, w: SimWebApp): QNode {
   const profile = world.wasOptionProfiles.get(w.defaultProfileId);
   const scan = w.lastScanId === null ? undefined : world.wasScans.get(w.lastScanId);

@@ -1,6 +1,6 @@
 /**
- * The QPS filter engine: `Criteria` with field, operator and value (qualys-api.md 3.3). Each object declares
- * its filterable fields with a type; the operators allowed per type follow QSDK's FILTER_MAPPING:
+ * The QPS filter engine: `Criteria` with field, operator and value (docs/qualys-api.md 3.3). Each object
+ * declares its filterable fields with a type; the operators allowed per type follow QSDK's FILTER_MAPPING:
  * INTEGER: EQUALS, NOT EQUALS, GREATER, LESSER, IN; TEXT: CONTAINS, EQUALS, NOT EQUALS;
  * DATE: EQUALS, NOT EQUALS, GREATER, LESSER; KEYWORD: EQUALS, NOT EQUALS, IN; BOOLEAN: EQUALS, NOT EQUALS.
  * `NONE` (field has no value, e.g. `webApp.tags`) is accepted on any field declared `allowNone`.
@@ -32,7 +32,10 @@ const OPERATORS_BY_TYPE: Record<FieldType, readonly string[]> = {
   BOOLEAN: ["EQUALS", "NOT EQUALS"],
 };
 
-/** A filter the API refuses: answered as INVALID_REQUEST with HTTP 200 (real J1 recordings, qualys-api.md 3.6). */
+/**
+ * A filter the API refuses: answered as INVALID_REQUEST with HTTP 200 (real J1 recordings,
+ * docs/qualys-api.md 3.6).
+ */
 export class CriteriaError extends Error {
   readonly resolution: string;
   constructor(message: string, resolution: string) {
@@ -141,7 +144,8 @@ function valueMatcher<T>(
 
 /**
  * Dates in filters are UTC (`YYYY-MM-DDTHH:MM:SSZ`, optionally with milliseconds). A bare `YYYY-MM-DD` means
- * that whole day for EQUALS and its midnight for GREATER/LESSER (seed 003's `updatedDate` example).
+ * that whole day for EQUALS and its midnight for GREATER/LESSER (the `updatedDate` example in Brinqa's Qualys
+ * WAS connector docs).
  */
 export function parseFilterDate(raw: string): { start: number; end: number } | null {
   if (/^\d{4}-\d{2}-\d{2}$/.test(raw)) {

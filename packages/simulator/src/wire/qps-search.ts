@@ -1,6 +1,6 @@
 /**
- * QPS searches and counts over records in id order (qualys-api.md 3.5): Criteria, `startFromId`, then the
- * `startFromOffset` page of `limitResults` (default 100, 1 to 1,000). Paging values the API refuses raise
+ * QPS searches and counts over records in id order (docs/qualys-api.md 3.5): Criteria, `startFromId`, then
+ * the `startFromOffset` page of `limitResults` (default 100, 1 to 1,000). Paging values the API refuses raise
  * CriteriaError, answered as INVALID_REQUEST like a bad criterion.
  */
 import { CriteriaError, compileCriteria, type FieldSpecs } from "./filters.js";
@@ -20,7 +20,7 @@ const MAX_LIMIT = 1000;
 export function readPaging(sr: ServiceRequest): PageRequest {
   const { limitResults, startFromOffset, startFromId, verbose } = sr.preferences;
   const limit = limitResults === undefined ? DEFAULT_LIMIT : Number(limitResults);
-  // qualys-api.md 3.5: page size 1 to 1,000.
+  // docs/qualys-api.md 3.5: page size 1 to 1,000.
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     throw new CriteriaError(
       `Preferences: Invalid value for limitResults (${limitResults}).`,

@@ -1,5 +1,5 @@
 /**
- * The QPS REST envelope (WAS API v3, AM API 2.0): `ServiceResponse` in XML or JSON (qualys-api.md 3.4).
+ * The QPS REST envelope (WAS API v3, AM API 2.0): `ServiceResponse` in XML or JSON (docs/qualys-api.md 3.4).
  *
  * Records are built once as a neutral tree (`QNode`) and rendered to either format, so the XML and JSON forms
  * of one record cannot drift apart:
@@ -40,7 +40,10 @@ export type QNode = string | number | boolean | null | undefined | QList | QSet 
 export const qlist = (item: string, items: readonly QNode[]): QList => ({ kind: "list", item, items });
 export const qset = (item: string, items: readonly QNode[]): QSet => ({ kind: "set", item, items });
 export const qcdata = (value: string): QCData => ({ kind: "cdata", value });
-/** Base64-encode `text` (UTF-8). `unpadded` strips `=` padding, as Qualys sometimes does (qualys-api.md 3.8). */
+/**
+ * Base64-encode `text` (UTF-8). `unpadded` strips `=` padding, as Qualys sometimes does
+ * (docs/qualys-api.md 3.8).
+ */
 export const qbase64 = (text: string | Buffer, unpadded = false): QBase64 => {
   const b64 = Buffer.from(text).toString("base64");
   return { kind: "base64", value: unpadded ? b64.replace(/=+$/, "") : b64 };
@@ -137,7 +140,8 @@ export function qnodeToJson(node: QNode): Json {
       case "base64":
         return node.value;
       case "list":
-        // Lists of scalars (`cwe{list{long…}}`) are bare arrays in JSON: `{"list": [200]}` (qualys-api.md 3.9).
+        // Lists of scalars (`cwe{list{long…}}`) are bare arrays in JSON: `{"list": [200]}`
+        // (docs/qualys-api.md 3.9).
         return {
           count: node.items.length,
           list: node.items.map((i) =>
@@ -166,7 +170,7 @@ export function responseFormat(headers: IncomingHttpHeaders): WireFormat {
   return accept.includes("application/json") ? "json" : "xml";
 }
 
-/** Request body format from `Content-Type` (qualys-api.md 3.2: JWAS sends XML with Accept JSON). */
+/** Request body format from `Content-Type` (docs/qualys-api.md 3.2: JWAS sends XML with Accept JSON). */
 export function requestFormat(headers: IncomingHttpHeaders): WireFormat {
   const type = String(headers["content-type"] ?? "").toLowerCase();
   return type.includes("json") ? "json" : "xml";
@@ -200,7 +204,7 @@ export function renderServiceResponse(
   if (format === "json") {
     const sr: { [key: string]: Json } = { responseCode: response.responseCode };
     if (response.count !== undefined) sr.count = response.count;
-    // The ELW mock sends hasMoreRecords as a string (qualys-api.md 3.4); clients must accept both.
+    // The ELW mock sends hasMoreRecords as a string (docs/qualys-api.md 3.4); clients must accept both.
     if (response.hasMoreRecords !== undefined) sr.hasMoreRecords = String(response.hasMoreRecords);
     if (response.lastId !== undefined) sr.lastId = response.lastId;
     if (response.data) sr.data = response.data.map(([name, record]) => ({ [name]: qnodeToJson(record) }));

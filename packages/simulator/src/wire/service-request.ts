@@ -1,20 +1,11 @@
 /**
- * Parsing of QPS `ServiceRequest` bodies, XML or JSON (qualys-api.md 3.3), into one neutral shape.
+ * Parsing of QPS `ServiceRequest` bodies, XML or JSON (docs/qualys-api.md 3.3), into one neutral shape.
  * The format is taken from the Content-Type, independently of the response format.
  */
 import { XMLParser } from "fast-xml-parser";
 import type { WireFormat } from "./qps.js";
 
 export type Operator = "EQUALS" | "NOT EQUALS" | "CONTAINS" | "IN" | "GREATER" | "LESSER" | "NONE";
-export const OPERATORS: readonly Operator[] = [
-  "EQUALS",
-  "NOT EQUALS",
-  "CONTAINS",
-  "IN",
-  "GREATER",
-  "LESSER",
-  "NONE",
-];
 
 export interface Criterion {
   field: string;

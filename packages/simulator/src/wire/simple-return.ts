@@ -1,10 +1,11 @@
 /**
- * VM API v2 envelopes: SIMPLE_RETURN (qualys-api.md 4.2) and the DOCTYPE line every v2 XML answer starts with.
+ * VM API v2 envelopes: SIMPLE_RETURN (docs/qualys-api.md 4.2) and the DOCTYPE line every v2 XML answer starts
+ * with.
  */
 import { el, opt, xmlDocument } from "./xml.js";
 
 export interface SimpleReturn {
-  /** Present on errors (qualys-api.md 5.1). */
+  /** Present on errors (docs/qualys-api.md 5.1). */
   code?: number;
   text: string;
   items?: readonly { key: string; value: string | number }[];

@@ -1,7 +1,7 @@
 /**
  * A minimal XML writer for the simulator's responses. Elements are built as nested arrays and serialized
  * once; this keeps handlers declarative and the output byte-for-byte predictable (element order matters:
- * qualys-api.md 3.4 and 6.x give the real order).
+ * docs/qualys-api.md 3.4 and 6.x give the real order).
  */
 
 export type XmlNode = XmlElement | XmlText | XmlCData | XmlRaw | null | undefined | false;

@@ -1,5 +1,5 @@
 /**
- * The simulator against real recorded Qualys traffic (../shared/corpus/jupiterone, JupiterOne's HAR recordings of
+ * The simulator against real recorded Qualys traffic (JupiterOne's HAR recordings under QUALYS_CORPUS_DIR, of
  * qualysapi.qg3.apps.qualys.com): each recorded request is replayed against the simulator and the answer must have
  * the same status, envelope, element names and order as the real one. Values differ (our data is generated), and
  * where an error text is the real one we compare it word for word.

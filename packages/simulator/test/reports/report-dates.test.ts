@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { reportDate, reportDateTime } from "../../src/reports/report-dates.js";
 
-describe("report dates (qualys-api.md 6.1)", () => {
+describe("report dates (docs/qualys-api.md 6.1)", () => {
   it("prints date and time in the real DD Mon YYYY HH:MMAM GMT+HHMM shape, in UTC", () => {
     expect(reportDateTime("2020-03-12T16:42:59Z")).toBe("12 Mar 2020 04:42PM GMT+0000");
     expect(reportDateTime(Date.parse("2021-11-05T09:05:00Z"))).toBe("05 Nov 2021 09:05AM GMT+0000");

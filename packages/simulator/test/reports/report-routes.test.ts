@@ -35,7 +35,7 @@ function webAppReportBody(target: string, format = "XML"): string {
   return `<ServiceRequest><data><Report><name>Apps</name><format>${format}</format><type>WAS_WEBAPP_REPORT</type><config><webAppReport><target>${target}</target></webAppReport></config></Report></data></ServiceRequest>`;
 }
 
-describe("WAS report endpoints (qualys-api.md 3.10)", () => {
+describe("WAS report endpoints (docs/qualys-api.md 3.10)", () => {
   let h: Harness;
   beforeEach(() => {
     h = harness();

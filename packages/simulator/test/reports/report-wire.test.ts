@@ -1,7 +1,7 @@
 /**
  * Reports over HTTP against a running simulator: create, poll status, download, parse, the way the GitHub Action
- * and the Jenkins plugin do it (qualys-api.md 3.10). A finished scan is placed in the live world directly so the
- * test does not depend on the scan lifecycle.
+ * and the Jenkins plugin do it (docs/qualys-api.md 3.10). A finished scan is placed in the live world
+ * directly so the test does not depend on the scan lifecycle.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningSimulator, startSimulator } from "../../src/index.js";

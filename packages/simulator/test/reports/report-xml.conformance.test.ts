@@ -1,8 +1,8 @@
 /**
- * Structural conformance of the simulator's report XML with real Qualys exports (../shared/corpus, read in place):
- * DefectDojo's qualys_webapp_no_vuln.xml and qualys_webapp_one_vuln.xml (WAS_SCAN_REPORT), plus Dradis'
- * simple_was.xml for the optional VULNERABILITY elements the DefectDojo samples lack. Values differ; element
- * paths, their relative order, attributes and CDATA usage must not (qualys-api.md 6.1, 6.2).
+ * Structural conformance of the simulator's report XML with real Qualys exports (QUALYS_CORPUS_DIR, read in
+ * place): DefectDojo's qualys_webapp_no_vuln.xml and qualys_webapp_one_vuln.xml (WAS_SCAN_REPORT), plus
+ * Dradis' simple_was.xml for the optional VULNERABILITY elements the DefectDojo samples lack. Values differ;
+ * element paths, their relative order, attributes and CDATA usage must not (docs/qualys-api.md 6.1, 6.2).
  */
 import { XMLParser } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
@@ -136,8 +136,9 @@ const under = (prefix: string) => (p: string) => p === prefix || p.startsWith(`$
 /**
  * Elements the simulator writes that the DefectDojo samples lack, each with its justification:
  * - ACCESS_PATH, POTENTIAL, REQUEST/BODY: present in Dradis' simple_was.xml (checked below against that file);
- * - PARAM, FORM_ENTRY_POINT: in DefectDojo's discussion_10239.xml (qualys-api.md 6.5), not in this corpus;
- * - SENSITIVE_CONTENT_LIST: UNCONFIRMED names (qualys-api.md 6.1), outside the compared sections.
+ * - PARAM, FORM_ENTRY_POINT: in DefectDojo's discussion_10239.xml (docs/qualys-api.md 6.5), not in this
+ * corpus;
+ * - SENSITIVE_CONTENT_LIST: UNCONFIRMED names (docs/qualys-api.md 6.1), outside the compared sections.
  */
 const DOCUMENTED_EXTRAS = [`${VULN}/PARAM`, `${VULN}/FORM_ENTRY_POINT`];
 

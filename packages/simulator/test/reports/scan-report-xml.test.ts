@@ -26,7 +26,7 @@ function render(scanIds = [2_000_001], mutate?: (world: ReturnType<typeof buildW
 
 const R = "WAS_SCAN_REPORT";
 
-describe("WAS_SCAN_REPORT rendering (qualys-api.md 6.1)", () => {
+describe("WAS_SCAN_REPORT rendering (docs/qualys-api.md 6.1)", () => {
   it("is well-formed XML with the real top-level sections in order", () => {
     const { xml } = render();
     expect(XMLValidator.validate(xml)).toBe(true);

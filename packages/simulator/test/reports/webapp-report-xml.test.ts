@@ -22,7 +22,7 @@ function render(webAppIds: number[]) {
 
 const R = "WAS_WEBAPP_REPORT";
 
-describe("WAS_WEBAPP_REPORT rendering (qualys-api.md 6.2)", () => {
+describe("WAS_WEBAPP_REPORT rendering (docs/qualys-api.md 6.2)", () => {
   it("is well-formed, with the scan report's sections and one RESULTS/WEB_APPLICATION per web app", () => {
     const { xml, doc } = render([1_000_001, 1_000_002]);
     expect(XMLValidator.validate(xml)).toBe(true);

@@ -1,6 +1,6 @@
 /**
- * Issue acceptance: paging through 10,000 findings with limitResults=7 returns each finding exactly once, in
- * agreement with /__sim/ground-truth/findings, in both pagination styles (qualys-api.md 3.5).
+ * Exactly once: paging through 10,000 findings with limitResults=7 returns each finding exactly once, in
+ * agreement with /__sim/ground-truth/findings, in both pagination styles (docs/qualys-api.md 3.5).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningSimulator, startSimulator } from "../../src/index.js";
