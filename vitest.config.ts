@@ -37,6 +37,9 @@ const packageTests = readdirSync("packages").flatMap((name) => {
 });
 const spawning = packageTests.filter((file) => SPAWNERS.test(readFileSync(file, "utf8")));
 
+/** Checks of the repository's own files (imports, citations): fast, so part of the unit loop. */
+const repositoryChecks = ["test/architecture.test.ts", "test/source-citations.test.ts"];
+
 export default defineConfig({
   test: {
     projects: [
@@ -45,7 +48,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: "unit",
-          include: ["packages/*/test/**/*.test.ts", "test/architecture.test.ts"],
+          include: ["packages/*/test/**/*.test.ts", ...repositoryChecks],
           exclude: ["**/*.conformance.test.ts", "**/node_modules/**", ...spawning],
         },
       },
@@ -56,11 +59,12 @@ export default defineConfig({
           name: "e2e",
           globalSetup: ["test/global-setup.ts"],
           include: ["test/**/*.test.ts", ...spawning],
-          exclude: ["**/*.conformance.test.ts", "**/node_modules/**", "test/architecture.test.ts"],
+          exclude: ["**/*.conformance.test.ts", "**/node_modules/**", ...repositoryChecks],
         },
       },
       {
-        // Real Qualys files and recorded traffic from ../shared/corpus; skipped when the folder is absent
+        // Real Qualys files and recorded traffic from the corpus folder QUALYS_CORPUS_DIR names (by default
+        // ../shared/corpus beside the checkout); skipped when the folder is absent
         // (see test/corpus.ts), required when QUALYS_REQUIRE_CORPUS=1 (CI).
         test: {
           ...shared,
