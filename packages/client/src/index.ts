@@ -44,6 +44,14 @@ export { type KbQuery, type KbVuln, KnowledgeBase, toKbVuln } from "./kb.js";
 export { apiKey, type Clock, readLimitHeaders, systemClock } from "./limiter.js";
 export { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, PAGE_SIZE } from "./limits.js";
 export {
+  type OptionMessage,
+  type OptionName,
+  opt,
+  optionMessage,
+  optionsNamed,
+  renderOptionMessage,
+} from "./option-message.js";
+export {
   type Endpoints,
   endpointsFromApiUrl,
   PLATFORM_IDS,
