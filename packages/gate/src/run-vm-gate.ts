@@ -270,7 +270,12 @@ async function runInScope(
   } catch (error) {
     if (signal?.aborted && !(error instanceof ToolError)) return stoppedEarly();
     const { kind, message } =
-      error instanceof ToolError ? { kind: error.errorKind, message: error.message } : describeError(error);
+      error instanceof ToolError
+        ? {
+            kind: error.errorKind,
+            message: options.optionName ? error.messageWith(options.optionName) : error.message,
+          }
+        : describeError(error, options.optionName);
     return run.fail(kind, ref !== undefined && !message.includes(ref) ? `${message} (scan ${ref})` : message);
   }
 

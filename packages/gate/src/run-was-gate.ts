@@ -4,7 +4,13 @@
  * evaluate. Whatever happens, it returns a complete GateResult, so every output is written on every outcome.
  */
 
-import type { WasLaunch, WasScanResults, WasScanStatus } from "@qualys-connector/client";
+import {
+  opt,
+  optionMessage,
+  type WasLaunch,
+  type WasScanResults,
+  type WasScanStatus,
+} from "@qualys-connector/client";
 import { type ScanFinding, type VulnerabilityDefinition, wasScanFindings } from "@qualys-connector/model";
 import type { Baseline } from "./baseline.js";
 import { describeError } from "./describe-error.js";
@@ -170,7 +176,11 @@ async function runInScope(
       scanId = options.scanId;
       progress({ kind: "attached", scanId, why: "--scan-id" });
     } else {
-      if (!webApp) throw new ToolError("usage", "--webapp is required unless --scan-id is given");
+      if (!webApp)
+        throw new ToolError(
+          "usage",
+          optionMessage`${opt("webApp")} is required unless ${opt("scanId")} is given`,
+        );
       const running: RunningScan[] = await api.runningScans(webApp.id);
       const other = running[0];
       if (other && options.onRunning === "attach") {
@@ -324,7 +334,12 @@ async function runInScope(
   } catch (error) {
     if (signal?.aborted && !(error instanceof ToolError)) return await stoppedEarly();
     const { kind, message } =
-      error instanceof ToolError ? { kind: error.errorKind, message: error.message } : describeError(error);
+      error instanceof ToolError
+        ? {
+            kind: error.errorKind,
+            message: options.optionName ? error.messageWith(options.optionName) : error.message,
+          }
+        : describeError(error, options.optionName);
     run.scan = scan;
     return run.fail(
       kind,

@@ -4,7 +4,13 @@
  * GateResult of every ending. The WAS and VM runners supply only what differs (calls, states, wording).
  */
 
-import { type Clock, deadlineSignal, withRequestScope } from "@qualys-connector/client";
+import {
+  type Clock,
+  deadlineSignal,
+  type OptionMessage,
+  renderOptionMessage,
+  withRequestScope,
+} from "@qualys-connector/client";
 import type { HostSummary } from "@qualys-connector/model";
 import { describeError } from "./describe-error.js";
 import type { Evaluation } from "./evaluate.js";
@@ -54,16 +60,30 @@ export interface LongScanOptions {
   clock: Clock;
   progress?: ((event: GateProgress) => void) | undefined;
   tool: { name: string; version: string };
+  /**
+   * How the run's errors write an option its caller set (`webApp`, `scanId`): by default the option's own name; a
+   * command-line tool passes the flag that sets it.
+   */
+  optionName?: ((option: string) => string) | undefined;
 }
 
 /** A failure that ends the run as a tool error (exit 3) with its own kind, e.g. `polling`, `usage`, `connector`. */
 export class ToolError extends Error {
+  // Private, so two errors with the same message compare equal however they were built.
+  readonly #parts: OptionMessage;
   constructor(
     readonly errorKind: string,
-    message: string,
+    /** Text, or text and the options it names (a usage or connector problem). */
+    message: string | OptionMessage,
   ) {
-    super(message);
+    const parts = typeof message === "string" ? [message] : message;
+    super(renderOptionMessage(parts));
+    this.#parts = parts;
     this.name = "ToolError";
+  }
+  /** The message with each option written by `name` (a CLI: its flag). */
+  messageWith(name: (option: string) => string): string {
+    return renderOptionMessage(this.#parts, name);
   }
 }
 

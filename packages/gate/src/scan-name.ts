@@ -5,6 +5,8 @@
  * lost be found again by name (client scans.ts).
  */
 
+import { type OptionMessage, opt, optionMessage, renderOptionMessage } from "@qualys-connector/client";
+
 export type CiSystem = "azureDevOps" | "jenkins" | "github" | "gitlab" | "local";
 
 export interface CiContext {
@@ -71,10 +73,20 @@ const VARIABLES = ["pipeline", "build", "ci", "branch", "commit"] as const;
 /** Qualys limits scan names to 256 characters (peers-ci-gates.md 1.1, JWAS help/scanName.html). */
 const MAX_NAME = 256;
 
+/** A scan name template that cannot be used; names the `scanName` option; `messageWith` lets a CLI say its flag. */
 export class ScanNameError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly option = "scanName";
+  // Private, so two errors with the same message compare equal however they were built.
+  readonly #parts: OptionMessage;
+  constructor(message: string | OptionMessage) {
+    const parts = typeof message === "string" ? [message] : message;
+    super(renderOptionMessage(parts));
+    this.#parts = parts;
     this.name = "ScanNameError";
+  }
+  /** The message with each option written by `name` (a CLI: its flag). */
+  messageWith(name: (option: string) => string): string {
+    return renderOptionMessage(this.#parts, name);
   }
 }
 
@@ -93,7 +105,7 @@ export function renderScanName(template: string, context: CiContext, now: Date):
     .filter((name) => !(VARIABLES as readonly string[]).includes(name));
   if (unknown.length > 0)
     throw new ScanNameError(
-      `--scan-name: unknown variable${unknown.length === 1 ? "" : "s"} ${unknown.map((u) => `{${u}}`).join(", ")}; use ${VARIABLES.map((v) => `{${v}}`).join(" ")}`,
+      optionMessage`${opt("scanName")}: unknown variable${unknown.length === 1 ? "" : "s"} ${unknown.map((u) => `{${u}}`).join(", ")}; use ${VARIABLES.map((v) => `{${v}}`).join(" ")}`,
     );
   const filled = template
     .replace(/\{(pipeline|build|ci|branch|commit)\}/g, (_, name: (typeof VARIABLES)[number]) => {
@@ -103,7 +115,7 @@ export function renderScanName(template: string, context: CiContext, now: Date):
     // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
     .replace(/[\u0000-\u001f\u007f]/g, "")
     .trim();
-  if (filled === "") throw new ScanNameError("--scan-name: the name is empty");
+  if (filled === "") throw new ScanNameError(optionMessage`${opt("scanName")}: the name is empty`);
   const suffix = `_${scanTimestamp(now)}`;
   return `${filled.slice(0, MAX_NAME - suffix.length)}${suffix}`;
 }

@@ -4,8 +4,12 @@
  */
 
 import {
+  type OptionMessage,
+  opt,
+  optionMessage,
   QualysApiError,
   type QualysClient,
+  renderOptionMessage,
   type WasLaunch,
   type WasScanResults,
   type WasScanStatus,
@@ -55,13 +59,23 @@ export type Classification = WebClasses;
 /** Pages of 1000 findings read per batch of QIDs at most, so a web app with a huge history cannot stall a gate. */
 export const CLASSIFICATION_PAGES = 10;
 
+/** No single web app matches `webApp`; names that option; `messageWith` lets a CLI say its flag. */
 export class WebAppLookupError extends Error {
+  readonly option = "webApp";
+  // Private, so two errors with the same message compare equal however they were built.
+  readonly #parts: OptionMessage;
   constructor(
-    message: string,
+    message: string | OptionMessage,
     readonly candidates: WebAppChoice[],
   ) {
-    super(message);
+    const parts = typeof message === "string" ? [message] : message;
+    super(renderOptionMessage(parts));
+    this.#parts = parts;
     this.name = "WebAppLookupError";
+  }
+  /** The message with each option written by `name` (a CLI: its flag). */
+  messageWith(name: (option: string) => string): string {
+    return renderOptionMessage(this.#parts, name);
   }
 }
 
@@ -103,7 +117,7 @@ export function wasGateApi(client: QualysClient, count: (purpose: string) => voi
         } catch (error) {
           if (!(error instanceof QualysApiError) || error.code !== "NOT_FOUND") throw error;
         }
-        throw new WebAppLookupError(`--webapp: no web app has id ${wanted}`, []);
+        throw new WebAppLookupError(optionMessage`${opt("webApp")}: no web app has id ${wanted}`, []);
       }
       const exact: WebAppChoice[] = [];
       count("webapp");
@@ -114,7 +128,7 @@ export function wasGateApi(client: QualysClient, count: (purpose: string) => voi
       if (exact.length === 1 && exact[0]) return exact[0];
       if (exact.length > 1)
         throw new WebAppLookupError(
-          `--webapp: ${exact.length} web apps are named "${wanted}"; give the id of one: ${describe(exact)}`,
+          optionMessage`${opt("webApp")}: ${exact.length} web apps are named "${wanted}"; give the id of one: ${describe(exact)}`,
           exact,
         );
       const similar: WebAppChoice[] = [];
@@ -127,8 +141,8 @@ export function wasGateApi(client: QualysClient, count: (purpose: string) => voi
       }
       throw new WebAppLookupError(
         similar.length > 0
-          ? `--webapp: no web app is named "${wanted}"; similar names: ${describe(similar)}`
-          : `--webapp: no web app is named "${wanted}" (\`qualys-connector was webapps list\` shows them)`,
+          ? optionMessage`${opt("webApp")}: no web app is named "${wanted}"; similar names: ${describe(similar)}`
+          : optionMessage`${opt("webApp")}: no web app is named "${wanted}" (\`qualys-connector was webapps list\` shows them)`,
         similar,
       );
     },

@@ -1055,11 +1055,26 @@ describe("runWasGate: --no-wait and --scan-id", () => {
     expect(result).toMatchObject({
       verdict: "error",
       exitCode: 3,
-      reason: "error: --webapp is required unless --scan-id is given",
-      error: { kind: "usage", message: "--webapp is required unless --scan-id is given" },
+      reason: "error: webApp is required unless scanId is given",
+      error: { kind: "usage", message: "webApp is required unless scanId is given" },
       scan: undefined,
     });
     expect(api.calls).toEqual([]);
+  });
+
+  it("names the options as its caller writes them (optionName), also in a lookup error", async () => {
+    const flagOf = (option: string) => `--${option.toLowerCase()}`;
+    const usage = await gate({ options: { webApp: undefined, optionName: flagOf } });
+    expect(usage.result.error).toEqual({
+      kind: "usage",
+      message: "--webapp is required unless --scanid is given",
+    });
+    const lookup = new WebAppLookupError([{ option: "webApp" }, ': no web app is named "shop"'], []);
+    const missing = await gate({ script: { webApp: lookup }, options: { optionName: flagOf } });
+    expect(missing.result.error).toEqual({
+      kind: "WebAppLookupError",
+      message: '--webapp: no web app is named "shop"',
+    });
   });
 });
 
