@@ -35,7 +35,11 @@ export const FLAG_OF: Readonly<Record<string, string>> = {
   scanName: "--scan-name",
   webApp: "--webapp",
   scanId: "--scan-id",
+  scanRef: "--scan-ref",
+  onRunning: "--on-running",
+  onTimeout: "--on-timeout",
   "ec2.connector": "--ec2-connector",
+  "ec2.runConnector": "--run-connector",
 };
 
 /** The flag that sets a library option; an option without a flag keeps its own name. */

@@ -97,6 +97,7 @@ async function runInScope(
   apiCalls: Record<string, number>,
 ): Promise<GateResult | LaunchedScan> {
   const { clock, signal } = options;
+  const name = options.optionName ?? ((option: string) => option);
   const progress = options.progress ?? (() => {});
   const started = clock.now();
   const run = new GateRun(options.tool, clock, apiCalls, progress, options.forceSignal);
@@ -159,7 +160,7 @@ async function runInScope(
         status: () => api.status(id),
         statusText: (state) => state.status,
         isTerminal: (state) => TERMINAL.has(state.status),
-        resumeHint: `--scan-id ${id}`,
+        resumeHint: `${name("scanId")} ${id}`,
       },
       deadline,
       ctx,
@@ -174,7 +175,7 @@ async function runInScope(
 
     if (options.scanId !== undefined) {
       scanId = options.scanId;
-      progress({ kind: "attached", scanId, why: "--scan-id" });
+      progress({ kind: "attached", scanId, why: name("scanId") });
     } else {
       if (!webApp)
         throw new ToolError(
@@ -186,7 +187,7 @@ async function runInScope(
       if (other && options.onRunning === "attach") {
         scanId = other.id;
         warnings.push(
-          `web app ${webApp.id} already had scan ${other.id} running; gating on it (--on-running attach)`,
+          `web app ${webApp.id} already had scan ${other.id} running; gating on it (${name("onRunning")} attach)`,
         );
         scan = scanOf(other.id, { name: other.name });
         progress({ kind: "attached", scanId, why: `scan ${other.id} was already running` });
@@ -194,10 +195,10 @@ async function runInScope(
         scan = scanOf(other.id, { name: other.name, status: other.status });
         return finishIncomplete(
           scan,
-          `web app ${webApp.id} already has scan ${other.id} running (--on-running fail)`,
+          `web app ${webApp.id} already has scan ${other.id} running (${name("onRunning")} fail)`,
         );
       } else if (other && options.onRunning === "cancel") {
-        warnings.push(`${await cancel(other.id, "--on-running cancel")} before launching a new one`);
+        warnings.push(`${await cancel(other.id, `${name("onRunning")} cancel`)} before launching a new one`);
       } else if (other && options.onRunning === "wait") {
         progress({ kind: "waiting-for-running", scanId: other.id });
         const waited = await poll(other.id, deadline);
@@ -381,8 +382,9 @@ async function runInScope(
       gated,
       onTimeout: options.onTimeout,
       timeoutMs: options.timeoutMs,
-      resumeHint: `--scan-id ${id}`,
+      resumeHint: `${name("scanId")} ${id}`,
       cancel: (why) => cancel(id, why),
+      optionName: options.optionName,
     });
     const current = scan ?? scanOf(id);
     scan = { ...current, durationSec: Math.round((clock.now() - started) / 1000) };
