@@ -39,9 +39,13 @@ describe("configuration problems name the caller's options", () => {
     const error = configError(() => createQualysClient({ auth }));
     expect(error.message).toBe("apiUrl or platform is required");
     const flags: Record<string, string> = { apiUrl: "--api-url", platform: "--platform" };
-    expect(error.messageWith((option) => flags[option] ?? option)).toBe("--api-url or --platform is required");
+    expect(error.messageWith((option) => flags[option] ?? option)).toBe(
+      "--api-url or --platform is required",
+    );
 
-    const both = configError(() => resolvePlatform({ apiUrl: "https://qualysapi.qualys.com", platform: "US1" }));
+    const both = configError(() =>
+      resolvePlatform({ apiUrl: "https://qualysapi.qualys.com", platform: "US1" }),
+    );
     expect(both.options).toEqual(["apiUrl", "platform"]);
     expect(both.messageWith((option) => `<${option}>`)).toBe("give either <apiUrl> or <platform>, not both");
   });
