@@ -146,6 +146,7 @@ async function runInScope(
         { ...evaluationInput(run.scan, [], { complete: false, reason }, baseline), resultsAvailable: false },
         policy,
         new Date(clock.now()),
+        options.optionName,
       ),
     );
 
@@ -266,6 +267,7 @@ async function runInScope(
         },
         policy,
         new Date(clock.now()),
+        options.optionName,
       ),
     );
   } catch (error) {

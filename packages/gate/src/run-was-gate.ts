@@ -147,6 +147,7 @@ async function runInScope(
         },
         policy,
         new Date(clock.now()),
+        options.optionName,
       ),
     );
 
@@ -330,6 +331,7 @@ async function runInScope(
         },
         policy,
         new Date(clock.now()),
+        options.optionName,
       ),
     );
   } catch (error) {

@@ -727,13 +727,13 @@ describe("runWasGate: scans that end without a full answer", () => {
       verdict: "passed",
       exitCode: 0,
       // The partial results show no violation, which proves nothing: the criterion is not evaluated.
-      reason: `passed: 1 criterion checked, 1 not evaluated (min-severity), 1 warning (scan-complete); the scan was incomplete (${reason}) and --on-incomplete warn let it pass`,
+      reason: `passed: 1 criterion checked, 1 not evaluated (min-severity), 1 warning (scan-complete); the scan was incomplete (${reason}) and onIncomplete warn let it pass`,
       incomplete: { reason, handling: "warn" },
       warnings: [
-        `the scan is incomplete (${reason}); --on-incomplete warn lets the run pass on the results that exist`,
+        `the scan is incomplete (${reason}); onIncomplete warn lets the run pass on the results that exist`,
       ],
     });
-    expect(warning.result.warnings.join("\n")).toContain("--on-incomplete");
+    expect(warning.result.warnings.join("\n")).toContain("onIncomplete");
     expect(criteriaOf(warning.result).at(-1)).toEqual({
       id: "scan-complete",
       outcome: "warn",
