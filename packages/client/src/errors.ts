@@ -2,7 +2,7 @@
  * One small error family with structured fields, built with secrets already redacted (STYLE.md). Only the CLI maps
  * these to exit codes.
  */
-import { type OptionMessage, optionsNamed, renderOptionMessage } from "./option-message.js";
+import { type OptionMessage, optionProblems, renderOptionMessage } from "./option-message.js";
 import { redact } from "./redact.js";
 
 export type QualysErrorKind =
@@ -185,13 +185,12 @@ export class QualysConfigError extends QualysError {
   /** The options the problems name, e.g. `["pageSize"]`. */
   readonly options: readonly string[];
   constructor(problems: readonly (string | OptionMessage)[]) {
-    const messages = problems.map((p) => (typeof p === "string" ? [p] : p));
-    const texts = messages.map((m) => renderOptionMessage(m));
+    const { messages, texts, options } = optionProblems(problems);
     super(QualysConfigError.join(texts));
     this.name = "QualysConfigError";
     this.problems = texts;
     this.messages = messages;
-    this.options = optionsNamed(messages);
+    this.options = options;
   }
   private static join(texts: readonly string[]): string {
     return texts.length === 1 ? (texts[0] ?? "") : `configuration problems:\n- ${texts.join("\n- ")}`;

@@ -44,10 +44,12 @@ export { type KbQuery, type KbVuln, KnowledgeBase, toKbVuln } from "./kb.js";
 export { apiKey, type Clock, readLimitHeaders, systemClock } from "./limiter.js";
 export { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, PAGE_SIZE } from "./limits.js";
 export {
+  OptionError,
   type OptionMessage,
   type OptionName,
   opt,
   optionMessage,
+  optionProblems,
   optionsNamed,
   renderOptionMessage,
 } from "./option-message.js";

@@ -45,3 +45,28 @@ export function optionsNamed(messages: readonly OptionMessage[]): string[] {
   const named = messages.flatMap((m) => m.flatMap((part) => (typeof part === "string" ? [] : [part.option])));
   return [...new Set(named)];
 }
+
+/** Problems as text or parts: each as parts, each as text, and the options they name. */
+export function optionProblems(problems: readonly (string | OptionMessage)[]): {
+  messages: OptionMessage[];
+  texts: string[];
+  options: string[];
+} {
+  const messages = problems.map((p) => (typeof p === "string" ? [p] : p));
+  return { messages, texts: messages.map((m) => renderOptionMessage(m)), options: optionsNamed(messages) };
+}
+
+/** An error whose message may name options; `messageWith(name)` writes each option its caller's way. */
+export class OptionError extends Error {
+  // Private, so two errors with the same message compare equal however they were built.
+  readonly #parts: OptionMessage;
+  constructor(message: string | OptionMessage) {
+    const parts = typeof message === "string" ? [message] : message;
+    super(renderOptionMessage(parts));
+    this.#parts = parts;
+  }
+  /** The message with each option written by `name` (a CLI: its flag). */
+  messageWith(name: (option: string) => string): string {
+    return renderOptionMessage(this.#parts, name);
+  }
+}

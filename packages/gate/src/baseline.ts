@@ -4,7 +4,7 @@
  */
 
 import { readFileSync } from "node:fs";
-import { type OptionMessage, opt, optionMessage, renderOptionMessage } from "@qualys-connector/client";
+import { OptionError, type OptionMessage, opt, optionMessage } from "@qualys-connector/client";
 import type { ScanFinding } from "@qualys-connector/model";
 
 export interface BaselineEntry {
@@ -25,19 +25,11 @@ export interface Baseline {
 }
 
 /** A baseline file that cannot be used; names the `baseline` option; `messageWith` lets a CLI say its flag. */
-export class BaselineError extends Error {
+export class BaselineError extends OptionError {
   readonly option = "baseline";
-  // Private, so two errors with the same message compare equal however they were built.
-  readonly #parts: OptionMessage;
   constructor(message: string | OptionMessage) {
-    const parts = typeof message === "string" ? [message] : message;
-    super(renderOptionMessage(parts));
-    this.#parts = parts;
+    super(message);
     this.name = "BaselineError";
-  }
-  /** The message with each option written by `name` (a CLI: its flag). */
-  messageWith(name: (option: string) => string): string {
-    return renderOptionMessage(this.#parts, name);
   }
 }
 

@@ -10,7 +10,7 @@ import {
   type OptionName,
   opt,
   optionMessage,
-  optionsNamed,
+  optionProblems,
   renderOptionMessage,
 } from "@qualys-connector/client";
 import type { Severity } from "@qualys-connector/model";
@@ -87,13 +87,12 @@ export class PolicyError extends Error {
   /** The options (normalizePolicy's keys, `policyFile`) the problems name. */
   readonly options: readonly string[];
   constructor(problems: readonly (string | OptionMessage)[]) {
-    const messages = problems.map((p) => (typeof p === "string" ? [p] : p));
-    const texts = messages.map((m) => renderOptionMessage(m));
+    const { messages, texts, options } = optionProblems(problems);
     super(PolicyError.join(texts));
     this.name = "PolicyError";
     this.problems = texts;
     this.messages = messages;
-    this.options = optionsNamed(messages);
+    this.options = options;
   }
   private static join(texts: readonly string[]): string {
     return texts.length === 1 ? (texts[0] ?? "") : `invalid policy:\n  ${texts.join("\n  ")}`;

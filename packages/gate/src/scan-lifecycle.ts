@@ -7,8 +7,8 @@
 import {
   type Clock,
   deadlineSignal,
+  OptionError,
   type OptionMessage,
-  renderOptionMessage,
   withRequestScope,
 } from "@qualys-connector/client";
 import type { HostSummary } from "@qualys-connector/model";
@@ -68,22 +68,14 @@ export interface LongScanOptions {
 }
 
 /** A failure that ends the run as a tool error (exit 3) with its own kind, e.g. `polling`, `usage`, `connector`. */
-export class ToolError extends Error {
-  // Private, so two errors with the same message compare equal however they were built.
-  readonly #parts: OptionMessage;
+export class ToolError extends OptionError {
   constructor(
     readonly errorKind: string,
     /** Text, or text and the options it names (a usage or connector problem). */
     message: string | OptionMessage,
   ) {
-    const parts = typeof message === "string" ? [message] : message;
-    super(renderOptionMessage(parts));
-    this.#parts = parts;
+    super(message);
     this.name = "ToolError";
-  }
-  /** The message with each option written by `name` (a CLI: its flag). */
-  messageWith(name: (option: string) => string): string {
-    return renderOptionMessage(this.#parts, name);
   }
 }
 

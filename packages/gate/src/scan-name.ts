@@ -5,7 +5,7 @@
  * lost be found again by name (client scans.ts).
  */
 
-import { type OptionMessage, opt, optionMessage, renderOptionMessage } from "@qualys-connector/client";
+import { OptionError, type OptionMessage, opt, optionMessage } from "@qualys-connector/client";
 
 export type CiSystem = "azureDevOps" | "jenkins" | "github" | "gitlab" | "local";
 
@@ -74,19 +74,11 @@ const VARIABLES = ["pipeline", "build", "ci", "branch", "commit"] as const;
 const MAX_NAME = 256;
 
 /** A scan name template that cannot be used; names the `scanName` option; `messageWith` lets a CLI say its flag. */
-export class ScanNameError extends Error {
+export class ScanNameError extends OptionError {
   readonly option = "scanName";
-  // Private, so two errors with the same message compare equal however they were built.
-  readonly #parts: OptionMessage;
   constructor(message: string | OptionMessage) {
-    const parts = typeof message === "string" ? [message] : message;
-    super(renderOptionMessage(parts));
-    this.#parts = parts;
+    super(message);
     this.name = "ScanNameError";
-  }
-  /** The message with each option written by `name` (a CLI: its flag). */
-  messageWith(name: (option: string) => string): string {
-    return renderOptionMessage(this.#parts, name);
   }
 }
 

@@ -4,12 +4,12 @@
  */
 
 import {
+  OptionError,
   type OptionMessage,
   opt,
   optionMessage,
   QualysApiError,
   type QualysClient,
-  renderOptionMessage,
   type WasLaunch,
   type WasScanResults,
   type WasScanStatus,
@@ -60,22 +60,14 @@ export type Classification = WebClasses;
 export const CLASSIFICATION_PAGES = 10;
 
 /** No single web app matches `webApp`; names that option; `messageWith` lets a CLI say its flag. */
-export class WebAppLookupError extends Error {
+export class WebAppLookupError extends OptionError {
   readonly option = "webApp";
-  // Private, so two errors with the same message compare equal however they were built.
-  readonly #parts: OptionMessage;
   constructor(
     message: string | OptionMessage,
     readonly candidates: WebAppChoice[],
   ) {
-    const parts = typeof message === "string" ? [message] : message;
-    super(renderOptionMessage(parts));
-    this.#parts = parts;
+    super(message);
     this.name = "WebAppLookupError";
-  }
-  /** The message with each option written by `name` (a CLI: its flag). */
-  messageWith(name: (option: string) => string): string {
-    return renderOptionMessage(this.#parts, name);
   }
 }
 
