@@ -2,7 +2,7 @@ import { type OptionMessage, renderOptionMessage } from "@qualys-connector/clien
 
 /**
  * The libraries name their options (`pageSize`); the user of this command typed flags. This table is the one place
- * that maps the options a library error may name to the flags that set them.
+ * that maps the options a library error or a gate reason may name to the flags that set them.
  */
 export const FLAG_OF: Readonly<Record<string, string>> = {
   // Client connection (settings.ts). Scan commands call the request timeout --request-timeout; the CLI checks
@@ -28,8 +28,6 @@ export const FLAG_OF: Readonly<Record<string, string>> = {
   excludeCves: "--exclude-cves",
   failOnCvss: "--fail-on-cvss",
   cvssVersion: "--cvss-version",
-  failOnPci: "--fail-on-pci",
-  includePotential: "--include-potential",
   onIncomplete: "--on-incomplete",
   baseline: "--baseline",
   scanName: "--scan-name",
