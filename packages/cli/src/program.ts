@@ -12,6 +12,7 @@ import { registerSimCommand } from "./commands/sim.js";
 import { registerSyncCommands } from "./commands/sync.js";
 import { CommandExit, EXIT, EXIT_CODES_HELP, exitCodesHelp, UsageError } from "./exit-codes.js";
 import { logErrorLine, safeLines } from "./log.js";
+import { inFlags, messageInFlags } from "./option-flags.js";
 import { VERSION } from "./version.js";
 
 /** Build the `qualys-connector` program. */
@@ -58,9 +59,6 @@ function applyToAll(command: Command, okOrError: ReadonlySet<Command>, inherited
   for (const sub of command.commands) applyToAll(sub, okOrError, onlyOkOrError);
 }
 
-/** The flag of each client option a QualysConfigError may name. */
-const FLAG_OF: Record<string, string> = { caFile: "--ca-file", proxy: "--proxy" };
-
 /** Run the CLI; returns the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = createProgram();
@@ -86,10 +84,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     }
     if (error instanceof QualysConfigError) {
       // The client names its options; the user typed flags.
-      const problems = error.problems.map((p) =>
-        p.replace(/^(caFile|proxy):/, (_, o: string) => `${FLAG_OF[o]}:`),
-      );
-      for (const problem of problems) logErrorLine(problem, true);
+      for (const problem of error.messages) logErrorLine(inFlags(problem), true);
       return EXIT.error;
     }
     if (error instanceof QualysError) {
@@ -100,7 +95,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       logErrorLine(error.message, true);
       return EXIT.error;
     }
-    logErrorLine((error as Error).message ?? String(error));
+    logErrorLine(messageInFlags(error));
     return EXIT.error;
   }
 }

@@ -10,6 +10,7 @@ import { type Auth, type ClientEvent, HttpCore } from "./http-client.js";
 import { KnowledgeBase } from "./kb.js";
 import { type Clock, systemClock } from "./limiter.js";
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, PAGE_SIZE } from "./limits.js";
+import { type OptionMessage, opt, optionMessage } from "./option-message.js";
 import { endpointsFromApiUrl, platformEndpoints } from "./platforms.js";
 import { readServiceResponse } from "./qps-envelope.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry.js";
@@ -82,20 +83,23 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024;
 
 export function createQualysClient(options: QualysClientOptions) {
-  const problems: string[] = [];
+  const problems: OptionMessage[] = [];
   const apiUrl = options.apiUrl ?? options.baseUrl;
-  if (!apiUrl && !options.platform) problems.push("--api-url or --platform is required");
+  if (!apiUrl && !options.platform)
+    problems.push(optionMessage`${opt("apiUrl")} or ${opt("platform")} is required`);
   const pageSize = options.pageSize ?? PAGE_SIZE.default;
   if (!Number.isInteger(pageSize) || pageSize < PAGE_SIZE.min || pageSize > PAGE_SIZE.max)
-    problems.push(`--page-size: ${pageSize} must be ${PAGE_SIZE.min} to ${PAGE_SIZE.max}`);
+    problems.push(
+      optionMessage`${opt("pageSize")}: ${pageSize} must be ${PAGE_SIZE.min} to ${PAGE_SIZE.max}`,
+    );
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1)
-    problems.push(`--concurrency: ${concurrency} must be a positive integer`);
+    problems.push(optionMessage`${opt("concurrency")}: ${concurrency} must be a positive integer`);
   const maxRetries = options.retry?.maxRetries ?? options.maxRetries ?? DEFAULT_RETRY.maxRetries;
   if (!Number.isInteger(maxRetries) || maxRetries < 0)
-    problems.push(`--max-retries: ${maxRetries} must be 0 or more`);
+    problems.push(optionMessage`${opt("maxRetries")}: ${maxRetries} must be 0 or more`);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs >= 0)) problems.push(`--timeout: must be 0 or more seconds`);
+  if (!(timeoutMs >= 0)) problems.push(optionMessage`${opt("timeoutMs")}: must be 0 or more`);
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const maxDownloadBytes = options.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
   for (const [name, value] of [
@@ -103,7 +107,7 @@ export function createQualysClient(options: QualysClientOptions) {
     ["maxDownloadBytes", maxDownloadBytes],
   ] as const)
     if (!Number.isSafeInteger(value) || value < 1)
-      problems.push(`${name}: ${value} must be a positive integer`);
+      problems.push(optionMessage`${opt(name)}: ${value} must be a positive integer`);
   if (problems.length > 0) throw new QualysConfigError(problems);
 
   const endpoints = apiUrl ? endpointsFromApiUrl(apiUrl) : platformEndpoints(options.platform ?? "");

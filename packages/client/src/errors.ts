@@ -2,6 +2,7 @@
  * One small error family with structured fields, built with secrets already redacted (STYLE.md). Only the CLI maps
  * these to exit codes.
  */
+import { type OptionMessage, optionProblems, renderOptionMessage } from "./option-message.js";
 import { redact } from "./redact.js";
 
 export type QualysErrorKind =
@@ -173,15 +174,30 @@ export class QualysNetworkError extends QualysError {
   }
 }
 
-/** Settings that cannot work; every problem names its input. */
+/** Settings that cannot work; every problem names its input, the option as the caller passed it (`pageSize`). */
 export class QualysConfigError extends QualysError {
   readonly kind = "config";
   readonly retryable = false;
-  constructor(readonly problems: readonly string[]) {
-    super(
-      problems.length === 1 ? (problems[0] ?? "") : `configuration problems:\n- ${problems.join("\n- ")}`,
-    );
+  /** Each problem as text. */
+  readonly problems: readonly string[];
+  /** Each problem as parts, so a caller can name the options its own way (a CLI: as its flags). */
+  readonly messages: readonly OptionMessage[];
+  /** The options the problems name, e.g. `["pageSize"]`. */
+  readonly options: readonly string[];
+  constructor(problems: readonly (string | OptionMessage)[]) {
+    const { messages, texts, options } = optionProblems(problems);
+    super(QualysConfigError.join(texts));
     this.name = "QualysConfigError";
+    this.problems = texts;
+    this.messages = messages;
+    this.options = options;
+  }
+  private static join(texts: readonly string[]): string {
+    return texts.length === 1 ? (texts[0] ?? "") : `configuration problems:\n- ${texts.join("\n- ")}`;
+  }
+  /** The message with each option written by `name` (a CLI: its flag). */
+  messageWith(name: (option: string) => string): string {
+    return QualysConfigError.join(this.messages.map((m) => renderOptionMessage(m, name)));
   }
 }
 
@@ -205,7 +221,14 @@ export function redactError<E extends Error>(error: E, secrets: readonly string[
   for (const [key, value] of Object.entries(fields)) {
     if (typeof value === "string") fields[key] = redact(value, secrets);
     else if (Array.isArray(value))
-      fields[key] = value.map((item: unknown) => (typeof item === "string" ? redact(item, secrets) : item));
+      fields[key] = value.map((item: unknown) =>
+        typeof item === "string"
+          ? redact(item, secrets)
+          : // A config error's problems as parts: text parts are masked, option names kept.
+            Array.isArray(item)
+            ? item.map((part: unknown) => (typeof part === "string" ? redact(part, secrets) : part))
+            : item,
+      );
     else if (key === "request" && value && typeof value === "object") {
       const request = value as RequestInfo;
       fields[key] = { ...request, url: redact(request.url, secrets) };

@@ -42,6 +42,16 @@ export { type KbQuery, type KbVuln, KnowledgeBase, toKbVuln } from "./kb.js";
 export { apiKey, type Clock, readLimitHeaders, systemClock } from "./limiter.js";
 export { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, PAGE_SIZE } from "./limits.js";
 export {
+  OptionError,
+  type OptionMessage,
+  type OptionName,
+  opt,
+  optionMessage,
+  optionProblems,
+  optionsNamed,
+  renderOptionMessage,
+} from "./option-message.js";
+export {
   type Endpoints,
   endpointsFromApiUrl,
   PLATFORM_IDS,

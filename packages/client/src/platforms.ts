@@ -3,6 +3,7 @@
  * derivation of gateway and portal URLs from an API URL (1.2).
  */
 import { QualysConfigError } from "./errors.js";
+import { opt, optionMessage } from "./option-message.js";
 
 export const PLATFORMS = {
   US1: {
@@ -89,7 +90,7 @@ export function platformEndpoints(id: string): Endpoints {
   const platform = PLATFORMS[key];
   if (!platform) {
     throw new QualysConfigError([
-      `--platform: unknown platform "${id}"; expected one of ${PLATFORM_IDS.join(", ")}`,
+      optionMessage`${opt("platform")}: unknown platform "${id}"; expected one of ${PLATFORM_IDS.join(", ")}`,
     ]);
   }
   return { ...platform, platform: key };
@@ -109,11 +110,13 @@ export function endpointsFromApiUrl(apiUrl: string): Endpoints {
     url = new URL(apiUrl.trim());
   } catch {
     throw new QualysConfigError([
-      `--api-url: "${apiUrl}" is not a URL; expected e.g. https://qualysapi.qg2.apps.qualys.com`,
+      optionMessage`${opt("apiUrl")}: "${apiUrl}" is not a URL; expected e.g. https://qualysapi.qg2.apps.qualys.com`,
     ]);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new QualysConfigError([`--api-url: "${apiUrl}" must use https (or http for a local simulator)`]);
+    throw new QualysConfigError([
+      optionMessage`${opt("apiUrl")}: "${apiUrl}" must use https (or http for a local simulator)`,
+    ]);
   }
   const origin = url.origin;
   for (const id of PLATFORM_IDS) {
@@ -123,7 +126,9 @@ export function endpointsFromApiUrl(apiUrl: string): Endpoints {
     return { api: origin, gateway: origin, portal: origin, platform: "private" };
   }
   if (url.protocol !== "https:") {
-    throw new QualysConfigError([`--api-url: "${apiUrl}" must use https outside this machine`]);
+    throw new QualysConfigError([
+      optionMessage`${opt("apiUrl")}: "${apiUrl}" must use https outside this machine`,
+    ]);
   }
   return {
     api: origin,
@@ -141,7 +146,7 @@ function gatewayOrigin(url: URL): string {
   if (host === "qualysapi.qualys.eu") return "https://gateway.qg1.apps.qualys.eu";
   if (!host.startsWith("qualysapi.")) {
     throw new QualysConfigError([
-      `--api-url: cannot derive the gateway from "${url.origin}": the host should start with "qualysapi."; give --gateway-url`,
+      optionMessage`${opt("apiUrl")}: cannot derive the gateway from "${url.origin}": the host should start with "qualysapi."; give ${opt("gatewayUrl")}`,
     ]);
   }
   const isShared = /^qualysapi\.(qg\d+\.)?apps\.qualys/.test(host) || host.endsWith("qualys.com");
@@ -158,20 +163,23 @@ export function resolvePlatform(input: {
   gatewayUrl?: string;
 }): Endpoints {
   if (input.apiUrl && input.platform) {
-    throw new QualysConfigError(["give either --api-url or --platform, not both"]);
+    throw new QualysConfigError([
+      optionMessage`give either ${opt("apiUrl")} or ${opt("platform")}, not both`,
+    ]);
   }
   const endpoints = input.apiUrl
     ? endpointsFromApiUrl(input.apiUrl)
     : input.platform
       ? platformEndpoints(input.platform)
       : undefined;
-  if (!endpoints) throw new QualysConfigError(["--api-url or --platform is required"]);
+  if (!endpoints)
+    throw new QualysConfigError([optionMessage`${opt("apiUrl")} or ${opt("platform")} is required`]);
   if (!input.gatewayUrl) return endpoints;
   let gateway: URL;
   try {
     gateway = new URL(input.gatewayUrl.trim());
   } catch {
-    throw new QualysConfigError([`--gateway-url: "${input.gatewayUrl}" is not a URL`]);
+    throw new QualysConfigError([optionMessage`${opt("gatewayUrl")}: "${input.gatewayUrl}" is not a URL`]);
   }
   return { ...endpoints, gateway: gateway.origin };
 }

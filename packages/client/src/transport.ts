@@ -7,6 +7,7 @@ import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent, type Dispatcher, ProxyAgent, request } from "undici";
 import { QualysConfigError } from "./errors.js";
+import { opt, optionMessage } from "./option-message.js";
 import { deadlineSignal } from "./timers.js";
 
 export interface HttpRequest {
@@ -77,7 +78,9 @@ export function createDispatcher(options: TransportOptions): Dispatcher {
     try {
       ca = readFileSync(options.caFile, "utf8");
     } catch (error) {
-      throw new QualysConfigError([`caFile: cannot read "${options.caFile}": ${(error as Error).message}`]);
+      throw new QualysConfigError([
+        optionMessage`${opt("caFile")}: cannot read "${options.caFile}": ${(error as Error).message}`,
+      ]);
     }
     // A file without a certificate would silently leave only the system CAs in place; refuse it.
     const blocks = ca.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
@@ -91,7 +94,7 @@ export function createDispatcher(options: TransportOptions): Dispatcher {
     });
     if (blocks.length === 0 || !readable)
       throw new QualysConfigError([
-        `caFile: "${options.caFile}" ${blocks.length === 0 ? "holds no PEM certificate (-----BEGIN CERTIFICATE-----)" : "holds a PEM certificate that cannot be read"}`,
+        optionMessage`${opt("caFile")}: "${options.caFile}" ${blocks.length === 0 ? "holds no PEM certificate (-----BEGIN CERTIFICATE-----)" : "holds a PEM certificate that cannot be read"}`,
       ]);
   }
   const connect = { ...(ca ? { ca } : {}), ...(options.insecure ? { rejectUnauthorized: false } : {}) };
@@ -105,7 +108,7 @@ export function createDispatcher(options: TransportOptions): Dispatcher {
     // undici proxies over HTTP CONNECT only: socks5:// (and `user:pass@host`, read as the scheme "user:") cannot work.
     if (!proxy || (proxy.protocol !== "http:" && proxy.protocol !== "https:"))
       throw new QualysConfigError([
-        `proxy: ${proxy ? `the scheme "${proxy.protocol}" is not supported` : "not a URL"}; expected http:// or https://, e.g. http://user:password@proxy.example:3128`,
+        optionMessage`${opt("proxy")}: ${proxy ? `the scheme "${proxy.protocol}" is not supported` : "not a URL"}; expected http:// or https://, e.g. http://user:password@proxy.example:3128`,
       ]);
     const token = proxyCredentials(proxy)?.token;
     proxy.username = "";

@@ -35,7 +35,7 @@ describe("platforms", () => {
   it("rejects an unknown platform and names the flag and the choices", () => {
     expect(() => platformEndpoints("MARS1")).toThrow(QualysConfigError);
     expect(() => platformEndpoints("MARS1")).toThrow(
-      /--platform: unknown platform "MARS1"; expected one of US1, US2/,
+      /platform: unknown platform "MARS1"; expected one of US1, US2/,
     );
   });
 
@@ -64,7 +64,7 @@ describe("platforms", () => {
   });
 
   it("refuses URLs it cannot use, naming the input", () => {
-    expect(() => endpointsFromApiUrl("not a url")).toThrow(/--api-url: "not a url" is not a URL/);
+    expect(() => endpointsFromApiUrl("not a url")).toThrow(/apiUrl: "not a url" is not a URL/);
     expect(() => endpointsFromApiUrl("http://qualysapi.qualys.com.example")).toThrow(
       /must use https outside this machine/,
     );
@@ -99,6 +99,6 @@ describe("resolvePlatform", () => {
     expect(() => resolvePlatform({ platform: "US1", apiUrl: "https://qualysapi.qualys.com" })).toThrow(
       /not both/,
     );
-    expect(() => resolvePlatform({ platform: "US1", gatewayUrl: "::" })).toThrow(/--gateway-url/);
+    expect(() => resolvePlatform({ platform: "US1", gatewayUrl: "::" })).toThrow(/gatewayUrl/);
   });
 });

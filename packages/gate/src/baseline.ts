@@ -4,6 +4,7 @@
  */
 
 import { readFileSync } from "node:fs";
+import { OptionError, type OptionMessage, opt, optionMessage } from "@qualys-connector/client";
 import type { ScanFinding } from "@qualys-connector/model";
 
 export interface BaselineEntry {
@@ -23,8 +24,10 @@ export interface Baseline {
   findings: BaselineEntry[];
 }
 
-export class BaselineError extends Error {
-  constructor(message: string) {
+/** A baseline file that cannot be used; names the `baseline` option; `messageWith` lets a CLI say its flag. */
+export class BaselineError extends OptionError {
+  readonly option = "baseline";
+  constructor(message: string | OptionMessage) {
     super(message);
     this.name = "BaselineError";
   }
@@ -63,17 +66,19 @@ export function readBaseline(file: string): Baseline {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new BaselineError(
-      `--baseline ${file}: ${code ? `cannot be read (${code})` : `not JSON: ${(error as Error).message}`}`,
+      optionMessage`${opt("baseline")} ${file}: ${code ? `cannot be read (${code})` : `not JSON: ${(error as Error).message}`}`,
     );
   }
   const record = data as Partial<Baseline> | null;
   if (record?.kind !== "qualys-connector-baseline" || record.version !== 1 || !Array.isArray(record.findings))
     throw new BaselineError(
-      `--baseline ${file}: not a qualys-connector baseline (create one with \`qualys-connector baseline create\`)`,
+      optionMessage`${opt("baseline")} ${file}: not a qualys-connector baseline (create one with \`qualys-connector baseline create\`)`,
     );
   for (const [index, entry] of record.findings.entries()) {
     if (typeof entry?.fingerprint !== "string" || !/^[0-9a-f]{32}$/.test(entry.fingerprint))
-      throw new BaselineError(`--baseline ${file}: findings[${index}] has no valid fingerprint`);
+      throw new BaselineError(
+        optionMessage`${opt("baseline")} ${file}: findings[${index}] has no valid fingerprint`,
+      );
   }
   return record as Baseline;
 }

@@ -2,9 +2,18 @@
 
 import { QualysError } from "@qualys-connector/client";
 
-export function describeError(error: unknown): { kind: string; message: string } {
-  if (error instanceof QualysError) return { kind: error.kind, message: error.message };
-  if (error instanceof Error)
-    return { kind: error.name === "Error" ? "internal" : error.name, message: error.message };
+export function describeError(
+  error: unknown,
+  /** How to write an option an error names (errors with `messageWith`); by default the option's own name. */
+  optionName?: (option: string) => string,
+): { kind: string; message: string } {
+  const message =
+    optionName && error instanceof Error && "messageWith" in error && typeof error.messageWith === "function"
+      ? String((error.messageWith as (name: (option: string) => string) => unknown)(optionName))
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  if (error instanceof QualysError) return { kind: error.kind, message };
+  if (error instanceof Error) return { kind: error.name === "Error" ? "internal" : error.name, message };
   return { kind: "internal", message: String(error) };
 }

@@ -128,6 +128,8 @@ export function evaluateSaved(
   baseline: Baseline | undefined,
   tool: GateResult["tool"],
   now: Date,
+  /** How the reason writes a policy option; a CLI passes its flags. */
+  optionName?: (option: string) => string,
 ): GateResult {
   const evaluation = evaluate(
     {
@@ -142,6 +144,7 @@ export function evaluateSaved(
     },
     policy,
     now,
+    optionName,
   );
   return {
     schemaVersion: 1,

@@ -112,7 +112,14 @@ function listQids(findings: readonly ScanFinding[], limit = 20): string {
 const fmt = (counts: SeverityCounts) => counts.join("/");
 
 /** Evaluate the policy against the scan's answer. Pure: same input, same output. */
-export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Evaluation {
+export function evaluate(
+  input: EvaluationInput,
+  policy: Policy,
+  now: Date,
+  /** How the reason writes a policy option (`onIncomplete`); a CLI passes its flags. */
+  optionName: (option: string) => string = (option) => option,
+): Evaluation {
+  const onIncomplete = optionName("onIncomplete");
   const warnings: string[] = [];
 
   // Dispositions: QID and CVE exclusions first, then potential vulnerabilities (VM, unless included), then live
@@ -315,7 +322,7 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Eva
     id: "scan-complete",
     label: input.completionLabel,
     action: policy.onIncomplete,
-    configured: policy.onIncomplete === "fail" ? "required" : "warn only (--on-incomplete warn)",
+    configured: policy.onIncomplete === "fail" ? "required" : `warn only (${onIncomplete} warn)`,
     actual: describeScanState(input.scan, completion),
     outcome: outcome(!completion.complete, policy.onIncomplete),
     newOnly: false,
@@ -331,7 +338,7 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Eva
     incomplete = { reason: completion.reason, handling: policy.onIncomplete };
     if (policy.onIncomplete === "warn")
       warnings.push(
-        `the scan is incomplete (${completion.reason}); --on-incomplete warn lets the run pass on the results that exist`,
+        `the scan is incomplete (${completion.reason}); ${onIncomplete} warn lets the run pass on the results that exist`,
       );
   }
   if (failed.length > 0) {
@@ -351,7 +358,7 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Eva
     if (warned.length > 0)
       reason += `, ${warned.length} warning${warned.length === 1 ? "" : "s"} (${warned.map((c) => c.id).join(", ")})`;
     if (incomplete)
-      reason += `; the scan was incomplete (${incomplete.reason}) and --on-incomplete warn let it pass`;
+      reason += `; the scan was incomplete (${incomplete.reason}) and ${onIncomplete} warn let it pass`;
   }
   if (!hasVulnerabilityCriteria(policy))
     warnings.push("no vulnerability criterion is configured: the gate only checks that the scan completed");

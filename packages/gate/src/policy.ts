@@ -5,6 +5,14 @@
 
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import {
+  type OptionMessage,
+  type OptionName,
+  opt,
+  optionMessage,
+  optionProblems,
+  renderOptionMessage,
+} from "@qualys-connector/client";
 import type { Severity } from "@qualys-connector/model";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
@@ -69,18 +77,39 @@ export interface PolicyFlags {
   excludeCves?: string | undefined;
 }
 
-/** A policy that cannot be used; `problems` name the input and what is wrong. Maps to exit 3. */
+/**
+ * A policy that cannot be used; `problems` name the input and what is wrong. A problem in the policy file names the
+ * field as written in the file (`policy criteria.failOnQids`); one in a value given to normalizePolicy names its key
+ * (`maxSeverityCount`), and `messages` keep those keys apart so a CLI can write its flags instead. Maps to exit 3.
+ */
 export class PolicyError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.length === 1 ? (problems[0] ?? "") : `invalid policy:\n  ${problems.join("\n  ")}`);
+  /** Each problem as text. */
+  readonly problems: string[];
+  /** Each problem as parts: text and the options it names. */
+  readonly messages: readonly OptionMessage[];
+  /** The options (normalizePolicy's keys, `policyFile`) the problems name. */
+  readonly options: readonly string[];
+  constructor(problems: readonly (string | OptionMessage)[]) {
+    const { messages, texts, options } = optionProblems(problems);
+    super(PolicyError.join(texts));
     this.name = "PolicyError";
+    this.problems = texts;
+    this.messages = messages;
+    this.options = options;
+  }
+  private static join(texts: readonly string[]): string {
+    return texts.length === 1 ? (texts[0] ?? "") : `invalid policy:\n  ${texts.join("\n  ")}`;
+  }
+  /** The message with each option written by `name` (a CLI: its flag). */
+  messageWith(name: (option: string) => string): string {
+    return PolicyError.join(this.messages.map((m) => renderOptionMessage(m, name)));
   }
 }
 
-function zodProblems(error: z.ZodError, source: string): string[] {
+function zodProblems(error: z.ZodError, file: string): OptionMessage[] {
   return error.issues.map((issue) => {
     const where = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
-    return `${source}: ${where}: ${issue.message}`;
+    return optionMessage`${opt("policyFile")} ${file}: ${where}: ${issue.message}`;
   });
 }
 
@@ -91,7 +120,7 @@ export function loadPolicyFile(file: string): { policy: PolicyFile; dir: string 
     text = readFileSync(file, "utf8");
   } catch (error) {
     throw new PolicyError([
-      `--policy ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`,
+      optionMessage`${opt("policyFile")} ${file}: cannot be read (${String((error as NodeJS.ErrnoException).code ?? error)})`,
     ]);
   }
   let data: unknown;
@@ -99,32 +128,45 @@ export function loadPolicyFile(file: string): { policy: PolicyFile; dir: string 
     data = parseYaml(text, { prettyErrors: true });
   } catch (error) {
     throw new PolicyError([
-      `--policy ${file}: not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`,
+      optionMessage`${opt("policyFile")} ${file}: not valid YAML or JSON: ${(error as Error).message.split("\n")[0] ?? ""}`,
     ]);
   }
   const parsed = policyFileSchema.safeParse(data);
-  if (!parsed.success) throw new PolicyError(zodProblems(parsed.error, `--policy ${file}`));
+  if (!parsed.success) throw new PolicyError(zodProblems(parsed.error, file));
   return { policy: parsed.data, dir: path.dirname(path.resolve(file)) };
 }
 
-function cves(value: Parameters<typeof parseCveList>[0], input: string, problems: string[]): string[] {
+/** A list problem names the file's field (text) or normalizePolicy's key (an option). */
+function listProblem(error: QidListError, input: string | OptionName): OptionMessage {
+  return typeof input === "string" ? [error.message] : [input, `: ${error.problems.join("; ")}`];
+}
+
+function cves(
+  value: Parameters<typeof parseCveList>[0],
+  input: string | OptionName,
+  problems: (string | OptionMessage)[],
+): string[] {
   try {
-    return parseCveList(value, input);
+    return parseCveList(value, typeof input === "string" ? input : input.option);
   } catch (error) {
     if (error instanceof QidListError) {
-      problems.push(error.message);
+      problems.push(listProblem(error, input));
       return [];
     }
     throw error;
   }
 }
 
-function qids(value: Parameters<typeof parseQidList>[0], input: string, problems: string[]): QidRange[] {
+function qids(
+  value: Parameters<typeof parseQidList>[0],
+  input: string | OptionName,
+  problems: (string | OptionMessage)[],
+): QidRange[] {
   try {
-    return parseQidList(value, input);
+    return parseQidList(value, typeof input === "string" ? input : input.option);
   } catch (error) {
     if (error instanceof QidListError) {
-      problems.push(error.message);
+      problems.push(listProblem(error, input));
       return [];
     }
     throw error;
@@ -132,7 +174,7 @@ function qids(value: Parameters<typeof parseQidList>[0], input: string, problems
 }
 
 /** `5=0,4=2`: severity=max pairs, each trimmed and checked. */
-function parseSeverityCounts(text: string, problems: string[]): SeverityCountRule[] {
+function parseSeverityCounts(text: string, problems: (string | OptionMessage)[]): SeverityCountRule[] {
   const rules: SeverityCountRule[] = [];
   const seen = new Set<number>();
   text.split(",").forEach((raw, index) => {
@@ -140,13 +182,13 @@ function parseSeverityCounts(text: string, problems: string[]): SeverityCountRul
     const match = /^([1-5])\s*=\s*(\d{1,9})$/.exec(entry);
     if (!match) {
       problems.push(
-        `--max-severity-count: ${entry === "" ? `entry ${index + 1} is empty` : `"${entry}" is not SEVERITY=MAX with SEVERITY 1 to 5 and MAX 0 or more`}`,
+        optionMessage`${opt("maxSeverityCount")}: ${entry === "" ? `entry ${index + 1} is empty` : `"${entry}" is not SEVERITY=MAX with SEVERITY 1 to 5 and MAX 0 or more`}`,
       );
       return;
     }
     const severity = Number(match[1]) as Severity;
     if (seen.has(severity)) {
-      problems.push(`--max-severity-count: severity ${severity} is given twice`);
+      problems.push(optionMessage`${opt("maxSeverityCount")}: severity ${severity} is given twice`);
       return;
     }
     seen.add(severity);
@@ -157,14 +199,14 @@ function parseSeverityCounts(text: string, problems: string[]): SeverityCountRul
 
 /**
  * The policy from the file (if any) and the flags. Throws PolicyError listing every problem. `cwd` resolves a
- * `--baseline` flag; the file's own `baseline` resolves against the file's folder.
+ * `baseline` value; the file's own `baseline` resolves against the file's folder.
  */
 export function normalizePolicy(
   flags: PolicyFlags,
   file: { policy: PolicyFile; dir: string } | undefined,
   cwd: string = process.cwd(),
 ): Policy {
-  const problems: string[] = [];
+  const problems: (string | OptionMessage)[] = [];
   const criteria = file?.policy.criteria ?? {};
 
   let severityCounts: SeverityCountRule[] = Object.entries(criteria.severityCounts ?? {}).flatMap(
@@ -200,7 +242,9 @@ export function normalizePolicy(
     if (/^[1-5]$/.test(text)) {
       minSeverity = { severity: Number(text) as Severity, action: "fail", newOnly: false };
     } else {
-      problems.push(`--min-severity: "${flags.minSeverity}" is not a severity from 1 to 5`);
+      problems.push(
+        optionMessage`${opt("minSeverity")}: "${flags.minSeverity}" is not a severity from 1 to 5`,
+      );
     }
   }
 
@@ -217,14 +261,18 @@ export function normalizePolicy(
           };
   }
   if (flags.failOnQids !== undefined) {
-    failOnQids = { qids: qids(flags.failOnQids, "--fail-on-qids", problems), action: "fail", newOnly: false };
+    failOnQids = {
+      qids: qids(flags.failOnQids, opt("failOnQids"), problems),
+      action: "fail",
+      newOnly: false,
+    };
   }
 
   const excludeQids = [
     ...(file?.policy.excludeQids !== undefined
       ? qids(file.policy.excludeQids, "policy excludeQids", problems)
       : []),
-    ...(flags.excludeQids !== undefined ? qids(flags.excludeQids, "--exclude-qids", problems) : []),
+    ...(flags.excludeQids !== undefined ? qids(flags.excludeQids, opt("excludeQids"), problems) : []),
   ];
 
   let failOnCves: Policy["failOnCves"];
@@ -240,7 +288,11 @@ export function normalizePolicy(
           };
   }
   if (flags.failOnCves !== undefined)
-    failOnCves = { cves: cves(flags.failOnCves, "--fail-on-cves", problems), action: "fail", newOnly: false };
+    failOnCves = {
+      cves: cves(flags.failOnCves, opt("failOnCves"), problems),
+      action: "fail",
+      newOnly: false,
+    };
 
   let failOnCvss: Policy["failOnCvss"];
   const fileCvss = criteria.failOnCvss;
@@ -264,13 +316,19 @@ export function normalizePolicy(
         action: "fail",
         newOnly: false,
       };
-    else problems.push(`--fail-on-cvss: "${flags.failOnCvss}" is not a CVSS base score from 0 to 10`);
+    else
+      problems.push(
+        optionMessage`${opt("failOnCvss")}: "${flags.failOnCvss}" is not a CVSS base score from 0 to 10`,
+      );
   }
   if (flags.cvssVersion !== undefined) {
     const version = flags.cvssVersion.trim();
     if (version !== "2" && version !== "3" && version !== "max")
-      problems.push(`--cvss-version: "${flags.cvssVersion}" must be 2, 3 or max`);
-    else if (!failOnCvss) problems.push("--cvss-version: needs --fail-on-cvss (or failOnCvss in the policy)");
+      problems.push(optionMessage`${opt("cvssVersion")}: "${flags.cvssVersion}" must be 2, 3 or max`);
+    else if (!failOnCvss)
+      problems.push(
+        optionMessage`${opt("cvssVersion")}: needs ${opt("failOnCvss")} (or failOnCvss in the policy)`,
+      );
     else failOnCvss = { ...failOnCvss, version };
   }
 
@@ -286,14 +344,14 @@ export function normalizePolicy(
     ...(file?.policy.excludeCves !== undefined
       ? cves(file.policy.excludeCves, "policy excludeCves", problems)
       : []),
-    ...(flags.excludeCves !== undefined ? cves(flags.excludeCves, "--exclude-cves", problems) : []),
+    ...(flags.excludeCves !== undefined ? cves(flags.excludeCves, opt("excludeCves"), problems) : []),
   ];
 
   let onIncomplete: CriterionAction = criteria.scanIncomplete ?? "fail";
   if (flags.onIncomplete !== undefined) {
     const text = flags.onIncomplete.trim();
     if (text === "fail" || text === "warn") onIncomplete = text;
-    else problems.push(`--on-incomplete: "${flags.onIncomplete}" must be fail or warn`);
+    else problems.push(optionMessage`${opt("onIncomplete")}: "${flags.onIncomplete}" must be fail or warn`);
   }
 
   const ids = new Set<string>();
@@ -332,7 +390,7 @@ export function normalizePolicy(
   ];
   if (newOnlyUsers.length > 0 && baselinePath === undefined)
     problems.push(
-      `${newOnlyUsers.join(", ")}: newOnly needs a baseline (--baseline FILE or baseline: in the policy)`,
+      optionMessage`${newOnlyUsers.join(", ")}: newOnly needs a baseline (${opt("baseline")} FILE or baseline: in the policy)`,
     );
 
   if (problems.length > 0) throw new PolicyError(problems);

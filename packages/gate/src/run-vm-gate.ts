@@ -104,6 +104,7 @@ async function runInScope(
   apiCalls: Record<string, number>,
 ): Promise<GateResult | LaunchedVmScan> {
   const { clock, signal } = options;
+  const name = options.optionName ?? ((option: string) => option);
   const progress = options.progress ?? (() => {});
   const started = clock.now();
   const deadline = started + options.timeoutMs;
@@ -145,6 +146,7 @@ async function runInScope(
         { ...evaluationInput(run.scan, [], { complete: false, reason }, baseline), resultsAvailable: false },
         policy,
         new Date(clock.now()),
+        options.optionName,
       ),
     );
 
@@ -166,7 +168,7 @@ async function runInScope(
 
     if (options.scanRef !== undefined) {
       ref = options.scanRef;
-      progress({ kind: "attached", scanId: ref, why: "--scan-ref" });
+      progress({ kind: "attached", scanId: ref, why: name("scanRef") });
     } else {
       if (signal?.aborted) {
         run.scan = scanOf("", { id: "" });
@@ -191,7 +193,7 @@ async function runInScope(
         status: () => api.state(scanRef),
         statusText: (s) => (s ? `${s.state}${s.subState ? ` (${s.subState})` : ""}` : "not listed yet"),
         isTerminal: (s) => s !== undefined && TERMINAL.has(s.state.toLowerCase()),
-        resumeHint: `--scan-ref ${scanRef}`,
+        resumeHint: `${name("scanRef")} ${scanRef}`,
       },
       deadline,
       ctx,
@@ -265,12 +267,18 @@ async function runInScope(
         },
         policy,
         new Date(clock.now()),
+        options.optionName,
       ),
     );
   } catch (error) {
     if (signal?.aborted && !(error instanceof ToolError)) return stoppedEarly();
     const { kind, message } =
-      error instanceof ToolError ? { kind: error.errorKind, message: error.message } : describeError(error);
+      error instanceof ToolError
+        ? {
+            kind: error.errorKind,
+            message: options.optionName ? error.messageWith(options.optionName) : error.message,
+          }
+        : describeError(error, options.optionName);
     return run.fail(kind, ref !== undefined && !message.includes(ref) ? `${message} (scan ${ref})` : message);
   }
 
@@ -347,7 +355,7 @@ async function runInScope(
           status: () => api.connectorState(connector.id),
           statusText: (s) => `connector ${s ?? "unknown"}`,
           isTerminal: (s) => CONNECTOR_OK.has(s ?? "") || CONNECTOR_FAILED.has(s ?? ""),
-          resumeHint: "--run-connector again",
+          resumeHint: `${name("ec2.runConnector")} again`,
         },
         deadline,
         ctx,
@@ -370,7 +378,7 @@ async function runInScope(
       const state = states.get(id);
       if (!states.has(id))
         return [
-          `EC2 instance ${id} is not known to connector "${connector.name}" (run it with --run-connector)`,
+          `EC2 instance ${id} is not known to connector "${connector.name}" (run it with ${name("ec2.runConnector")})`,
         ];
       return state?.toUpperCase() === "RUNNING"
         ? []
@@ -394,8 +402,9 @@ async function runInScope(
       ours: options.scanRef === undefined,
       onTimeout: options.onTimeout,
       timeoutMs: options.timeoutMs,
-      resumeHint: `--scan-ref ${scanRef}`,
+      resumeHint: `${name("scanRef")} ${scanRef}`,
       cancel: (why) => run.cancel(scanRef, why, () => api.cancel(scanRef)),
+      optionName: options.optionName,
     });
     run.scan = { ...(run.scan ?? scanOf(scanRef)), durationSec: Math.round((clock.now() - started) / 1000) };
     return incomplete(reason);

@@ -4,7 +4,13 @@
  * evaluate. Whatever happens, it returns a complete GateResult, so every output is written on every outcome.
  */
 
-import type { WasLaunch, WasScanResults, WasScanStatus } from "@qualys-connector/client";
+import {
+  opt,
+  optionMessage,
+  type WasLaunch,
+  type WasScanResults,
+  type WasScanStatus,
+} from "@qualys-connector/client";
 import { type ScanFinding, type VulnerabilityDefinition, wasScanFindings } from "@qualys-connector/model";
 import type { Baseline } from "./baseline.js";
 import { describeError } from "./describe-error.js";
@@ -91,6 +97,7 @@ async function runInScope(
   apiCalls: Record<string, number>,
 ): Promise<GateResult | LaunchedScan> {
   const { clock, signal } = options;
+  const name = options.optionName ?? ((option: string) => option);
   const progress = options.progress ?? (() => {});
   const started = clock.now();
   const run = new GateRun(options.tool, clock, apiCalls, progress, options.forceSignal);
@@ -140,6 +147,7 @@ async function runInScope(
         },
         policy,
         new Date(clock.now()),
+        options.optionName,
       ),
     );
 
@@ -153,7 +161,7 @@ async function runInScope(
         status: () => api.status(id),
         statusText: (state) => state.status,
         isTerminal: (state) => TERMINAL.has(state.status),
-        resumeHint: `--scan-id ${id}`,
+        resumeHint: `${name("scanId")} ${id}`,
       },
       deadline,
       ctx,
@@ -168,15 +176,19 @@ async function runInScope(
 
     if (options.scanId !== undefined) {
       scanId = options.scanId;
-      progress({ kind: "attached", scanId, why: "--scan-id" });
+      progress({ kind: "attached", scanId, why: name("scanId") });
     } else {
-      if (!webApp) throw new ToolError("usage", "--webapp is required unless --scan-id is given");
+      if (!webApp)
+        throw new ToolError(
+          "usage",
+          optionMessage`${opt("webApp")} is required unless ${opt("scanId")} is given`,
+        );
       const running: RunningScan[] = await api.runningScans(webApp.id);
       const other = running[0];
       if (other && options.onRunning === "attach") {
         scanId = other.id;
         warnings.push(
-          `web app ${webApp.id} already had scan ${other.id} running; gating on it (--on-running attach)`,
+          `web app ${webApp.id} already had scan ${other.id} running; gating on it (${name("onRunning")} attach)`,
         );
         scan = scanOf(other.id, { name: other.name });
         progress({ kind: "attached", scanId, why: `scan ${other.id} was already running` });
@@ -184,10 +196,10 @@ async function runInScope(
         scan = scanOf(other.id, { name: other.name, status: other.status });
         return finishIncomplete(
           scan,
-          `web app ${webApp.id} already has scan ${other.id} running (--on-running fail)`,
+          `web app ${webApp.id} already has scan ${other.id} running (${name("onRunning")} fail)`,
         );
       } else if (other && options.onRunning === "cancel") {
-        warnings.push(`${await cancel(other.id, "--on-running cancel")} before launching a new one`);
+        warnings.push(`${await cancel(other.id, `${name("onRunning")} cancel`)} before launching a new one`);
       } else if (other && options.onRunning === "wait") {
         progress({ kind: "waiting-for-running", scanId: other.id });
         const waited = await poll(other.id, deadline);
@@ -319,12 +331,18 @@ async function runInScope(
         },
         policy,
         new Date(clock.now()),
+        options.optionName,
       ),
     );
   } catch (error) {
     if (signal?.aborted && !(error instanceof ToolError)) return await stoppedEarly();
     const { kind, message } =
-      error instanceof ToolError ? { kind: error.errorKind, message: error.message } : describeError(error);
+      error instanceof ToolError
+        ? {
+            kind: error.errorKind,
+            message: options.optionName ? error.messageWith(options.optionName) : error.message,
+          }
+        : describeError(error, options.optionName);
     run.scan = scan;
     return run.fail(
       kind,
@@ -366,8 +384,9 @@ async function runInScope(
       gated,
       onTimeout: options.onTimeout,
       timeoutMs: options.timeoutMs,
-      resumeHint: `--scan-id ${id}`,
+      resumeHint: `${name("scanId")} ${id}`,
       cancel: (why) => cancel(id, why),
+      optionName: options.optionName,
     });
     const current = scan ?? scanOf(id);
     scan = { ...current, durationSec: Math.round((clock.now() - started) / 1000) };

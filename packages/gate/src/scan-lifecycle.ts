@@ -4,7 +4,13 @@
  * GateResult of every ending. The WAS and VM runners supply only what differs (calls, states, wording).
  */
 
-import { type Clock, deadlineSignal, withRequestScope } from "@qualys-connector/client";
+import {
+  type Clock,
+  deadlineSignal,
+  OptionError,
+  type OptionMessage,
+  withRequestScope,
+} from "@qualys-connector/client";
 import type { HostSummary } from "@qualys-connector/model";
 import { describeError } from "./describe-error.js";
 import type { Evaluation } from "./evaluate.js";
@@ -33,13 +39,13 @@ export interface LongScanOptions {
   timeoutMs: number;
   /**
    * `cancel`: cancel the scan this run launched; `leave`: leave it running; `cancel-attached`: also cancel a scan
-   * this run did not launch (attached with `--on-running attach`, or given with `--scan-id`/`--scan-ref`), which
+   * this run did not launch (attached with `onRunning: "attach"`, or given as `scanId`/`scanRef`), which
    * is otherwise never cancelled, neither on timeout nor on a signal.
    */
   onTimeout: "cancel" | "leave" | "cancel-attached";
   /** Consecutive failed status calls (each already retried by the client) that end the run with exit 3. */
   maxPollFailures: number;
-  /** Launch, then return the scan's id or reference without waiting (`--no-wait`). */
+  /** Launch, then return the scan's id or reference without waiting. */
   noWait?: boolean | undefined;
   /**
    * Aborted on SIGINT/SIGTERM: requests in flight stop at once, the scan is cancelled (if this run launched it)
@@ -54,13 +60,19 @@ export interface LongScanOptions {
   clock: Clock;
   progress?: ((event: GateProgress) => void) | undefined;
   tool: { name: string; version: string };
+  /**
+   * How the run's errors write an option its caller set (`webApp`, `scanId`): by default the option's own name; a
+   * command-line tool passes the flag that sets it.
+   */
+  optionName?: ((option: string) => string) | undefined;
 }
 
 /** A failure that ends the run as a tool error (exit 3) with its own kind, e.g. `polling`, `usage`, `connector`. */
-export class ToolError extends Error {
+export class ToolError extends OptionError {
   constructor(
     readonly errorKind: string,
-    message: string,
+    /** Text, or text and the options it names (a usage or connector problem). */
+    message: string | OptionMessage,
   ) {
     super(message);
     this.name = "ToolError";
@@ -285,7 +297,7 @@ export class GateRun {
  * Why a run ended before its scan finished, as the reason line says it. The scan this run launched is cancelled
  * on timeout (unless `leave`) and on a signal. A scan it did not launch is cancelled only with `cancel-attached`
  * (`gated`: the run gates it, attached or given by id) and never when the run only waited for it to end
- * (`--on-running wait`).
+ * (`onRunning: "wait"`).
  */
 export async function earlyEndReason(
   phase: Exclude<PollPhase<unknown>, { kind: "done" }>,
@@ -300,15 +312,17 @@ export async function earlyEndReason(
     timeoutMs: number;
     resumeHint: string;
     cancel: (why: string) => Promise<string>;
+    optionName?: LongScanOptions["optionName"];
   },
 ): Promise<string> {
+  const onTimeout = (how.optionName ?? ((option: string) => option))("onTimeout");
   if (phase.kind === "poll-error") throw new ToolError("polling", phase.message);
   const why = phase.kind === "timeout" ? `timed out after ${formatWait(how.timeoutMs)}` : phase.why;
   if (!how.ours && how.gated === false)
     return `${why} while ${how.during}; that scan was left running and no scan was launched`;
   if (!how.ours && how.onTimeout !== "cancel-attached")
-    return `${why} while ${how.during}; scan ${how.id} was not launched by this run, so it was left running (--on-timeout cancel-attached cancels it); gate it later with ${how.resumeHint}`;
+    return `${why} while ${how.during}; scan ${how.id} was not launched by this run, so it was left running (${onTimeout} cancel-attached cancels it); gate it later with ${how.resumeHint}`;
   if (phase.kind === "timeout" && how.onTimeout === "leave")
-    return `${why} while ${how.during}; scan ${how.id} left running (--on-timeout leave); gate it later with ${how.resumeHint}`;
+    return `${why} while ${how.during}; scan ${how.id} left running (${onTimeout} leave); gate it later with ${how.resumeHint}`;
   return `${why} while ${how.during}; ${await how.cancel(phase.kind === "timeout" ? "timeout" : phase.why)}`;
 }

@@ -6,6 +6,8 @@
  * name (client scans.ts).
  */
 
+import { OptionError, type OptionMessage, opt, optionMessage } from "@qualys-connector/client";
+
 export type CiSystem = "azureDevOps" | "jenkins" | "github" | "gitlab" | "local";
 
 export interface CiContext {
@@ -72,8 +74,10 @@ const VARIABLES = ["pipeline", "build", "ci", "branch", "commit"] as const;
 /** Qualys limits scan names to 256 characters (jenkinsci/qualys-was-plugin, help/scanName.html). */
 const MAX_NAME = 256;
 
-export class ScanNameError extends Error {
-  constructor(message: string) {
+/** A scan name template that cannot be used; names the `scanName` option; `messageWith` lets a CLI say its flag. */
+export class ScanNameError extends OptionError {
+  readonly option = "scanName";
+  constructor(message: string | OptionMessage) {
     super(message);
     this.name = "ScanNameError";
   }
@@ -94,7 +98,7 @@ export function renderScanName(template: string, context: CiContext, now: Date):
     .filter((name) => !(VARIABLES as readonly string[]).includes(name));
   if (unknown.length > 0)
     throw new ScanNameError(
-      `--scan-name: unknown variable${unknown.length === 1 ? "" : "s"} ${unknown.map((u) => `{${u}}`).join(", ")}; use ${VARIABLES.map((v) => `{${v}}`).join(" ")}`,
+      optionMessage`${opt("scanName")}: unknown variable${unknown.length === 1 ? "" : "s"} ${unknown.map((u) => `{${u}}`).join(", ")}; use ${VARIABLES.map((v) => `{${v}}`).join(" ")}`,
     );
   const filled = template
     .replace(/\{(pipeline|build|ci|branch|commit)\}/g, (_, name: (typeof VARIABLES)[number]) => {
@@ -104,7 +108,7 @@ export function renderScanName(template: string, context: CiContext, now: Date):
     // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
     .replace(/[\u0000-\u001f\u007f]/g, "")
     .trim();
-  if (filled === "") throw new ScanNameError("--scan-name: the name is empty");
+  if (filled === "") throw new ScanNameError(optionMessage`${opt("scanName")}: the name is empty`);
   const suffix = `_${scanTimestamp(now)}`;
   return `${filled.slice(0, MAX_NAME - suffix.length)}${suffix}`;
 }

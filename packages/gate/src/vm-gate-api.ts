@@ -6,6 +6,8 @@
 import {
   bool,
   int,
+  opt,
+  optionMessage,
   type QualysClient,
   text,
   type VmScanResults,
@@ -69,11 +71,11 @@ export function vmGateApi(client: QualysClient, count: (purpose: string) => void
       if (exact.length > 1)
         throw new ToolError(
           "connector",
-          `--ec2-connector: ${exact.length} connectors are named "${wanted}"; give the id of one: ${exact.map((c) => `${c.id} "${c.name}"`).join("; ")}`,
+          optionMessage`${opt("ec2.connector")}: ${exact.length} connectors are named "${wanted}"; give the id of one: ${exact.map((c) => `${c.id} "${c.name}"`).join("; ")}`,
         );
       throw new ToolError(
         "connector",
-        `--ec2-connector: no AWS connector ${byId ? "has id" : "is named"} ${wanted} (\`qualys-connector vm ec2-connectors list\` shows them)`,
+        optionMessage`${opt("ec2.connector")}: no AWS connector ${byId ? "has id" : "is named"} ${wanted} (\`qualys-connector vm ec2-connectors list\` shows them)`,
       );
     },
     async runConnector(id) {

@@ -4,6 +4,10 @@
  */
 
 import {
+  OptionError,
+  type OptionMessage,
+  opt,
+  optionMessage,
   QualysApiError,
   type QualysClient,
   type WasLaunch,
@@ -55,9 +59,11 @@ export type Classification = WebClasses;
 /** Pages of 1000 findings read per batch of QIDs at most, so a web app with a huge history cannot stall a gate. */
 export const CLASSIFICATION_PAGES = 10;
 
-export class WebAppLookupError extends Error {
+/** No single web app matches `webApp`; names that option; `messageWith` lets a CLI say its flag. */
+export class WebAppLookupError extends OptionError {
+  readonly option = "webApp";
   constructor(
-    message: string,
+    message: string | OptionMessage,
     readonly candidates: WebAppChoice[],
   ) {
     super(message);
@@ -105,7 +111,7 @@ export function wasGateApi(client: QualysClient, count: (purpose: string) => voi
         } catch (error) {
           if (!(error instanceof QualysApiError) || error.code !== "NOT_FOUND") throw error;
         }
-        throw new WebAppLookupError(`--webapp: no web app has id ${wanted}`, []);
+        throw new WebAppLookupError(optionMessage`${opt("webApp")}: no web app has id ${wanted}`, []);
       }
       const exact: WebAppChoice[] = [];
       count("webapp");
@@ -116,7 +122,7 @@ export function wasGateApi(client: QualysClient, count: (purpose: string) => voi
       if (exact.length === 1 && exact[0]) return exact[0];
       if (exact.length > 1)
         throw new WebAppLookupError(
-          `--webapp: ${exact.length} web apps are named "${wanted}"; give the id of one: ${describe(exact)}`,
+          optionMessage`${opt("webApp")}: ${exact.length} web apps are named "${wanted}"; give the id of one: ${describe(exact)}`,
           exact,
         );
       const similar: WebAppChoice[] = [];
@@ -129,8 +135,8 @@ export function wasGateApi(client: QualysClient, count: (purpose: string) => voi
       }
       throw new WebAppLookupError(
         similar.length > 0
-          ? `--webapp: no web app is named "${wanted}"; similar names: ${describe(similar)}`
-          : `--webapp: no web app is named "${wanted}" (\`qualys-connector was webapps list\` shows them)`,
+          ? optionMessage`${opt("webApp")}: no web app is named "${wanted}"; similar names: ${describe(similar)}`
+          : optionMessage`${opt("webApp")}: no web app is named "${wanted}" (\`qualys-connector was webapps list\` shows them)`,
         similar,
       );
     },

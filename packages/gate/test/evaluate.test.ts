@@ -151,7 +151,7 @@ describe("evaluate: incomplete scans", () => {
     );
     expect(result.verdict).toBe("passed");
     expect(result.reason).toMatch(
-      /the scan was incomplete \(scan 42 ended ERROR\) and --on-incomplete warn let it pass/,
+      /the scan was incomplete \(scan 42 ended ERROR\) and onIncomplete warn let it pass/,
     );
     expect(result.incomplete).toEqual({ reason: "scan 42 ended ERROR", handling: "warn" });
   });

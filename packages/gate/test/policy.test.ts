@@ -113,12 +113,12 @@ describe("normalizePolicy", () => {
         ),
       ),
     ).toEqual([
-      '--max-severity-count: "6=1" is not SEVERITY=MAX with SEVERITY 1 to 5 and MAX 0 or more',
-      '--max-severity-count: "5=x" is not SEVERITY=MAX with SEVERITY 1 to 5 and MAX 0 or more',
-      "--max-severity-count: severity 5 is given twice",
-      '--min-severity: "high" is not a severity from 1 to 5',
-      "--fail-on-qids: entry 2 is empty",
-      '--on-incomplete: "ignore" must be fail or warn',
+      'maxSeverityCount: "6=1" is not SEVERITY=MAX with SEVERITY 1 to 5 and MAX 0 or more',
+      'maxSeverityCount: "5=x" is not SEVERITY=MAX with SEVERITY 1 to 5 and MAX 0 or more',
+      "maxSeverityCount: severity 5 is given twice",
+      'minSeverity: "high" is not a severity from 1 to 5',
+      "failOnQids: entry 2 is empty",
+      'onIncomplete: "ignore" must be fail or warn',
     ]);
   });
 
@@ -154,7 +154,7 @@ describe("normalizePolicy", () => {
       "policy exceptions[1] (a): the id is used twice",
       "policy exceptions[2] (b): needs qids or urls; an exception that covers everything is not an exception",
       'policy exceptions[3] (c) qids: "x" is not a QID or a range such as 150000-150100',
-      "criteria.minSeverity: newOnly needs a baseline (--baseline FILE or baseline: in the policy)",
+      "criteria.minSeverity: newOnly needs a baseline (baseline FILE or baseline: in the policy)",
     ]);
   });
 
@@ -163,14 +163,14 @@ describe("normalizePolicy", () => {
       "version: 1\ncriteria:\n  minSeverity: 7\n  maxCount: 3\nexceptions:\n  - { id: x, expires: 2027-01-01, qids: '1' }\n",
     );
     const found = problems(() => loadPolicyFile(file));
-    expect(found.every((p) => p.startsWith(`--policy ${file}: `))).toBe(true);
+    expect(found.every((p) => p.startsWith(`policyFile ${file}: `))).toBe(true);
     expect(found.join("\n")).toMatch(/criteria: Unrecognized key: "maxCount"/);
     expect(found.join("\n")).toMatch(/exceptions\.0\.reason/);
   });
 
   it("rejects an unreadable or non-YAML file", () => {
     expect(problems(() => loadPolicyFile("/nonexistent/policy.yaml"))).toEqual([
-      "--policy /nonexistent/policy.yaml: cannot be read (ENOENT)",
+      "policyFile /nonexistent/policy.yaml: cannot be read (ENOENT)",
     ]);
     const bad = policyFile("version: [1\n");
     expect(problems(() => loadPolicyFile(bad))[0]).toMatch(/not valid YAML or JSON/);
@@ -262,9 +262,9 @@ describe("VM policy entries", () => {
         ),
       ),
     ).toEqual([
-      '--fail-on-cvss: "high" is not a CVSS base score from 0 to 10',
-      '--cvss-version: "4" must be 2, 3 or max',
-      '--exclude-cves: entry 2 is empty; "nope" is not a CVE id such as CVE-2021-44228',
+      'failOnCvss: "high" is not a CVSS base score from 0 to 10',
+      'cvssVersion: "4" must be 2, 3 or max',
+      'excludeCves: entry 2 is empty; "nope" is not a CVE id such as CVE-2021-44228',
     ]);
   });
 });

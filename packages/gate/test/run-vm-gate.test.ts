@@ -799,10 +799,10 @@ describe("runVmGate: scans that end without a full answer", () => {
       verdict: "passed",
       exitCode: 0,
       // The partial results show no violation, which proves nothing: the criterion is not evaluated.
-      reason: `passed: 1 criterion checked, 1 not evaluated (min-severity), 1 warning (scan-complete); the scan was incomplete (${reason}) and --on-incomplete warn let it pass`,
+      reason: `passed: 1 criterion checked, 1 not evaluated (min-severity), 1 warning (scan-complete); the scan was incomplete (${reason}) and onIncomplete warn let it pass`,
       incomplete: { reason, handling: "warn" },
       warnings: [
-        `the scan is incomplete (${reason}); --on-incomplete warn lets the run pass on the results that exist`,
+        `the scan is incomplete (${reason}); onIncomplete warn lets the run pass on the results that exist`,
       ],
     });
   });
@@ -935,9 +935,9 @@ describe("runVmGate: timeouts and signals", () => {
       script: { states: { [REF]: ["Running"] } },
     });
 
-    const reason = `timed out after 5m while polling; scan ${REF} left running (--on-timeout leave); gate it later with --scan-ref ${REF}`;
+    const reason = `timed out after 5m while polling; scan ${REF} left running (onTimeout leave); gate it later with scanRef ${REF}`;
     expect(result).toMatchObject({ verdict: "incomplete", exitCode: 2, reason: `incomplete: ${reason}` });
-    expect(result.reason).toContain(`--scan-ref ${REF}`);
+    expect(result.reason).toContain(`scanRef ${REF}`);
     expect(api.calls).toEqual([...LAUNCH_CALLS, ...Array<string>(6).fill(`state ${REF}`)]);
   });
 
@@ -1020,7 +1020,7 @@ describe("runVmGate: failing state calls", () => {
       script: { states: { [REF]: ["Running", stateError, stateError, stateError] } },
     });
 
-    const message = `3 status calls in a row failed (last: ${stateError.message}); scan ${REF} was left running; gate it later with --scan-ref ${REF}`;
+    const message = `3 status calls in a row failed (last: ${stateError.message}); scan ${REF} was left running; gate it later with scanRef ${REF}`;
     expect(result).toMatchObject({
       verdict: "error",
       exitCode: 3,
@@ -1031,7 +1031,7 @@ describe("runVmGate: failing state calls", () => {
       findings: [],
       warnings: [],
     });
-    expect(result.error?.message).toContain(`--scan-ref ${REF}`);
+    expect(result.error?.message).toContain(`scanRef ${REF}`);
     expect(result.scan).toMatchObject({ id: REF, name: SCAN_NAME });
     expect(api.calls).toEqual([...LAUNCH_CALLS, ...Array<string>(4).fill(`state ${REF}`)]);
     expect(clock.sleeps).toEqual([MINUTE, MINUTE, MINUTE]);
@@ -1224,7 +1224,7 @@ describe("runVmGate: EC2 instances", () => {
     {
       what: "not known to the connector",
       instances: { "i-0abc": "running" },
-      problem: 'EC2 instance i-0def is not known to connector "aws-prod" (run it with --run-connector)',
+      problem: 'EC2 instance i-0def is not known to connector "aws-prod" (run it with ec2.runConnector)',
     },
     {
       what: "known without a state",
@@ -1279,7 +1279,7 @@ describe("runVmGate: --no-wait and --scan-ref", () => {
     expect(result.scan).toMatchObject({ id: other, reference: other, name: "nightly hosts" });
     expect(api.calls).toEqual([`state ${other}`, `state ${other}`, `results ${other}`]);
     expect(api.launches).toEqual([]);
-    expect(events[0]).toEqual({ kind: "attached", scanId: other, why: "--scan-ref" });
+    expect(events[0]).toEqual({ kind: "attached", scanId: other, why: "scanRef" });
   });
 
   it("--scan-ref: the hosts are the ones the scan targets, also those that gave no row", async () => {
@@ -1333,7 +1333,7 @@ describe("runVmGate: --no-wait and --scan-ref", () => {
     });
 
     expect(result.reason).toBe(
-      `incomplete: timed out after 60s while polling; scan ${other} was not launched by this run, so it was left running (--on-timeout cancel-attached cancels it); gate it later with --scan-ref ${other}`,
+      `incomplete: timed out after 60s while polling; scan ${other} was not launched by this run, so it was left running (onTimeout cancel-attached cancels it); gate it later with scanRef ${other}`,
     );
     expect(api.calls).toEqual([`state ${other}`, `state ${other}`]);
   });

@@ -466,7 +466,7 @@ describe("runWasGate: timeouts", () => {
     });
 
     const reason =
-      "timed out after 60m while polling; scan 7 left running (--on-timeout leave); gate it later with --scan-id 7";
+      "timed out after 60m while polling; scan 7 left running (onTimeout leave); gate it later with scanId 7";
     expect(result).toMatchObject({
       verdict: "incomplete",
       exitCode: 2,
@@ -577,7 +577,7 @@ describe("runWasGate: failing status calls", () => {
       script: { statuses: { [SCAN_ID]: ["RUNNING", statusError(), statusError(), statusError()] } },
     });
 
-    const message = `3 status calls in a row failed (last: ${STATUS_503}); scan 7 was left running; gate it later with --scan-id 7`;
+    const message = `3 status calls in a row failed (last: ${STATUS_503}); scan 7 was left running; gate it later with scanId 7`;
     expect(result).toMatchObject({
       verdict: "error",
       exitCode: 3,
@@ -589,7 +589,7 @@ describe("runWasGate: failing status calls", () => {
       warnings: [],
     });
     expect(result.error?.message).toContain("3 status calls in a row failed");
-    expect(result.error?.message).toContain("--scan-id 7");
+    expect(result.error?.message).toContain("scanId 7");
     expect(result.scan).toMatchObject({ id: "7", name: SCAN_NAME });
     expect(api.calls).toEqual([...LAUNCH_CALLS, "status 7", "status 7", "status 7", "status 7"]);
     expect(clock.sleeps).toEqual([MINUTE, MINUTE, MINUTE]);
@@ -727,13 +727,13 @@ describe("runWasGate: scans that end without a full answer", () => {
       verdict: "passed",
       exitCode: 0,
       // The partial results show no violation, which proves nothing: the criterion is not evaluated.
-      reason: `passed: 1 criterion checked, 1 not evaluated (min-severity), 1 warning (scan-complete); the scan was incomplete (${reason}) and --on-incomplete warn let it pass`,
+      reason: `passed: 1 criterion checked, 1 not evaluated (min-severity), 1 warning (scan-complete); the scan was incomplete (${reason}) and onIncomplete warn let it pass`,
       incomplete: { reason, handling: "warn" },
       warnings: [
-        `the scan is incomplete (${reason}); --on-incomplete warn lets the run pass on the results that exist`,
+        `the scan is incomplete (${reason}); onIncomplete warn lets the run pass on the results that exist`,
       ],
     });
-    expect(warning.result.warnings.join("\n")).toContain("--on-incomplete");
+    expect(warning.result.warnings.join("\n")).toContain("onIncomplete");
     expect(criteriaOf(warning.result).at(-1)).toEqual({
       id: "scan-complete",
       outcome: "warn",
@@ -820,7 +820,7 @@ describe("runWasGate: a scan already running on the web app", () => {
     expect(result).toMatchObject({
       verdict: "failed",
       exitCode: 1,
-      warnings: ["web app 1001 already had scan 99 running; gating on it (--on-running attach)"],
+      warnings: ["web app 1001 already had scan 99 running; gating on it (onRunning attach)"],
     });
     expect(result.scan).toMatchObject({ id: "99", name: "nightly shop scan", status: "FINISHED" });
     expect(api.calls).toEqual([
@@ -842,7 +842,7 @@ describe("runWasGate: a scan already running on the web app", () => {
     });
 
     expect(result.reason).toBe(
-      "incomplete: timed out after 2m while polling; scan 99 was not launched by this run, so it was left running (--on-timeout cancel-attached cancels it); gate it later with --scan-id 99",
+      "incomplete: timed out after 2m while polling; scan 99 was not launched by this run, so it was left running (onTimeout cancel-attached cancels it); gate it later with scanId 99",
     );
     expect(api.calls).not.toContain("cancel 99");
   });
@@ -880,7 +880,7 @@ describe("runWasGate: a scan already running on the web app", () => {
   it("fail: incomplete without launching", async () => {
     const { result, api } = await gate({ options: { onRunning: "fail" }, script: { running: [OTHER] } });
 
-    const reason = "web app 1001 already has scan 99 running (--on-running fail)";
+    const reason = "web app 1001 already has scan 99 running (onRunning fail)";
     expect(result).toMatchObject({
       verdict: "incomplete",
       exitCode: 2,
@@ -1046,7 +1046,7 @@ describe("runWasGate: --no-wait and --scan-id", () => {
     });
     expect(result.findings.map((f) => f.target)).toEqual(["2002"]);
     expect(api.calls).toEqual(["status 42", "status 42", "results 42", "definitions 150001"]);
-    expect(events[0]).toEqual({ kind: "attached", scanId: 42, why: "--scan-id" });
+    expect(events[0]).toEqual({ kind: "attached", scanId: 42, why: "scanId" });
   });
 
   it("neither --webapp nor --scan-id is a usage error before any call", async () => {
@@ -1055,11 +1055,26 @@ describe("runWasGate: --no-wait and --scan-id", () => {
     expect(result).toMatchObject({
       verdict: "error",
       exitCode: 3,
-      reason: "error: --webapp is required unless --scan-id is given",
-      error: { kind: "usage", message: "--webapp is required unless --scan-id is given" },
+      reason: "error: webApp is required unless scanId is given",
+      error: { kind: "usage", message: "webApp is required unless scanId is given" },
       scan: undefined,
     });
     expect(api.calls).toEqual([]);
+  });
+
+  it("names the options as its caller writes them (optionName), also in a lookup error", async () => {
+    const flagOf = (option: string) => `--${option.toLowerCase()}`;
+    const usage = await gate({ options: { webApp: undefined, optionName: flagOf } });
+    expect(usage.result.error).toEqual({
+      kind: "usage",
+      message: "--webapp is required unless --scanid is given",
+    });
+    const lookup = new WebAppLookupError([{ option: "webApp" }, ': no web app is named "shop"'], []);
+    const missing = await gate({ script: { webApp: lookup }, options: { optionName: flagOf } });
+    expect(missing.result.error).toEqual({
+      kind: "WebAppLookupError",
+      message: '--webapp: no web app is named "shop"',
+    });
   });
 });
 

@@ -43,7 +43,7 @@ describe("scan names", () => {
     const ci = detectCi({});
     expect(() => renderScanName("{job_name}_{build}", ci, NOW)).toThrow(
       new ScanNameError(
-        "--scan-name: unknown variable {job_name}; use {pipeline} {build} {ci} {branch} {commit}",
+        "scanName: unknown variable {job_name}; use {pipeline} {build} {ci} {branch} {commit}",
       ),
     );
     expect(() => renderScanName(" \u0007 ", ci, NOW)).toThrow(/empty/);

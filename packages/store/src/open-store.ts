@@ -136,10 +136,25 @@ function sqliteLock(path: string): LockProvider {
   };
 }
 
+/**
+ * A store location that cannot be opened. The message names the option as openStore's caller passed it
+ * (`location`); `option` and `messageWith` let a CLI write its own flag instead.
+ */
 export class StoreLocationError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** The option at fault. */
+  readonly option = "location";
+  constructor(
+    /** The location as given, without a password. */
+    readonly location: string,
+    /** What is wrong with it. */
+    readonly reason: string,
+  ) {
+    super(`location ${location}: ${reason}`);
     this.name = "StoreLocationError";
+  }
+  /** The message with the option written by `name` (a CLI: its flag). */
+  messageWith(name: (option: string) => string): string {
+    return `${name(this.option)} ${this.location}: ${this.reason}`;
   }
 }
 
@@ -188,9 +203,7 @@ export async function openStore(location: string, options: OpenStoreOptions = {}
       client.release();
     } catch (error) {
       await pool.end().catch(() => undefined);
-      throw new StoreLocationError(
-        `--db ${redactLocation(text)}: cannot connect (${(error as Error).message})`,
-      );
+      throw new StoreLocationError(redactLocation(text), `cannot connect (${(error as Error).message})`);
     }
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     // kysely ends only a pool it has used; the connection check above used it directly, so end it here too.
@@ -212,11 +225,12 @@ export async function openStore(location: string, options: OpenStoreOptions = {}
   else if (/\.(db|sqlite3?)$/i.test(text)) path = text;
   else
     throw new StoreLocationError(
-      `--db ${redactLocation(text)}: not a database location; use sqlite:PATH (e.g. sqlite:./qualys.db) or postgres://user@host:5432/db`,
+      redactLocation(text),
+      "not a database location; use sqlite:PATH (e.g. sqlite:./qualys.db) or postgres://user@host:5432/db",
     );
-  if (path === "") throw new StoreLocationError("--db sqlite: needs a path, e.g. sqlite:./qualys.db");
+  if (path === "") throw new StoreLocationError("sqlite", "needs a path, e.g. sqlite:./qualys.db");
   if (options.mustExist && path !== ":memory:" && !existsSync(path))
-    throw new StoreLocationError(`--db ${text}: no database there (this command only reads; run sync first)`);
+    throw new StoreLocationError(text, "no database there (this command only reads; run sync first)");
   let sqlite: BetterSqlite3.Database | undefined;
   try {
     sqlite = new BetterSqlite3(path, { fileMustExist: options.mustExist === true && path !== ":memory:" });
@@ -225,9 +239,7 @@ export async function openStore(location: string, options: OpenStoreOptions = {}
     sqlite.pragma("journal_mode = WAL");
   } catch (error) {
     sqlite?.close();
-    throw new StoreLocationError(
-      `--db ${text}: cannot open as a SQLite database (${(error as Error).message})`,
-    );
+    throw new StoreLocationError(text, `cannot open as a SQLite database (${(error as Error).message})`);
   }
   sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
   sqlite.pragma("foreign_keys = ON");

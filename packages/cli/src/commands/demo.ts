@@ -22,6 +22,7 @@ import { openStore, type StoredObject } from "@qualys-connector/store";
 import { runSync, type SyncReport } from "@qualys-connector/sync";
 import type { Command } from "commander";
 import { printLine } from "../log.js";
+import { flagOf } from "../option-flags.js";
 import { VERSION } from "../version.js";
 import { formatChecks, type ObservedAnswer, observingTransport, runDoctor } from "./doctor.js";
 
@@ -107,6 +108,7 @@ async function runDemo(
         maxPollFailures: 5,
         clock: systemClock,
         tool: { name: "qualys-connector", version: VERSION },
+        optionName: flagOf,
       },
       policy,
       undefined,
@@ -154,6 +156,7 @@ async function runDemo(
       maxPollFailures: 5,
       clock: systemClock,
       tool: { name: "qualys-connector", version: VERSION },
+      optionName: flagOf,
     },
     vmPolicy,
     undefined,

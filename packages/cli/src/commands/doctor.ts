@@ -19,6 +19,7 @@ import { logSafe, logSafeJson } from "@qualys-connector/gate";
 import type { Command } from "commander";
 import { CommandExit, EXIT } from "../exit-codes.js";
 import { logLine } from "../log.js";
+import { messageInFlags } from "../option-flags.js";
 import { addConnectionOptions, type ConnectionFlags, loadSettings } from "../settings.js";
 
 /** A check passed, failed, or could not be made (and then it says why); only "passed" is ever shown as ✓. */
@@ -85,7 +86,7 @@ const REDIRECT_REMEDY =
   "--api-url must be the Qualys API server URL itself (e.g. https://qualysapi.qualys.com); a redirect usually means the portal URL, plain http where https is needed, or a proxy login page";
 
 function describe(error: unknown, secrets: readonly string[]): string {
-  return redact(error instanceof Error ? error.message : String(error), secrets);
+  return redact(messageInFlags(error), secrets);
 }
 
 const passed = (name: string, detail: string): Check => ({ name, status: "passed", ok: true, detail });
@@ -376,7 +377,7 @@ export function registerDoctorCommand(program: Command): Command {
       if (settings.client.apiUrl) endpointsFromApiUrl(settings.client.apiUrl);
       else platformEndpoints(settings.client.platform ?? "");
     } catch (error) {
-      const check = failed("API server", (error as Error).message, "give a qualysapi URL or a platform id");
+      const check = failed("API server", messageInFlags(error), "give a qualysapi URL or a platform id");
       process.stdout.write(
         flags.format === "json"
           ? `${logSafeJson(JSON.stringify({ ok: false, checks: [check] }, null, 2))}\n`

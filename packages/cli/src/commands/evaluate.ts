@@ -10,6 +10,7 @@ import { createBaseline, evaluateSaved, readSavedScan, SavedScanError } from "@q
 import type { Command } from "commander";
 import { UsageError } from "../exit-codes.js";
 import { printLine } from "../log.js";
+import { flagOf } from "../option-flags.js";
 import { VERSION } from "../version.js";
 import {
   addPolicyOptions,
@@ -46,6 +47,7 @@ export function registerEvaluateCommands(program: Command): void {
       baseline,
       { name: "qualys-connector", version: VERSION },
       new Date(),
+      flagOf,
     );
     endGateRun(result, flags);
   });

@@ -39,6 +39,7 @@ import type { Command } from "commander";
 import { printClientWarnings } from "../client-warnings.js";
 import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
 import { logLine, printLine } from "../log.js";
+import { flagOf } from "../option-flags.js";
 import { parseDuration } from "../parse/duration.js";
 import { type ConnectionFlags, type LoadedSettings, loadSettings, outputSecrets } from "../settings.js";
 
@@ -125,7 +126,8 @@ export function loadPolicy(flags: PolicyOptionFlags): { policy: Policy; baseline
     const baseline = policy.baselinePath !== undefined ? readBaseline(policy.baselinePath) : undefined;
     return { policy, baseline };
   } catch (error) {
-    if (error instanceof PolicyError || error instanceof BaselineError) throw new UsageError(error.message);
+    if (error instanceof PolicyError || error instanceof BaselineError)
+      throw new UsageError(error.messageWith(flagOf));
     throw error;
   }
 }
@@ -382,7 +384,7 @@ export function scanTiming(
       scanName: renderScanName(flags.scanName ?? defaultScanNameTemplate(ci.ci), ci, now),
     };
   } catch (error) {
-    if (error instanceof ScanNameError) throw new UsageError(error.message);
+    if (error instanceof ScanNameError) throw new UsageError(error.messageWith(flagOf));
     throw error;
   }
 }

@@ -7,6 +7,7 @@ import { systemClock } from "@qualys-connector/client";
 import { runVmGate, type VmGateOptions, vmGateApi } from "@qualys-connector/gate";
 import type { Command } from "commander";
 import { UsageError } from "../exit-codes.js";
+import { flagOf } from "../option-flags.js";
 import { parseInteger } from "../parse/numbers.js";
 import { addConnectionOptions, type ConnectionFlags } from "../settings.js";
 import { VERSION } from "../version.js";
@@ -206,6 +207,7 @@ export function registerScanVmCommand(scan: Command): void {
           clock: systemClock,
           progress: progressPrinter(),
           tool: { name: "qualys-connector", version: VERSION },
+          optionName: flagOf,
         },
         policy,
         baseline,

@@ -13,6 +13,7 @@ import {
 } from "@qualys-connector/gate";
 import type { Command } from "commander";
 import { UsageError } from "../exit-codes.js";
+import { flagOf } from "../option-flags.js";
 import { parseInteger } from "../parse/numbers.js";
 import { addConnectionOptions, type ConnectionFlags } from "../settings.js";
 import { VERSION } from "../version.js";
@@ -153,6 +154,7 @@ export function registerScanWasCommand(scan: Command): void {
             clock: systemClock,
             progress: progressPrinter(),
             tool: { name: "qualys-connector", version: VERSION },
+            optionName: flagOf,
           },
           policy,
           baseline,
@@ -165,7 +167,7 @@ export function registerScanWasCommand(scan: Command): void {
         endGateRun(outcome, flags);
       } catch (error) {
         // The message lists web app names, which are hostile: one escaped line (a usage error keeps line breaks).
-        if (error instanceof WebAppLookupError) throw new UsageError(logSafe(error.message));
+        if (error instanceof WebAppLookupError) throw new UsageError(logSafe(error.messageWith(flagOf)));
         throw error;
       }
     });

@@ -20,6 +20,7 @@ import { runSync, type StreamReport, type SyncFilters, type SyncProgress } from 
 import type { Command } from "commander";
 import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
 import { logLine } from "../log.js";
+import { flagOf } from "../option-flags.js";
 import { type Column, csvCell, render } from "../output.js";
 import { parseDuration } from "../parse/duration.js";
 import { addConnectionOptions, type ConnectionFlags, loadSettings, redactOutput } from "../settings.js";
@@ -109,7 +110,7 @@ export async function openStoreFrom(db: string | undefined, options: OpenStoreOp
   try {
     store = await openStore(location, options);
   } catch (error) {
-    if (error instanceof StoreLocationError) throw new UsageError(error.message);
+    if (error instanceof StoreLocationError) throw new UsageError(error.messageWith(flagOf));
     throw error;
   }
   try {
