@@ -1,19 +1,22 @@
+import { EXIT_CODES, type ExitCode } from "@qualys-connector/gate";
+
 /**
- * Exit codes of the whole CLI. Documented in the README and in `qualys-connector --help`.
- * Only the CLI maps outcomes and errors to these numbers.
+ * Exit codes of the whole CLI, by the CLI's names for them. Documented in the README and in
+ * `qualys-connector --help`. The numbers are the gate's `EXIT_CODES` (a gate result carries its code); only the CLI
+ * maps other outcomes and errors to them.
  */
 export const EXIT = {
   /** Success, or the gate passed (warnings allowed). */
-  ok: 0,
+  ok: EXIT_CODES.passed,
   /** The gate's policy failed. */
-  policyFailed: 1,
+  policyFailed: EXIT_CODES.failed,
   /** The gate's scan did not complete (timeout, error, canceled, unclean results, no host alive). */
-  scanIncomplete: 2,
+  scanIncomplete: EXIT_CODES.incomplete,
   /** Tool error: usage, configuration, authentication, network, API, parse. */
-  error: 3,
+  error: EXIT_CODES.error,
 } as const;
 
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+export type { ExitCode };
 
 const EXIT_CODE_LINES: Record<ExitCode, string> = {
   0: "0  success, or the gate passed (warnings allowed)",
