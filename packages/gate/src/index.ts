@@ -78,6 +78,7 @@ export {
   azureSetOutputVariable,
   githubOutputEntry,
   OUTPUT_FILES,
+  publishLaunchedScanOutputs,
   publishStepOutputs,
   renderJson,
   writeGateOutputs,

@@ -13,7 +13,6 @@ import {
 } from "@qualys-connector/client";
 import {
   announceSummary,
-  azureSetOutputVariable,
   type Baseline,
   BaselineError,
   defaultScanNameTemplate,
@@ -21,12 +20,12 @@ import {
   detectCi,
   type GateProgress,
   type GateResult,
-  githubOutputEntry,
   loadPolicyFile,
   logSafeJson,
   normalizePolicy,
   type Policy,
   PolicyError,
+  publishLaunchedScanOutputs,
   publishStepOutputs,
   readBaseline,
   redactGateResult,
@@ -332,10 +331,8 @@ export function endLaunchedRun(
   const file = path.join(flags.reportDir, "scan.json");
   writeFileSync(file, `${JSON.stringify(launched, null, 2)}\n`);
   logLine(`wrote ${file}; gate it later with: qualys-connector ${command} ${resumeFlag} ${scanId}`);
-  if (process.env.GITHUB_OUTPUT)
-    writeFileSync(process.env.GITHUB_OUTPUT, githubOutputEntry("scan-id", String(scanId)), { flag: "a" });
-  if (process.env.TF_BUILD?.toLowerCase() === "true")
-    process.stdout.write(`${azureSetOutputVariable("qualysScanId", String(scanId))}\n`);
+  for (const line of publishLaunchedScanOutputs(String(scanId), process.env))
+    process.stdout.write(`${line}\n`);
   if (flags.format === "json") process.stdout.write(`${logSafeJson(JSON.stringify(launched, null, 2))}\n`);
   else printLine(String(scanId));
 }
