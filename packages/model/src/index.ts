@@ -12,6 +12,7 @@ export {
   SECURITY_SEVERITY,
   SEVERITIES,
   SEVERITY_NAMES,
+  SEVERITY_SCORE,
   type Severity,
   type SeverityCounts,
   sarifLevel,

@@ -15,7 +15,7 @@ import {
   v3List,
   type XmlNode,
 } from "@qualys-connector/client";
-import { type Severity, toSeverity } from "./severity.js";
+import { SEVERITY_SCORE, type Severity, toSeverity } from "./severity.js";
 import {
   DEFAULT_SEVERITY_LABELS,
   type FindingKind,
@@ -189,9 +189,6 @@ export function toFindingRecord(
   };
 }
 
-/** Brinqa-style SEVERITY_SCORE when no CVSS is known: the middle of the GitHub bucket of each level. */
-const SCORE_BY_SEVERITY: Readonly<Record<Severity, number>> = { 1: 2.0, 2: 3.9, 3: 5.5, 4: 8.0, 5: 9.5 };
-
 export function toDefinitionRecord(kb: KbVuln): DefinitionRecord {
   const severity = toSeverity(kb.severity);
   const v3 = kb.cvssV3?.base;
@@ -201,7 +198,8 @@ export function toDefinitionRecord(kb: KbVuln): DefinitionRecord {
     qid: kb.qid,
     title: kb.title,
     severity,
-    severityScore: v3 ?? v2 ?? (severity === undefined ? 0 : SCORE_BY_SEVERITY[severity]),
+    // Brinqa-style SEVERITY_SCORE when no CVSS is known: the level's score (SEVERITY_SCORE).
+    severityScore: v3 ?? v2 ?? (severity === undefined ? 0 : SEVERITY_SCORE[severity]),
     categories: kb.category ? [kb.category] : [],
     vulnType: kb.vulnType,
     cves: kb.cves,
