@@ -47,6 +47,10 @@ export interface Evidence {
   truncated: boolean;
 }
 
+/** The statuses of a WAS finding (vulnerabilities and sensitive content; information gathered has none). */
+export const FINDING_STATUSES = ["NEW", "ACTIVE", "REOPENED", "PROTECTED", "FIXED"] as const;
+export type FindingStatus = (typeof FINDING_STATUSES)[number];
+
 export interface FindingRecord {
   /** WAS `uniqueId` (a UUID that survives re-detection), else the finding id as text. */
   uid: string;
@@ -57,7 +61,7 @@ export interface FindingRecord {
   /** VULNERABILITY, SENSITIVE_CONTENT or INFORMATION_GATHERED. */
   type: string;
   potential: boolean;
-  /** NEW, ACTIVE, REOPENED, PROTECTED, FIXED; none for information gathered. */
+  /** One of `FINDING_STATUSES`; none for information gathered. */
   status: string | undefined;
   severity: Severity | undefined;
   severityLabel: string | undefined;
