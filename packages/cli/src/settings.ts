@@ -14,6 +14,7 @@ import {
 import type { Command } from "commander";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { UsageError } from "./exit-codes.js";
+import { parseInteger } from "./parse/numbers.js";
 
 export interface ConnectionFlags {
   config?: string;
@@ -198,11 +199,13 @@ function integer(
   fallback: number,
 ): number {
   if (value === undefined) return fallback;
-  const text = value.trim();
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`${name}: "${value}" must be a whole number from ${min} to ${max}`);
-  }
-  return Number(text);
+  return parseInteger(
+    value,
+    name,
+    min,
+    max,
+    () => `${name}: "${value}" must be a whole number from ${min} to ${max}`,
+  );
 }
 
 /** A proxy from the environment, unless NO_PROXY covers the API host. */

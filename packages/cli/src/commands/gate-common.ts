@@ -197,13 +197,6 @@ export function endGateRun(
   throw new CommandExit(result.exitCode);
 }
 
-export function oneOf<T extends string>(value: string, flag: string, allowed: readonly T[]): T {
-  const text = value.trim();
-  const match = allowed.find((a) => a.toLowerCase() === text.toLowerCase());
-  if (!match) throw new UsageError(`${flag}: "${value}" must be one of ${allowed.join(", ")}`);
-  return match;
-}
-
 /** Progress lines on stderr: short, one per change, so CI logs stay readable over a 24-hour scan. */
 export function progressPrinter(): (event: GateProgress) => void {
   let lastStatus = "";

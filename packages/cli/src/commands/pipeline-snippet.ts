@@ -11,6 +11,7 @@ import path from "node:path";
 import type { Command, Option } from "commander";
 import { stringify as yamlStringify } from "yaml";
 import { UsageError } from "../exit-codes.js";
+import { oneOf } from "../parse/choice.js";
 import { VERSION } from "../version.js";
 
 export const CI_SYSTEMS = ["jenkins", "azure", "github", "gitlab"] as const;
@@ -449,12 +450,6 @@ export function renderPipelineSnippet(
     case "gitlab":
       return renderGitlab(plan);
   }
-}
-
-function oneOf<T extends string>(value: string, flag: string, allowed: readonly T[]): T {
-  const match = allowed.find((a) => a === value.trim().toLowerCase());
-  if (!match) throw new UsageError(`${flag}: "${value}" must be one of ${allowed.join(", ")}`);
-  return match;
 }
 
 /**

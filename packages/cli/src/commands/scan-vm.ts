@@ -7,6 +7,7 @@ import { systemClock } from "@qualys-connector/client";
 import { runVmGate, type VmGateOptions, vmGateApi } from "@qualys-connector/gate";
 import type { Command } from "commander";
 import { UsageError } from "../exit-codes.js";
+import { oneOf } from "../parse/choice.js";
 import { parseInteger } from "../parse/numbers.js";
 import { addConnectionOptions, type ConnectionFlags } from "../settings.js";
 import { VERSION } from "../version.js";
@@ -17,7 +18,6 @@ import {
   endLaunchedRun,
   gateSettings,
   loadPolicy,
-  oneOf,
   type PolicyOptionFlags,
   progressPrinter,
   scanTiming,

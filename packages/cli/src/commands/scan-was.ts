@@ -13,6 +13,7 @@ import {
 } from "@qualys-connector/gate";
 import type { Command } from "commander";
 import { UsageError } from "../exit-codes.js";
+import { oneOf } from "../parse/choice.js";
 import { parseInteger } from "../parse/numbers.js";
 import { addConnectionOptions, type ConnectionFlags } from "../settings.js";
 import { VERSION } from "../version.js";
@@ -22,7 +23,6 @@ import {
   endLaunchedRun,
   gateSettings,
   loadPolicy,
-  oneOf,
   type PolicyOptionFlags,
   progressPrinter,
   scanTiming,
