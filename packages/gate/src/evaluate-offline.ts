@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { readWasScanDownload, toWasScanResults } from "@qualys-connector/client";
 import { type ScanFinding, wasScanFindings } from "@qualys-connector/model";
 import type { Baseline } from "./baseline.js";
-import { type EvaluationInput, evaluate } from "./evaluate.js";
+import { type EvaluationInput, evaluate, evaluationInput } from "./evaluate.js";
 import type { Policy } from "./policy.js";
 import { EXIT_CODES, type GateFinding, type GateResult, type GateScan } from "./result.js";
 import { fromResultFile, type GateResultFile } from "./result-file.js";
@@ -129,20 +129,7 @@ export function evaluateSaved(
   tool: GateResult["tool"],
   now: Date,
 ): GateResult {
-  const evaluation = evaluate(
-    {
-      scan: saved.scan,
-      findings: saved.findings,
-      statsCounts: saved.statsCounts,
-      completion: saved.completion,
-      resultsAvailable: saved.resultsAvailable,
-      baseline: baseline ? new Set(baseline.findings.map((f) => f.fingerprint)) : undefined,
-      completionLabel:
-        saved.scan?.kind === "vm" ? "VM could scan the host" : "WAS could scan the web application",
-    },
-    policy,
-    now,
-  );
+  const evaluation = evaluate(evaluationInput(saved.scan?.kind ?? "was", saved, baseline), policy, now);
   return {
     schemaVersion: 1,
     tool,

@@ -15,7 +15,7 @@ import {
 } from "@qualys-connector/model";
 import type { Baseline } from "./baseline.js";
 import { describeError } from "./describe-error.js";
-import { type EvaluationInput, evaluate } from "./evaluate.js";
+import { type EvaluationInput, evaluate, evaluationInput } from "./evaluate.js";
 import { toIsoUtc } from "./iso-date.js";
 import type { Policy } from "./policy.js";
 import type { GateResult, GateScan } from "./result.js";
@@ -142,7 +142,17 @@ async function runInScope(
   const incomplete = (reason: string): GateResult =>
     run.finish(
       evaluate(
-        { ...evaluationInput(run.scan, [], { complete: false, reason }, baseline), resultsAvailable: false },
+        evaluationInput(
+          "vm",
+          {
+            scan: run.scan,
+            findings: [],
+            statsCounts: undefined,
+            completion: { complete: false, reason },
+            resultsAvailable: false,
+          },
+          baseline,
+        ),
         policy,
         new Date(clock.now()),
       ),
@@ -259,10 +269,18 @@ async function runInScope(
     }
     return run.finish(
       evaluate(
-        {
-          ...evaluationInput(run.scan, findings, completionOfVm(run.scan, results), baseline),
-          resultsAvailable: results !== undefined,
-        },
+        evaluationInput(
+          "vm",
+          {
+            scan: run.scan,
+            findings,
+            // VM scans report no separate statistics: the rows are the counts.
+            statsCounts: undefined,
+            completion: completionOfVm(run.scan, results),
+            resultsAvailable: results !== undefined,
+          },
+          baseline,
+        ),
         policy,
         new Date(clock.now()),
       ),
@@ -404,23 +422,6 @@ async function runInScope(
 /** Single addresses of the IP list (ranges are left to the rows), to list hosts that gave no row. */
 function plainIps(ips: readonly string[]): string[] {
   return ips.filter((ip) => /^[\d.]+$|^[0-9a-f:]+$/i.test(ip));
-}
-
-function evaluationInput(
-  scan: GateScan | undefined,
-  findings: ScanFinding[],
-  completion: EvaluationInput["completion"],
-  baseline: Baseline | undefined,
-): Omit<EvaluationInput, "resultsAvailable"> {
-  return {
-    scan,
-    findings,
-    // VM scans report no separate statistics: the rows are the counts.
-    statsCounts: undefined,
-    completion,
-    baseline: baseline ? new Set(baseline.findings.map((f) => f.fingerprint)) : undefined,
-    completionLabel: "VM could scan the host",
-  };
 }
 
 /** Whether a finished VM scan gave a full answer: not Error or Canceled, and every host alive (seed 001). */

@@ -8,7 +8,7 @@ import type { WasLaunch, WasScanResults, WasScanStatus } from "@qualys-connector
 import { type ScanFinding, type VulnerabilityDefinition, wasScanFindings } from "@qualys-connector/model";
 import type { Baseline } from "./baseline.js";
 import { describeError } from "./describe-error.js";
-import { type EvaluationInput, evaluate } from "./evaluate.js";
+import { type EvaluationInput, evaluate, evaluationInput } from "./evaluate.js";
 import type { Policy } from "./policy.js";
 import type { GateResult, GateScan } from "./result.js";
 import {
@@ -134,10 +134,17 @@ async function runInScope(
   const finishIncomplete = (at: GateScan, reason: string): GateResult =>
     finish(
       evaluate(
-        {
-          ...evaluationInput(at, [], undefined, { complete: false, reason }, baseline),
-          resultsAvailable: false,
-        },
+        evaluationInput(
+          "was",
+          {
+            scan: at,
+            findings: [],
+            statsCounts: undefined,
+            completion: { complete: false, reason },
+            resultsAvailable: false,
+          },
+          baseline,
+        ),
         policy,
         new Date(clock.now()),
       ),
@@ -313,10 +320,17 @@ async function runInScope(
     const stats = results && results.vulnsTotal !== undefined ? results.vulnsByLevel : undefined;
     return finish(
       evaluate(
-        {
-          ...evaluationInput(scan, findings, stats, completionOf(scan, options), baseline),
-          resultsAvailable: results !== undefined,
-        },
+        evaluationInput(
+          "was",
+          {
+            scan,
+            findings,
+            statsCounts: stats,
+            completion: completionOf(scan, options),
+            resultsAvailable: results !== undefined,
+          },
+          baseline,
+        ),
         policy,
         new Date(clock.now()),
       ),
@@ -394,23 +408,6 @@ function emptyDefinition(qid: number): VulnerabilityDefinition {
     cwe: [],
     owasp: [],
     wasc: [],
-  };
-}
-
-function evaluationInput(
-  scan: GateScan,
-  findings: ScanFinding[],
-  stats: EvaluationInput["statsCounts"],
-  completion: EvaluationInput["completion"],
-  baseline: Baseline | undefined,
-): Omit<EvaluationInput, "resultsAvailable"> {
-  return {
-    scan,
-    findings,
-    statsCounts: stats,
-    completion,
-    baseline: baseline ? new Set(baseline.findings.map((f) => f.fingerprint)) : undefined,
-    completionLabel: "WAS could scan the web application",
   };
 }
 
