@@ -21,11 +21,10 @@ import type { Policy } from "./policy.js";
 import type { GateResult, GateScan } from "./result.js";
 import {
   earlyEndReason,
-  GateRun,
   type LongScanOptions,
   type PollPhase,
   pollUntilTerminal,
-  type RunContext,
+  startGateRun,
   stopText,
   ToolError,
   withGateScope,
@@ -103,19 +102,9 @@ async function runInScope(
   baseline: Baseline | undefined,
   apiCalls: Record<string, number>,
 ): Promise<GateResult | LaunchedVmScan> {
-  const { clock, signal } = options;
-  const progress = options.progress ?? (() => {});
-  const started = clock.now();
+  const { run, ctx } = startGateRun(options, apiCalls);
+  const { clock, signal, started, progress } = ctx;
   const deadline = started + options.timeoutMs;
-  const run = new GateRun(options.tool, clock, apiCalls, progress, options.forceSignal);
-  const ctx: RunContext = {
-    clock,
-    signal,
-    started,
-    pollIntervalMs: options.pollIntervalMs,
-    maxPollFailures: options.maxPollFailures,
-    progress,
-  };
   const targetId = options.ec2 ? options.ec2.instanceIds.join(",") : options.ips.join(",");
   // IP targets need no second name; EC2 targets are named with their connector and region.
   const ec2Name = (connector: string) =>

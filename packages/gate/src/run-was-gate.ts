@@ -13,11 +13,10 @@ import type { Policy } from "./policy.js";
 import type { GateResult, GateScan } from "./result.js";
 import {
   earlyEndReason,
-  GateRun,
   type LongScanOptions,
   type PollPhase,
   pollUntilTerminal,
-  type RunContext,
+  startGateRun,
   stopText,
   ToolError,
   withGateScope,
@@ -90,19 +89,9 @@ async function runInScope(
   baseline: Baseline | undefined,
   apiCalls: Record<string, number>,
 ): Promise<GateResult | LaunchedScan> {
-  const { clock, signal } = options;
-  const progress = options.progress ?? (() => {});
-  const started = clock.now();
-  const run = new GateRun(options.tool, clock, apiCalls, progress, options.forceSignal);
+  const { run, ctx } = startGateRun(options, apiCalls);
+  const { clock, signal, started, progress } = ctx;
   const warnings = run.warnings;
-  const ctx: RunContext = {
-    clock,
-    signal,
-    started,
-    pollIntervalMs: options.pollIntervalMs,
-    maxPollFailures: options.maxPollFailures,
-    progress,
-  };
   let webApp: WebAppChoice | undefined;
   let scanId: number | undefined;
   let scan: GateScan | undefined;

@@ -154,6 +154,24 @@ export interface RunContext {
   progress: (event: GateProgress) => void;
 }
 
+/** The start of a runner's run: its state (`GateRun`) and the context its polling reads, both from its options. */
+export function startGateRun(
+  options: LongScanOptions,
+  apiCalls: Record<string, number>,
+): { run: GateRun; ctx: RunContext } {
+  const { clock, signal } = options;
+  const progress = options.progress ?? (() => {});
+  const ctx: RunContext = {
+    clock,
+    signal,
+    started: clock.now(),
+    pollIntervalMs: options.pollIntervalMs,
+    maxPollFailures: options.maxPollFailures,
+    progress,
+  };
+  return { run: new GateRun(options.tool, clock, apiCalls, progress, options.forceSignal), ctx };
+}
+
 /** Poll until a terminal state, the deadline, an abort, or `maxPollFailures` failed status calls in a row. */
 export async function pollUntilTerminal<S>(
   spec: PollSpec<S>,
