@@ -10,6 +10,7 @@ import { escapeControlChars, logSafe } from "./log-text.js";
 import { redactGateResult } from "./redact-result.js";
 import type { GateResult } from "./result.js";
 import { toResultFile } from "./result-file.js";
+import { isAzureDevOps } from "./scan-name.js";
 import { renderHtml } from "./writers/html.js";
 import { renderJunit } from "./writers/junit.js";
 import { renderMarkdown } from "./writers/markdown.js";
@@ -114,7 +115,7 @@ function azureOutputLines(
   values: readonly (readonly [string, string])[],
   env: Readonly<Record<string, string | undefined>>,
 ): string[] {
-  if (env.TF_BUILD?.toLowerCase() !== "true") return [];
+  if (!isAzureDevOps(env)) return [];
   const camel = (k: string) =>
     `qualys${k.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase())}`;
   return values.map(([k, v]) => azureSetOutputVariable(camel(k), v));
@@ -137,8 +138,7 @@ export function announceSummary(
       lines.push(logSafe(`warning: could not append to GITHUB_STEP_SUMMARY: ${(error as Error).message}`));
     }
   }
-  if (env.TF_BUILD?.toLowerCase() === "true")
-    lines.push(`##vso[task.uploadsummary]${azureCommandData(markdownPath)}`);
+  if (isAzureDevOps(env)) lines.push(`##vso[task.uploadsummary]${azureCommandData(markdownPath)}`);
   return lines;
 }
 
