@@ -18,17 +18,18 @@ export const EXIT = {
 
 export type { ExitCode };
 
-const EXIT_CODE_LINES: Record<ExitCode, string> = {
-  0: "0  success, or the gate passed (warnings allowed)",
-  1: "1  the gate's policy failed",
-  2: "2  the gate's scan did not complete (timeout, ERROR, CANCELED, unclean results status, no host alive)",
-  3: "3  error: usage, configuration, authentication, network, API or parse",
+const EXIT_CODE_MEANINGS: Record<ExitCode, string> = {
+  [EXIT.ok]: "success, or the gate passed (warnings allowed)",
+  [EXIT.policyFailed]: "the gate's policy failed",
+  [EXIT.scanIncomplete]:
+    "the gate's scan did not complete (timeout, ERROR, CANCELED, unclean results status, no host alive)",
+  [EXIT.error]: "error: usage, configuration, authentication, network, API or parse",
 };
 
 /** The `Exit codes:` section of `--help`, for the codes a command can return (all of them by default). */
-export function exitCodesHelp(codes: readonly ExitCode[] = [0, 1, 2, 3]): string {
+export function exitCodesHelp(codes: readonly ExitCode[] = Object.values(EXIT)): string {
   const gate = codes.includes(EXIT.policyFailed);
-  return `Exit codes:\n${codes.map((code) => `  ${code === EXIT.ok && !gate ? "0  success" : EXIT_CODE_LINES[code]}`).join("\n")}`;
+  return `Exit codes:\n${codes.map((code) => `  ${code}  ${code === EXIT.ok && !gate ? "success" : EXIT_CODE_MEANINGS[code]}`).join("\n")}`;
 }
 
 export const EXIT_CODES_HELP = exitCodesHelp();

@@ -10,7 +10,7 @@
 import path from "node:path";
 import type { Command, Option } from "commander";
 import { stringify as yamlStringify } from "yaml";
-import { UsageError } from "../exit-codes.js";
+import { EXIT, UsageError } from "../exit-codes.js";
 import { oneOf } from "../parse/choice.js";
 import { VERSION } from "../version.js";
 
@@ -84,7 +84,7 @@ interface SnippetPlan {
  */
 const RUN_CLI = `npx --yes qualys-connector@${VERSION}`;
 
-const EXIT_CODES_LINE = "Exit codes: 0 passed, 1 policy failed, 2 scan incomplete, 3 tool error";
+const EXIT_CODES_LINE = `Exit codes: ${EXIT.ok} passed, ${EXIT.policyFailed} policy failed, ${EXIT.scanIncomplete} scan incomplete, ${EXIT.error} tool error`;
 
 /** Characters a POSIX shell word may hold unquoted: no globbing, expansion, tilde, comment or word splitting. */
 const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
