@@ -8,7 +8,7 @@ import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeS
 import path from "node:path";
 import { createQualysClient } from "@qualys-connector/client";
 import { logSafe, logSafeJson } from "@qualys-connector/gate";
-import { FINDING_STATUSES } from "@qualys-connector/model";
+import { FINDING_STATUSES, isSeverity } from "@qualys-connector/model";
 import {
   type OpenStoreOptions,
   openStore,
@@ -84,7 +84,7 @@ function filtersOf(flags: SyncFlags): SyncFilters {
     lastDetectedSince: flags.lastDetectedSince
       ? parseUtcDate(flags.lastDetectedSince, "--last-detected-since")
       : undefined,
-    severity: intList(flags.severity, "--severity (1-5)", (n) => n >= 1 && n <= 5),
+    severity: intList(flags.severity, "--severity (1-5)", isSeverity),
     status,
     ids: intList(flags.ids, "--ids"),
     webAppIds: intList(flags.webappIds, "--webapp-ids"),
