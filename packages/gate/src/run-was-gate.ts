@@ -47,7 +47,7 @@ export interface LaunchedScan {
 }
 
 /** Statuses after which a WAS scan changes no more (qualys-api.md 3.8). */
-const TERMINAL = new Set(["FINISHED", "ERROR", "CANCELED"]);
+export const WAS_TERMINAL_STATUSES: ReadonlySet<string> = new Set(["FINISHED", "ERROR", "CANCELED"]);
 /**
  * Which resultsStatus a clean scan reports is unresolved: Qualys' own plugins expect FINISHED, third-party fixtures
  * SUCCESSFUL, and both are documented values (qualys-api.md 3.8), so both count as clean.
@@ -148,7 +148,7 @@ async function runInScope(
         id,
         status: () => api.status(id),
         statusText: (state) => state.status,
-        isTerminal: (state) => TERMINAL.has(state.status),
+        isTerminal: (state) => WAS_TERMINAL_STATUSES.has(state.status),
         resumeHint: `--scan-id ${id}`,
       },
       deadline,
