@@ -22,7 +22,7 @@ import { openStore, type StoredObject } from "@qualys-connector/store";
 import { runSync, type SyncReport } from "@qualys-connector/sync";
 import type { Command } from "commander";
 import { printLine } from "../log.js";
-import { VERSION } from "../version.js";
+import { TOOL } from "../version.js";
 import { formatChecks, type ObservedAnswer, observingTransport, runDoctor } from "./doctor.js";
 
 interface DemoFlags {
@@ -106,7 +106,7 @@ async function runDemo(
         onRunning: "attach",
         maxPollFailures: 5,
         clock: systemClock,
-        tool: { name: "qualys-connector", version: VERSION },
+        tool: TOOL,
       },
       policy,
       undefined,
@@ -153,7 +153,7 @@ async function runDemo(
       onTimeout: "cancel",
       maxPollFailures: 5,
       clock: systemClock,
-      tool: { name: "qualys-connector", version: VERSION },
+      tool: TOOL,
     },
     vmPolicy,
     undefined,

@@ -10,7 +10,7 @@ import { createBaseline, evaluateSaved, readSavedScan, SavedScanError } from "@q
 import type { Command } from "commander";
 import { UsageError } from "../exit-codes.js";
 import { printLine } from "../log.js";
-import { VERSION } from "../version.js";
+import { TOOL } from "../version.js";
 import {
   addPolicyOptions,
   addVmCriteriaOptions,
@@ -40,13 +40,7 @@ export function registerEvaluateCommands(program: Command): void {
   evaluate.action(async (file: string, flags: PolicyOptionFlags) => {
     const { policy, baseline } = loadPolicy(flags);
     const saved = readSaved(file);
-    const result = evaluateSaved(
-      saved,
-      policy,
-      baseline,
-      { name: "qualys-connector", version: VERSION },
-      new Date(),
-    );
+    const result = evaluateSaved(saved, policy, baseline, TOOL, new Date());
     endGateRun(result, flags);
   });
 

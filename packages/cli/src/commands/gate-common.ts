@@ -43,7 +43,7 @@ import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
 import { logLine, printLine } from "../log.js";
 import { parseDuration } from "../parse/duration.js";
 import { type ConnectionFlags, type LoadedSettings, loadSettings, outputSecrets } from "../settings.js";
-import { VERSION } from "../version.js";
+import { TOOL } from "../version.js";
 
 export interface PolicyOptionFlags {
   policy?: string;
@@ -365,7 +365,7 @@ export async function runScanGate<Api, Options, Launched extends { kind: "launch
         ...signals,
         clock: systemClock,
         progress: progressPrinter(),
-        tool: { name: "qualys-connector", version: VERSION },
+        tool: TOOL,
       },
       policy,
       baseline,
