@@ -154,6 +154,16 @@ export interface RunContext {
   progress: (event: GateProgress) => void;
 }
 
+/**
+ * A `count` for `wasGateApi`/`vmGateApi` that tallies the calls by purpose into `apiCalls`, the map a runner
+ * reports in result.json.
+ */
+export function countCalls(apiCalls: Record<string, number>): (purpose: string) => void {
+  return (purpose) => {
+    apiCalls[purpose] = (apiCalls[purpose] ?? 0) + 1;
+  };
+}
+
 /** The start of a runner's run: its state (`GateRun`) and the context its polling reads, both from its options. */
 export function startGateRun(
   options: LongScanOptions,

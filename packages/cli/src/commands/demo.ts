@@ -8,6 +8,7 @@ import {
   undiciTransport,
 } from "@qualys-connector/client";
 import {
+  countCalls,
   detectCi,
   normalizePolicy,
   renderScanName,
@@ -89,9 +90,7 @@ async function runDemo(
   let scanId = 0;
   for (const webApp of ["scenario-clean", "scenario-vulnerable"]) {
     const apiCalls: Record<string, number> = {};
-    const api = wasGateApi(client, (purpose) => {
-      apiCalls[purpose] = (apiCalls[purpose] ?? 0) + 1;
-    });
+    const api = wasGateApi(client, countCalls(apiCalls));
     const result = await runWasGate(
       api,
       {
@@ -141,9 +140,7 @@ async function runDemo(
   );
   const vmCalls: Record<string, number> = {};
   const vmResult = await runVmGate(
-    vmGateApi(client, (purpose) => {
-      vmCalls[purpose] = (vmCalls[purpose] ?? 0) + 1;
-    }),
+    vmGateApi(client, countCalls(vmCalls)),
     {
       ips: ["10.250.0.2"],
       scanName: renderScanName("{pipeline}_demo_build_{build}", detectCi({}), new Date()),

@@ -18,6 +18,7 @@ import {
   announceSummary,
   type Baseline,
   BaselineError,
+  countCalls,
   defaultScanNameTemplate,
   describeError,
   detectCi,
@@ -355,9 +356,7 @@ export async function runScanGate<Api, Options, Launched extends { kind: "launch
   const { policy, baseline } = loadPolicy(flags);
   const settings = gateSettings(flags, gate.auth !== undefined ? { auth: gate.auth } : {});
   await withGateClient(settings, async (client, signals, apiCalls) => {
-    const api = gate.api(client, (purpose) => {
-      apiCalls[purpose] = (apiCalls[purpose] ?? 0) + 1;
-    });
+    const api = gate.api(client, countCalls(apiCalls));
     const outcome = await gate.run(
       api,
       {
