@@ -64,6 +64,9 @@ export interface PolicyOptionFlags {
   excludeCves?: string;
 }
 
+/** Where the gate commands write their outputs when `--report-dir` is not given. */
+export const DEFAULT_REPORT_DIR = "qualys-results";
+
 /** The criteria and output flags of every gate command. */
 export function addPolicyOptions(command: Command): Command {
   return command
@@ -80,7 +83,7 @@ export function addPolicyOptions(command: Command): Command {
     .option(
       "--report-dir <dir>",
       "where to write result.json, junit.xml, results.sarif, summary.md, report.html",
-      "qualys-results",
+      DEFAULT_REPORT_DIR,
     )
     .option("--format <format>", "console output: text, or json (prints result.json to stdout)", "text");
 }

@@ -13,6 +13,7 @@ import { stringify as yamlStringify } from "yaml";
 import { EXIT, UsageError } from "../exit-codes.js";
 import { oneOf } from "../parse/choice.js";
 import { VERSION } from "../version.js";
+import { DEFAULT_REPORT_DIR } from "./gate-common.js";
 
 export const CI_SYSTEMS = ["jenkins", "azure", "github", "gitlab"] as const;
 export type CiSystem = (typeof CI_SYSTEMS)[number];
@@ -21,9 +22,6 @@ export const GATES = ["was", "vm"] as const;
 export type Gate = (typeof GATES)[number];
 
 export const DEFAULT_CREDENTIALS_ID = "qualys-api";
-
-/** The `--report-dir` default of the scan commands (gate-common.ts). */
-const DEFAULT_REPORT_DIR = "qualys-results";
 
 /**
  * Scan flags of the examples in the help text, in docs/ci/ and in the golden files under
