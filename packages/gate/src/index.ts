@@ -53,7 +53,13 @@ export {
   runWasGate,
   type WasGateOptions,
 } from "./run-was-gate.js";
-export { countCalls, type GateProgress, type LongScanOptions, ToolError } from "./scan-lifecycle.js";
+export {
+  countCalls,
+  type GateProgress,
+  type GateRunner,
+  type LongScanOptions,
+  ToolError,
+} from "./scan-lifecycle.js";
 export {
   type CiContext,
   type CiSystem,

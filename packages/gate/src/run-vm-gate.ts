@@ -21,13 +21,14 @@ import type { Policy } from "./policy.js";
 import type { GateResult, GateScan } from "./result.js";
 import {
   earlyEndReason,
+  type GateRunner,
   type LongScanOptions,
   type PollPhase,
   pollUntilTerminal,
+  scopedRunner,
   startGateRun,
   stopText,
   ToolError,
-  withGateScope,
 } from "./scan-lifecycle.js";
 import type { Ec2Connector, VmGateApi } from "./vm-gate-api.js";
 
@@ -83,17 +84,8 @@ function durationSeconds(text: string | undefined): number | undefined {
  * Run the VM gate. Never throws for a Qualys or scan problem: those become an `error` or `incomplete` result.
  * Every request it makes is bounded by `options.signal` and by `options.timeoutMs` (scan-lifecycle.ts).
  */
-export function runVmGate(
-  api: VmGateApi,
-  options: VmGateOptions,
-  policy: Policy,
-  baseline: Baseline | undefined,
-  apiCalls: Record<string, number>,
-): Promise<GateResult | LaunchedVmScan> {
-  return withGateScope(options, (signal) =>
-    runInScope(api, { ...options, signal }, policy, baseline, apiCalls),
-  );
-}
+export const runVmGate: GateRunner<VmGateApi, VmGateOptions, GateResult | LaunchedVmScan> =
+  scopedRunner(runInScope);
 
 async function runInScope(
   api: VmGateApi,

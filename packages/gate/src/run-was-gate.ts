@@ -13,13 +13,14 @@ import type { Policy } from "./policy.js";
 import type { GateResult, GateScan } from "./result.js";
 import {
   earlyEndReason,
+  type GateRunner,
   type LongScanOptions,
   type PollPhase,
   pollUntilTerminal,
+  scopedRunner,
   startGateRun,
   stopText,
   ToolError,
-  withGateScope,
 } from "./scan-lifecycle.js";
 import type { RunningScan, WasGateApi, WebAppChoice } from "./was-gate-api.js";
 
@@ -70,17 +71,8 @@ const RESULTS_MEANING: Readonly<Record<string, string>> = {
  * Run the WAS gate. Never throws for a Qualys or scan problem: those become an `error` or `incomplete` result.
  * Every request it makes is bounded by `options.signal` and by `options.timeoutMs` (scan-lifecycle.ts).
  */
-export function runWasGate(
-  api: WasGateApi,
-  options: WasGateOptions,
-  policy: Policy,
-  baseline: Baseline | undefined,
-  apiCalls: Record<string, number>,
-): Promise<GateResult | LaunchedScan> {
-  return withGateScope(options, (signal) =>
-    runInScope(api, { ...options, signal }, policy, baseline, apiCalls),
-  );
-}
+export const runWasGate: GateRunner<WasGateApi, WasGateOptions, GateResult | LaunchedScan> =
+  scopedRunner(runInScope);
 
 async function runInScope(
   api: WasGateApi,

@@ -6,8 +6,10 @@
 
 import { type Clock, deadlineSignal, withRequestScope } from "@qualys-connector/client";
 import type { HostSummary } from "@qualys-connector/model";
+import type { Baseline } from "./baseline.js";
 import { describeError } from "./describe-error.js";
 import type { Evaluation } from "./evaluate.js";
+import type { Policy } from "./policy.js";
 import { EXIT_CODES, type GateResult, type GateScan } from "./result.js";
 
 /** Progress events for the console; `scanId` is a WAS scan id or a VM scan reference. */
@@ -86,6 +88,26 @@ export function stopText(signal: AbortSignal | undefined, timeoutMs: number): st
 /** Whether the run's signal aborted because its deadline passed (rather than on a signal). */
 export function deadlinePassed(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true && signal.reason === GATE_DEADLINE;
+}
+
+/** A gate runner (`runWasGate`, `runVmGate`): the gate's API, its options, the policy and baseline, the call tally. */
+export type GateRunner<Api, Options, Outcome> = (
+  api: Api,
+  options: Options,
+  policy: Policy,
+  baseline: Baseline | undefined,
+  apiCalls: Record<string, number>,
+) => Promise<Outcome>;
+
+/**
+ * A runner whose whole run is in one gate scope (`withGateScope`): `inScope` gets the options with the scope's
+ * signal, so each of its requests is bounded by the caller's signal and by `options.timeoutMs`.
+ */
+export function scopedRunner<Api, Options extends LongScanOptions, Outcome>(
+  inScope: GateRunner<Api, Options, Outcome>,
+): GateRunner<Api, Options, Outcome> {
+  return (api, options, policy, baseline, apiCalls) =>
+    withGateScope(options, (signal) => inScope(api, { ...options, signal }, policy, baseline, apiCalls));
 }
 
 /**

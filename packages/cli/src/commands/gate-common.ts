@@ -24,6 +24,7 @@ import {
   detectCi,
   type GateProgress,
   type GateResult,
+  type GateRunner,
   loadPolicyFile,
   logSafeJson,
   normalizePolicy,
@@ -334,13 +335,7 @@ export interface ScanGateCommand<Api, Options, Launched extends { kind: "launche
   /** The gate's API over the client; `count` is told the purpose of every call, for result.json. */
   api: (client: QualysClient, count: (purpose: string) => void) => Api;
   /** The runner. */
-  run: (
-    api: Api,
-    options: Options & GateRunContext,
-    policy: Policy,
-    baseline: Baseline | undefined,
-    apiCalls: Record<string, number>,
-  ) => Promise<GateResult | Launched>;
+  run: GateRunner<Api, Options & GateRunContext, GateResult | Launched>;
   /** With `--no-wait`: how a later job resumes the launched scan (`scan was --scan-id 42`). */
   resume: { command: string; flag: "--scan-id" | "--scan-ref"; id: (launched: Launched) => number | string };
 }
