@@ -1,31 +1,35 @@
+import { EXIT_CODES, type ExitCode } from "@qualys-connector/gate";
+
 /**
- * Exit codes of the whole CLI. Documented in the README and in `qualys-connector --help`.
- * Only the CLI maps outcomes and errors to these numbers.
+ * Exit codes of the whole CLI, by the CLI's names for them. Documented in the README and in
+ * `qualys-connector --help`. The numbers are the gate's `EXIT_CODES` (a gate result carries its code); only the CLI
+ * maps other outcomes and errors to them.
  */
 export const EXIT = {
   /** Success, or the gate passed (warnings allowed). */
-  ok: 0,
+  ok: EXIT_CODES.passed,
   /** The gate's policy failed. */
-  policyFailed: 1,
+  policyFailed: EXIT_CODES.failed,
   /** The gate's scan did not complete (timeout, error, canceled, unclean results, no host alive). */
-  scanIncomplete: 2,
+  scanIncomplete: EXIT_CODES.incomplete,
   /** Tool error: usage, configuration, authentication, network, API, parse. */
-  error: 3,
+  error: EXIT_CODES.error,
 } as const;
 
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+export type { ExitCode };
 
-const EXIT_CODE_LINES: Record<ExitCode, string> = {
-  0: "0  success, or the gate passed (warnings allowed)",
-  1: "1  the gate's policy failed",
-  2: "2  the gate's scan did not complete (timeout, ERROR, CANCELED, unclean results status, no host alive)",
-  3: "3  error: usage, configuration, authentication, network, API or parse",
+const EXIT_CODE_MEANINGS: Record<ExitCode, string> = {
+  [EXIT.ok]: "success, or the gate passed (warnings allowed)",
+  [EXIT.policyFailed]: "the gate's policy failed",
+  [EXIT.scanIncomplete]:
+    "the gate's scan did not complete (timeout, ERROR, CANCELED, unclean results status, no host alive)",
+  [EXIT.error]: "error: usage, configuration, authentication, network, API or parse",
 };
 
 /** The `Exit codes:` section of `--help`, for the codes a command can return (all of them by default). */
-export function exitCodesHelp(codes: readonly ExitCode[] = [0, 1, 2, 3]): string {
+export function exitCodesHelp(codes: readonly ExitCode[] = Object.values(EXIT)): string {
   const gate = codes.includes(EXIT.policyFailed);
-  return `Exit codes:\n${codes.map((code) => `  ${code === EXIT.ok && !gate ? "0  success" : EXIT_CODE_LINES[code]}`).join("\n")}`;
+  return `Exit codes:\n${codes.map((code) => `  ${code}  ${code === EXIT.ok && !gate ? "success" : EXIT_CODE_MEANINGS[code]}`).join("\n")}`;
 }
 
 export const EXIT_CODES_HELP = exitCodesHelp();

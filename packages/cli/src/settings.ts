@@ -3,17 +3,23 @@
  * (`--config`, YAML or JSON). Every problem names its input; the password never comes from a flag value.
  */
 import { readFileSync } from "node:fs";
-import type { Auth, QualysClientOptions } from "@qualys-connector/client";
 import {
+  type Auth,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUT_MS,
   describeJsonSyntaxError,
   isSecretName,
   knownSecrets,
+  PAGE_SIZE,
   PLATFORM_IDS,
+  type QualysClientOptions,
   redact,
 } from "@qualys-connector/client";
 import type { Command } from "commander";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { UsageError } from "./exit-codes.js";
+import { parseInteger } from "./parse/numbers.js";
 
 export interface ConnectionFlags {
   config?: string;
@@ -55,10 +61,13 @@ export function addConnectionOptions(
     .option("--proxy <url>", "HTTP(S) proxy, credentials allowed (env HTTPS_PROXY, NO_PROXY)")
     .option("--ca-file <file>", "extra CA certificates (PEM)")
     .option("--insecure", "do not verify TLS certificates (warned; for lab use only)")
-    .option(`${timeoutFlag} <seconds>`, "per request; 0 disables (default 120)")
-    .option("--max-retries <n>", "retries of idempotent calls (default 5)")
-    .option("--concurrency <n>", "calls in flight at once (default 2)")
-    .option("--page-size <n>", "records per page where paging applies (default 100, at most 1000)");
+    .option(`${timeoutFlag} <seconds>`, `per request; 0 disables (default ${DEFAULT_TIMEOUT_MS / 1000})`)
+    .option("--max-retries <n>", `retries of idempotent calls (default ${DEFAULT_RETRY.maxRetries})`)
+    .option("--concurrency <n>", `calls in flight at once (default ${DEFAULT_CONCURRENCY})`)
+    .option(
+      "--page-size <n>",
+      `records per page where paging applies (default ${PAGE_SIZE.default}, at most ${PAGE_SIZE.max})`,
+    );
 }
 
 type FileSettings = Partial<Record<string, unknown>>;
@@ -199,11 +208,13 @@ function integer(
   fallback: number,
 ): number {
   if (value === undefined) return fallback;
-  const text = value.trim();
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`${name}: "${value}" must be a whole number from ${min} to ${max}`);
-  }
-  return Number(text);
+  return parseInteger(
+    value,
+    name,
+    min,
+    max,
+    () => `${name}: "${value}" must be a whole number from ${min} to ${max}`,
+  );
 }
 
 /** A proxy from the environment, unless NO_PROXY covers the API host. */
@@ -308,7 +319,7 @@ export function loadSettings(
     "--timeout (per request)",
     0,
     86_400,
-    120,
+    DEFAULT_TIMEOUT_MS / 1000,
   );
   const proxy = flags.proxy ?? str(file.proxy, "--config proxy") ?? proxyFromEnv(env, apiUrl);
   const caFile = flags.caFile ?? str(file.caFile, "--config caFile");
@@ -321,16 +332,22 @@ export function loadSettings(
       "--max-retries",
       0,
       100,
-      5,
+      DEFAULT_RETRY.maxRetries,
     ),
     concurrency: integer(
       flags.concurrency ?? str(file.concurrency, "--config concurrency"),
       "--concurrency",
       1,
       64,
-      2,
+      DEFAULT_CONCURRENCY,
     ),
-    pageSize: integer(flags.pageSize ?? str(file.pageSize, "--config pageSize"), "--page-size", 1, 1000, 100),
+    pageSize: integer(
+      flags.pageSize ?? str(file.pageSize, "--config pageSize"),
+      "--page-size",
+      PAGE_SIZE.min,
+      PAGE_SIZE.max,
+      PAGE_SIZE.default,
+    ),
     ...(apiUrl ? { apiUrl } : {}),
     ...(platform ? { platform } : {}),
     ...(gatewayUrl ? { gatewayUrl } : {}),

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { DEFAULT_CONCURRENCY, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, PAGE_SIZE } from "@qualys-connector/client";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../src/exit-codes.js";
 import { loadSettings } from "../src/settings.js";
@@ -62,5 +63,26 @@ describe("the CLI's last line of defence", () => {
     expect(result.stderr).toContain("[REDACTED]");
     for (const secret of [password, encodeURIComponent(password)])
       expect(result.stderr).not.toContain(secret);
+  });
+});
+
+describe("the client's limits and defaults", () => {
+  const env = { QUALYS_USERNAME: "u", QUALYS_PASSWORD: "p", QUALYS_API_URL: "https://qualysapi.qualys.com" };
+
+  it("are the settings' defaults", () => {
+    const { client } = loadSettings({}, env, () => "");
+    expect(client.pageSize).toBe(PAGE_SIZE.default);
+    expect(client.concurrency).toBe(DEFAULT_CONCURRENCY);
+    expect(client.timeoutMs).toBe(DEFAULT_TIMEOUT_MS);
+    expect(client.maxRetries).toBe(DEFAULT_RETRY.maxRetries);
+  });
+
+  it("bound --page-size", () => {
+    expect(loadSettings({ pageSize: String(PAGE_SIZE.max) }, env, () => "").client.pageSize).toBe(
+      PAGE_SIZE.max,
+    );
+    expect(() => loadSettings({ pageSize: String(PAGE_SIZE.max + 1) }, env, () => "")).toThrow(
+      `--page-size: "${PAGE_SIZE.max + 1}" must be a whole number from ${PAGE_SIZE.min} to ${PAGE_SIZE.max}`,
+    );
   });
 });

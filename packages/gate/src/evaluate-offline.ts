@@ -7,11 +7,11 @@ import { readFileSync } from "node:fs";
 import { readWasScanDownload, toWasScanResults } from "@qualys-connector/client";
 import { type ScanFinding, wasScanFindings } from "@qualys-connector/model";
 import type { Baseline } from "./baseline.js";
-import { type EvaluationInput, evaluate } from "./evaluate.js";
+import { type EvaluationInput, evaluate, evaluationInput } from "./evaluate.js";
 import type { Policy } from "./policy.js";
 import { EXIT_CODES, type GateFinding, type GateResult, type GateScan } from "./result.js";
 import { fromResultFile, type GateResultFile } from "./result-file.js";
-import { completionOf } from "./run-was-gate.js";
+import { completionOf, WAS_TERMINAL_STATUSES } from "./run-was-gate.js";
 
 export class SavedScanError extends Error {
   constructor(message: string) {
@@ -30,8 +30,6 @@ export interface SavedScan {
   hosts?: GateResult["hosts"];
 }
 
-const TERMINAL = new Set(["FINISHED", "ERROR", "CANCELED"]);
-
 function fromResult(saved: GateResult, file: string): SavedScan {
   if (saved.verdict === "error")
     throw new SavedScanError(
@@ -43,7 +41,7 @@ function fromResult(saved: GateResult, file: string): SavedScan {
   });
   const scan = saved.scan;
   const completion: EvaluationInput["completion"] =
-    scan && scan.kind === "was" && TERMINAL.has(scan.status ?? "")
+    scan && scan.kind === "was" && WAS_TERMINAL_STATUSES.has(scan.status ?? "")
       ? completionOf(scan, { authRecord: "default" })
       : saved.incomplete
         ? { complete: false, reason: saved.incomplete.reason }
@@ -132,16 +130,7 @@ export function evaluateSaved(
   optionName?: (option: string) => string,
 ): GateResult {
   const evaluation = evaluate(
-    {
-      scan: saved.scan,
-      findings: saved.findings,
-      statsCounts: saved.statsCounts,
-      completion: saved.completion,
-      resultsAvailable: saved.resultsAvailable,
-      baseline: baseline ? new Set(baseline.findings.map((f) => f.fingerprint)) : undefined,
-      completionLabel:
-        saved.scan?.kind === "vm" ? "VM could scan the host" : "WAS could scan the web application",
-    },
+    evaluationInput(saved.scan?.kind ?? "was", saved, baseline),
     policy,
     now,
     optionName,

@@ -10,6 +10,7 @@ import {
   SEVERITY_NAMES,
   type SeverityCounts,
 } from "@qualys-connector/model";
+import type { Baseline } from "./baseline.js";
 import { type CvssVersion, hasVulnerabilityCriteria, type Policy, type PolicyException } from "./policy.js";
 import { formatQidRanges, qidInRanges } from "./qid-list.js";
 import type {
@@ -39,6 +40,32 @@ export interface EvaluationInput {
   baseline: ReadonlySet<string> | undefined;
   /** Wording for the scan-level criterion, e.g. "WAS could scan the web application". */
   completionLabel: string;
+}
+
+/** The wording of the scan-level criterion, per gate. */
+const COMPLETION_LABELS: Readonly<Record<GateScan["kind"], string>> = {
+  was: "WAS could scan the web application",
+  vm: "VM could scan the host",
+};
+
+/**
+ * The evaluation input of a WAS or VM scan: what the scan gave, the baseline as the set of its fingerprints, and
+ * the scan-level criterion's wording for the gate. The live runners and the offline evaluation all build it here.
+ */
+export function evaluationInput(
+  kind: GateScan["kind"],
+  scanned: Pick<EvaluationInput, "scan" | "findings" | "statsCounts" | "completion" | "resultsAvailable">,
+  baseline: Baseline | undefined,
+): EvaluationInput {
+  return {
+    scan: scanned.scan,
+    findings: scanned.findings,
+    statsCounts: scanned.statsCounts,
+    completion: scanned.completion,
+    resultsAvailable: scanned.resultsAvailable,
+    baseline: baseline ? new Set(baseline.findings.map((f) => f.fingerprint)) : undefined,
+    completionLabel: COMPLETION_LABELS[kind],
+  };
 }
 
 export type Evaluation = Pick<

@@ -52,7 +52,13 @@ export {
   runWasGate,
   type WasGateOptions,
 } from "./run-was-gate.js";
-export { type GateProgress, type LongScanOptions, ToolError } from "./scan-lifecycle.js";
+export {
+  countCalls,
+  type GateProgress,
+  type GateRunner,
+  type LongScanOptions,
+  ToolError,
+} from "./scan-lifecycle.js";
 export {
   type CiContext,
   type CiSystem,
@@ -76,6 +82,7 @@ export {
   azureSetOutputVariable,
   githubOutputEntry,
   OUTPUT_FILES,
+  publishLaunchedScanOutputs,
   publishStepOutputs,
   renderJson,
   writeGateOutputs,

@@ -7,14 +7,16 @@ import type { HostSummary, ScanFinding, SeverityCounts } from "@qualys-connector
 
 /** passed 0 (warnings allowed), failed 1 (policy), incomplete 2 (the scan did not give a full answer), error 3. */
 export type Verdict = "passed" | "failed" | "incomplete" | "error";
-export type ExitCode = 0 | 1 | 2 | 3;
 
-export const EXIT_CODES: Readonly<Record<Verdict, ExitCode>> = {
+/** The one home of the exit codes: the gate's result carries its code, and the CLI exits with these numbers. */
+export const EXIT_CODES = {
   passed: 0,
   failed: 1,
   incomplete: 2,
   error: 3,
-};
+} as const satisfies Readonly<Record<Verdict, number>>;
+
+export type ExitCode = (typeof EXIT_CODES)[Verdict];
 
 export type CriterionAction = "fail" | "warn";
 

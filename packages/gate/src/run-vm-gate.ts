@@ -15,20 +15,20 @@ import {
 } from "@qualys-connector/model";
 import type { Baseline } from "./baseline.js";
 import { describeError } from "./describe-error.js";
-import { type EvaluationInput, evaluate } from "./evaluate.js";
+import { type EvaluationInput, evaluate, evaluationInput } from "./evaluate.js";
 import { toIsoUtc } from "./iso-date.js";
 import type { Policy } from "./policy.js";
 import type { GateResult, GateScan } from "./result.js";
 import {
   earlyEndReason,
-  GateRun,
+  type GateRunner,
   type LongScanOptions,
   type PollPhase,
   pollUntilTerminal,
-  type RunContext,
+  scopedRunner,
+  startGateRun,
   stopText,
   ToolError,
-  withGateScope,
 } from "./scan-lifecycle.js";
 import type { Ec2Connector, VmGateApi } from "./vm-gate-api.js";
 
@@ -84,17 +84,8 @@ function durationSeconds(text: string | undefined): number | undefined {
  * Run the VM gate. Never throws for a Qualys or scan problem: those become an `error` or `incomplete` result.
  * Every request it makes is bounded by `options.signal` and by `options.timeoutMs` (scan-lifecycle.ts).
  */
-export function runVmGate(
-  api: VmGateApi,
-  options: VmGateOptions,
-  policy: Policy,
-  baseline: Baseline | undefined,
-  apiCalls: Record<string, number>,
-): Promise<GateResult | LaunchedVmScan> {
-  return withGateScope(options, (signal) =>
-    runInScope(api, { ...options, signal }, policy, baseline, apiCalls),
-  );
-}
+export const runVmGate: GateRunner<VmGateApi, VmGateOptions, GateResult | LaunchedVmScan> =
+  scopedRunner(runInScope);
 
 async function runInScope(
   api: VmGateApi,
@@ -103,20 +94,10 @@ async function runInScope(
   baseline: Baseline | undefined,
   apiCalls: Record<string, number>,
 ): Promise<GateResult | LaunchedVmScan> {
-  const { clock, signal } = options;
+  const { run, ctx } = startGateRun(options, apiCalls);
+  const { clock, signal, started, progress } = ctx;
   const name = options.optionName ?? ((option: string) => option);
-  const progress = options.progress ?? (() => {});
-  const started = clock.now();
   const deadline = started + options.timeoutMs;
-  const run = new GateRun(options.tool, clock, apiCalls, progress, options.forceSignal);
-  const ctx: RunContext = {
-    clock,
-    signal,
-    started,
-    pollIntervalMs: options.pollIntervalMs,
-    maxPollFailures: options.maxPollFailures,
-    progress,
-  };
   const targetId = options.ec2 ? options.ec2.instanceIds.join(",") : options.ips.join(",");
   // IP targets need no second name; EC2 targets are named with their connector and region.
   const ec2Name = (connector: string) =>
@@ -143,7 +124,17 @@ async function runInScope(
   const incomplete = (reason: string): GateResult =>
     run.finish(
       evaluate(
-        { ...evaluationInput(run.scan, [], { complete: false, reason }, baseline), resultsAvailable: false },
+        evaluationInput(
+          "vm",
+          {
+            scan: run.scan,
+            findings: [],
+            statsCounts: undefined,
+            completion: { complete: false, reason },
+            resultsAvailable: false,
+          },
+          baseline,
+        ),
         policy,
         new Date(clock.now()),
         options.optionName,
@@ -261,10 +252,18 @@ async function runInScope(
     }
     return run.finish(
       evaluate(
-        {
-          ...evaluationInput(run.scan, findings, completionOfVm(run.scan, results), baseline),
-          resultsAvailable: results !== undefined,
-        },
+        evaluationInput(
+          "vm",
+          {
+            scan: run.scan,
+            findings,
+            // VM scans report no separate statistics: the rows are the counts.
+            statsCounts: undefined,
+            completion: completionOfVm(run.scan, results),
+            resultsAvailable: results !== undefined,
+          },
+          baseline,
+        ),
         policy,
         new Date(clock.now()),
         options.optionName,
@@ -414,23 +413,6 @@ async function runInScope(
 /** Single addresses of the IP list (ranges are left to the rows), to list hosts that gave no row. */
 function plainIps(ips: readonly string[]): string[] {
   return ips.filter((ip) => /^[\d.]+$|^[0-9a-f:]+$/i.test(ip));
-}
-
-function evaluationInput(
-  scan: GateScan | undefined,
-  findings: ScanFinding[],
-  completion: EvaluationInput["completion"],
-  baseline: Baseline | undefined,
-): Omit<EvaluationInput, "resultsAvailable"> {
-  return {
-    scan,
-    findings,
-    // VM scans report no separate statistics: the rows are the counts.
-    statsCounts: undefined,
-    completion,
-    baseline: baseline ? new Set(baseline.findings.map((f) => f.fingerprint)) : undefined,
-    completionLabel: "VM could scan the host",
-  };
 }
 
 /**

@@ -14,19 +14,19 @@ import {
 import { type ScanFinding, type VulnerabilityDefinition, wasScanFindings } from "@qualys-connector/model";
 import type { Baseline } from "./baseline.js";
 import { describeError } from "./describe-error.js";
-import { type EvaluationInput, evaluate } from "./evaluate.js";
+import { type EvaluationInput, evaluate, evaluationInput } from "./evaluate.js";
 import type { Policy } from "./policy.js";
 import type { GateResult, GateScan } from "./result.js";
 import {
   earlyEndReason,
-  GateRun,
+  type GateRunner,
   type LongScanOptions,
   type PollPhase,
   pollUntilTerminal,
-  type RunContext,
+  scopedRunner,
+  startGateRun,
   stopText,
   ToolError,
-  withGateScope,
 } from "./scan-lifecycle.js";
 import type { RunningScan, WasGateApi, WebAppChoice } from "./was-gate-api.js";
 
@@ -54,7 +54,7 @@ export interface LaunchedScan {
 }
 
 /** Statuses after which a WAS scan changes no more (docs/qualys-api.md 3.8). */
-const TERMINAL = new Set(["FINISHED", "ERROR", "CANCELED"]);
+export const WAS_TERMINAL_STATUSES: ReadonlySet<string> = new Set(["FINISHED", "ERROR", "CANCELED"]);
 /**
  * Which resultsStatus a clean scan reports is unresolved: Qualys' own plugins expect FINISHED, third-party fixtures
  * SUCCESSFUL, and both are documented values (docs/qualys-api.md 3.8), so both count as clean.
@@ -77,17 +77,8 @@ const RESULTS_MEANING: Readonly<Record<string, string>> = {
  * Run the WAS gate. Never throws for a Qualys or scan problem: those become an `error` or `incomplete` result.
  * Every request it makes is bounded by `options.signal` and by `options.timeoutMs` (scan-lifecycle.ts).
  */
-export function runWasGate(
-  api: WasGateApi,
-  options: WasGateOptions,
-  policy: Policy,
-  baseline: Baseline | undefined,
-  apiCalls: Record<string, number>,
-): Promise<GateResult | LaunchedScan> {
-  return withGateScope(options, (signal) =>
-    runInScope(api, { ...options, signal }, policy, baseline, apiCalls),
-  );
-}
+export const runWasGate: GateRunner<WasGateApi, WasGateOptions, GateResult | LaunchedScan> =
+  scopedRunner(runInScope);
 
 async function runInScope(
   api: WasGateApi,
@@ -96,20 +87,10 @@ async function runInScope(
   baseline: Baseline | undefined,
   apiCalls: Record<string, number>,
 ): Promise<GateResult | LaunchedScan> {
-  const { clock, signal } = options;
+  const { run, ctx } = startGateRun(options, apiCalls);
+  const { clock, signal, started, progress } = ctx;
   const name = options.optionName ?? ((option: string) => option);
-  const progress = options.progress ?? (() => {});
-  const started = clock.now();
-  const run = new GateRun(options.tool, clock, apiCalls, progress, options.forceSignal);
   const warnings = run.warnings;
-  const ctx: RunContext = {
-    clock,
-    signal,
-    started,
-    pollIntervalMs: options.pollIntervalMs,
-    maxPollFailures: options.maxPollFailures,
-    progress,
-  };
   let webApp: WebAppChoice | undefined;
   let scanId: number | undefined;
   let scan: GateScan | undefined;
@@ -141,10 +122,17 @@ async function runInScope(
   const finishIncomplete = (at: GateScan, reason: string): GateResult =>
     finish(
       evaluate(
-        {
-          ...evaluationInput(at, [], undefined, { complete: false, reason }, baseline),
-          resultsAvailable: false,
-        },
+        evaluationInput(
+          "was",
+          {
+            scan: at,
+            findings: [],
+            statsCounts: undefined,
+            completion: { complete: false, reason },
+            resultsAvailable: false,
+          },
+          baseline,
+        ),
         policy,
         new Date(clock.now()),
         options.optionName,
@@ -160,7 +148,7 @@ async function runInScope(
         id,
         status: () => api.status(id),
         statusText: (state) => state.status,
-        isTerminal: (state) => TERMINAL.has(state.status),
+        isTerminal: (state) => WAS_TERMINAL_STATUSES.has(state.status),
         resumeHint: `${name("scanId")} ${id}`,
       },
       deadline,
@@ -325,10 +313,17 @@ async function runInScope(
     const stats = results && results.vulnsTotal !== undefined ? results.vulnsByLevel : undefined;
     return finish(
       evaluate(
-        {
-          ...evaluationInput(scan, findings, stats, completionOf(scan, options), baseline),
-          resultsAvailable: results !== undefined,
-        },
+        evaluationInput(
+          "was",
+          {
+            scan,
+            findings,
+            statsCounts: stats,
+            completion: completionOf(scan, options),
+            resultsAvailable: results !== undefined,
+          },
+          baseline,
+        ),
         policy,
         new Date(clock.now()),
         options.optionName,
@@ -413,23 +408,6 @@ function emptyDefinition(qid: number): VulnerabilityDefinition {
     cwe: [],
     owasp: [],
     wasc: [],
-  };
-}
-
-function evaluationInput(
-  scan: GateScan,
-  findings: ScanFinding[],
-  stats: EvaluationInput["statsCounts"],
-  completion: EvaluationInput["completion"],
-  baseline: Baseline | undefined,
-): Omit<EvaluationInput, "resultsAvailable"> {
-  return {
-    scan,
-    findings,
-    statsCounts: stats,
-    completion,
-    baseline: baseline ? new Set(baseline.findings.map((f) => f.fingerprint)) : undefined,
-    completionLabel: "WAS could scan the web application",
   };
 }
 

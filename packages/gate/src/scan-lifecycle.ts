@@ -12,8 +12,10 @@ import {
   withRequestScope,
 } from "@qualys-connector/client";
 import type { HostSummary } from "@qualys-connector/model";
+import type { Baseline } from "./baseline.js";
 import { describeError } from "./describe-error.js";
 import type { Evaluation } from "./evaluate.js";
+import type { Policy } from "./policy.js";
 import { EXIT_CODES, type GateResult, type GateScan } from "./result.js";
 
 /** Progress events for the console; `scanId` is a WAS scan id or a VM scan reference. */
@@ -100,6 +102,26 @@ export function deadlinePassed(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true && signal.reason === GATE_DEADLINE;
 }
 
+/** A gate runner (`runWasGate`, `runVmGate`): the gate's API, its options, the policy and baseline, the call tally. */
+export type GateRunner<Api, Options, Outcome> = (
+  api: Api,
+  options: Options,
+  policy: Policy,
+  baseline: Baseline | undefined,
+  apiCalls: Record<string, number>,
+) => Promise<Outcome>;
+
+/**
+ * A runner whose whole run is in one gate scope (`withGateScope`): `inScope` gets the options with the scope's
+ * signal, so each of its requests is bounded by the caller's signal and by `options.timeoutMs`.
+ */
+export function scopedRunner<Api, Options extends LongScanOptions, Outcome>(
+  inScope: GateRunner<Api, Options, Outcome>,
+): GateRunner<Api, Options, Outcome> {
+  return (api, options, policy, baseline, apiCalls) =>
+    withGateScope(options, (signal) => inScope(api, { ...options, signal }, policy, baseline, apiCalls));
+}
+
 /**
  * Run a gate inside one request scope whose signal aborts on the caller's signal or when `timeoutMs` has passed
  * (reason GATE_DEADLINE), so every request of the run is bounded by both. The deadline is a real timer (split
@@ -164,6 +186,34 @@ export interface RunContext {
   pollIntervalMs: number;
   maxPollFailures: number;
   progress: (event: GateProgress) => void;
+}
+
+/**
+ * A `count` for `wasGateApi`/`vmGateApi` that tallies the calls by purpose into `apiCalls`, the map a runner
+ * reports in result.json.
+ */
+export function countCalls(apiCalls: Record<string, number>): (purpose: string) => void {
+  return (purpose) => {
+    apiCalls[purpose] = (apiCalls[purpose] ?? 0) + 1;
+  };
+}
+
+/** The start of a runner's run: its state (`GateRun`) and the context its polling reads, both from its options. */
+export function startGateRun(
+  options: LongScanOptions,
+  apiCalls: Record<string, number>,
+): { run: GateRun; ctx: RunContext } {
+  const { clock, signal } = options;
+  const progress = options.progress ?? (() => {});
+  const ctx: RunContext = {
+    clock,
+    signal,
+    started: clock.now(),
+    pollIntervalMs: options.pollIntervalMs,
+    maxPollFailures: options.maxPollFailures,
+    progress,
+  };
+  return { run: new GateRun(options.tool, clock, apiCalls, progress, options.forceSignal), ctx };
 }
 
 /** Poll until a terminal state, the deadline, an abort, or `maxPollFailures` failed status calls in a row. */

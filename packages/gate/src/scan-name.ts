@@ -29,8 +29,13 @@ function first(env: Env, ...names: string[]): string {
 }
 
 /** Which CI system runs us, from the variables each one documents. */
+/** Azure DevOps sets `TF_BUILD` to `True` on its agents; the one test of "running on Azure DevOps". */
+export function isAzureDevOps(env: Env): boolean {
+  return env.TF_BUILD?.toLowerCase() === "true";
+}
+
 export function detectCi(env: Env): CiContext {
-  if (env.TF_BUILD?.toLowerCase() === "true")
+  if (isAzureDevOps(env))
     return {
       ci: "azureDevOps",
       pipeline: first(env, "BUILD_DEFINITIONNAME"),

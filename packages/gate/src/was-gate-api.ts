@@ -8,6 +8,7 @@ import {
   type OptionMessage,
   opt,
   optionMessage,
+  PAGE_SIZE,
   QualysApiError,
   type QualysClient,
   type WasLaunch,
@@ -56,7 +57,16 @@ export interface WasGateApi {
 /** CWE, OWASP (with its edition: `A03:2021`) and WASC classes of a QID. */
 export type Classification = WebClasses;
 
-/** Pages of 1000 findings read per batch of QIDs at most, so a web app with a huge history cannot stall a gate. */
+/**
+ * Findings per page of the classification search: the largest page Qualys accepts, since the search stops as
+ * soon as every QID of a batch is classified and each page is one request against the subscription's limits.
+ */
+export const CLASSIFICATION_PAGE_SIZE = PAGE_SIZE.max;
+
+/**
+ * Pages of `CLASSIFICATION_PAGE_SIZE` findings read per batch of QIDs at most, so a web app with a huge history
+ * cannot stall a gate.
+ */
 export const CLASSIFICATION_PAGES = 10;
 
 /** No single web app matches `webApp`; names that option; `messageWith` lets a CLI say its flag. */
@@ -172,7 +182,7 @@ export function wasGateApi(client: QualysClient, count: (purpose: string) => voi
     async classifications(webAppId, qids) {
       const out = new Map<number, Classification>();
       const unique = [...new Set(qids)].sort((a, b) => a - b);
-      const pageSize = 1000;
+      const pageSize = CLASSIFICATION_PAGE_SIZE;
       for (let i = 0; i < unique.length; i += KB_BATCH) {
         const batch = unique.slice(i, i + KB_BATCH);
         const missing = new Set(batch);

@@ -10,6 +10,7 @@ import { escapeControlChars, logSafe } from "./log-text.js";
 import { redactGateResult } from "./redact-result.js";
 import type { GateResult } from "./result.js";
 import { toResultFile } from "./result-file.js";
+import { isAzureDevOps } from "./scan-name.js";
 import { renderHtml } from "./writers/html.js";
 import { renderJunit } from "./writers/junit.js";
 import { renderMarkdown } from "./writers/markdown.js";
@@ -84,17 +85,41 @@ export function publishStepOutputs(
   const lines: string[] = [];
   if (env.GITHUB_OUTPUT) {
     try {
-      appendFileSync(env.GITHUB_OUTPUT, values.map(([k, v]) => githubOutputEntry(k, v)).join(""));
+      appendFileSync(env.GITHUB_OUTPUT, githubOutputText(values));
     } catch (error) {
       lines.push(logSafe(`warning: could not append to GITHUB_OUTPUT: ${(error as Error).message}`));
     }
   }
-  if (env.TF_BUILD?.toLowerCase() === "true") {
-    const camel = (k: string) =>
-      `qualys${k.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase())}`;
-    for (const [k, v] of values) lines.push(azureSetOutputVariable(camel(k), v));
-  }
-  return lines;
+  return [...lines, ...azureOutputLines(values, env)];
+}
+
+/**
+ * The step output of a scan launched without waiting (`--no-wait`): `scan-id`, for the job that gates it later.
+ * Same names and escaping as `publishStepOutputs`; a `$GITHUB_OUTPUT` that cannot be written is an error here,
+ * since that id is all the later job has. Returns the lines to print as they are.
+ */
+export function publishLaunchedScanOutputs(
+  scanId: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const values: [string, string][] = [["scan-id", scanId]];
+  if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, githubOutputText(values));
+  return azureOutputLines(values, env);
+}
+
+function githubOutputText(values: readonly (readonly [string, string])[]): string {
+  return values.map(([k, v]) => githubOutputEntry(k, v)).join("");
+}
+
+/** On Azure DevOps (`TF_BUILD`), each output as an output variable: `scan-id` becomes `qualysScanId`. */
+function azureOutputLines(
+  values: readonly (readonly [string, string])[],
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  if (!isAzureDevOps(env)) return [];
+  const camel = (k: string) =>
+    `qualys${k.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase())}`;
+  return values.map(([k, v]) => azureSetOutputVariable(camel(k), v));
 }
 
 /**
@@ -114,8 +139,7 @@ export function announceSummary(
       lines.push(logSafe(`warning: could not append to GITHUB_STEP_SUMMARY: ${(error as Error).message}`));
     }
   }
-  if (env.TF_BUILD?.toLowerCase() === "true")
-    lines.push(`##vso[task.uploadsummary]${azureCommandData(markdownPath)}`);
+  if (isAzureDevOps(env)) lines.push(`##vso[task.uploadsummary]${azureCommandData(markdownPath)}`);
   return lines;
 }
 

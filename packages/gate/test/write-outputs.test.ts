@@ -9,6 +9,7 @@ import {
   fromResultFile,
   githubOutputEntry,
   normalizePolicy,
+  publishLaunchedScanOutputs,
   publishStepOutputs,
   readSavedScan,
   writeGateOutputs,
@@ -51,6 +52,19 @@ describe("CI announcements", () => {
     expect(readFileSync(stepSummary, "utf8")).toBe(`earlier step\n${readFileSync(markdown, "utf8")}\n`);
     expect(lines).toEqual([`##vso[task.uploadsummary]${markdown}`]);
     expect(announceSummary(markdown, {})).toEqual([]);
+  });
+
+  it("publishes the scan id of a launched scan under the same names as a gate run's", () => {
+    const dir = temp();
+    const output = path.join(dir, "github-output");
+    writeFileSync(output, "earlier=1\n");
+    const lines = publishLaunchedScanOutputs("4242", { GITHUB_OUTPUT: output, TF_BUILD: "True" });
+    expect(readFileSync(output, "utf8")).toBe("earlier=1\nscan-id=4242\n");
+    expect(lines).toEqual(["##vso[task.setvariable variable=qualysScanId;isOutput=true]4242"]);
+    expect(publishLaunchedScanOutputs("4242", {})).toEqual([]);
+    expect(() =>
+      publishLaunchedScanOutputs("1", { GITHUB_OUTPUT: path.join(dir, "missing", "out") }),
+    ).toThrow();
   });
 
   it("publishes step outputs for later steps", () => {

@@ -26,17 +26,23 @@ export function toSeverity(value: unknown): Severity | undefined {
 }
 
 /**
- * SARIF `properties.security-severity` (a CVSS-like 0.0-10.0 score as text). GitHub buckets it as
- * critical > 9.0, high 7.0-8.9, medium 4.0-6.9, low 0.1-3.9, so each Qualys level lands in one bucket:
+ * A CVSS-like 0.0-10.0 score for each Qualys level, for consumers that rank by a score (SARIF
+ * `properties.security-severity`, the definitions' severity score when no CVSS is known). GitHub buckets such a
+ * score as critical > 9.0, high 7.0-8.9, medium 4.0-6.9, low 0.1-3.9, so each Qualys level lands in one bucket:
  * 5 critical, 4 high, 3 medium, 2 and 1 low.
  */
-export const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = {
-  1: "2.0",
-  2: "3.9",
-  3: "5.5",
-  4: "8.0",
-  5: "9.5",
+export const SEVERITY_SCORE: Readonly<Record<Severity, number>> = {
+  1: 2.0,
+  2: 3.9,
+  3: 5.5,
+  4: 8.0,
+  5: 9.5,
 };
+
+/** SARIF `properties.security-severity`: `SEVERITY_SCORE` as text with one decimal ("2.0", "9.5"). */
+export const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = Object.fromEntries(
+  SEVERITIES.map((severity) => [severity, SEVERITY_SCORE[severity].toFixed(1)]),
+) as Record<Severity, string>;
 
 /** SARIF `level`: 4 and 5 are errors, 3 a warning, 1 and 2 notes. */
 export function sarifLevel(severity: Severity | undefined): "error" | "warning" | "note" {

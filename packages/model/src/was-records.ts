@@ -16,7 +16,7 @@ import {
   v3List,
   type XmlNode,
 } from "@qualys-connector/client";
-import { type Severity, toSeverity } from "./severity.js";
+import { SEVERITY_SCORE, type Severity, toSeverity } from "./severity.js";
 import {
   DEFAULT_SEVERITY_LABELS,
   type FindingKind,
@@ -48,6 +48,10 @@ export interface Evidence {
   truncated: boolean;
 }
 
+/** The statuses of a WAS finding (vulnerabilities and sensitive content; information gathered has none). */
+export const FINDING_STATUSES = ["NEW", "ACTIVE", "REOPENED", "PROTECTED", "FIXED"] as const;
+export type FindingStatus = (typeof FINDING_STATUSES)[number];
+
 export interface FindingRecord {
   /** WAS `uniqueId` (a UUID that survives re-detection), else the finding id as text. */
   uid: string;
@@ -58,7 +62,7 @@ export interface FindingRecord {
   /** VULNERABILITY, SENSITIVE_CONTENT or INFORMATION_GATHERED. */
   type: string;
   potential: boolean;
-  /** NEW, ACTIVE, REOPENED, PROTECTED, FIXED; none for information gathered. */
+  /** One of `FINDING_STATUSES`; none for information gathered. */
   status: string | undefined;
   severity: Severity | undefined;
   severityLabel: string | undefined;
@@ -190,9 +194,6 @@ export function toFindingRecord(
   };
 }
 
-/** Brinqa-style SEVERITY_SCORE when no CVSS is known: the middle of the GitHub bucket of each level. */
-const SCORE_BY_SEVERITY: Readonly<Record<Severity, number>> = { 1: 2.0, 2: 3.9, 3: 5.5, 4: 8.0, 5: 9.5 };
-
 export function toDefinitionRecord(kb: KbVuln): DefinitionRecord {
   const severity = toSeverity(kb.severity);
   const v3 = kb.cvssV3?.base;
@@ -202,7 +203,8 @@ export function toDefinitionRecord(kb: KbVuln): DefinitionRecord {
     qid: kb.qid,
     title: kb.title,
     severity,
-    severityScore: v3 ?? v2 ?? (severity === undefined ? 0 : SCORE_BY_SEVERITY[severity]),
+    // Brinqa-style SEVERITY_SCORE when no CVSS is known: the level's score (SEVERITY_SCORE).
+    severityScore: v3 ?? v2 ?? (severity === undefined ? 0 : SEVERITY_SCORE[severity]),
     categories: kb.category ? [kb.category] : [],
     vulnType: kb.vulnType,
     cves: kb.cves,

@@ -8,6 +8,7 @@ import {
   undiciTransport,
 } from "@qualys-connector/client";
 import {
+  countCalls,
   detectCi,
   normalizePolicy,
   renderScanName,
@@ -23,7 +24,7 @@ import { runSync, type SyncReport } from "@qualys-connector/sync";
 import type { Command } from "commander";
 import { printLine } from "../log.js";
 import { flagOf } from "../option-flags.js";
-import { VERSION } from "../version.js";
+import { TOOL } from "../version.js";
 import { formatChecks, type ObservedAnswer, observingTransport, runDoctor } from "./doctor.js";
 
 interface DemoFlags {
@@ -90,9 +91,7 @@ async function runDemo(
   let scanId = 0;
   for (const webApp of ["scenario-clean", "scenario-vulnerable"]) {
     const apiCalls: Record<string, number> = {};
-    const api = wasGateApi(client, (purpose) => {
-      apiCalls[purpose] = (apiCalls[purpose] ?? 0) + 1;
-    });
+    const api = wasGateApi(client, countCalls(apiCalls));
     const result = await runWasGate(
       api,
       {
@@ -107,7 +106,7 @@ async function runDemo(
         onRunning: "attach",
         maxPollFailures: 5,
         clock: systemClock,
-        tool: { name: "qualys-connector", version: VERSION },
+        tool: TOOL,
         optionName: flagOf,
       },
       policy,
@@ -143,9 +142,7 @@ async function runDemo(
   );
   const vmCalls: Record<string, number> = {};
   const vmResult = await runVmGate(
-    vmGateApi(client, (purpose) => {
-      vmCalls[purpose] = (vmCalls[purpose] ?? 0) + 1;
-    }),
+    vmGateApi(client, countCalls(vmCalls)),
     {
       ips: ["10.250.0.2"],
       scanName: renderScanName("{pipeline}_demo_build_{build}", detectCi({}), new Date()),
@@ -155,7 +152,7 @@ async function runDemo(
       onTimeout: "cancel",
       maxPollFailures: 5,
       clock: systemClock,
-      tool: { name: "qualys-connector", version: VERSION },
+      tool: TOOL,
       optionName: flagOf,
     },
     vmPolicy,

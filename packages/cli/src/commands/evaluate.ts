@@ -11,7 +11,7 @@ import type { Command } from "commander";
 import { UsageError } from "../exit-codes.js";
 import { printLine } from "../log.js";
 import { flagOf } from "../option-flags.js";
-import { VERSION } from "../version.js";
+import { TOOL } from "../version.js";
 import {
   addPolicyOptions,
   addVmCriteriaOptions,
@@ -41,14 +41,7 @@ export function registerEvaluateCommands(program: Command): void {
   evaluate.action(async (file: string, flags: PolicyOptionFlags) => {
     const { policy, baseline } = loadPolicy(flags);
     const saved = readSaved(file);
-    const result = evaluateSaved(
-      saved,
-      policy,
-      baseline,
-      { name: "qualys-connector", version: VERSION },
-      new Date(),
-      flagOf,
-    );
+    const result = evaluateSaved(saved, policy, baseline, TOOL, new Date(), flagOf);
     endGateRun(result, flags);
   });
 

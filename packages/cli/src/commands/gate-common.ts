@@ -1,32 +1,36 @@
 /**
- * What `scan was`, `scan vm` and `evaluate` share: the policy flags, loading the policy and baseline, and ending
- * a run (write every output, announce the summary to the CI system, print the verdict last, exit with its code).
+ * What `scan was`, `scan vm` and `evaluate` share: the policy flags, loading the policy and baseline, running a
+ * scan gate (`runScanGate`: settings, signals, progress, `--no-wait`), and ending a run (write every output,
+ * announce the summary to the CI system, print the verdict last, exit with its code).
  */
 
 import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
+  type Clock,
   createQualysClient,
   deadlineSignal,
   type QualysClient,
+  systemClock,
   withRequestScope,
 } from "@qualys-connector/client";
 import {
   announceSummary,
-  azureSetOutputVariable,
   type Baseline,
   BaselineError,
+  countCalls,
   defaultScanNameTemplate,
   describeError,
   detectCi,
   type GateProgress,
   type GateResult,
-  githubOutputEntry,
+  type GateRunner,
   loadPolicyFile,
   logSafeJson,
   normalizePolicy,
   type Policy,
   PolicyError,
+  publishLaunchedScanOutputs,
   publishStepOutputs,
   readBaseline,
   redactGateResult,
@@ -42,6 +46,7 @@ import { logLine, printLine } from "../log.js";
 import { flagOf } from "../option-flags.js";
 import { parseDuration } from "../parse/duration.js";
 import { type ConnectionFlags, type LoadedSettings, loadSettings, outputSecrets } from "../settings.js";
+import { TOOL } from "../version.js";
 
 export interface PolicyOptionFlags {
   policy?: string;
@@ -61,6 +66,9 @@ export interface PolicyOptionFlags {
   excludeCves?: string;
 }
 
+/** Where the gate commands write their outputs when `--report-dir` is not given. */
+export const DEFAULT_REPORT_DIR = "qualys-results";
+
 /** The criteria and output flags of every gate command. */
 export function addPolicyOptions(command: Command): Command {
   return command
@@ -77,7 +85,7 @@ export function addPolicyOptions(command: Command): Command {
     .option(
       "--report-dir <dir>",
       "where to write result.json, junit.xml, results.sarif, summary.md, report.html",
-      "qualys-results",
+      DEFAULT_REPORT_DIR,
     )
     .option("--format <format>", "console output: text, or json (prints result.json to stdout)", "text");
 }
@@ -200,15 +208,8 @@ export function endGateRun(
   throw new CommandExit(result.exitCode);
 }
 
-export function oneOf<T extends string>(value: string, flag: string, allowed: readonly T[]): T {
-  const text = value.trim();
-  const match = allowed.find((a) => a.toLowerCase() === text.toLowerCase());
-  if (!match) throw new UsageError(`${flag}: "${value}" must be one of ${allowed.join(", ")}`);
-  return match;
-}
-
 /** Progress lines on stderr: short, one per change, so CI logs stay readable over a 24-hour scan. */
-export function progressPrinter(): (event: GateProgress) => void {
+function progressPrinter(): (event: GateProgress) => void {
   let lastStatus = "";
   let lastPrinted = 0;
   const err = logLine;
@@ -268,7 +269,7 @@ const STUCK_AFTER_SIGNAL_MS = 9000;
  * once. A signal after the outputs were written ends the process at once with exit 2. The client is closed at the
  * end (VM session logout, bounded), also on failure.
  */
-export async function withGateClient(
+async function withGateClient(
   settings: LoadedSettings,
   run: (client: QualysClient, signals: GateSignals, apiCalls: Record<string, number>) => Promise<void>,
 ): Promise<void> {
@@ -322,8 +323,65 @@ export async function withGateClient(
   }
 }
 
+/** What a scan command's runner takes from the command itself rather than from its flags. */
+export interface GateRunContext extends GateSignals {
+  clock: Clock;
+  progress: (event: GateProgress) => void;
+  tool: { name: string; version: string };
+}
+
+/** How one scan gate (WAS or VM) plugs into `runScanGate`: what differs between `scan was` and `scan vm`. */
+export interface ScanGateCommand<Api, Options, Launched extends { kind: "launched" }> {
+  /** The client's default authentication (VM v2 calls use a session: one login, one logout at the end). */
+  auth?: "basic" | "session";
+  /** The gate's API over the client; `count` is told the purpose of every call, for result.json. */
+  api: (client: QualysClient, count: (purpose: string) => void) => Api;
+  /** The runner. */
+  run: GateRunner<Api, Options & GateRunContext, GateResult | Launched>;
+  /** With `--no-wait`: how a later job resumes the launched scan (`scan was --scan-id 42`). */
+  resume: { command: string; flag: "--scan-id" | "--scan-ref"; id: (launched: Launched) => number | string };
+}
+
+/**
+ * The wiring `scan was` and `scan vm` share, given the runner options read from their flags: load the policy and
+ * baseline, the connection settings (the request timeout from `--request-timeout`), run the gate with a client
+ * that signals abort, progress on stderr, then end the run (every output, the verdict, the exit code), or with
+ * `--no-wait` publish the launched scan.
+ */
+export async function runScanGate<Api, Options, Launched extends { kind: "launched" }>(
+  flags: PolicyOptionFlags & ConnectionFlags & { timeout?: string; requestTimeout?: string },
+  options: Options,
+  gate: ScanGateCommand<Api, Options, Launched>,
+): Promise<void> {
+  const { policy, baseline } = loadPolicy(flags);
+  const settings = gateSettings(flags, gate.auth !== undefined ? { auth: gate.auth } : {});
+  await withGateClient(settings, async (client, signals, apiCalls) => {
+    const api = gate.api(client, countCalls(apiCalls));
+    const outcome = await gate.run(
+      api,
+      {
+        ...options,
+        ...signals,
+        clock: systemClock,
+        progress: progressPrinter(),
+        tool: TOOL,
+        // Reasons and hints name the CLI's flags, not the gate's option names.
+        optionName: flagOf,
+      },
+      policy,
+      baseline,
+      apiCalls,
+    );
+    if ("kind" in outcome) {
+      endLaunchedRun(outcome, gate.resume.id(outcome), gate.resume.flag, gate.resume.command, flags);
+      return;
+    }
+    endGateRun(outcome, flags);
+  });
+}
+
 /** `--no-wait`: write scan.json, publish the id for later jobs, print it, exit 0. */
-export function endLaunchedRun(
+function endLaunchedRun(
   launched: object,
   scanId: number | string,
   resumeFlag: "--scan-id" | "--scan-ref",
@@ -334,10 +392,8 @@ export function endLaunchedRun(
   const file = path.join(flags.reportDir, "scan.json");
   writeFileSync(file, `${JSON.stringify(launched, null, 2)}\n`);
   logLine(`wrote ${file}; gate it later with: qualys-connector ${command} ${resumeFlag} ${scanId}`);
-  if (process.env.GITHUB_OUTPUT)
-    writeFileSync(process.env.GITHUB_OUTPUT, githubOutputEntry("scan-id", String(scanId)), { flag: "a" });
-  if (process.env.TF_BUILD?.toLowerCase() === "true")
-    process.stdout.write(`${azureSetOutputVariable("qualysScanId", String(scanId))}\n`);
+  for (const line of publishLaunchedScanOutputs(String(scanId), process.env))
+    process.stdout.write(`${line}\n`);
   if (flags.format === "json") process.stdout.write(`${logSafeJson(JSON.stringify(launched, null, 2))}\n`);
   else printLine(String(scanId));
 }
@@ -346,7 +402,7 @@ export function endLaunchedRun(
  * Connection settings of a scan command, whose `--timeout` is the scan's: the per-request timeout comes from
  * `--request-timeout` instead.
  */
-export function gateSettings(
+function gateSettings(
   flags: ConnectionFlags & { timeout?: string; requestTimeout?: string },
   defaults: { auth?: "basic" | "session" } = {},
 ): LoadedSettings {

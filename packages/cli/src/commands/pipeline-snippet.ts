@@ -10,8 +10,10 @@
 import path from "node:path";
 import type { Command, Option } from "commander";
 import { stringify as yamlStringify } from "yaml";
-import { UsageError } from "../exit-codes.js";
+import { EXIT, UsageError } from "../exit-codes.js";
+import { oneOf } from "../parse/choice.js";
 import { VERSION } from "../version.js";
+import { DEFAULT_REPORT_DIR } from "./gate-common.js";
 
 export const CI_SYSTEMS = ["jenkins", "azure", "github", "gitlab"] as const;
 export type CiSystem = (typeof CI_SYSTEMS)[number];
@@ -20,9 +22,6 @@ export const GATES = ["was", "vm"] as const;
 export type Gate = (typeof GATES)[number];
 
 export const DEFAULT_CREDENTIALS_ID = "qualys-api";
-
-/** The `--report-dir` default of the scan commands (gate-common.ts). */
-const DEFAULT_REPORT_DIR = "qualys-results";
 
 /**
  * Scan flags of the examples in the help text, in docs/ci/ and in the golden files under
@@ -83,7 +82,7 @@ interface SnippetPlan {
  */
 const RUN_CLI = `npx --yes qualys-connector@${VERSION}`;
 
-const EXIT_CODES_LINE = "Exit codes: 0 passed, 1 policy failed, 2 scan incomplete, 3 tool error";
+const EXIT_CODES_LINE = `Exit codes: ${EXIT.ok} passed, ${EXIT.policyFailed} policy failed, ${EXIT.scanIncomplete} scan incomplete, ${EXIT.error} tool error`;
 
 /** Characters a POSIX shell word may hold unquoted: no globbing, expansion, tilde, comment or word splitting. */
 const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
@@ -449,12 +448,6 @@ export function renderPipelineSnippet(
     case "gitlab":
       return renderGitlab(plan);
   }
-}
-
-function oneOf<T extends string>(value: string, flag: string, allowed: readonly T[]): T {
-  const match = allowed.find((a) => a === value.trim().toLowerCase());
-  if (!match) throw new UsageError(`${flag}: "${value}" must be one of ${allowed.join(", ")}`);
-  return match;
 }
 
 /**

@@ -3,26 +3,18 @@
  * scan host IPs or EC2 instances with Qualys VM, evaluate its criteria, fail the build, show the results.
  */
 
-import { systemClock } from "@qualys-connector/client";
 import { runVmGate, type VmGateOptions, vmGateApi } from "@qualys-connector/gate";
 import type { Command } from "commander";
 import { UsageError } from "../exit-codes.js";
-import { flagOf } from "../option-flags.js";
+import { oneOf } from "../parse/choice.js";
 import { parseInteger } from "../parse/numbers.js";
 import { addConnectionOptions, type ConnectionFlags } from "../settings.js";
-import { VERSION } from "../version.js";
 import {
   addPolicyOptions,
   addVmCriteriaOptions,
-  endGateRun,
-  endLaunchedRun,
-  gateSettings,
-  loadPolicy,
-  oneOf,
   type PolicyOptionFlags,
-  progressPrinter,
+  runScanGate,
   scanTiming,
-  withGateClient,
 } from "./gate-common.js";
 
 type Flags = ConnectionFlags &
@@ -191,33 +183,12 @@ export function registerScanVmCommand(scan: Command): void {
   addVmCriteriaOptions(vm);
   addConnectionOptions(vm, { requestTimeoutFlag: "--request-timeout" });
   vm.action(async (flags: Flags) => {
-    const options = vmOptions(flags, new Date());
-    const { policy, baseline } = loadPolicy(flags);
-    // VM v2 calls use a session by default: one login, one logout at the end, also on failure.
-    const settings = gateSettings(flags, { auth: "session" });
-    await withGateClient(settings, async (client, signals, apiCalls) => {
-      const api = vmGateApi(client, (purpose) => {
-        apiCalls[purpose] = (apiCalls[purpose] ?? 0) + 1;
-      });
-      const outcome = await runVmGate(
-        api,
-        {
-          ...options,
-          ...signals,
-          clock: systemClock,
-          progress: progressPrinter(),
-          tool: { name: "qualys-connector", version: VERSION },
-          optionName: flagOf,
-        },
-        policy,
-        baseline,
-        apiCalls,
-      );
-      if ("kind" in outcome) {
-        endLaunchedRun(outcome, outcome.scanRef, "--scan-ref", "scan vm", flags);
-        return;
-      }
-      endGateRun(outcome, flags);
+    await runScanGate(flags, vmOptions(flags, new Date()), {
+      // VM v2 calls use a session by default: one login, one logout at the end, also on failure.
+      auth: "session",
+      api: vmGateApi,
+      run: runVmGate,
+      resume: { command: "scan vm", flag: "--scan-ref", id: (launched) => launched.scanRef },
     });
   });
 }

@@ -3,7 +3,6 @@
  * results), with every input of Qualys' Azure DevOps extension, without the failures its users report.
  */
 
-import { systemClock } from "@qualys-connector/client";
 import {
   logSafe,
   runWasGate,
@@ -14,21 +13,10 @@ import {
 import type { Command } from "commander";
 import { UsageError } from "../exit-codes.js";
 import { flagOf } from "../option-flags.js";
+import { oneOf } from "../parse/choice.js";
 import { parseInteger } from "../parse/numbers.js";
 import { addConnectionOptions, type ConnectionFlags } from "../settings.js";
-import { VERSION } from "../version.js";
-import {
-  addPolicyOptions,
-  endGateRun,
-  endLaunchedRun,
-  gateSettings,
-  loadPolicy,
-  oneOf,
-  type PolicyOptionFlags,
-  progressPrinter,
-  scanTiming,
-  withGateClient,
-} from "./gate-common.js";
+import { addPolicyOptions, type PolicyOptionFlags, runScanGate, scanTiming } from "./gate-common.js";
 
 type Flags = ConnectionFlags &
   PolicyOptionFlags & {
@@ -136,40 +124,18 @@ export function registerScanWasCommand(scan: Command): void {
   addPolicyOptions(was);
   addConnectionOptions(was, { requestTimeoutFlag: "--request-timeout" });
   was.action(async (flags: Flags) => {
-    const now = new Date();
-    const options = gateOptions(flags, now);
-    const { policy, baseline } = loadPolicy(flags);
-    const settings = gateSettings(flags);
-
-    await withGateClient(settings, async (client, signals, apiCalls) => {
-      const api = wasGateApi(client, (purpose) => {
-        apiCalls[purpose] = (apiCalls[purpose] ?? 0) + 1;
-      });
-      try {
-        const outcome = await runWasGate(
-          api,
-          {
-            ...options,
-            ...signals,
-            clock: systemClock,
-            progress: progressPrinter(),
-            tool: { name: "qualys-connector", version: VERSION },
-            optionName: flagOf,
-          },
-          policy,
-          baseline,
-          apiCalls,
-        );
-        if ("kind" in outcome) {
-          endLaunchedRun(outcome, outcome.scanId, "--scan-id", "scan was", flags);
-          return;
+    await runScanGate(flags, gateOptions(flags, new Date()), {
+      api: wasGateApi,
+      run: async (...args) => {
+        try {
+          return await runWasGate(...args);
+        } catch (error) {
+          // The message lists web app names, which are hostile: one escaped line (a usage error keeps line breaks).
+          if (error instanceof WebAppLookupError) throw new UsageError(logSafe(error.messageWith(flagOf)));
+          throw error;
         }
-        endGateRun(outcome, flags);
-      } catch (error) {
-        // The message lists web app names, which are hostile: one escaped line (a usage error keeps line breaks).
-        if (error instanceof WebAppLookupError) throw new UsageError(logSafe(error.messageWith(flagOf)));
-        throw error;
-      }
+      },
+      resume: { command: "scan was", flag: "--scan-id", id: (launched) => launched.scanId },
     });
   });
 }

@@ -8,6 +8,7 @@ import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeS
 import path from "node:path";
 import { createQualysClient } from "@qualys-connector/client";
 import { logSafe, logSafeJson } from "@qualys-connector/gate";
+import { FINDING_STATUSES, isSeverity } from "@qualys-connector/model";
 import {
   type OpenStoreOptions,
   openStore,
@@ -72,21 +73,19 @@ function intList(
   return out;
 }
 
-const STATUSES = ["NEW", "ACTIVE", "REOPENED", "PROTECTED", "FIXED"];
-
 function filtersOf(flags: SyncFlags): SyncFilters {
   const status = flags.status?.split(",").map((s) => s.trim().toUpperCase());
-  const badStatus = status?.filter((s) => !STATUSES.includes(s));
+  const badStatus = status?.filter((s) => !(FINDING_STATUSES as readonly string[]).includes(s));
   if (badStatus && badStatus.length > 0)
     throw new UsageError(
-      `--status: ${badStatus.map((s) => `"${s}"`).join(", ")} not one of ${STATUSES.join(", ")}`,
+      `--status: ${badStatus.map((s) => `"${s}"`).join(", ")} not one of ${FINDING_STATUSES.join(", ")}`,
     );
   return {
     updatedSince: flags.updatedSince ? parseUtcDate(flags.updatedSince, "--updated-since") : undefined,
     lastDetectedSince: flags.lastDetectedSince
       ? parseUtcDate(flags.lastDetectedSince, "--last-detected-since")
       : undefined,
-    severity: intList(flags.severity, "--severity (1-5)", (n) => n >= 1 && n <= 5),
+    severity: intList(flags.severity, "--severity (1-5)", isSeverity),
     status,
     ids: intList(flags.ids, "--ids"),
     webAppIds: intList(flags.webappIds, "--webapp-ids"),

@@ -303,14 +303,12 @@ function hostsSection(hosts: readonly HostSummary[] | undefined): string | undef
   const parts = [
     "<section>",
     heading,
-    "<table>",
-    // Two header rows: the severity columns are grouped under Confirmed and Potential, as in the Jenkins VM
-    // connector's summary.
-    `<thead><tr><th rowspan="2">Host</th><th rowspan="2">DNS</th><th rowspan="2">OS</th><th colspan="5">Confirmed</th><th colspan="5">Potential</th><th rowspan="2">Information gathered</th></tr><tr>${severityHeads}${severityHeads}</tr></thead>`,
-    "<tbody>",
-    ...rows,
-    "</tbody>",
-    "</table>",
+    ...table(
+      // Two header rows: the severity columns are grouped under Confirmed and Potential, as in the Jenkins VM
+      // connector's summary.
+      `<thead><tr><th rowspan="2">Host</th><th rowspan="2">DNS</th><th rowspan="2">OS</th><th colspan="5">Confirmed</th><th colspan="5">Potential</th><th rowspan="2">Information gathered</th></tr><tr>${severityHeads}${severityHeads}</tr></thead>`,
+      rows,
+    ),
   ];
   const more = hosts.length - shown.length;
   if (more > 0) {
@@ -345,14 +343,17 @@ function criteriaSection(criteria: readonly CriterionResult[]): string {
   return [
     "<section>",
     "<h2>Pass/fail criteria</h2>",
-    "<table>",
-    "<thead><tr><th>Result</th><th>Criterion</th><th>Configured</th><th>Actual</th><th>Action</th><th>New only</th></tr></thead>",
-    "<tbody>",
-    ...rows,
-    "</tbody>",
-    "</table>",
+    ...table(
+      "<thead><tr><th>Result</th><th>Criterion</th><th>Configured</th><th>Actual</th><th>Action</th><th>New only</th></tr></thead>",
+      rows,
+    ),
     "</section>",
   ].join("\n");
+}
+
+/** A table's lines: its `<thead>` (already rendered) and body rows. */
+function table(head: string, rows: readonly string[]): string[] {
+  return ["<table>", head, "<tbody>", ...rows, "</tbody>", "</table>"];
 }
 
 function exceptionsSection(exceptions: readonly ExceptionReport[]): string | undefined {
@@ -372,12 +373,10 @@ function exceptionsSection(exceptions: readonly ExceptionReport[]): string | und
   return [
     "<section>",
     "<h2>Exceptions</h2>",
-    "<table>",
-    "<thead><tr><th>Exception</th><th>Scope</th><th>Reason</th><th>Expires</th><th>Status</th><th>Matched</th></tr></thead>",
-    "<tbody>",
-    ...rows,
-    "</tbody>",
-    "</table>",
+    ...table(
+      "<thead><tr><th>Exception</th><th>Scope</th><th>Reason</th><th>Expires</th><th>Status</th><th>Matched</th></tr></thead>",
+      rows,
+    ),
     "</section>",
   ].join("\n");
 }
@@ -505,12 +504,10 @@ function findingsSection(findings: readonly GateFinding[], vm: boolean, resultsA
   const parts = [
     "<section>",
     heading,
-    "<table>",
-    `<thead><tr>${header.map((name) => `<th>${escapeHtml(name)}</th>`).join("")}</tr></thead>`,
-    "<tbody>",
-    ...shown.map(vm ? vmFindingRow : findingRow),
-    "</tbody>",
-    "</table>",
+    ...table(
+      `<thead><tr>${header.map((name) => `<th>${escapeHtml(name)}</th>`).join("")}</tr></thead>`,
+      shown.map(vm ? vmFindingRow : findingRow),
+    ),
   ];
   const more = findings.length - shown.length;
   if (more > 0) {
