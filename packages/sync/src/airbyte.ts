@@ -23,9 +23,9 @@ import {
   QualysError,
   redact,
 } from "@qualys-connector/client";
+import { DEFAULT_OVERLAP_MS, qualysTime } from "./engine.js";
 import type { Stream, StreamContext, SyncFilters } from "./stream.js";
 import { findingsStream, readDefinitions, webAppsStream } from "./streams.js";
-import { DEFAULT_OVERLAP_MS, qualysTime } from "./sync.js";
 
 export type AirbyteCommand = "spec" | "check" | "discover" | "read";
 export const AIRBYTE_COMMANDS: readonly AirbyteCommand[] = ["spec", "check", "discover", "read"];

@@ -24,11 +24,18 @@ export {
   runAirbyte,
   specMessage,
 } from "./airbyte.js";
+export { type Checkpoint, parseCheckpoint } from "./checkpoint.js";
+export {
+  DEFAULT_OVERLAP_MS,
+  guidedGroups,
+  type PageDestination,
+  type PassesRun,
+  qualysTime,
+  readPasses,
+} from "./engine.js";
 export type { Pass, Stream, StreamContext, SyncFilters } from "./stream.js";
 export { findingsStream, KB_BATCH, readDefinitions, webAppsStream } from "./streams.js";
 export {
-  DEFAULT_OVERLAP_MS,
-  qualysTime,
   runSync,
   type StreamReport,
   type SyncOptions,
