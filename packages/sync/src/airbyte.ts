@@ -13,19 +13,22 @@
 import { readFileSync } from "node:fs";
 import {
   createQualysClient,
+  DEFAULT_CONCURRENCY,
   describeJsonSyntaxError,
   int,
   isSecretName,
   knownSecrets,
+  PAGE_SIZE,
   PLATFORM_IDS,
   type QualysClient,
   type QualysClientOptions,
   QualysError,
   redact,
 } from "@qualys-connector/client";
-import { DEFAULT_OVERLAP_MS, qualysTime } from "./engine.js";
+import { type Checkpoint, parseCheckpoint } from "./checkpoint.js";
+import { DEFAULT_OVERLAP_MS, qualysTime, readPasses } from "./engine.js";
 import type { Stream, StreamContext, SyncFilters } from "./stream.js";
-import { findingsStream, readDefinitions, webAppsStream } from "./streams.js";
+import { findingsStream, KB_BATCH, readDefinitions, webAppsStream } from "./streams.js";
 
 export type AirbyteCommand = "spec" | "check" | "discover" | "read";
 export const AIRBYTE_COMMANDS: readonly AirbyteCommand[] = ["spec", "check", "discover", "read"];
@@ -35,6 +38,12 @@ export const AIRBYTE_STREAMS = ["webapps", "findings", "definitions"] as const;
 export type AirbyteStreamName = (typeof AIRBYTE_STREAMS)[number];
 export type SyncMode = "full_refresh" | "incremental";
 export type DestinationSyncMode = "overwrite" | "append" | "append_dedup";
+
+/** Most calls in flight the config accepts. */
+const MAX_CONCURRENCY = 64;
+
+/** QIDs per definitions STATE message: one KnowledgeBase call's worth, so each STATE follows one call. */
+export const QIDS_PER_STATE = KB_BATCH;
 
 /** QIDs a definitions state remembers at most: KB has about 200,000 QIDs, WAS findings use a few thousand. */
 export const MAX_REMEMBERED_QIDS = 100_000;
@@ -138,10 +147,10 @@ const CONFIG_PROPERTIES: { readonly [key: string]: JsonSchema } = {
   page_size: {
     type: "integer",
     title: "Page size",
-    description: "Records per API page and per STATE message (Qualys allows at most 1000).",
-    minimum: 1,
-    maximum: 1000,
-    default: 100,
+    description: `Records per API page and per STATE message (Qualys allows at most ${PAGE_SIZE.max}).`,
+    minimum: PAGE_SIZE.min,
+    maximum: PAGE_SIZE.max,
+    default: PAGE_SIZE.default,
     order: 4,
   },
   concurrency: {
@@ -149,8 +158,8 @@ const CONFIG_PROPERTIES: { readonly [key: string]: JsonSchema } = {
     title: "Concurrent calls",
     description: "API calls in flight at once; Qualys' Standard subscriptions allow 2.",
     minimum: 1,
-    maximum: 64,
-    default: 2,
+    maximum: MAX_CONCURRENCY,
+    default: DEFAULT_CONCURRENCY,
     order: 5,
   },
   max_retries: {
@@ -364,7 +373,12 @@ export interface AirbyteConfig {
   platform: string | undefined;
   username: string;
   password: string;
+  /** Records per API page. */
   pageSize: number;
+  /** Records of web apps and findings per STATE message (each STATE is a checkpoint): the page size. */
+  recordsPerState: number;
+  /** QIDs whose definitions one STATE message covers. */
+  qidsPerState: number;
   concurrency: number;
   maxRetries: number;
   requestTimeoutSec: number;
@@ -439,13 +453,16 @@ export function parseConfig(raw: unknown): AirbyteConfig {
     problems.push("config.password: required");
   else if (typeof password !== "string") problems.push("config.password: must be text");
 
+  const pageSize = whole("page_size", PAGE_SIZE.min, PAGE_SIZE.max, PAGE_SIZE.default);
   const config: AirbyteConfig = {
     apiUrl,
     platform,
     username,
     password: typeof password === "string" ? password : "",
-    pageSize: whole("page_size", 1, 1000, 100),
-    concurrency: whole("concurrency", 1, 64, 2),
+    pageSize,
+    recordsPerState: pageSize,
+    qidsPerState: QIDS_PER_STATE,
+    concurrency: whole("concurrency", 1, MAX_CONCURRENCY, DEFAULT_CONCURRENCY),
     maxRetries: whole("max_retries", 0, 100, 5),
     requestTimeoutSec: whole("request_timeout", 0, 86_400, 120),
     filters: {
@@ -561,18 +578,6 @@ export function parseStateFile(raw: unknown): Map<AirbyteStreamName, StreamState
 
 const QUALYS_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?Z)?$/;
 
-/** Where a web apps or findings read resumes: the pass it was in and the last id it emitted. */
-export type Checkpoint = {
-  /** The cursor the interrupted attempt read from (null: everything). */
-  since: string | null;
-  /** Its start, so the cursor saved at the end covers the whole logical run. */
-  runStart: number;
-  pass: string;
-  afterId: number;
-  /** Passes already read in full. */
-  done: string[];
-};
-
 export type PagedStreamState = { cursor?: string; checkpoint?: Checkpoint };
 
 export type DefinitionsStreamState = {
@@ -604,19 +609,8 @@ function qidList(stream: string, key: string, value: unknown): number[] | undefi
 export function readPagedState(stream: string, blob: StreamState | undefined): PagedStreamState {
   if (!blob) return {};
   const cursor = cursorOf(stream, blob);
-  const c = blob.checkpoint;
-  let checkpoint: Checkpoint | undefined;
-  if (isObject(c)) {
-    if (typeof c.runStart !== "number" || typeof c.pass !== "string" || typeof c.afterId !== "number")
-      throw new AirbyteInputError([`state of ${stream}: checkpoint needs runStart, pass and afterId`]);
-    checkpoint = {
-      since: typeof c.since === "string" ? c.since : null,
-      runStart: c.runStart,
-      pass: c.pass,
-      afterId: c.afterId,
-      done: Array.isArray(c.done) ? c.done.filter((d): d is string => typeof d === "string") : [],
-    };
-  }
+  const { checkpoint, problem } = parseCheckpoint(blob.checkpoint);
+  if (problem) throw new AirbyteInputError([`state of ${stream}: ${problem}`]);
   return { ...(cursor ? { cursor } : {}), ...(checkpoint ? { checkpoint } : {}) };
 }
 
@@ -976,8 +970,10 @@ function recordData(record: object): { [key: string]: unknown } {
 }
 
 /**
- * Web apps or findings: the stream's passes (findings read two when incremental) page by page, a STATE with a
- * checkpoint after each page, and a final STATE whose cursor is the run's start minus the overlap.
+ * Web apps or findings, read by the engine (partitioned groups read in parallel, as the store sync does), with
+ * the RECORDs of each batch followed by a STATE whose checkpoint covers them; a final STATE whose cursor is the
+ * run's start minus the overlap. Batches arrive in group order, so the records come in the order a sequential
+ * read gives and a STATE means every record before it is complete.
  */
 async function readPagedStream<R extends { id: number }>(
   run: ReadRun,
@@ -992,10 +988,8 @@ async function readPagedStream<R extends { id: number }>(
   const since = mode === "full_refresh" ? undefined : resume ? (resume.since ?? undefined) : state.cursor;
   const runStart = resume?.runStart ?? out.now();
   const ctx = contextOf(run, since);
-  const passes = stream.passes(ctx);
-  const done = new Set(resume?.done ?? []);
   // Findings' incremental passes overlap (a finding tested and ignored since the cursor): emit each once a run.
-  const seen = passes.length > 1 ? new Set<number>() : undefined;
+  const seen = stream.passes(ctx).length > 1 ? new Set<number>() : undefined;
   const oldCursor = mode === "incremental" && state.cursor ? { cursor: state.cursor } : {};
   out.log(
     "INFO",
@@ -1003,37 +997,33 @@ async function readPagedStream<R extends { id: number }>(
   );
   let total = 0;
   let sinceState = 0;
-  for (const pass of passes) {
-    if (done.has(pass.name)) continue;
-    let read = 0;
-    for await (const { id, record } of stream.read(
-      ctx,
-      pass,
-      resume?.pass === pass.name ? resume.afterId : 0,
-    )) {
-      if (!seen?.has(id)) {
-        seen?.add(id);
-        onRecord(record);
-        out.record(name, record);
-        total += 1;
-        sinceState += 1;
-      }
-      read += 1;
-      if (read % run.config.pageSize === 0) {
-        const checkpoint: Checkpoint = {
-          since: since ?? null,
-          runStart,
-          pass: pass.name,
-          afterId: id,
-          done: [...done],
-        };
+  await readPasses({
+    stream,
+    ctx,
+    runStart,
+    resume,
+    concurrency: run.config.concurrency,
+    commitBatch: run.config.recordsPerState,
+    destination: {
+      ordered: true,
+      commit: async (records, checkpoint) => {
+        for (const record of records) {
+          if (seen?.has(record.id)) continue;
+          seen?.add(record.id);
+          onRecord(record);
+          out.record(name, record);
+          total += 1;
+          sinceState += 1;
+        }
+        // An empty batch (a group that ended on a batch boundary, or had nothing) needs no STATE of its own:
+        // the next one carries its progress.
+        if (records.length === 0) return;
         out.state(name, { ...oldCursor, checkpoint }, sinceState);
         sinceState = 0;
         out.log("INFO", `${name}: ${total} records so far`);
-      }
-    }
-    done.add(pass.name);
-  }
+      },
+    },
+  });
   out.state(name, { cursor: qualysTime(runStart - DEFAULT_OVERLAP_MS) }, sinceState);
   return total;
 }
@@ -1100,8 +1090,8 @@ async function readDefinitionsStream(
     modifiedAfter: string | undefined,
     stateAfter: (end: number) => StreamState,
   ) => {
-    for (let start = 0; start < qids.length; start += config.pageSize) {
-      const page = qids.slice(start, start + config.pageSize);
+    for (let start = 0; start < qids.length; start += config.qidsPerState) {
+      const page = qids.slice(start, start + config.qidsPerState);
       for await (const batch of readDefinitions(ctx, page, modifiedAfter)) {
         for (const record of batch) {
           out.record("definitions", record);

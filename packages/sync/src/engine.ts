@@ -72,8 +72,10 @@ export async function readPasses<R>(run: PassesRun<R>): Promise<boolean> {
       done: [...done],
       ...position,
     });
+    // A checkpoint written by a sequential read of this pass (no groups) continues sequentially from its id.
+    const sequentialResume = resumed !== undefined && resumed.groups === undefined && resumed.afterId > 0;
     const interrupted =
-      pass.partitionable && run.concurrency > 1
+      pass.partitionable && run.concurrency > 1 && !sequentialResume
         ? await readPartitioned(run, pass, resumed, (records, position) =>
             run.destination.commit(records, checkpointOf(position)),
           )
@@ -195,7 +197,7 @@ async function readPartitioned<R>(
     return next;
   };
   const queue = allGroups.map((_, index) => index).filter((index) => !groupsDone.has(index));
-  const order = run.destination.ordered ? new GroupOrder(queue) : undefined;
+  const order = run.destination.ordered ? new GroupOrder([...queue]) : undefined;
   let interrupted = false;
   let failure: unknown;
   const stop = (error?: unknown) => {
