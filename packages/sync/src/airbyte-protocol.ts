@@ -5,12 +5,14 @@
  * message against it).
  */
 
+import { STREAM_ORDER, type StreamName } from "./streams.js";
+
 export type AirbyteCommand = "spec" | "check" | "discover" | "read";
 export const AIRBYTE_COMMANDS: readonly AirbyteCommand[] = ["spec", "check", "discover", "read"];
 
 /** The streams, in the order a read runs them: definitions come from the findings read just before. */
-export const AIRBYTE_STREAMS = ["webapps", "findings", "definitions"] as const;
-export type AirbyteStreamName = (typeof AIRBYTE_STREAMS)[number];
+export const AIRBYTE_STREAMS = STREAM_ORDER;
+export type AirbyteStreamName = StreamName;
 export type SyncMode = "full_refresh" | "incremental";
 export type DestinationSyncMode = "overwrite" | "append" | "append_dedup";
 

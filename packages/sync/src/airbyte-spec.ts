@@ -6,6 +6,7 @@
 import { DEFAULT_CONCURRENCY, PAGE_SIZE, PLATFORM_IDS } from "@qualys-connector/client";
 import type { AirbyteMessage, AirbyteStreamName, JsonSchema } from "./airbyte-protocol.js";
 import { AIRBYTE_STREAMS } from "./airbyte-protocol.js";
+import { STREAM_REGISTRY } from "./streams.js";
 
 /** Most calls in flight the config accepts. */
 export const MAX_CONCURRENCY = 64;
@@ -225,10 +226,10 @@ export const DEFINITION_SCHEMA = recordSchema({
   lastServiceModificationDate: time,
 });
 
-const STREAM_DEFINITIONS: Readonly<Record<AirbyteStreamName, { schema: JsonSchema; cursor: string }>> = {
-  webapps: { schema: WEBAPP_SCHEMA, cursor: "updatedDate" },
-  findings: { schema: FINDING_SCHEMA, cursor: "lastTestedDate" },
-  definitions: { schema: DEFINITION_SCHEMA, cursor: "lastServiceModificationDate" },
+const STREAM_SCHEMAS: Readonly<Record<AirbyteStreamName, JsonSchema>> = {
+  webapps: WEBAPP_SCHEMA,
+  findings: FINDING_SCHEMA,
+  definitions: DEFINITION_SCHEMA,
 };
 
 export function catalogMessage(): AirbyteMessage {
@@ -237,10 +238,10 @@ export function catalogMessage(): AirbyteMessage {
     catalog: {
       streams: AIRBYTE_STREAMS.map((name) => ({
         name,
-        json_schema: STREAM_DEFINITIONS[name].schema,
+        json_schema: STREAM_SCHEMAS[name],
         supported_sync_modes: ["full_refresh", "incremental"],
         source_defined_cursor: true,
-        default_cursor_field: [STREAM_DEFINITIONS[name].cursor],
+        default_cursor_field: [STREAM_REGISTRY[name].cursorField],
         source_defined_primary_key: [["uid"]],
         // The protocol asks for true on incremental streams: every page ends with a resumable STATE.
         is_resumable: true,

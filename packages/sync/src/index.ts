@@ -36,7 +36,16 @@ export {
   readPasses,
 } from "./engine.js";
 export type { Pass, Stream, StreamContext, SyncFilters } from "./stream.js";
-export { findingsStream, KB_BATCH, readDefinitions, webAppsStream } from "./streams.js";
+export {
+  findingsStream,
+  KB_BATCH,
+  type RegisteredStream,
+  readDefinitions,
+  STREAM_ORDER,
+  STREAM_REGISTRY,
+  type StreamName,
+  webAppsStream,
+} from "./streams.js";
 export {
   runSync,
   type StreamReport,

@@ -1,6 +1,6 @@
 /**
- * The three WAS streams of seed 003 (Brinqa's Application, Finding and Vulnerability Definition objects) and how
- * each is read incrementally.
+ * The three WAS streams (Brinqa's Application, Finding and Vulnerability Definition objects), how each is read
+ * incrementally, and the registry both destinations run them from.
  */
 
 import type { Criterion } from "@qualys-connector/client";
@@ -12,7 +12,7 @@ import {
   toDefinitionRecord,
   toFindingRecord,
 } from "@qualys-connector/model";
-import type { Stream, StreamContext } from "./stream.js";
+import type { Stream, StreamContext, SyncFilters } from "./stream.js";
 
 const inList = (field: string, values: readonly (number | string)[]): Criterion => ({
   field,
@@ -20,7 +20,7 @@ const inList = (field: string, values: readonly (number | string)[]): Criterion 
   value: values.join(","),
 });
 
-/** Web apps: `updatedDate` is the cursor (qualys-api.md 3.7); verbose records carry tag names. */
+/** Web apps: `updatedDate` is the cursor (docs/qualys-api.md 3.7); verbose records carry tag names. */
 export const webAppsStream: Stream<ApplicationRecord> = {
   object: "webapps",
   cursorField: "updatedDate",
@@ -46,7 +46,7 @@ export const webAppsStream: Stream<ApplicationRecord> = {
 };
 
 /**
- * Findings. Qualys has no documented `updatedDate` filter on findings (qualys-api.md 3.9), so an incremental run
+ * Findings. Qualys has no documented `updatedDate` filter on findings (docs/qualys-api.md 3.9), so an incremental run
  * reads two passes: findings tested since the cursor (every scan sets `lastTestedDate` on each finding it tests,
  * which catches new, fixed, reopened and re-detected findings) and findings ignored since the cursor (ignoring
  * happens in the portal, without a scan). A finding un-ignored in the portal is caught by the next `--full` run.
@@ -79,7 +79,7 @@ export const findingsStream: Stream<FindingRecord> = {
   async *read(ctx, pass, afterId) {
     for await (const node of ctx.client.was.findings.search({
       criteria: [...pass.criteria, { field: "id", operator: "GREATER", value: String(afterId) }],
-      // Verbose: CWE, OWASP, WASC and the request/response evidence (qualys-api.md 3.9).
+      // Verbose: CWE, OWASP, WASC and the request/response evidence (docs/qualys-api.md 3.9).
       verbose: true,
       pageSize: ctx.pageSize,
     })) {
@@ -95,7 +95,7 @@ export const KB_BATCH = 500;
 
 /**
  * Vulnerability definitions for the QIDs the stored findings reference: the missing ones in full, then, on later
- * runs, the known ones modified since the cursor (`last_modified_after`, qualys-api.md 4.6). Read by QID, not by
+ * runs, the known ones modified since the cursor (`last_modified_after`, docs/qualys-api.md 4.6). Read by QID, not by
  * a paged search, so it has its own reader in the engine.
  */
 export async function* readDefinitions(
@@ -122,3 +122,47 @@ function later(a: string | undefined, b: string | undefined): string | undefined
   if (!b) return a;
   return a > b ? a : b;
 }
+
+/** A registered stream: its cursor, the filters that narrow it, what it needs read first, and its reader. */
+export interface RegisteredStream {
+  /** The field incremental runs filter on, as Qualys names it (the Airbyte catalog's cursor field too). */
+  cursorField: string;
+  /** The `SyncFilters` keys that narrow this stream. */
+  filters: readonly (keyof SyncFilters)[];
+  /** Streams whose records this one is derived from: they run first. */
+  dependsOn: readonly StreamName[];
+  /** A paged search read by the engine; absent for definitions, read by QID (`readDefinitions`). */
+  paged?: Stream<ApplicationRecord> | Stream<FindingRecord>;
+}
+
+export type StreamName = "webapps" | "findings" | "definitions";
+
+/** Every stream, in the order a run reads them (each after the ones it depends on). */
+export const STREAM_REGISTRY: Readonly<Record<StreamName, RegisteredStream>> = {
+  webapps: {
+    cursorField: "updatedDate",
+    filters: ["updatedSince", "ids", "webAppIds"],
+    dependsOn: [],
+    paged: webAppsStream,
+  },
+  findings: {
+    cursorField: "lastTestedDate",
+    filters: ["lastDetectedSince", "severity", "status", "webAppIds"],
+    dependsOn: [],
+    paged: findingsStream,
+  },
+  // The QIDs to read are those the findings reference (stored ones, or the ones an Airbyte read just emitted).
+  definitions: { cursorField: "lastServiceModificationDate", filters: ["ids"], dependsOn: ["findings"] },
+};
+
+/** The registry's streams in dependency order. */
+export const STREAM_ORDER: readonly StreamName[] = (() => {
+  const order: StreamName[] = [];
+  const visit = (name: StreamName) => {
+    if (order.includes(name)) return;
+    for (const dependency of STREAM_REGISTRY[name].dependsOn) visit(dependency);
+    order.push(name);
+  };
+  for (const name of Object.keys(STREAM_REGISTRY) as StreamName[]) visit(name);
+  return order;
+})();

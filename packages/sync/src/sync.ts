@@ -19,7 +19,7 @@ import type {
 import { type Checkpoint, parseCheckpoint } from "./checkpoint.js";
 import { DEFAULT_OVERLAP_MS, qualysTime, readPasses } from "./engine.js";
 import type { Stream, StreamContext, SyncFilters } from "./stream.js";
-import { findingsStream, readDefinitions, webAppsStream } from "./streams.js";
+import { readDefinitions, STREAM_ORDER, STREAM_REGISTRY } from "./streams.js";
 
 export interface SyncOptions {
   subscription: SubscriptionKey;
@@ -83,11 +83,6 @@ export const DEFAULT_LOCK_WAIT_MS = 5 * 60_000;
 /** What one record did in one written page. */
 type Outcomes = [uid: string, outcome: UpsertOutcome][];
 
-const STREAMS: Readonly<Record<"webapps" | "findings", Stream<{ uid: string }>>> = {
-  webapps: webAppsStream as Stream<{ uid: string }>,
-  findings: findingsStream as Stream<{ uid: string }>,
-};
-
 /** A short, stable name for a set of filters (key order and list order do not matter). */
 function filterKey(filters: SyncFilters): string {
   const canonical = Object.entries(filters)
@@ -126,10 +121,9 @@ async function syncStreams(
   const now = options.now ?? Date.now;
   const overlap = options.overlapMs ?? DEFAULT_OVERLAP_MS;
   const progress = options.progress ?? (() => {});
-  const order: StoredObject[] = ["webapps", "findings", "definitions"];
   const reports: StreamReport[] = [];
 
-  for (const object of order.filter((o) => options.objects.includes(o))) {
+  for (const object of STREAM_ORDER.filter((o) => options.objects.includes(o))) {
     if (options.signal?.aborted) break;
     const started = now();
     const calls0 = client.stats.requests;
@@ -182,7 +176,9 @@ async function syncStreams(
       if (object === "definitions") {
         total = await syncDefinitions(ctx, store, subscriptionId, options, state, add, now, runId);
       } else {
-        const stream = STREAMS[object];
+        const paged = STREAM_REGISTRY[object].paged;
+        if (!paged) throw new Error(`${object}: not a paged stream`);
+        const stream = paged as Stream<{ uid: string }>;
         /** Read every pass of one run (fresh, or the rest of an interrupted one). Returns true when interrupted. */
         const runPhase = (
           phaseMode: "incremental" | "full",
