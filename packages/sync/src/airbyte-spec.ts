@@ -13,7 +13,7 @@ export const MAX_CONCURRENCY = 64;
 
 export const SEVERITY_VALUES = [1, 2, 3, 4, 5];
 export const FINDING_STATUSES = ["NEW", "ACTIVE", "REOPENED", "PROTECTED", "FIXED"];
-/** Qualys DATE criteria take a UTC date-time, `YYYY-MM-DDTHH:MM:SSZ` (qualys-api.md 3.3), or a whole day. */
+/** Qualys DATE criteria take a UTC date-time, `YYYY-MM-DDTHH:MM:SSZ` (docs/qualys-api.md 3.3), or a whole day. */
 export const DATE_PATTERN = "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}Z)?$";
 
 const ID_LIST: JsonSchema = { type: "array", items: { type: "integer", minimum: 1 }, uniqueItems: true };

@@ -4,10 +4,10 @@
  * `check --config`, `discover --config`, `read --config --catalog [--state]`) and write one protocol message per
  * line; nothing else may reach stdout, because the platform parses every line.
  *
- * Protocol: airbytehq/airbyte-protocol, `protocol-models/src/main/resources/airbyte_protocol/v0/airbyte_protocol.yaml`
- * (the tests validate every message against it). The state is the platform's, not a database's: each stream's
- * STATE carries its cursor (the run's start minus the overlap, as in sync.ts) and, mid-stream, a checkpoint a
- * resumed attempt continues from.
+ * The reading is the sync engine's (engine.ts): this file is its Airbyte destination (RECORDs, then a STATE that
+ * covers them) and the command runner; the message types are in airbyte-protocol.ts, the config's schema and the
+ * record schemas in airbyte-spec.ts, the config and catalog files in airbyte-config.ts, the platform's state in
+ * airbyte-state.ts.
  */
 
 import { readFileSync } from "node:fs";
@@ -473,7 +473,7 @@ async function findingQidsOf(run: ReadRun, since: string | undefined): Promise<S
 /**
  * Definitions: the QIDs the findings of this run reference plus the `qids` setting, read in full when new; on
  * incremental runs the QIDs remembered in the state are read again only when the KnowledgeBase changed them
- * since the cursor (`last_modified_after`, qualys-api.md 4.6). A STATE follows each page of QIDs.
+ * since the cursor (`last_modified_after`, docs/qualys-api.md 4.6). A STATE follows each batch of QIDs.
  */
 async function readDefinitionsStream(
   run: ReadRun,

@@ -1,5 +1,5 @@
 /**
- * The WAS data sync (seed 003): web apps, findings and vulnerability definitions into a store, incrementally,
+ * The WAS data sync: web apps, findings and vulnerability definitions into a store, incrementally,
  * resumably, one stream per object behind one interface.
  */
 

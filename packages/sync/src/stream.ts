@@ -1,13 +1,13 @@
 /**
- * A synced object as a stream: its key, its cursor field, and how to read it. The engine (sync.ts) owns ordering,
- * checkpoints, transactions and failure isolation; a stream only knows its own API calls (STYLE.md, "streams
+ * A synced object as a stream: its key, its cursor field, and how to read it. The engine (engine.ts, run by the
+ * store sync in sync.ts and by the Airbyte source) owns ordering, checkpoints, parallel reads and commits; a stream only knows its own API calls (STYLE.md, "streams
  * behind one interface").
  */
 
 import type { Criterion, QualysClient } from "@qualys-connector/client";
 import type { Store, StoredObject, UpsertCounts, WriteContext } from "@qualys-connector/store";
 
-/** User filters (seed 003's operation options), dates in UTC. */
+/** User filters (the operation options of Brinqa's Qualys WAS connector), dates in UTC. */
 export interface SyncFilters {
   /** Web apps updated since (ISO date or date-time). */
   updatedSince?: string | undefined;

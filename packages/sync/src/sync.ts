@@ -1,8 +1,9 @@
 /**
- * The sync engine: runs each stream incrementally (or in full), commits every page together with its checkpoint
- * in one transaction, resumes an interrupted run from its last committed page, saves the cursor as the run's
- * start minus an overlap window (so nothing that changed during the run is missed), isolates a failing stream
- * from the others, and counts what each stream added, updated, left unchanged and cost in API calls.
+ * The store sync: runs the registry's streams through the engine (engine.ts) into a store, incrementally (or in
+ * full). Its destination commits every batch together with its checkpoint in one transaction; it resumes an
+ * interrupted run from its last committed batch, saves the cursor as the run's start minus an overlap window (so
+ * nothing that changed during the run is missed), isolates a failing stream from the others, and counts what
+ * each stream added, updated, left unchanged and cost in API calls.
  */
 
 import { createHash } from "node:crypto";
