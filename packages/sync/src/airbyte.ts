@@ -50,9 +50,9 @@ import {
   readPagedState,
   rememberQids,
 } from "./airbyte-state.js";
-import { DEFAULT_OVERLAP_MS, qualysTime, readPasses } from "./engine.js";
+import { DEFAULT_OVERLAP_MS, qualysTime, readDefinitionPasses, readPasses } from "./engine.js";
 import type { Stream, StreamContext } from "./stream.js";
-import { findingsStream, readDefinitions, webAppsStream } from "./streams.js";
+import { findingsStream, webAppsStream } from "./streams.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // running the commands
@@ -502,36 +502,32 @@ async function readDefinitionsStream(
   const ctx = contextOf(run, undefined);
   let total = 0;
   let sinceState = 0;
-  const readPages = async (
-    qids: readonly number[],
-    modifiedAfter: string | undefined,
-    stateAfter: (end: number) => StreamState,
-  ) => {
-    for (let start = 0; start < qids.length; start += config.qidsPerState) {
-      const page = qids.slice(start, start + config.qidsPerState);
-      for await (const batch of readDefinitions(ctx, page, modifiedAfter)) {
-        for (const record of batch) {
-          out.record("definitions", record);
-          total += 1;
-          sinceState += 1;
+  const stateAfter = (pass: number, qidsDone: number): StreamState =>
+    pass === 0
+      ? {
+          ...oldCursor,
+          qids: rememberQids(fresh.slice(0, qidsDone), known),
+          pending: fresh.slice(qidsDone),
+          runStart,
         }
+      : { ...oldCursor, qids: rememberQids(fresh, known), pending: [], runStart };
+  await readDefinitionPasses(
+    ctx,
+    [
+      { qids: fresh, modifiedAfter: undefined },
+      { qids: refresh, modifiedAfter: state.cursor },
+    ],
+    config.qidsPerState,
+    async (records, pass, qidsDone) => {
+      for (const record of records) {
+        out.record("definitions", record);
+        total += 1;
+        sinceState += 1;
       }
-      out.state("definitions", stateAfter(start + page.length), sinceState);
+      out.state("definitions", stateAfter(pass, qidsDone), sinceState);
       sinceState = 0;
-    }
-  };
-  await readPages(fresh, undefined, (end) => ({
-    ...oldCursor,
-    qids: rememberQids(fresh.slice(0, end), known),
-    pending: fresh.slice(end),
-    runStart,
-  }));
-  await readPages(refresh, state.cursor, () => ({
-    ...oldCursor,
-    qids: rememberQids(fresh, known),
-    pending: [],
-    runStart,
-  }));
+    },
+  );
   out.state(
     "definitions",
     { cursor: qualysTime(runStart - DEFAULT_OVERLAP_MS), qids: rememberQids(wanted, known) },

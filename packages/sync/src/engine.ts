@@ -5,8 +5,10 @@
  * makes the batch durable (the store: one transaction; the Airbyte source: RECORD messages, then a STATE).
  */
 
+import type { DefinitionRecord } from "@qualys-connector/model";
 import type { Checkpoint } from "./checkpoint.js";
 import type { Pass, Stream, StreamContext } from "./stream.js";
+import { readDefinitions } from "./streams.js";
 
 /** How far before the run's start the next incremental run looks again. */
 export const DEFAULT_OVERLAP_MS = 10 * 60_000;
@@ -311,5 +313,32 @@ class GroupOrder {
 
   release(): void {
     for (const gate of this.finishedGates.values()) gate.open(false);
+  }
+}
+
+/** One pass of the definitions stream: these QIDs, all of them or only those modified after a time. */
+export interface DefinitionsPass {
+  qids: readonly number[];
+  /** Only definitions the KnowledgeBase changed after this time (`last_modified_after`, docs/qualys-api.md 4.6). */
+  modifiedAfter: string | undefined;
+}
+
+/**
+ * The definitions stream's reader, shared by both destinations: each pass's QIDs in batches of `qidsPerCommit`,
+ * and `commit` told the records of a batch, the pass and how many of its QIDs are done.
+ */
+export async function readDefinitionPasses(
+  ctx: StreamContext,
+  passes: readonly DefinitionsPass[],
+  qidsPerCommit: number,
+  commit: (records: DefinitionRecord[], pass: number, qidsDone: number) => Promise<void>,
+): Promise<void> {
+  for (const [index, { qids, modifiedAfter }] of passes.entries()) {
+    for (let start = 0; start < qids.length; start += qidsPerCommit) {
+      const batch = qids.slice(start, start + qidsPerCommit);
+      const records: DefinitionRecord[] = [];
+      for await (const read of readDefinitions(ctx, batch, modifiedAfter)) records.push(...read);
+      await commit(records, index, start + batch.length);
+    }
   }
 }

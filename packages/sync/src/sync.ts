@@ -18,9 +18,15 @@ import type {
   UpsertOutcome,
 } from "@qualys-connector/store";
 import { type Checkpoint, parseCheckpoint } from "./checkpoint.js";
-import { DEFAULT_OVERLAP_MS, qualysTime, readPasses } from "./engine.js";
+import {
+  DEFAULT_OVERLAP_MS,
+  type DefinitionsPass,
+  qualysTime,
+  readDefinitionPasses,
+  readPasses,
+} from "./engine.js";
 import type { Stream, StreamContext, SyncFilters } from "./stream.js";
-import { readDefinitions, STREAM_ORDER, STREAM_REGISTRY } from "./streams.js";
+import { KB_BATCH, STREAM_ORDER, STREAM_REGISTRY } from "./streams.js";
 
 export interface SyncOptions {
   subscription: SubscriptionKey;
@@ -326,21 +332,20 @@ async function syncDefinitions(
     total += records.length;
   };
   const explicit = ctx.filters.ids && ctx.filters.ids.length > 0 ? [...ctx.filters.ids] : undefined;
+  const passes: DefinitionsPass[] = [];
   if (explicit) {
-    for await (const batch of readDefinitions(ctx, explicit, undefined)) await commit(batch);
-    return total;
+    passes.push({ qids: explicit, modifiedAfter: undefined });
+  } else {
+    const missing = await store.missingDefinitionQids(subscriptionId);
+    const known: number[] = [];
+    if (options.full || state?.cursor) {
+      for await (const row of store.definitions({ subscriptionId })) known.push(row.record.qid);
+    }
+    passes.push({ qids: missing, modifiedAfter: undefined });
+    if (options.full) passes.push({ qids: known, modifiedAfter: undefined });
+    else if (state?.cursor && known.length > 0) passes.push({ qids: known, modifiedAfter: state.cursor });
   }
-  const missing = await store.missingDefinitionQids(subscriptionId);
-  const known: number[] = [];
-  if (options.full || state?.cursor) {
-    for await (const row of store.definitions({ subscriptionId })) known.push(row.record.qid);
-  }
-  for await (const batch of readDefinitions(ctx, missing, undefined)) await commit(batch);
-  if (options.full) {
-    for await (const batch of readDefinitions(ctx, known, undefined)) await commit(batch);
-  } else if (state?.cursor && known.length > 0) {
-    for await (const batch of readDefinitions(ctx, known, state.cursor)) await commit(batch);
-  }
+  await readDefinitionPasses(ctx, passes, KB_BATCH, commit);
   return total;
 }
 
