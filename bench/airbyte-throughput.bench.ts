@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runAirbyte } from "../packages/sync/src/index.js";
-import { childSimulator } from "./child-simulator.js";
+import { callOverheadMs, throughputSimulator } from "./child-simulator.js";
 
 const LATENCY_MS = 200;
 const CONCURRENCY = 2;
@@ -18,24 +18,13 @@ const PAGE = 100;
 const TARGET = 0.9;
 
 // In its own process, as in bench/sync-throughput: the simulator's rendering must not share this event loop.
-const sim = await childSimulator([
-  "--webapps",
-  "50",
-  "--findings-per-webapp",
-  "400",
-  "--hosts",
-  "0",
-  "--latency",
-  `${LATENCY_MS}ms`,
-  "--concurrency-limit",
-  String(CONCURRENCY),
-  "--limits-on-was",
-  // The rate window is not what this measures: large enough never to bind.
-  "--rate-limit",
-  "100000/3600",
-]);
+const sim = await throughputSimulator(LATENCY_MS, CONCURRENCY);
 const dir = mkdtempSync(path.join(tmpdir(), "qc-bench-airbyte-"));
 try {
+  const perCallMs = await callOverheadMs(sim.url, LATENCY_MS, PAGE);
+  console.log(
+    `airbyte throughput: a call for a page of ${PAGE} verbose findings takes ${perCallMs.toFixed(0)} ms beyond the ${LATENCY_MS} ms latency`,
+  );
   const catalog = path.join(dir, "catalog.json");
   writeFileSync(
     catalog,
@@ -95,7 +84,8 @@ try {
         (concurrency === CONCURRENCY
           ? ` (target >= ${TARGET}: ${ratio >= TARGET ? "met" : "NOT met"})`
           : "") +
-        `; ${states} STATE messages, ${(bytes / 1e6).toFixed(1)} MB of messages`,
+        `; ${states} STATE messages, ${(bytes / 1e6).toFixed(1)} MB of messages; ratio to the bound counting the ` +
+        `measured time per call: ${(rate / ((concurrency * PAGE) / ((LATENCY_MS + perCallMs) / 1000))).toFixed(2)}`,
     );
   }
 } finally {
