@@ -3,7 +3,7 @@
  * time, its own work included) and at most 2 WAS calls run at once (`--latency 200ms --concurrency-limit 2
  * --limits-on-was`), so no client can read more than concurrency x page size / latency = 2 x 100 / 0.2 s = 1000
  * records/s. The figure is records/s divided by that bound (target at least 0.9), measured for the parallel
- * findings read of a first run over the issue's data set (50 web apps of 400 findings) and, in the same run, for
+ * findings read of a first run over the sync tests' data set (50 web apps of 400 findings) and, in the same run, for
  * one sequential search (concurrency 1), whose bound is half.
  */
 
