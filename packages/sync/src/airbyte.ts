@@ -50,7 +50,7 @@ import {
   readPagedState,
   rememberQids,
 } from "./airbyte-state.js";
-import { DEFAULT_OVERLAP_MS, qualysTime, readDefinitionPasses, readPasses } from "./engine.js";
+import { nextCursor, readDefinitionPasses, readPasses } from "./engine.js";
 import type { Stream, StreamContext } from "./stream.js";
 import { findingsStream, webAppsStream } from "./streams.js";
 
@@ -450,7 +450,7 @@ async function readPagedStream<R extends { id: number }>(
       },
     },
   });
-  out.state(name, { cursor: qualysTime(runStart - DEFAULT_OVERLAP_MS) }, sinceState);
+  out.state(name, { cursor: nextCursor(runStart) }, sinceState);
   return total;
 }
 
@@ -528,10 +528,6 @@ async function readDefinitionsStream(
       sinceState = 0;
     },
   );
-  out.state(
-    "definitions",
-    { cursor: qualysTime(runStart - DEFAULT_OVERLAP_MS), qids: rememberQids(wanted, known) },
-    sinceState,
-  );
+  out.state("definitions", { cursor: nextCursor(runStart), qids: rememberQids(wanted, known) }, sinceState);
   return total;
 }

@@ -24,6 +24,14 @@ export function qualysTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
+/**
+ * The cursor a run leaves for the next one: its start minus the overlap, not the newest record's time, so nothing
+ * that changed while the run was reading is missed.
+ */
+export function nextCursor(runStart: number, overlapMs: number = DEFAULT_OVERLAP_MS): string {
+  return qualysTime(runStart - overlapMs);
+}
+
 /** Where a paged stream's batches go. */
 export interface PageDestination<R> {
   /**

@@ -30,6 +30,7 @@ export { type Checkpoint, parseCheckpoint } from "./checkpoint.js";
 export {
   DEFAULT_OVERLAP_MS,
   guidedGroups,
+  nextCursor,
   type PageDestination,
   type PassesRun,
   qualysTime,

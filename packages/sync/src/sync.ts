@@ -21,7 +21,7 @@ import { type Checkpoint, parseCheckpoint } from "./checkpoint.js";
 import {
   DEFAULT_OVERLAP_MS,
   type DefinitionsPass,
-  qualysTime,
+  nextCursor,
   readDefinitionPasses,
   readPasses,
 } from "./engine.js";
@@ -250,7 +250,7 @@ async function syncStreams(
           // interrupted: a sweep of everything changed since that run started makes this run exact.
           interrupted = await runPhase(
             "incremental",
-            qualysTime(resume.runStart - overlap),
+            nextCursor(resume.runStart, overlap),
             started,
             undefined,
           );
@@ -260,7 +260,7 @@ async function syncStreams(
       }
       if (status === "succeeded")
         await store.setState(subscriptionId, stateKey, {
-          cursor: qualysTime(cursorStart - overlap),
+          cursor: nextCursor(cursorStart, overlap),
           checkpoint: undefined,
           updatedAt: new Date(now()).toISOString(),
         });
