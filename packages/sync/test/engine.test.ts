@@ -53,13 +53,14 @@ function fakeStream(options: { slowWebApp?: number; failingWebApp?: number }): S
   };
 }
 
-async function read(
+/** Read the three groups two at a time, collecting what the destination is given. */
+function read(
   stream: Stream<Row>,
   ordered: boolean,
+  ids: number[] = [],
+  checkpoints: Checkpoint[] = [],
 ): Promise<{ ids: number[]; checkpoints: Checkpoint[] }> {
-  const ids: number[] = [];
-  const checkpoints: Checkpoint[] = [];
-  await readPasses({
+  return readPasses({
     stream,
     ctx: { client: {} as QualysClient, filters: {}, since: undefined, pageSize: 2 },
     runStart: 0,
@@ -73,8 +74,7 @@ async function read(
         checkpoints.push(checkpoint);
       },
     },
-  });
-  return { ids, checkpoints };
+  }).then(() => ({ ids, checkpoints }));
 }
 
 describe("readPasses, partitioned", () => {
@@ -95,23 +95,7 @@ describe("readPasses, partitioned", () => {
 
   it("a failing group ends an ordered read with its error; nothing after it is committed", async () => {
     const committed: number[] = [];
-    const stream = fakeStream({ failingWebApp: 1 });
-    await expect(
-      readPasses({
-        stream,
-        ctx: { client: {} as QualysClient, filters: {}, since: undefined, pageSize: 2 },
-        runStart: 0,
-        resume: RESUME,
-        concurrency: 2,
-        commitBatch: 2,
-        destination: {
-          ordered: true,
-          commit: async (records) => {
-            committed.push(...records.map((r) => r.id));
-          },
-        },
-      }),
-    ).rejects.toThrow("web app 1 failed");
+    await expect(read(fakeStream({ failingWebApp: 1 }), true, committed)).rejects.toThrow("web app 1 failed");
     // Group 0 never completed, so the batches of the later groups were dropped, not delivered out of order.
     expect(committed.every((id) => id < 20)).toBe(true);
   });
