@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { createQualysClient } from "../packages/client/src/index.js";
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../packages/cli/src/bin.ts");
 
@@ -37,4 +38,45 @@ export async function childSimulator(flags: readonly string[]): Promise<ChildSim
       await once(child, "exit");
     },
   };
+}
+
+/**
+ * The throughput benches' simulator: the data set of the sync tests (50 web apps of 400 findings), every call
+ * answered in `latencyMs`, at most `concurrency` WAS calls at once, and a rate window large enough never to bind.
+ */
+export function throughputSimulator(latencyMs: number, concurrency: number): Promise<ChildSimulator> {
+  return childSimulator([
+    "--webapps",
+    "50",
+    "--findings-per-webapp",
+    "400",
+    "--hosts",
+    "0",
+    "--latency",
+    `${latencyMs}ms`,
+    "--concurrency-limit",
+    String(concurrency),
+    "--limits-on-was",
+    "--rate-limit",
+    "100000/3600",
+  ]);
+}
+
+/**
+ * What one call costs beyond the latency, measured with one call at a time: loopback transfer and parsing of a
+ * page of verbose findings on this machine (10 pages).
+ */
+export async function callOverheadMs(url: string, latencyMs: number, page: number): Promise<number> {
+  const probe = createQualysClient({
+    apiUrl: url,
+    auth: { kind: "basic", username: "sim_user", password: "sim-password" },
+    concurrency: 1,
+  });
+  const p0 = performance.now();
+  let probed = 0;
+  for await (const _ of probe.was.findings.search({ verbose: true, pageSize: page }))
+    if (++probed >= 10 * page) break;
+  const perCallMs = (performance.now() - p0) / 10 - latencyMs;
+  await probe.close();
+  return perCallMs;
 }

@@ -13,7 +13,7 @@ import path from "node:path";
 import { createQualysClient } from "../packages/client/src/index.js";
 import { openStore } from "../packages/store/src/index.js";
 import { runSync } from "../packages/sync/src/index.js";
-import { childSimulator } from "./child-simulator.js";
+import { callOverheadMs, throughputSimulator } from "./child-simulator.js";
 
 const LATENCY_MS = 200;
 const CONCURRENCY = 2;
@@ -22,39 +22,11 @@ const TARGET = 0.9;
 
 // The simulator runs in its own process, as `qualys-connector sim` would: its rendering must not share this
 // process's event loop, or the bench would measure the simulator's CPU instead of the sync.
-const sim = await childSimulator([
-  // The data set of the sync tests: 50 web apps of 400 findings.
-  "--webapps",
-  "50",
-  "--findings-per-webapp",
-  "400",
-  "--hosts",
-  "0",
-  "--latency",
-  `${LATENCY_MS}ms`,
-  "--concurrency-limit",
-  String(CONCURRENCY),
-  "--limits-on-was",
-  // The rate window is not what this measures: large enough never to bind.
-  "--rate-limit",
-  "100000/3600",
-]);
+const sim = await throughputSimulator(LATENCY_MS, CONCURRENCY);
 const url = sim.url;
 const dir = mkdtempSync(path.join(tmpdir(), "qc-bench-throughput-"));
 try {
-  // What one call costs beyond the latency, measured with one call at a time: loopback transfer and parsing of a
-  // page of 100 verbose findings on this machine.
-  const probe = createQualysClient({
-    apiUrl: url,
-    auth: { kind: "basic", username: "sim_user", password: "sim-password" },
-    concurrency: 1,
-  });
-  const p0 = performance.now();
-  let probed = 0;
-  for await (const _ of probe.was.findings.search({ verbose: true, pageSize: PAGE }))
-    if (++probed >= 10 * PAGE) break;
-  const perCallMs = (performance.now() - p0) / 10 - LATENCY_MS;
-  await probe.close();
+  const perCallMs = await callOverheadMs(url, LATENCY_MS, PAGE);
   console.log(
     `sync throughput: a call for a page of ${PAGE} verbose findings takes ${perCallMs.toFixed(0)} ms beyond the ${LATENCY_MS} ms latency`,
   );

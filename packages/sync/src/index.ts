@@ -4,31 +4,50 @@
  */
 
 export {
+  type AirbyteFiles,
+  type AirbyteIo,
+  type AirbyteOutcome,
+  runAirbyte,
+} from "./airbyte.js";
+export {
+  type AirbyteConfig,
+  clientOptionsFrom,
+  parseCatalog,
+  parseConfig,
+  QIDS_PER_STATE,
+} from "./airbyte-config.js";
+export {
   AIRBYTE_COMMANDS,
   AIRBYTE_STREAMS,
   type AirbyteCommand,
-  type AirbyteConfig,
-  type AirbyteFiles,
   AirbyteInputError,
-  type AirbyteIo,
   type AirbyteMessage,
-  type AirbyteOutcome,
   type AirbyteStreamName,
-  catalogMessage,
-  clientOptionsFrom,
-  connectionSpecification,
-  MAX_REMEMBERED_QIDS,
-  parseCatalog,
-  parseConfig,
-  parseStateFile,
-  runAirbyte,
-  specMessage,
-} from "./airbyte.js";
-export type { Pass, Stream, StreamContext, SyncFilters } from "./stream.js";
-export { findingsStream, KB_BATCH, readDefinitions, webAppsStream } from "./streams.js";
+} from "./airbyte-protocol.js";
+export { catalogMessage, connectionSpecification, specMessage } from "./airbyte-spec.js";
+export { MAX_REMEMBERED_QIDS, parseStateFile } from "./airbyte-state.js";
+export { type Checkpoint, parseCheckpoint } from "./checkpoint.js";
 export {
   DEFAULT_OVERLAP_MS,
+  guidedGroups,
+  nextCursor,
+  type PageDestination,
+  type PassesRun,
   qualysTime,
+  readPasses,
+} from "./engine.js";
+export type { Pass, Stream, StreamContext, SyncFilters } from "./stream.js";
+export {
+  findingsStream,
+  KB_BATCH,
+  type RegisteredStream,
+  readDefinitions,
+  STREAM_ORDER,
+  STREAM_REGISTRY,
+  type StreamName,
+  webAppsStream,
+} from "./streams.js";
+export {
   runSync,
   type StreamReport,
   type SyncOptions,

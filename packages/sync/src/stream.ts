@@ -1,6 +1,6 @@
 /**
- * A synced object as a stream: its key, its cursor field, and how to read it. The engine (sync.ts) owns ordering,
- * checkpoints, transactions and failure isolation; a stream only knows its own API calls (STYLE.md, "streams
+ * A synced object as a stream: its key, its cursor field, and how to read it. The engine (engine.ts, run by the
+ * store sync in sync.ts and by the Airbyte source) owns ordering, checkpoints, parallel reads and commits; a stream only knows its own API calls (STYLE.md, "streams
  * behind one interface").
  */
 

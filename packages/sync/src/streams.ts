@@ -1,6 +1,6 @@
 /**
- * The three WAS streams of the data sync (after Brinqa's Application, Finding and Vulnerability Definition
- * objects) and how each is read incrementally.
+ * The three WAS streams (Brinqa's Application, Finding and Vulnerability Definition objects), how each is read
+ * incrementally, and the registry both destinations run them from.
  */
 
 import type { Criterion } from "@qualys-connector/client";
@@ -12,7 +12,7 @@ import {
   toDefinitionRecord,
   toFindingRecord,
 } from "@qualys-connector/model";
-import type { Stream, StreamContext } from "./stream.js";
+import type { Stream, StreamContext, SyncFilters } from "./stream.js";
 
 const inList = (field: string, values: readonly (number | string)[]): Criterion => ({
   field,
@@ -123,3 +123,47 @@ function later(a: string | undefined, b: string | undefined): string | undefined
   if (!b) return a;
   return a > b ? a : b;
 }
+
+/** A registered stream: its cursor, the filters that narrow it, what it needs read first, and its reader. */
+export interface RegisteredStream {
+  /** The field incremental runs filter on, as Qualys names it (the Airbyte catalog's cursor field too). */
+  cursorField: string;
+  /** The `SyncFilters` keys that narrow this stream. */
+  filters: readonly (keyof SyncFilters)[];
+  /** Streams whose records this one is derived from: they run first. */
+  dependsOn: readonly StreamName[];
+  /** A paged search read by the engine; absent for definitions, read by QID (`readDefinitions`). */
+  paged?: Stream<ApplicationRecord> | Stream<FindingRecord>;
+}
+
+export type StreamName = "webapps" | "findings" | "definitions";
+
+/** Every stream, in the order a run reads them (each after the ones it depends on). */
+export const STREAM_REGISTRY: Readonly<Record<StreamName, RegisteredStream>> = {
+  webapps: {
+    cursorField: "updatedDate",
+    filters: ["updatedSince", "ids", "webAppIds"],
+    dependsOn: [],
+    paged: webAppsStream,
+  },
+  findings: {
+    cursorField: "lastTestedDate",
+    filters: ["lastDetectedSince", "severity", "status", "webAppIds"],
+    dependsOn: [],
+    paged: findingsStream,
+  },
+  // The QIDs to read are those the findings reference (stored ones, or the ones an Airbyte read just emitted).
+  definitions: { cursorField: "lastServiceModificationDate", filters: ["ids"], dependsOn: ["findings"] },
+};
+
+/** The registry's streams in dependency order. */
+export const STREAM_ORDER: readonly StreamName[] = (() => {
+  const order: StreamName[] = [];
+  const visit = (name: StreamName) => {
+    if (order.includes(name)) return;
+    for (const dependency of STREAM_REGISTRY[name].dependsOn) visit(dependency);
+    order.push(name);
+  };
+  for (const name of Object.keys(STREAM_REGISTRY) as StreamName[]) visit(name);
+  return order;
+})();

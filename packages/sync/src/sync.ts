@@ -1,13 +1,14 @@
 /**
- * The sync engine: runs each stream incrementally (or in full), commits every page together with its checkpoint
- * in one transaction, resumes an interrupted run from its last committed page, saves the cursor as the run's
- * start minus an overlap window (so nothing that changed during the run is missed), isolates a failing stream
- * from the others, and counts what each stream added, updated, left unchanged and cost in API calls.
+ * The store sync: runs the registry's streams through the engine (engine.ts) into a store, incrementally (or in
+ * full). Its destination commits every batch together with its checkpoint in one transaction; it resumes an
+ * interrupted run from its last committed batch, saves the cursor as the run's start minus an overlap window (so
+ * nothing that changed during the run is missed), isolates a failing stream from the others, and counts what
+ * each stream added, updated, left unchanged and cost in API calls.
  */
 
 import { createHash } from "node:crypto";
 import { setImmediate as yieldToIo } from "node:timers/promises";
-import { type QualysClient, redact } from "@qualys-connector/client";
+import { DEFAULT_CONCURRENCY, type QualysClient, redact } from "@qualys-connector/client";
 import type {
   Store,
   StoredObject,
@@ -16,8 +17,16 @@ import type {
   UpsertCounts,
   UpsertOutcome,
 } from "@qualys-connector/store";
-import type { Pass, Stream, StreamContext, SyncFilters } from "./stream.js";
-import { findingsStream, readDefinitions, webAppsStream } from "./streams.js";
+import { type Checkpoint, parseCheckpoint } from "./checkpoint.js";
+import {
+  DEFAULT_OVERLAP_MS,
+  type DefinitionsPass,
+  nextCursor,
+  readDefinitionPasses,
+  readPasses,
+} from "./engine.js";
+import type { Stream, StreamContext, SyncFilters } from "./stream.js";
+import { KB_BATCH, STREAM_ORDER, STREAM_REGISTRY } from "./streams.js";
 
 export interface SyncOptions {
   subscription: SubscriptionKey;
@@ -25,8 +34,13 @@ export interface SyncOptions {
   /** Re-read everything (the cursors are kept and replaced at the end) and mark records that vanished. */
   full: boolean;
   filters: SyncFilters;
-  /** Records per page and per committed transaction. */
+  /** Records per API page (the client's `PAGE_SIZE` range). */
   pageSize: number;
+  /**
+   * Records per committed transaction; each carries the stream's checkpoint, so this is also how often an
+   * interrupted run can resume from. Default: the page size.
+   */
+  commitBatch?: number | undefined;
   /** Searches in flight at once on a first or full findings run (the client's own limit applies too). Default 2. */
   concurrency?: number | undefined;
   /** How far before the run's start the next incremental run looks again. Default 10 minutes. */
@@ -71,53 +85,10 @@ export interface SyncReport {
   streams: StreamReport[];
 }
 
-export const DEFAULT_OVERLAP_MS = 10 * 60_000;
 export const DEFAULT_LOCK_WAIT_MS = 5 * 60_000;
 
 /** What one record did in one written page. */
 type Outcomes = [uid: string, outcome: UpsertOutcome][];
-
-/** Qualys' date-time form: `2026-12-01T12:00:00Z` (seed 003's examples are UTC). */
-export function qualysTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
-}
-
-interface Checkpoint {
-  mode: "incremental" | "full";
-  since: string | null;
-  runStart: number;
-  pass: string;
-  afterId: number;
-  /** Findings only: which pass names are done (a resumed run skips them). */
-  done: string[];
-  /** A partitioned pass: its groups of web app ids, the groups done, and the last committed id of the others. */
-  groups?: number[][] | undefined;
-  groupsDone?: number[] | undefined;
-  groupAfter?: Record<string, number> | undefined;
-}
-
-function readCheckpoint(state: StreamState | undefined): Checkpoint | undefined {
-  const c = state?.checkpoint;
-  if (!c || typeof c.runStart !== "number" || typeof c.pass !== "string" || typeof c.afterId !== "number")
-    return undefined;
-  return {
-    mode: c.mode === "full" ? "full" : "incremental",
-    since: typeof c.since === "string" ? c.since : null,
-    runStart: c.runStart,
-    pass: c.pass,
-    afterId: c.afterId,
-    done: Array.isArray(c.done) ? c.done.filter((d): d is string => typeof d === "string") : [],
-    groups: Array.isArray(c.groups) ? (c.groups as number[][]) : undefined,
-    groupsDone: Array.isArray(c.groupsDone) ? (c.groupsDone as number[]) : undefined,
-    groupAfter:
-      c.groupAfter && typeof c.groupAfter === "object" ? (c.groupAfter as Record<string, number>) : undefined,
-  };
-}
-
-const STREAMS: Readonly<Record<"webapps" | "findings", Stream<{ uid: string }>>> = {
-  webapps: webAppsStream as Stream<{ uid: string }>,
-  findings: findingsStream as Stream<{ uid: string }>,
-};
 
 /** A short, stable name for a set of filters (key order and list order do not matter). */
 function filterKey(filters: SyncFilters): string {
@@ -157,10 +128,9 @@ async function syncStreams(
   const now = options.now ?? Date.now;
   const overlap = options.overlapMs ?? DEFAULT_OVERLAP_MS;
   const progress = options.progress ?? (() => {});
-  const order: StoredObject[] = ["webapps", "findings", "definitions"];
   const reports: StreamReport[] = [];
 
-  for (const object of order.filter((o) => options.objects.includes(o))) {
+  for (const object of STREAM_ORDER.filter((o) => options.objects.includes(o))) {
     if (options.signal?.aborted) break;
     const started = now();
     const calls0 = client.stats.requests;
@@ -169,10 +139,10 @@ async function syncStreams(
     // not start from its position (and vice versa).
     const stateKey = hasFilters(options.filters) ? `${object}#${filterKey(options.filters)}` : object;
     const state = await store.getState(subscriptionId, stateKey);
-    const checkpoint = readCheckpoint(state);
+    const { checkpoint } = parseCheckpoint(state?.checkpoint);
     const mode: "incremental" | "full" = options.full ? "full" : "incremental";
     // Resume only a checkpoint of the same kind of run; otherwise start over (the cursor is untouched).
-    const resume = checkpoint && checkpoint.mode === mode ? checkpoint : undefined;
+    const resume = checkpoint && (checkpoint.mode ?? "incremental") === mode ? checkpoint : undefined;
     const runStart = resume?.runStart ?? started;
     /** The start the next cursor is counted from: this run's, or the interrupted run's it completed. */
     let cursorStart = runStart;
@@ -190,6 +160,7 @@ async function syncStreams(
       pageSize: options.pageSize,
     };
     const write = { subscriptionId, source: "api", runId };
+    const commitBatch = options.commitBatch ?? options.pageSize;
     let total = 0;
     // Each record counts once per run, however often the run reads it: the tested and ignored passes can both
     // return a finding, and a resumed run sweeps again what changed while it lay interrupted. A record
@@ -212,82 +183,60 @@ async function syncStreams(
       if (object === "definitions") {
         total = await syncDefinitions(ctx, store, subscriptionId, options, state, add, now, runId);
       } else {
-        const stream = STREAMS[object];
-        const concurrency = options.concurrency ?? 2;
+        const paged = STREAM_REGISTRY[object].paged;
+        if (!paged) throw new Error(`${object}: not a paged stream`);
+        const stream = paged as Stream<{ uid: string }>;
         /** Read every pass of one run (fresh, or the rest of an interrupted one). Returns true when interrupted. */
-        const runPhase = async (
+        const runPhase = (
           phaseMode: "incremental" | "full",
           phaseSince: string | undefined,
           phaseStart: number,
           phaseResume: Checkpoint | undefined,
-        ): Promise<boolean> => {
-          const phaseCtx: StreamContext = { ...ctx, since: phaseSince };
-          const done = new Set(phaseResume?.done ?? []);
-          /** Commit a page with the checkpoint that covers it, in one transaction. */
-          const commitPage = async (
-            pass: Pass,
-            records: { uid: string }[],
-            position: Record<string, unknown>,
-          ) => {
-            // A commit holds the thread for milliseconds (better-sqlite3 is synchronous). Letting pending I/O
-            // run first sends the next page's request and reads the other search's answer before it, instead
-            // of after: 214 ms per 200 ms call became 206 (bench/sync-throughput).
-            await yieldToIo();
-            const outcomes: Outcomes = [];
-            await store.transaction(async (tx) => {
-              await stream.write(tx, records, {
-                ...write,
-                now: new Date(now()).toISOString(),
-                onRecord: (uid, outcome) => outcomes.push([uid, outcome]),
-              });
-              await tx.setState(subscriptionId, stateKey, {
-                cursor: state?.cursor,
-                checkpoint: {
-                  mode: phaseMode,
-                  since: phaseSince ?? null,
-                  runStart: phaseStart,
-                  pass: pass.name,
-                  done: [...done],
-                  ...position,
-                },
-                updatedAt: new Date(now()).toISOString(),
-              });
-            });
-            // Counted once committed: a page rolled back added nothing.
-            add(outcomes);
-            total += records.length;
-            progress({
-              kind: "page",
-              stream: object,
-              records: records.length,
-              total,
-              apiCalls: client.stats.requests - calls0,
-            });
-          };
-          for (const pass of stream.passes(phaseCtx)) {
-            if (done.has(pass.name)) continue;
-            const resumed = phaseResume && phaseResume.pass === pass.name ? phaseResume : undefined;
-            const interrupted =
-              pass.partitionable && concurrency > 1
-                ? await runPartitioned(stream, phaseCtx, pass, resumed, concurrency, {
-                    commit: (records, position) => commitPage(pass, records, { afterId: 0, ...position }),
-                    signal: options.signal,
-                    expected: (records) =>
-                      progress({ kind: "expected", stream: object, records: total + records }),
-                  })
-                : await runPass(
-                    stream,
-                    phaseCtx,
-                    pass,
-                    resumed?.afterId ?? 0,
-                    (records, lastId) => commitPage(pass, records, { afterId: lastId }),
-                    options.signal,
-                  );
-            if (interrupted) return true;
-            done.add(pass.name);
-          }
-          return false;
-        };
+        ): Promise<boolean> =>
+          readPasses({
+            stream,
+            ctx: { ...ctx, since: phaseSince },
+            mode: phaseMode,
+            runStart: phaseStart,
+            resume: phaseResume,
+            concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+            commitBatch,
+            signal: options.signal,
+            expected: (records) => progress({ kind: "expected", stream: object, records: total + records }),
+            destination: {
+              ordered: false,
+              /** A batch and the checkpoint that covers it, in one transaction. */
+              commit: async (records, checkpoint) => {
+                // A commit holds the thread for milliseconds (better-sqlite3 is synchronous). Letting pending
+                // I/O run first sends the next page's request and reads the other search's answer before it,
+                // instead of after: 214 ms per 200 ms call became 206 (bench/sync-throughput).
+                await yieldToIo();
+                const outcomes: Outcomes = [];
+                await store.transaction(async (tx) => {
+                  await stream.write(tx, records, {
+                    ...write,
+                    now: new Date(now()).toISOString(),
+                    onRecord: (uid, outcome) => outcomes.push([uid, outcome]),
+                  });
+                  await tx.setState(subscriptionId, stateKey, {
+                    cursor: state?.cursor,
+                    checkpoint: { ...checkpoint },
+                    updatedAt: new Date(now()).toISOString(),
+                  });
+                });
+                // Counted once committed: a batch rolled back added nothing.
+                add(outcomes);
+                total += records.length;
+                progress({
+                  kind: "page",
+                  stream: object,
+                  records: records.length,
+                  total,
+                  apiCalls: client.stats.requests - calls0,
+                });
+              },
+            },
+          });
         let interrupted = await runPhase(mode, since, runStart, resume);
         if (!interrupted && mode === "full" && !hasFilters(options.filters))
           vanished = await store.markVanished(
@@ -301,7 +250,7 @@ async function syncStreams(
           // interrupted: a sweep of everything changed since that run started makes this run exact.
           interrupted = await runPhase(
             "incremental",
-            qualysTime(resume.runStart - overlap),
+            nextCursor(resume.runStart, overlap),
             started,
             undefined,
           );
@@ -311,7 +260,7 @@ async function syncStreams(
       }
       if (status === "succeeded")
         await store.setState(subscriptionId, stateKey, {
-          cursor: qualysTime(cursorStart - overlap),
+          cursor: nextCursor(cursorStart, overlap),
           checkpoint: undefined,
           updatedAt: new Date(now()).toISOString(),
         });
@@ -352,181 +301,6 @@ async function syncStreams(
   return { subscriptionId, streams: reports };
 }
 
-/** Read a pass page by page; `commit` gets each page and its last id. Returns true when interrupted. */
-async function runPass<R>(
-  stream: Stream<R>,
-  ctx: StreamContext,
-  pass: Pass,
-  afterId: number,
-  commit: (records: R[], lastId: number) => Promise<void>,
-  signal: AbortSignal | undefined,
-): Promise<boolean> {
-  let page: R[] = [];
-  let lastId = afterId;
-  for await (const { id, record } of stream.read(ctx, pass, afterId)) {
-    page.push(record);
-    lastId = id;
-    if (page.length >= ctx.pageSize) {
-      await commit(page, lastId);
-      page = [];
-      if (signal?.aborted) return true;
-    }
-  }
-  if (page.length > 0) await commit(page, lastId);
-  return false;
-}
-
-/**
- * How fast group sizes shrink: each group takes 1 / (GUIDED_FACTOR x concurrency) of the web apps still
- * unassigned, so the first groups are large (few partial last pages) and the last ones are single web apps (the
- * worker that finishes first never waits long for the other). Equal groups left a whole group to one worker
- * whenever their number was odd: 25 groups of 8 pages ended with 1.7 s of one call in flight
- * (bench/sync-throughput).
- */
-const GUIDED_FACTOR = 2;
-/** Pages a group should have on average, so that the partial last page of each group costs little. */
-const MIN_PAGES_PER_GROUP = 3;
-/**
- * Most web apps in one `webApp.id IN` list. Qualys documents no limit on an IN list (qualys-api.md 3.3); this
- * keeps each request small (about 3 KB of ids) on a subscription of thousands of web apps.
- */
-const MAX_GROUP_SIZE = 300;
-
-/**
- * Split sorted web app ids into groups of decreasing size ("guided" scheduling); `minSize` keeps a small
- * subscription from being read one partial page per web app.
- */
-export function guidedGroups(ids: readonly number[], concurrency: number, minSize: number): number[][] {
-  const groups: number[][] = [];
-  for (let i = 0; i < ids.length; ) {
-    const guided = Math.ceil((ids.length - i) / (GUIDED_FACTOR * concurrency));
-    const size = Math.max(minSize, Math.min(MAX_GROUP_SIZE, guided));
-    groups.push(ids.slice(i, i + size));
-    i += size;
-  }
-  return groups;
-}
-
-interface GroupPosition {
-  groups: number[][];
-  groupsDone: number[];
-  groupAfter: Record<string, number>;
-}
-
-/**
- * Read a pass split into groups of web apps (`webApp.id IN group`), `concurrency` groups at a time. Reads run in
- * parallel; commits run one at a time, and each commit's checkpoint holds only progress already committed (plus
- * its own page), so a crash can make a resumed run re-read a page, never skip one. Web apps created after the
- * group list was made are caught by the next incremental run (their findings are tested after this run's start).
- */
-async function runPartitioned<R>(
-  stream: Stream<R>,
-  ctx: StreamContext,
-  pass: Pass,
-  resume: Checkpoint | undefined,
-  concurrency: number,
-  io: {
-    commit: (records: R[], position: GroupPosition) => Promise<void>;
-    signal: AbortSignal | undefined;
-    /** Told the pass's record count when the run counts it (not on a resumed run). */
-    expected: (records: number) => void;
-  },
-): Promise<boolean> {
-  let groups = resume?.groups;
-  if (!groups) {
-    // The web app list and one count call (which sizes the split: groups of a few pages each at least, so a small
-    // subscription is read in a handful of calls rather than one partial page per web app), side by side.
-    const listIds = async () => {
-      const found: number[] = [];
-      for await (const node of ctx.client.was.webApps.search({ pageSize: 1000 })) {
-        const id = Number(node.id);
-        if (Number.isInteger(id)) found.push(id);
-      }
-      return found.sort((a, b) => a - b);
-    };
-    const [ids, findings] = await Promise.all([listIds(), ctx.client.was.findings.count(pass.criteria)]);
-    io.expected(findings);
-    const pages = Math.ceil(findings / ctx.pageSize);
-    // Web apps that hold MIN_PAGES_PER_GROUP pages on average (all of them when there are fewer pages).
-    const minSize = pages === 0 ? ids.length : Math.ceil((MIN_PAGES_PER_GROUP * ids.length) / pages);
-    groups = guidedGroups(ids, concurrency, Math.max(1, minSize));
-  }
-  const allGroups = groups;
-  const groupsDone = new Set(resume?.groupsDone ?? []);
-  const groupAfter: Record<string, number> = { ...(resume?.groupAfter ?? {}) };
-  let chain: Promise<void> = Promise.resolve();
-  /** Commits one at a time, in the order pages arrive. */
-  const commit = (records: R[], group: number, lastId: number, finished: boolean): Promise<void> => {
-    const next = chain.then(async () => {
-      await io.commit(records, {
-        groups: allGroups,
-        groupsDone: finished ? [...groupsDone, group] : [...groupsDone],
-        groupAfter: { ...groupAfter, [group]: lastId },
-      });
-      groupAfter[group] = lastId;
-      if (finished) groupsDone.add(group);
-    });
-    chain = next.catch(() => undefined);
-    return next;
-  };
-  let interrupted = false;
-  let failure: unknown;
-  let uncommitted = 0;
-  const pending: Promise<void>[] = [];
-  /**
-   * Pages are handed to the commit chain without waiting for it, so the next page is already being fetched
-   * while this one is written: over a slow link the API calls, not the database, set the pace. When the database
-   * is the slower side, a worker waits for its page once more than `concurrency` pages are uncommitted, so pages
-   * never pile up in memory and an interruption takes effect within a few pages.
-   */
-  const enqueue = async (records: R[], group: number, lastId: number, finished: boolean) => {
-    uncommitted += 1;
-    const committed = commit(records, group, lastId, finished)
-      .catch((error: unknown) => {
-        failure ??= error;
-      })
-      .finally(() => {
-        uncommitted -= 1;
-      });
-    pending.push(committed);
-    if (uncommitted > concurrency) await committed;
-  };
-  const queue = allGroups.map((_, index) => index).filter((index) => !groupsDone.has(index));
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const group = queue.shift();
-      if (group === undefined || interrupted) return;
-      const groupPass: Pass = {
-        name: pass.name,
-        criteria: [
-          ...pass.criteria,
-          { field: "webApp.id", operator: "IN", value: (allGroups[group] ?? []).join(",") },
-        ],
-      };
-      let page: R[] = [];
-      let lastId = groupAfter[group] ?? 0;
-      for await (const { id, record } of stream.read(ctx, groupPass, lastId)) {
-        page.push(record);
-        lastId = id;
-        if (page.length >= ctx.pageSize) {
-          await enqueue(page, group, lastId, false);
-          page = [];
-          if (failure !== undefined) return;
-          if (io.signal?.aborted) {
-            interrupted = true;
-            return;
-          }
-        }
-      }
-      await enqueue(page, group, lastId, true);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  await Promise.all(pending);
-  if (failure !== undefined) throw failure;
-  return interrupted;
-}
-
 /**
  * Definitions: the QIDs of stored findings that have none (or the `--ids` given), then the stored ones the
  * KnowledgeBase changed since the cursor; a full run re-reads every referenced QID.
@@ -558,20 +332,21 @@ async function syncDefinitions(
     total += records.length;
   };
   const explicit = ctx.filters.ids && ctx.filters.ids.length > 0 ? [...ctx.filters.ids] : undefined;
+  const passes: DefinitionsPass[] = [];
   if (explicit) {
-    for await (const batch of readDefinitions(ctx, explicit, undefined)) await commit(batch);
-    return total;
+    passes.push({ qids: explicit, modifiedAfter: undefined });
+  } else {
+    const missing = await store.missingDefinitionQids(subscriptionId);
+    const known: number[] = [];
+    if (options.full || state?.cursor) {
+      for await (const row of store.definitions({ subscriptionId })) known.push(row.record.qid);
+    }
+    passes.push({ qids: missing, modifiedAfter: undefined });
+    if (options.full) passes.push({ qids: known, modifiedAfter: undefined });
+    else if (state?.cursor && known.length > 0) passes.push({ qids: known, modifiedAfter: state.cursor });
   }
-  const missing = await store.missingDefinitionQids(subscriptionId);
-  const known: number[] = [];
-  if (options.full || state?.cursor) {
-    for await (const row of store.definitions({ subscriptionId })) known.push(row.record.qid);
-  }
-  for await (const batch of readDefinitions(ctx, missing, undefined)) await commit(batch);
-  if (options.full) {
-    for await (const batch of readDefinitions(ctx, known, undefined)) await commit(batch);
-  } else if (state?.cursor && known.length > 0) {
-    for await (const batch of readDefinitions(ctx, known, state.cursor)) await commit(batch);
-  }
+  await readDefinitionPasses(ctx, passes, KB_BATCH, commit);
   return total;
 }
+
+export { guidedGroups } from "./engine.js";

@@ -344,6 +344,37 @@ describe("airbyte source", () => {
     }
   });
 
+  it("read: findings are read by groups of web apps in parallel, yet each STATE covers everything before it", async () => {
+    const webApps = await groundTruth<{ id: number }>(sim, "webapps");
+    const checkpoints = statesOf(fullRefresh, "findings").flatMap((s) => {
+      const checkpoint = s.stream.stream_state.checkpoint;
+      return typeof checkpoint === "object" && checkpoint !== null
+        ? [checkpoint as { groups?: number[][]; groupsDone?: number[] }]
+        : [];
+    });
+    expect(checkpoints.length).toBeGreaterThan(1);
+    for (const checkpoint of checkpoints) {
+      // The groups of web app ids split the findings search (webApp.id IN group), as the store sync does.
+      expect(checkpoint.groups?.length).toBeGreaterThan(1);
+      expect(checkpoint.groups?.flat().sort((a, b) => a - b)).toEqual(
+        webApps.map((w) => w.id).sort((a, b) => a - b),
+      );
+    }
+    // Groups are completed in order: a STATE never counts a later group done before an earlier one.
+    for (const { groupsDone = [] } of checkpoints)
+      expect(groupsDone).toEqual(Array.from({ length: groupsDone.length }, (_, i) => i));
+    // With one call at a time the same stream is one sequential search.
+    const sequential = await run("read", {
+      config: jsonFile(configOf(sim, { concurrency: 1 })),
+      catalog: jsonFile(catalogOf(["findings"], "full_refresh")),
+    });
+    const first = statesOf(sequential, "findings")[0]?.stream.stream_state.checkpoint as { groups?: unknown };
+    expect(first.groups).toBeUndefined();
+    expect(recordsOf(sequential, "findings").map((r) => numberField(r, "id"))).toEqual(
+      recordsOf(fullRefresh, "findings").map((r) => numberField(r, "id")),
+    );
+  });
+
   it.skipIf(!HAS_PROTOCOL)(
     HAS_PROTOCOL ? "every message is a valid AirbyteMessage" : NO_PROTOCOL,
     async () => {
