@@ -2,6 +2,7 @@
 
 import type { QualysClientOptions } from "@qualys-connector/client";
 import { DEFAULT_CONCURRENCY, PAGE_SIZE } from "@qualys-connector/client";
+import { FINDING_STATUSES, isSeverity } from "@qualys-connector/model";
 import {
   AIRBYTE_STREAMS,
   AirbyteInputError,
@@ -9,13 +10,7 @@ import {
   isObject,
   type SyncMode,
 } from "./airbyte-protocol.js";
-import {
-  CONFIG_PROPERTIES,
-  DATE_PATTERN,
-  FINDING_STATUSES,
-  MAX_CONCURRENCY,
-  SEVERITY_VALUES,
-} from "./airbyte-spec.js";
+import { CONFIG_PROPERTIES, DATE_PATTERN, MAX_CONCURRENCY } from "./airbyte-spec.js";
 import type { SyncFilters } from "./stream.js";
 import { KB_BATCH } from "./streams.js";
 
@@ -120,12 +115,12 @@ export function parseConfig(raw: unknown): AirbyteConfig {
       lastDetectedSince: date("last_detected_since"),
       severity: list(
         "severity",
-        (s): s is number => typeof s === "number" && SEVERITY_VALUES.includes(s),
+        (s): s is number => typeof s === "number" && isSeverity(s),
         "severities 1 to 5",
       ),
       status: list(
         "status",
-        (s): s is string => typeof s === "string" && FINDING_STATUSES.includes(s),
+        (s): s is string => typeof s === "string" && (FINDING_STATUSES as readonly string[]).includes(s),
         FINDING_STATUSES.join(", "),
       ),
       webAppIds: list("webapp_ids", positive, "web app ids"),

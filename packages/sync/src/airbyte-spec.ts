@@ -4,6 +4,7 @@
  */
 
 import { DEFAULT_CONCURRENCY, PAGE_SIZE, PLATFORM_IDS } from "@qualys-connector/client";
+import { FINDING_STATUSES, SEVERITIES } from "@qualys-connector/model";
 import type { AirbyteMessage, AirbyteStreamName, JsonSchema } from "./airbyte-protocol.js";
 import { AIRBYTE_STREAMS } from "./airbyte-protocol.js";
 import { STREAM_REGISTRY } from "./streams.js";
@@ -11,8 +12,6 @@ import { STREAM_REGISTRY } from "./streams.js";
 /** Most calls in flight the config accepts. */
 export const MAX_CONCURRENCY = 64;
 
-export const SEVERITY_VALUES = [1, 2, 3, 4, 5];
-export const FINDING_STATUSES = ["NEW", "ACTIVE", "REOPENED", "PROTECTED", "FIXED"];
 /** Qualys DATE criteria take a UTC date-time, `YYYY-MM-DDTHH:MM:SSZ` (docs/qualys-api.md 3.3), or a whole day. */
 export const DATE_PATTERN = "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}Z)?$";
 
@@ -91,7 +90,7 @@ export const CONFIG_PROPERTIES: { readonly [key: string]: JsonSchema } = {
     type: "array",
     title: "Finding severities",
     description: "Only findings of these severities (1 to 5); all when empty.",
-    items: { type: "integer", enum: SEVERITY_VALUES },
+    items: { type: "integer", enum: [...SEVERITIES] },
     uniqueItems: true,
     order: 10,
   },
@@ -99,7 +98,7 @@ export const CONFIG_PROPERTIES: { readonly [key: string]: JsonSchema } = {
     type: "array",
     title: "Finding statuses",
     description: "Only findings with these statuses; all when empty.",
-    items: { type: "string", enum: FINDING_STATUSES },
+    items: { type: "string", enum: [...FINDING_STATUSES] },
     uniqueItems: true,
     order: 11,
   },
