@@ -42,6 +42,10 @@ const repositoryChecks = ["test/architecture.test.ts", "test/source-citations.te
 
 export default defineConfig({
   test: {
+    // Most tests wait (on the simulator's clock, child processes, the database), so two files at once use the
+    // machine better than vitest's default of one worker on a 2-core machine; the timeouts are sized for a
+    // loaded machine (two whole suites side by side passed at load 8 to 11).
+    maxWorkers: 2,
     projects: [
       {
         // The fast inner loop (`npm run test:unit`): in-process tests of each package, no CLI child process.
