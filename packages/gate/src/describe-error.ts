@@ -14,6 +14,9 @@ export function describeError(
         ? error.message
         : String(error);
   if (error instanceof QualysError) return { kind: error.kind, message };
+  // A gate's own ToolError (scan-lifecycle.ts) names its kind: `polling`, `usage`, `connector`.
+  if (error instanceof Error && "errorKind" in error && typeof error.errorKind === "string")
+    return { kind: error.errorKind, message };
   if (error instanceof Error) return { kind: error.name === "Error" ? "internal" : error.name, message };
   return { kind: "internal", message: String(error) };
 }

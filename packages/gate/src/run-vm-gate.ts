@@ -94,9 +94,8 @@ async function runInScope(
   baseline: Baseline | undefined,
   apiCalls: Record<string, number>,
 ): Promise<GateResult | LaunchedVmScan> {
-  const { run, ctx } = startGateRun(options, apiCalls);
+  const { run, ctx, name } = startGateRun(options, apiCalls);
   const { clock, signal, started, progress } = ctx;
-  const name = options.optionName ?? ((option: string) => option);
   const deadline = started + options.timeoutMs;
   const targetId = options.ec2 ? options.ec2.instanceIds.join(",") : options.ips.join(",");
   // IP targets need no second name; EC2 targets are named with their connector and region.
@@ -271,13 +270,7 @@ async function runInScope(
     );
   } catch (error) {
     if (signal?.aborted && !(error instanceof ToolError)) return stoppedEarly();
-    const { kind, message } =
-      error instanceof ToolError
-        ? {
-            kind: error.errorKind,
-            message: options.optionName ? error.messageWith(options.optionName) : error.message,
-          }
-        : describeError(error, options.optionName);
+    const { kind, message } = describeError(error, options.optionName);
     return run.fail(kind, ref !== undefined && !message.includes(ref) ? `${message} (scan ${ref})` : message);
   }
 

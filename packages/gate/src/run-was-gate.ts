@@ -87,9 +87,8 @@ async function runInScope(
   baseline: Baseline | undefined,
   apiCalls: Record<string, number>,
 ): Promise<GateResult | LaunchedScan> {
-  const { run, ctx } = startGateRun(options, apiCalls);
+  const { run, ctx, name } = startGateRun(options, apiCalls);
   const { clock, signal, started, progress } = ctx;
-  const name = options.optionName ?? ((option: string) => option);
   const warnings = run.warnings;
   let webApp: WebAppChoice | undefined;
   let scanId: number | undefined;
@@ -331,13 +330,7 @@ async function runInScope(
     );
   } catch (error) {
     if (signal?.aborted && !(error instanceof ToolError)) return await stoppedEarly();
-    const { kind, message } =
-      error instanceof ToolError
-        ? {
-            kind: error.errorKind,
-            message: options.optionName ? error.messageWith(options.optionName) : error.message,
-          }
-        : describeError(error, options.optionName);
+    const { kind, message } = describeError(error, options.optionName);
     run.scan = scan;
     return run.fail(
       kind,

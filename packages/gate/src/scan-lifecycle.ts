@@ -202,7 +202,12 @@ export function countCalls(apiCalls: Record<string, number>): (purpose: string) 
 export function startGateRun(
   options: LongScanOptions,
   apiCalls: Record<string, number>,
-): { run: GateRun; ctx: RunContext } {
+): {
+  run: GateRun;
+  ctx: RunContext;
+  /** How the run's texts write an option: the caller's `optionName`, else the option's own name. */
+  name: (option: string) => string;
+} {
   const { clock, signal } = options;
   const progress = options.progress ?? (() => {});
   const ctx: RunContext = {
@@ -213,7 +218,11 @@ export function startGateRun(
     maxPollFailures: options.maxPollFailures,
     progress,
   };
-  return { run: new GateRun(options.tool, clock, apiCalls, progress, options.forceSignal), ctx };
+  return {
+    run: new GateRun(options.tool, clock, apiCalls, progress, options.forceSignal),
+    ctx,
+    name: options.optionName ?? ((option: string) => option),
+  };
 }
 
 /** Poll until a terminal state, the deadline, an abort, or `maxPollFailures` failed status calls in a row. */
