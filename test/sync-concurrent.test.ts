@@ -4,15 +4,13 @@
  * it, and a record an incremental run reads twice counts once. SQLite always, PostgreSQL with PG_URL.
  */
 
-import { spawn } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { createQualysClient, type QualysClient } from "@qualys-connector/client";
 import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
 import type { Store, SyncRunRow } from "@qualys-connector/store";
 import { runSync, type SyncOptions, type SyncReport } from "@qualys-connector/sync";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { openMigrated, PG_SKIP_MESSAGE, PG_URL, STORE_KINDS } from "./sync-stores.js";
+import { runCliProcess } from "./cli-process.js";
+import { openMigrated, PG_SKIP_MESSAGE, PG_URL, STORE_KINDS, syncOptions } from "./sync-stores.js";
 
 if (!PG_URL) console.warn(PG_SKIP_MESSAGE);
 
@@ -26,14 +24,7 @@ afterAll(async () => {
 });
 
 function options(extra: Partial<SyncOptions> = {}): SyncOptions {
-  return {
-    subscription: { apiUrl: sim.url, username: "sim_user" },
-    objects: ["webapps", "findings", "definitions"],
-    full: false,
-    filters: {},
-    pageSize: 50,
-    ...extra,
-  };
+  return syncOptions(sim.url, { pageSize: 50, ...extra });
 }
 
 function newClient(): QualysClient {
@@ -49,23 +40,10 @@ async function count(rows: AsyncIterable<unknown>): Promise<number> {
   return n;
 }
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../packages/cli/src/bin.ts");
-
 /** `qualys-connector sync` in a child process, as two cron jobs that overlap would run it. */
 function cliSync(db: string): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", bin, "sync", "--api-url", sim.url, "--username", "sim_user", "--db", db],
-      {
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", QUALYS_PASSWORD: "sim-password" },
-      },
-    );
-    let stderr = "";
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("close", (code) => resolve({ code, stderr }));
+  return runCliProcess(["sync", "--api-url", sim.url, "--username", "sim_user", "--db", db], {
+    env: { HOME: process.env.HOME ?? "", QUALYS_PASSWORD: "sim-password" },
   });
 }
 

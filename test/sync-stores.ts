@@ -7,6 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { openStore, type Store } from "@qualys-connector/store";
+import type { SyncOptions } from "@qualys-connector/sync";
 import pg from "pg";
 
 export const PG_URL = process.env.PG_URL || undefined;
@@ -71,4 +72,16 @@ export async function openMigrated(location: string): Promise<Store> {
   const store = await openStore(location);
   await store.migrate();
   return store;
+}
+
+/** A first sync of every object from the simulator at `simUrl` as `sim_user`, pages of 100 unless `extra` says. */
+export function syncOptions(simUrl: string, extra: Partial<SyncOptions> = {}): SyncOptions {
+  return {
+    subscription: { apiUrl: simUrl, username: "sim_user" },
+    objects: ["webapps", "findings", "definitions"],
+    full: false,
+    filters: {},
+    pageSize: 100,
+    ...extra,
+  };
 }

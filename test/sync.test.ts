@@ -9,7 +9,7 @@ import { type RunningSimulator, startSimulator } from "@qualys-connector/simulat
 import type { Store } from "@qualys-connector/store";
 import { runSync, type SyncOptions } from "@qualys-connector/sync";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { openMigrated, PG_SKIP_MESSAGE, PG_URL, STORE_KINDS } from "./sync-stores.js";
+import { openMigrated, PG_SKIP_MESSAGE, PG_URL, STORE_KINDS, syncOptions } from "./sync-stores.js";
 
 if (!PG_URL) console.warn(PG_SKIP_MESSAGE);
 
@@ -82,14 +82,7 @@ async function expectEqualToTruth(store: Store, subscriptionId: number): Promise
 }
 
 function options(extra: Partial<SyncOptions> = {}): SyncOptions {
-  return {
-    subscription: { apiUrl: sim.url, username: "sim_user" },
-    objects: ["webapps", "findings", "definitions"],
-    full: false,
-    filters: {},
-    pageSize: 100,
-    ...extra,
-  };
+  return syncOptions(sim.url, extra);
 }
 
 const calls = (report: Awaited<ReturnType<typeof runSync>>) =>
