@@ -231,17 +231,33 @@ export async function openStore(location: string, options: OpenStoreOptions = {}
   if (path === "") throw new StoreLocationError("sqlite", "needs a path, e.g. sqlite:./qualys.db");
   if (options.mustExist && path !== ":memory:" && !existsSync(path))
     throw new StoreLocationError(text, "no database there (this command only reads; run sync first)");
+  const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000));
   let sqlite: BetterSqlite3.Database | undefined;
   try {
     sqlite = new BetterSqlite3(path, { fileMustExist: options.mustExist === true && path !== ":memory:" });
+    sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
     // WAL: readers (the dashboard, an export) do not block the sync, and a killed sync leaves no torn page.
-    // This first statement is also where SQLite finds out that the file is no database at all.
-    sqlite.pragma("journal_mode = WAL");
+    // This first statement is also where SQLite finds out that the file is no database at all. Switching a new
+    // database to WAL can answer SQLITE_BUSY without waiting while another process opens it at the same moment
+    // (two syncs started together), so that answer is tried again for as long as any other write would wait.
+    const database = sqlite;
+    const switched = await retryUntil(
+      async () => {
+        try {
+          database.pragma("journal_mode = WAL");
+          return true;
+        } catch (error) {
+          if (String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY")) return false;
+          throw error;
+        }
+      },
+      { waitMs: busyTimeoutMs },
+    );
+    if (!switched) database.pragma("journal_mode = WAL");
   } catch (error) {
     sqlite?.close();
     throw new StoreLocationError(text, `cannot open as a SQLite database (${(error as Error).message})`);
   }
-  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
   sqlite.pragma("foreign_keys = ON");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return new KyselyStore(
