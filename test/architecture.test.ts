@@ -21,8 +21,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   model: ["client"],
   gate: ["client", "model"],
   store: ["model"],
-  sync: ["client", "model", "store"],
-  cli: ["client", "model", "gate", "store", "sync", "simulator"],
+  reports: ["model"],
+  sync: ["client", "model", "store", "reports"],
+  cli: ["client", "model", "gate", "store", "reports", "sync", "simulator"],
 };
 
 interface ImportSite {

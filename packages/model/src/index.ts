@@ -33,6 +33,13 @@ export {
   vmQidsNeedingDefinitions,
   vmScanFindings,
 } from "./vm-scan-finding.js";
+export {
+  REPORT_KINDS,
+  type ReportCounts,
+  type ReportItem,
+  type ReportKind,
+  type ReportProvenance,
+} from "./report-items.js";
 export { toVulnerabilityDefinition, type VulnerabilityDefinition } from "./vulnerability-definition.js";
 export {
   type ApplicationRecord,
