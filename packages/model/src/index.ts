@@ -5,6 +5,13 @@
 
 export { type FingerprintParts, fingerprint, normalizeUrl } from "./fingerprint.js";
 export { decodeEntities, type KbBlock, type KbInline, kbHtmlToText, parseKbHtml } from "./kb-text.js";
+export {
+  REPORT_KINDS,
+  type ReportCounts,
+  type ReportItem,
+  type ReportKind,
+  type ReportProvenance,
+} from "./report-items.js";
 export { type HostRef, type ScanFinding, wasScanFindings } from "./scan-finding.js";
 export {
   emptyCounts,
@@ -33,13 +40,6 @@ export {
   vmQidsNeedingDefinitions,
   vmScanFindings,
 } from "./vm-scan-finding.js";
-export {
-  REPORT_KINDS,
-  type ReportCounts,
-  type ReportItem,
-  type ReportKind,
-  type ReportProvenance,
-} from "./report-items.js";
 export { toVulnerabilityDefinition, type VulnerabilityDefinition } from "./vulnerability-definition.js";
 export {
   type ApplicationRecord,
