@@ -25,6 +25,7 @@ const EVERYWHERE: readonly { what: string; pattern: RegExp }[] = [
 const SOURCES_ONLY = [{ what: "../shared", pattern: /\.\.\/shared\b/ }];
 
 function files(dir: string): string[] {
+  if (!existsSync(path.join(root, dir))) return [];
   return readdirSync(path.join(root, dir), { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && /\.(ts|mts|mjs|js|sh|md)$/.test(entry.name))
     .map((entry) => path.join(entry.parentPath, entry.name))

@@ -84,6 +84,11 @@ export interface FindingRecord {
   wasc: string[];
   categories: string[];
   evidence: Evidence;
+  /**
+   * Whether the scanner was logged in when it detected the finding (API `resultList.Result.authentication`;
+   * a report's AUTHENTICATION text, `Required` or `Not Required`); unknown when the source does not say.
+   */
+  authenticated: boolean | undefined;
 }
 
 export interface DefinitionRecord {
@@ -191,6 +196,7 @@ export function toFindingRecord(
     ...webClasses(f),
     categories: [f.type, ...(group ? [group] : [])],
     evidence: evidenceOf(node),
+    authenticated: bool(at(v3List(node.resultList, "Result")[0], "authentication")),
   };
 }
 

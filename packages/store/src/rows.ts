@@ -117,6 +117,7 @@ export function findingRecord(row: FindingsTable): FindingRecord {
       response: opt(row.evidence_response),
       truncated: Number(row.evidence_truncated) === 1,
     },
+    authenticated: undefined,
   };
 }
 

@@ -83,6 +83,7 @@ function finding(n: number, fields: Partial<FindingRecord> = {}): FindingRecord 
       response: "<html>…</html>",
       truncated: false,
     },
+    authenticated: undefined,
     ...fields,
   };
 }
