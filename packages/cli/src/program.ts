@@ -4,8 +4,10 @@ import { registerAirbyteCommand } from "./commands/airbyte.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerEvaluateCommands } from "./commands/evaluate.js";
+import { registerImportCommand } from "./commands/import.js";
 import { registerInventoryCommands } from "./commands/inventory.js";
 import { registerPipelineSnippetCommand } from "./commands/pipeline-snippet.js";
+import { registerPullReportsCommand } from "./commands/pull-reports.js";
 import { registerScanVmCommand } from "./commands/scan-vm.js";
 import { registerScanWasCommand } from "./commands/scan-was.js";
 import { registerSimCommand } from "./commands/sim.js";
@@ -33,6 +35,8 @@ export function createProgram(): Command {
   registerScanVmCommand(scan);
   registerEvaluateCommands(program);
   registerSyncCommands(program);
+  registerImportCommand(program);
+  registerPullReportsCommand(program);
   registerPipelineSnippetCommand(program);
   registerAirbyteCommand(program);
   // Inventory commands only read: they succeed or fail (0 or 3), and their help says so.

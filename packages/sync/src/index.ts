@@ -48,6 +48,17 @@ export {
   webAppsStream,
 } from "./streams.js";
 export {
+  type CreateReportRequest,
+  createdReportName,
+  type PulledOutcome,
+  type PulledReport,
+  type PulledReportType,
+  type PullProgress,
+  type PullReportsOptions,
+  type PullReportsResult,
+  pullReports,
+} from "./pull-reports.js";
+export {
   runSync,
   type StreamReport,
   type SyncOptions,

@@ -5,6 +5,7 @@
  */
 
 import type { Criterion, QualysClient } from "@qualys-connector/client";
+import type { SeverityLabelMap } from "@qualys-connector/model";
 import type { Store, StoredObject, UpsertCounts, WriteContext } from "@qualys-connector/store";
 
 /** User filters (like the operation options of Brinqa's Qualys WAS connector), dates in UTC. */
@@ -27,6 +28,8 @@ export interface StreamContext {
   /** Records changed after this time (incremental), or undefined for everything (first or `--full` run). */
   since: string | undefined;
   pageSize: number;
+  /** Severity labels of the stored findings (default: the model's CHMLI table). */
+  labels?: SeverityLabelMap | undefined;
 }
 
 /** One pass of a stream: a search whose pages are committed with their checkpoint (the last id). */

@@ -84,7 +84,7 @@ export const findingsStream: Stream<FindingRecord> = {
       verbose: true,
       pageSize: ctx.pageSize,
     })) {
-      const record = toFindingRecord(node);
+      const record = toFindingRecord(node, ctx.labels);
       yield { id: record.id, record };
     }
   },

@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { setImmediate as yieldToIo } from "node:timers/promises";
 import { DEFAULT_CONCURRENCY, type QualysClient, redact } from "@qualys-connector/client";
+import type { SeverityLabelMap } from "@qualys-connector/model";
 import type {
   Store,
   StoredObject,
@@ -54,6 +55,11 @@ export interface SyncOptions {
   signal?: AbortSignal | undefined;
   progress?: ((event: SyncProgress) => void) | undefined;
   now?: (() => number) | undefined;
+  /**
+   * Severity labels of the stored findings (default: the model's CHMLI table). Applied to the findings a run
+   * reads; a `full` run relabels every stored finding.
+   */
+  labels?: SeverityLabelMap | undefined;
 }
 
 export type SyncProgress =
@@ -158,6 +164,7 @@ async function syncStreams(
       filters: options.filters,
       since,
       pageSize: options.pageSize,
+      labels: options.labels,
     };
     const write = { subscriptionId, source: "api", runId };
     const commitBatch = options.commitBatch ?? options.pageSize;

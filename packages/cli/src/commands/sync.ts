@@ -24,6 +24,8 @@ import { logLine } from "../log.js";
 import { flagOf } from "../option-flags.js";
 import { type Column, csvCell, render } from "../output.js";
 import { parseDuration } from "../parse/duration.js";
+import { readSeverityMap } from "../parse/severity-map.js";
+import { apiSubscription } from "../subscription.js";
 import { addConnectionOptions, type ConnectionFlags, loadSettings, redactOutput } from "../settings.js";
 
 /** The embedded default: a SQLite file in the working directory. */
@@ -41,6 +43,7 @@ interface SyncFlags extends ConnectionFlags {
   webappIds?: string;
   overlap: string;
   logFormat: string;
+  severityMap?: string;
 }
 
 /** A UTC date or date-time, as Brinqa's connector examples give them, in Qualys' `YYYY-MM-DDTHH:MM:SSZ` form. */
@@ -216,6 +219,7 @@ async function syncCommand(flags: SyncFlags, log: Log): Promise<void> {
   const overlapMs = parseDuration(flags.overlap, "--overlap", "m");
   if (flags.logFormat !== "text" && flags.logFormat !== "json")
     throw new UsageError(`--log-format: "${flags.logFormat}" must be text or json`);
+  const labels = readSeverityMap(flags.severityMap);
   const settings = loadSettings(flags, process.env, () => readFileSync(0, "utf8"));
   for (const warning of settings.warnings) log("warning", { message: warning }, `warning: ${warning}`);
   // The client first: a bad --proxy or --ca-file is refused before the store is opened (or created).
@@ -240,12 +244,9 @@ async function syncCommand(flags: SyncFlags, log: Log): Promise<void> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const auth = settings.client.auth;
     const report = await runSync(client, store, {
-      subscription: {
-        apiUrl: client.endpoints.api,
-        username: "username" in auth ? auth.username : `oauth:${auth.kind === "oauth" ? auth.clientId : ""}`,
-      },
+      subscription: apiSubscription(client.endpoints.api, settings.client.auth),
+      labels,
       objects,
       full: flags.full ?? false,
       filters,
@@ -304,7 +305,8 @@ export function registerSyncCommands(program: Command): void {
       "how far before the last run's start an incremental run looks again",
       "10m",
     )
-    .option("--log-format <format>", "text, or json (one JSON object per line on stderr)", "text");
+    .option("--log-format <format>", "text, or json (one JSON object per line on stderr)", "text")
+    .option("--severity-map <file>", "severity labels by finding type and Qualys severity (docs/import.md)");
   addConnectionOptions(sync);
   sync.action(async (flags: SyncFlags) => {
     if (flags.logFormat !== "json") return syncCommand(flags, textLog);

@@ -1,0 +1,322 @@
+/**
+ * `qualys-connector import FILE...`: Qualys WAS report files (WAS_WEBAPP_REPORT, WAS_SCAN_REPORT, the gate's
+ * result.json; plain, .gz or .zip; `-` for standard input) into the same store as `sync`, each file in its own
+ * transaction (docs/import.md). A bad file is reported with its line and column and leaves nothing behind; the
+ * other files are still imported, and the exit code is the worst outcome.
+ */
+
+import { statSync } from "node:fs";
+import path from "node:path";
+import { logSafe, logSafeJson } from "@qualys-connector/gate";
+import type { ReportItem, SeverityLabelMap } from "@qualys-connector/model";
+import { ReportFormatError, readReport } from "@qualys-connector/reports";
+import type { Store } from "@qualys-connector/store";
+import { type ImportReportResult, importReport } from "@qualys-connector/sync";
+import type { Command } from "commander";
+import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
+import { logLine } from "../log.js";
+import { type Column, render } from "../output.js";
+import { readSeverityMap } from "../parse/severity-map.js";
+import { redactOutput } from "../settings.js";
+import { importSubscriptionId, type SubscriptionFlags } from "../subscription.js";
+import { DEFAULT_DB, openStoreFrom } from "./sync.js";
+
+interface ImportFlags extends SubscriptionFlags {
+  db?: string;
+  label?: string;
+  autoClose?: boolean;
+  severityMap?: string;
+  json?: boolean;
+}
+
+/** One file's (or pulled report's) line of the final table. */
+export interface ImportSummary {
+  file: string;
+  kind: string | undefined;
+  outcome: "imported" | "already imported" | "failed";
+  /** Why it failed: `file:line:column: reason` for a bad file. */
+  reason: string | undefined;
+  applications: number;
+  /** Findings read from the file, by type. */
+  vulnerabilities: number;
+  sensitiveContent: number;
+  informationGathered: number;
+  added: number;
+  updated: number;
+  unchanged: number;
+  /** Findings auto-close set to FIXED. */
+  closed: number;
+}
+
+/** The summary line of one import result. */
+export function summaryOf(file: string, result: ImportReportResult): ImportSummary {
+  const counts = result.counts;
+  const findings = counts.findings;
+  return {
+    file,
+    kind: result.provenance.kind,
+    outcome: result.outcome === "already-imported" ? "already imported" : "imported",
+    reason: undefined,
+    applications: counts.applications,
+    vulnerabilities: findings.VULNERABILITY ?? 0,
+    sensitiveContent: findings.SENSITIVE_CONTENT ?? 0,
+    informationGathered: findings.INFORMATION_GATHERED ?? 0,
+    added: result.added,
+    updated: result.updated,
+    unchanged: result.unchanged,
+    closed: result.closed,
+  };
+}
+
+/** The summary line of a file that failed. */
+export function failedSummary(file: string, reason: string): ImportSummary {
+  return {
+    file,
+    kind: undefined,
+    outcome: "failed",
+    reason,
+    applications: 0,
+    vulnerabilities: 0,
+    sensitiveContent: 0,
+    informationGathered: 0,
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    closed: 0,
+  };
+}
+
+/** Why reading or importing failed, in one line: a bad file names its line and column. */
+export function failureReason(file: string, error: unknown): string {
+  if (error instanceof ReportFormatError) return `${file}:${error.line}:${error.column}: ${error.reason}`;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return `${file}: no such file`;
+  if (code === "EISDIR") return `${file}: is a directory`;
+  if (code === "EACCES" || code === "EPERM") return `${file}: permission denied`;
+  return `${file}: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+export const SUMMARY_COLUMNS: Column<ImportSummary>[] = [
+  { header: "FILE", key: "file", value: (s) => s.file },
+  { header: "KIND", key: "kind", value: (s) => s.kind },
+  {
+    header: "OUTCOME",
+    key: "outcome",
+    value: (s) => (s.outcome === "failed" ? `failed: ${s.reason ?? ""}` : s.outcome),
+  },
+  { header: "APPS", key: "applications", value: (s) => s.applications },
+  { header: "VULNS", key: "vulnerabilities", value: (s) => s.vulnerabilities },
+  { header: "SENSITIVE", key: "sensitiveContent", value: (s) => s.sensitiveContent },
+  { header: "INFO", key: "informationGathered", value: (s) => s.informationGathered },
+  { header: "ADDED", key: "added", value: (s) => s.added },
+  { header: "UPDATED", key: "updated", value: (s) => s.updated },
+  { header: "UNCHANGED", key: "unchanged", value: (s) => s.unchanged },
+  { header: "CLOSED", key: "closed", value: (s) => s.closed },
+];
+
+/** The final table (or, with --json, one JSON document) on stdout. */
+export function printSummaries(summaries: readonly ImportSummary[], json: boolean): void {
+  if (json) process.stdout.write(`${logSafeJson(JSON.stringify(summaries))}\n`);
+  else
+    process.stdout.write(
+      redactOutput(render(summaries, SUMMARY_COLUMNS, "table", process.stdout.columns ?? 160)),
+    );
+}
+
+/**
+ * Progress of one file: on a terminal one line redrawn in place (bytes read, of how many, records/s); elsewhere
+ * a plain line (or JSON line) at most every 5 seconds, so a CI log stays short.
+ */
+export function progressReporter(json: boolean): {
+  start(file: string, size: number | undefined): void;
+  update(bytes: number, records: number): void;
+  end(): void;
+} {
+  const tty = process.stderr.isTTY === true && !json;
+  let file = "";
+  let size: number | undefined;
+  let started = 0;
+  let last = 0;
+  const line = (bytes: number, records: number) => {
+    const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+    const of = size === undefined ? "" : ` of ${megabytes(size)}`;
+    return `${file}: ${megabytes(bytes)}${of}, ${records.toLocaleString("en-US")} records, ${Math.round(records / seconds).toLocaleString("en-US")} records/s`;
+  };
+  return {
+    start(name, bytes) {
+      file = name;
+      size = bytes;
+      started = Date.now();
+      last = started;
+      if (json) jsonLine({ kind: "start", file, bytes: size ?? null });
+      else if (!tty) logLine(`${file}: importing${size === undefined ? "" : ` (${megabytes(size)})`}`);
+    },
+    update(bytes, records) {
+      const now = Date.now();
+      if (now - last < (tty ? 100 : 5000)) return;
+      last = now;
+      if (json) jsonLine({ kind: "progress", file, bytes, records });
+      // On a terminal the line is redrawn with our own CR and erase-line sequence around the escaped text.
+      else if (tty) process.stderr.write(`\r${logSafe(redactOutput(line(bytes, records)))}\u001b[K`);
+      else logLine(line(bytes, records));
+    },
+    end() {
+      if (tty) process.stderr.write("\r\u001b[K");
+    },
+  };
+}
+
+function megabytes(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** One JSON log line on stderr. */
+export function jsonLine(fields: Record<string, unknown>): void {
+  process.stderr.write(
+    `${logSafeJson(redactOutput(JSON.stringify({ time: new Date().toISOString(), ...fields })))}\n`,
+  );
+}
+
+/** Count the records read, for the progress line, passing every item on. */
+export async function* countingItems(
+  items: AsyncIterable<ReportItem>,
+  onRecord: () => void,
+): AsyncGenerator<ReportItem> {
+  for await (const item of items) {
+    if (item.type !== "end") onRecord();
+    yield item;
+  }
+}
+
+interface FileImport {
+  store: Store;
+  subscriptionId: number;
+  labels: SeverityLabelMap | undefined;
+  label: string | undefined;
+  autoClose: boolean;
+  signal: AbortSignal;
+  progress: ReturnType<typeof progressReporter>;
+}
+
+/** Import one file (or standard input) in one transaction; never throws: a failure is the file's outcome. */
+async function importFile(file: string, run: FileImport): Promise<ImportSummary> {
+  const stdin = file === "-";
+  const shown = stdin ? "-" : file;
+  let size: number | undefined;
+  if (!stdin) {
+    try {
+      const stat = statSync(file);
+      if (stat.isDirectory()) return failedSummary(shown, `${shown}: is a directory`);
+      size = stat.size;
+    } catch (error) {
+      return failedSummary(shown, failureReason(shown, error));
+    }
+  }
+  run.progress.start(shown, size);
+  let records = 0;
+  let bytes = 0;
+  try {
+    const items = readReport(stdin ? { stream: process.stdin, name: "-" } : { path: file }, {
+      ...(run.labels ? { labels: run.labels } : {}),
+      signal: run.signal,
+      onProgress: (read: number) => {
+        bytes = read;
+        run.progress.update(bytes, records);
+      },
+    });
+    const result = await importReport(
+      run.store,
+      countingItems(items, () => {
+        records += 1;
+      }),
+      {
+        subscriptionId: run.subscriptionId,
+        ...(run.label === undefined ? {} : { label: run.label }),
+        autoClose: run.autoClose,
+        signal: run.signal,
+      },
+    );
+    return summaryOf(stdin ? "-" : path.normalize(file), result);
+  } catch (error) {
+    return failedSummary(shown, failureReason(shown, error));
+  } finally {
+    run.progress.end();
+  }
+}
+
+async function importCommand(files: string[], flags: ImportFlags): Promise<void> {
+  if (files.filter((f) => f === "-").length > 1)
+    throw new UsageError("-: standard input can be read once; name it once");
+  if (flags.label !== undefined && flags.label.trim() === "")
+    throw new UsageError("--label: give a name (it is stored on the imported web apps)");
+  const labels = readSeverityMap(flags.severityMap);
+  const json = flags.json === true;
+  const store = await openStoreFrom(flags.db);
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(EXIT.error);
+    logLine(`${signal} received: the file being imported is rolled back; files done so far stay imported`);
+    controller.abort(signal);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const summaries: ImportSummary[] = [];
+  try {
+    const subscription = await importSubscriptionId(store, flags, process.env);
+    const run: FileImport = {
+      store,
+      subscriptionId: subscription.id,
+      labels,
+      label: flags.label?.trim(),
+      autoClose: flags.autoClose === true,
+      signal: controller.signal,
+      progress: progressReporter(json),
+    };
+    for (const file of files) {
+      if (controller.signal.aborted) {
+        summaries.push(failedSummary(file, `${file}: not imported (interrupted)`));
+        continue;
+      }
+      const summary = await importFile(file, run);
+      summaries.push(summary);
+      if (json) jsonLine({ kind: "file", summary });
+      else if (summary.outcome === "failed") logLine(`error: ${summary.reason ?? summary.file}`);
+      else
+        logLine(
+          `${summary.file}: ${summary.outcome} (${summary.kind ?? "report"}): ${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged${summary.closed ? `, ${summary.closed} closed` : ""}`,
+        );
+    }
+    printSummaries(summaries, json);
+    if (!json)
+      logLine(
+        `store: ${store.location} (subscription ${subscription.id}: ${subscription.key.username} at ${subscription.key.apiUrl})`,
+      );
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await store.close();
+  }
+  // The worst outcome decides: any file that failed makes the run fail (3, bad input), the others stay imported.
+  if (summaries.some((s) => s.outcome === "failed")) throw new CommandExit(EXIT.error);
+}
+
+export function registerImportCommand(program: Command): void {
+  program
+    .command("import")
+    .description(
+      "Import Qualys WAS report files (WAS_WEBAPP_REPORT, WAS_SCAN_REPORT, a gate's result.json; plain, .gz or .zip; - for standard input) into the sync's store, one transaction per file.",
+    )
+    .argument("<file...>", "report files; - reads standard input")
+    .option("--db <location>", `sqlite:PATH or postgres://… (env QUALYS_DB; default ${DEFAULT_DB})`)
+    .option("--label <name>", "a label stored on the imported web apps (e.g. a network or a team)")
+    .option(
+      "--auto-close",
+      "after a newer report covering a web app, set its open findings the report no longer lists to FIXED",
+    )
+    .option("--severity-map <file>", "severity labels by finding type and Qualys severity (docs/import.md)")
+    .option("--json", "progress as JSON lines on stderr, the summary as JSON on stdout")
+    .option("--api-url <url>", "the subscription the rows belong to: its API URL (env QUALYS_API_URL)")
+    .option("--platform <id>", "or its platform (env QUALYS_PLATFORM)")
+    .option("--username <name>", "and its user (env QUALYS_USERNAME)")
+    .action((files: string[], flags: ImportFlags) => importCommand(files, flags));
+}

@@ -1,0 +1,290 @@
+/**
+ * Report pulls: the WAS reports a Qualys user saved (WAS_WEBAPP_REPORT, optionally WAS_SCAN_REPORT), searched by
+ * type, state, format and creation date (docs/qualys-api.md 3.10), filtered by title prefix here (the search has
+ * no "starts with" operator), downloaded one at a time and imported streamed from the socket, each report in its
+ * own transaction. A report counts as imported only once its transaction committed, so a run that fails or is
+ * stopped half way is simply run again: the store remembers the report ids it holds and skips them.
+ *
+ * Optionally it first asks Qualys to create a WAS_WEBAPP_REPORT (for web app ids or a tag), searching for it by
+ * its name before creating, so a retried run reuses the report instead of creating a second one; it waits for it
+ * to be COMPLETE or ERROR and deletes it afterwards (only a report with this run's name, never one a user saved).
+ */
+
+import { type Criterion, type QualysClient, redact, sleep } from "@qualys-connector/client";
+import type { SeverityLabelMap } from "@qualys-connector/model";
+import { readReport } from "@qualys-connector/reports";
+import type { Store, SubscriptionKey } from "@qualys-connector/store";
+import { type ImportReportResult, importReport } from "./import-report.js";
+
+/** The report types a pull reads. Scan reports only when asked (they repeat what the web app reports say). */
+export type PulledReportType = "WAS_WEBAPP_REPORT" | "WAS_SCAN_REPORT";
+
+/** A saved report as the search lists it. */
+export interface PulledReport {
+  id: number;
+  name: string | undefined;
+  type: string | undefined;
+  format: string | undefined;
+  status: string | undefined;
+  creationDate: string | undefined;
+}
+
+/** Ask Qualys for a new WAS_WEBAPP_REPORT before pulling: for these web apps, or for the web apps with a tag. */
+export type CreateReportRequest = { webAppIds: readonly number[] } | { tag: string };
+
+export interface PullReportsOptions {
+  subscription: SubscriptionKey;
+  /** Only reports whose title starts with this text (all when absent). */
+  titlePrefix?: string | undefined;
+  /** Only reports created at or after this ISO time. */
+  createdSince: string;
+  /** Default: WAS_WEBAPP_REPORT only. */
+  types?: readonly PulledReportType[] | undefined;
+  create?: CreateReportRequest | undefined;
+  /** Severity labels for the imported findings (the sync's map). */
+  labels?: SeverityLabelMap | undefined;
+  /** A label stored on the imported web apps. */
+  label?: string | undefined;
+  /** Close the open findings of a covered web app that a newer report no longer lists. */
+  autoClose?: boolean | undefined;
+  /** Between two status calls of a created report. Default 5 s. */
+  pollIntervalMs?: number | undefined;
+  /** How long a created report may take. Default 30 minutes. */
+  createTimeoutMs?: number | undefined;
+  /** Where the reader may spill a zipped report. Default: the system's temporary folder. */
+  tempDir?: string | undefined;
+  signal?: AbortSignal | undefined;
+  progress?: ((event: PullProgress) => void) | undefined;
+  now?: (() => number) | undefined;
+}
+
+export type PullProgress =
+  | { kind: "searched"; found: number; matching: number; alreadyImported: number }
+  | { kind: "create"; reportId: number; name: string; reused: boolean }
+  | { kind: "create-status"; reportId: number; status: string }
+  | { kind: "report-start"; report: PulledReport }
+  | { kind: "report-bytes"; report: PulledReport; bytes: number; records: number }
+  | { kind: "report-end"; pulled: PulledOutcome }
+  | { kind: "deleted"; reportId: number };
+
+/** What became of one report of the pull. */
+export type PulledOutcome =
+  | { report: PulledReport; outcome: "imported" | "already-imported"; result: ImportReportResult }
+  | { report: PulledReport; outcome: "failed"; error: string };
+
+export interface PullReportsResult {
+  subscriptionId: number;
+  /** Reports the search returned that match the prefix and window, newest id last. */
+  matching: PulledReport[];
+  /** Of those, the ids the store already held (not downloaded again). */
+  skipped: number[];
+  /** The reports downloaded this run, in order. */
+  pulled: PulledOutcome[];
+  /** The report this run asked Qualys to create (or found from an earlier try), and whether it was deleted. */
+  created: { reportId: number; reused: boolean; status: string; deleted: boolean } | undefined;
+}
+
+/** Name of a report the pull creates: stable for a target and a day, so a retried run finds it. */
+export function createdReportName(prefix: string | undefined, request: CreateReportRequest, now: Date): string {
+  const target =
+    "tag" in request ? `tag ${request.tag}` : `webapps ${[...request.webAppIds].sort((a, b) => a - b).join(",")}`;
+  return `${prefix ?? ""}qualys-connector ${target} ${now.toISOString().slice(0, 10)}`;
+}
+
+const REPORT_TYPES_DEFAULT: readonly PulledReportType[] = ["WAS_WEBAPP_REPORT"];
+
+/** Pull the saved reports of the window (and, with `create`, a new one) into the store. */
+export async function pullReports(
+  client: QualysClient,
+  store: Store,
+  options: PullReportsOptions,
+): Promise<PullReportsResult> {
+  const now = options.now ?? Date.now;
+  const subscriptionId = await store.subscription(options.subscription);
+  const emit = options.progress ?? (() => undefined);
+  const created = options.create ? await createReport(client, options, now) : undefined;
+  if (created) emit({ kind: "create", reportId: created.reportId, name: created.name, reused: created.reused });
+
+  const matching = await searchReports(client, options);
+  const imported = await store.importedReportIds(subscriptionId);
+  const skipped = matching.filter((r) => imported.has(r.id)).map((r) => r.id);
+  emit({
+    kind: "searched",
+    found: matching.length,
+    matching: matching.length,
+    alreadyImported: skipped.length,
+  });
+  const pulled: PulledOutcome[] = [];
+  for (const report of matching) {
+    if (imported.has(report.id)) continue;
+    if (options.signal?.aborted) break;
+    emit({ kind: "report-start", report });
+    const outcome = await pullOne(client, store, subscriptionId, report, options, emit);
+    pulled.push(outcome);
+    emit({ kind: "report-end", pulled: outcome });
+  }
+
+  let createdResult: PullReportsResult["created"];
+  if (created) {
+    // Deleted once it is in the store (or when Qualys could not make it): it was made for this pull alone.
+    const done =
+      created.status !== "COMPLETE" ||
+      imported.has(created.reportId) ||
+      pulled.some((p) => p.report.id === created.reportId && p.outcome !== "failed");
+    if (done) {
+      await client.was.report.delete(created.reportId);
+      emit({ kind: "deleted", reportId: created.reportId });
+    }
+    createdResult = { reportId: created.reportId, reused: created.reused, status: created.status, deleted: done };
+  }
+  return { subscriptionId, matching, skipped, pulled, created: createdResult };
+}
+
+/** The saved reports of the wanted types, COMPLETE, in XML, created within the window, whose title has the prefix. */
+async function searchReports(client: QualysClient, options: PullReportsOptions): Promise<PulledReport[]> {
+  const types = options.types ?? REPORT_TYPES_DEFAULT;
+  const out: PulledReport[] = [];
+  for (const type of types) {
+    const criteria: Criterion[] = [
+      { field: "type", operator: "EQUALS", value: type },
+      { field: "status", operator: "EQUALS", value: "COMPLETE" },
+      { field: "format", operator: "EQUALS", value: "XML" },
+      { field: "creationDate", operator: "GREATER", value: options.createdSince },
+    ];
+    for (const found of await client.was.report.search(criteria)) {
+      const report = summaryOf(found);
+      // The criteria again, here: a server that ignores one of them must not widen the pull.
+      if (report.type !== type || report.status !== "COMPLETE" || report.format !== "XML") continue;
+      if (report.creationDate === undefined || report.creationDate < options.createdSince) continue;
+      if (options.titlePrefix && !(report.name ?? "").startsWith(options.titlePrefix)) continue;
+      out.push(report);
+    }
+  }
+  return out.sort((a, b) => a.id - b.id);
+}
+
+function summaryOf(found: {
+  id: number;
+  name?: string | undefined;
+  type?: string | undefined;
+  format?: string | undefined;
+  status?: string | undefined;
+  creationDate?: string | undefined;
+}): PulledReport {
+  return {
+    id: found.id,
+    name: found.name,
+    type: found.type,
+    format: found.format,
+    status: found.status,
+    creationDate: found.creationDate,
+  };
+}
+
+/** Download one report and import it streamed; any failure is this report's alone. */
+async function pullOne(
+  client: QualysClient,
+  store: Store,
+  subscriptionId: number,
+  report: PulledReport,
+  options: PullReportsOptions,
+  emit: (event: PullProgress) => void,
+): Promise<PulledOutcome> {
+  try {
+    const download = await client.was.report.downloadStream(report.id);
+    let records = 0;
+    let bytes = 0;
+    const items = readReport(
+      { stream: download.body, name: download.fileName ?? `report-${report.id}.xml` },
+      {
+        ...(options.labels ? { labels: options.labels } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.tempDir ? { tempDir: options.tempDir } : {}),
+        onProgress: (read: number) => {
+          bytes = read;
+          emit({ kind: "report-bytes", report, bytes, records });
+        },
+      },
+    );
+    async function* counted() {
+      for await (const item of items) {
+        if (item.type !== "end") records += 1;
+        yield item;
+      }
+    }
+    const result = await importReport(store, counted(), {
+      subscriptionId,
+      reportId: report.id,
+      now: new Date((options.now ?? Date.now)()).toISOString(),
+      ...(options.label === undefined ? {} : { label: options.label }),
+      ...(options.autoClose === undefined ? {} : { autoClose: options.autoClose }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return { report, outcome: result.outcome, result };
+  } catch (error) {
+    return { report, outcome: "failed", error: redact(error instanceof Error ? error.message : String(error)) };
+  }
+}
+
+interface CreatedReport {
+  reportId: number;
+  name: string;
+  reused: boolean;
+  status: string;
+}
+
+/**
+ * Find this run's report by its name, else create it; then wait until it is COMPLETE or ERROR. Reports the
+ * search shows in ERROR are not reused (a new one is created).
+ */
+async function createReport(
+  client: QualysClient,
+  options: PullReportsOptions,
+  now: () => number,
+): Promise<CreatedReport> {
+  const request = options.create as CreateReportRequest;
+  const name = createdReportName(options.titlePrefix, request, new Date(now()));
+  const existing = (
+    await client.was.report.search([
+      { field: "name", operator: "EQUALS", value: name },
+      { field: "type", operator: "EQUALS", value: "WAS_WEBAPP_REPORT" },
+    ])
+  )
+    .map(summaryOf)
+    .filter((r) => r.name === name && r.status !== "ERROR")
+    .sort((a, b) => b.id - a.id)[0];
+  let reportId: number;
+  let reused = false;
+  if (existing) {
+    reportId = existing.id;
+    reused = true;
+  } else {
+    const webAppIds = "tag" in request ? await webAppsTagged(client, request.tag) : [...request.webAppIds];
+    if (webAppIds.length === 0)
+      throw new Error(
+        "tag" in request ? `no web app has the tag "${request.tag}"` : "no web app ids to report on",
+      );
+    reportId = await client.was.report.create({ name, type: "WAS_WEBAPP_REPORT", format: "XML", targetIds: webAppIds });
+  }
+  const interval = options.pollIntervalMs ?? 5000;
+  const deadline = now() + (options.createTimeoutMs ?? 30 * 60_000);
+  let status = await client.was.report.status(reportId);
+  while (status !== "COMPLETE" && status !== "ERROR") {
+    if (options.signal?.aborted) break;
+    if (now() > deadline) throw new Error(`report ${reportId} was still ${status || "not ready"} when the wait ended`);
+    await sleep(interval, options.signal);
+    status = await client.was.report.status(reportId);
+    options.progress?.({ kind: "create-status", reportId, status });
+  }
+  return { reportId, name, reused, status };
+}
+
+/** The ids of the web apps that carry a tag (search by `tags.name`, docs/qualys-api.md 3.3). */
+async function webAppsTagged(client: QualysClient, tag: string): Promise<number[]> {
+  const ids: number[] = [];
+  for await (const app of client.was.webApps.list({
+    criteria: [{ field: "tags.name", operator: "EQUALS", value: tag }],
+  }))
+    ids.push(app.id);
+  return ids;
+}
