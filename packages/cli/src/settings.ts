@@ -70,7 +70,7 @@ export function addConnectionOptions(
     );
 }
 
-type FileSettings = Partial<Record<string, unknown>>;
+export type FileSettings = Partial<Record<string, unknown>>;
 
 /**
  * The secret values this process has loaded (credentials and proxy, in every form they travel). A command loads
@@ -161,7 +161,8 @@ export const CONFIG_KEYS: Readonly<Record<string, string>> = {
   password_file: "passwordFile",
 };
 
-function readConfigFile(path: string): FileSettings {
+/** A `--config` file's settings, by their camelCase names; every problem is a UsageError naming the file. */
+export function readConfigFile(path: string): FileSettings {
   let raw: string;
   try {
     raw = readFileSync(path, "utf8");

@@ -2,8 +2,8 @@
  * Which subscription rows an import belongs to. Every stored row carries a subscription (API URL + user name),
  * and a report file does not say which one it came from, so the command decides (docs/import.md, "Subscription"):
  *
- * 1. `--api-url`/`--platform` and `--username` (or QUALYS_API_URL / QUALYS_PLATFORM and QUALYS_USERNAME, as the
- *    sync reads them): that subscription, the same key the sync stores, so imported rows merge with synced ones;
+ * 1. `--api-url`/`--platform` and `--username` (or QUALYS_API_URL / QUALYS_PLATFORM and QUALYS_USERNAME, or a
+ *    `--config` file, read in the sync's order): that subscription, the same key the sync stores, so imported rows merge with synced ones;
  * 2. else the store's only subscription, when it holds exactly one;
  * 3. else, in a store with none, the subscription of imported files, `IMPORT_SUBSCRIPTION`;
  * 4. several and none chosen: a usage error listing them.
@@ -12,11 +12,13 @@ import { type Auth, QualysConfigError, resolvePlatform } from "@qualys-connector
 import type { Store, SubscriptionKey } from "@qualys-connector/store";
 import { UsageError } from "./exit-codes.js";
 import { inFlags } from "./option-flags.js";
+import { readConfigFile } from "./settings.js";
 
 /** The subscription of rows imported from files with no Qualys subscription named: no API behind them. */
 export const IMPORT_SUBSCRIPTION: SubscriptionKey = { apiUrl: "file:", username: "report-import" };
 
 export interface SubscriptionFlags {
+  config?: string;
   apiUrl?: string;
   platform?: string;
   username?: string;
@@ -24,9 +26,15 @@ export interface SubscriptionFlags {
 
 /** The subscription key the flags or environment name, as the sync would store it; undefined when none is named. */
 export function namedSubscription(flags: SubscriptionFlags, env: NodeJS.ProcessEnv): SubscriptionKey | undefined {
-  const apiUrl = flags.apiUrl ?? env.QUALYS_API_URL;
-  const platform = flags.platform ?? env.QUALYS_PLATFORM;
-  const username = flags.username ?? env.QUALYS_USERNAME;
+  // The sync's order: flag, then environment, then the settings file.
+  const file = flags.config ? readConfigFile(flags.config) : {};
+  const fromFile = (key: string) => {
+    const value = file[key];
+    return typeof value === "string" && value !== "" ? value : undefined;
+  };
+  const apiUrl = flags.apiUrl ?? env.QUALYS_API_URL ?? fromFile("apiUrl");
+  const platform = flags.platform ?? env.QUALYS_PLATFORM ?? fromFile("platform");
+  const username = flags.username ?? env.QUALYS_USERNAME ?? fromFile("username");
   if (!apiUrl && !platform && !username) return undefined;
   if (!username) throw new UsageError("--username is required with --api-url or --platform (or QUALYS_USERNAME)");
   if (!apiUrl && !platform)

@@ -106,7 +106,10 @@ export async function pullReports(
   if (created) emit({ kind: "create", reportId: created.reportId, name: created.name, reused: created.reused });
 
   const matching = await searchReports(client, options);
-  const imported = await store.importedReportIds(subscriptionId);
+  // The store remembers the report ids it imported: those are not downloaded again.
+  const imported = new Set<number>();
+  for (const row of await store.reportImports(subscriptionId))
+    if (row.reportId !== undefined) imported.add(row.reportId);
   const skipped = matching.filter((r) => imported.has(r.id)).map((r) => r.id);
   emit({
     kind: "searched",

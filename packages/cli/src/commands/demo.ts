@@ -19,8 +19,9 @@ import {
   writeGateOutputs,
 } from "@qualys-connector/gate";
 import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
-import { openStore, type StoredObject } from "@qualys-connector/store";
-import { runSync, type SyncReport } from "@qualys-connector/sync";
+import { readReport } from "@qualys-connector/reports";
+import { openStore, type Store, type StoredObject, type SubscriptionKey } from "@qualys-connector/store";
+import { type ImportReportResult, importReport, pullReports, runSync, type SyncReport } from "@qualys-connector/sync";
 import type { Command } from "commander";
 import { printLine } from "../log.js";
 import { flagOf } from "../option-flags.js";
@@ -34,7 +35,8 @@ interface DemoFlags {
 /**
  * `qualys-connector demo`: starts the simulator in-process and runs each job that exists against it: doctor, the
  * WAS scan gate on a passing and a failing web app, a WAS report, the VM host scan gate with session login, the
- * KnowledgeBase, the WAS data sync into a SQLite file, a scan cycle and an incremental sync.
+ * KnowledgeBase, the WAS data sync into a SQLite file, a scan cycle and an incremental sync, then the import of the
+ * WAS_SCAN_REPORT it downloaded and a pull of a WAS_WEBAPP_REPORT into the same store.
  */
 export function registerDemoCommand(program: Command): Command {
   return program
@@ -202,9 +204,62 @@ async function runDemo(
     say(
       `[sync] incremental sync after the scan cycle: ${describeSync(await runSync(client, store, syncOptions))}`,
     );
+    await importDemoReports(client, store, syncOptions.subscription, reportFile);
   } finally {
     await store.close();
   }
   const stats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { total: number };
   say(`[sim] ${stats.total} API calls made. Outputs are in ${out} and ${dbPath}`);
+}
+
+async function storedFindings(store: Store, subscriptionId: number): Promise<number> {
+  let count = 0;
+  for await (const _ of store.findings({ subscriptionId })) count++;
+  return count;
+}
+
+/** `+added ~updated =unchanged`, and how many of the report's findings were rows the sync had stored already. */
+function describeImport(result: ImportReportResult, newRows: number): string {
+  const read = Object.values(result.counts.findings).reduce((a, b) => a + b, 0);
+  return `${result.counts.applications} web apps, ${read} findings: +${result.added} ~${result.updated} =${result.unchanged}; ${read - newRows} findings merged with synced rows, ${newRows} new`;
+}
+
+/**
+ * Report ingestion into the synced store: the WAS_SCAN_REPORT the demo downloaded, imported from its file, and a
+ * WAS_WEBAPP_REPORT created for the vulnerable web app and pulled (downloaded and imported streamed, then deleted).
+ */
+async function importDemoReports(
+  client: QualysClient,
+  store: Store,
+  subscription: SubscriptionKey,
+  reportFile: string,
+): Promise<void> {
+  const subscriptionId = await store.subscription(subscription);
+  let before = await storedFindings(store, subscriptionId);
+  const scanImport = await importReport(store, readReport({ path: reportFile }), { subscriptionId });
+  let after = await storedFindings(store, subscriptionId);
+  say(`[import] ${path.basename(reportFile)} (${scanImport.provenance.kind}): ${describeImport(scanImport, after - before)}`);
+
+  const webAppIds: number[] = [];
+  for await (const app of client.was.webApps.list({
+    criteria: [{ field: "name", operator: "EQUALS", value: "scenario-vulnerable" }],
+  }))
+    webAppIds.push(app.id);
+  before = after;
+  const pull = await pullReports(client, store, {
+    subscription,
+    titlePrefix: "demo ",
+    createdSince: new Date(Date.now() - 30 * 86_400_000).toISOString(),
+    create: { webAppIds },
+    pollIntervalMs: 200,
+  });
+  after = await storedFindings(store, subscriptionId);
+  for (const pulled of pull.pulled) {
+    if (pulled.outcome === "failed") say(`[pull-reports] report ${pulled.report.id}: failed: ${pulled.error}`);
+    else
+      say(
+        `[pull-reports] WAS_WEBAPP_REPORT ${pulled.report.id} "${pulled.report.name ?? ""}": ${describeImport(pulled.result, after - before)}`,
+      );
+  }
+  if (pull.created?.deleted) say(`[pull-reports] report ${pull.created.reportId} was created for the pull and deleted after it`);
 }
