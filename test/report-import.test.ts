@@ -1,0 +1,321 @@
+/**
+ * `qualys-connector import` end to end: report files the simulator generated (created through its report API and
+ * downloaded, as a user would) imported by the real CLI into SQLite and (with PG_URL) PostgreSQL. Each kind gives
+ * exactly the simulator's ground truth for the web apps it covers; gzip, zip and standard input read the same; a
+ * second import changes nothing; an import after an API sync adds no duplicate; a bad file among good ones is
+ * exit 3 naming file:line:column and leaves nothing of itself behind.
+ */
+
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { crc32, deflateRawSync, gzipSync } from "node:zlib";
+import { createQualysClient, type QualysClient } from "@qualys-connector/client";
+import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
+import { openStore, type Store } from "@qualys-connector/store";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliProcess } from "./cli-process.js";
+import { PG_SKIP_MESSAGE, PG_URL, STORE_KINDS } from "./sync-stores.js";
+
+if (!PG_URL) console.warn(PG_SKIP_MESSAGE);
+
+interface TruthFinding {
+  id: number;
+  uniqueId: string;
+  webAppId: number;
+  qid: number;
+  type: string;
+  status: string | null;
+  severity: number;
+  isIgnored: boolean;
+}
+
+let sim: RunningSimulator;
+let client: QualysClient;
+let dir: string;
+/** Web app ids of the seeded world, in id order. */
+let webAppIds: number[];
+/** Reports downloaded once for the whole file: `webapp` covers the first two web apps, `scan` a scan of the third. */
+const files = { webapp: "", scan: "" };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Create a report through the simulator's API, wait for it and save the download under `name`. */
+async function saveReport(
+  type: "WAS_WEBAPP_REPORT" | "WAS_SCAN_REPORT",
+  targetIds: number[],
+  name: string,
+): Promise<string> {
+  const id = await client.was.report.create({ name, type, format: "XML", targetIds });
+  for (let i = 0; i < 500 && (await client.was.report.status(id)) !== "COMPLETE"; i++) await sleep(20);
+  const download = await client.was.report.download(id);
+  const file = path.join(dir, name);
+  writeFileSync(file, download.body);
+  return file;
+}
+
+/** A finished WAS scan of a web app, launched through the API. */
+async function finishedScan(webAppId: number): Promise<number> {
+  const id = await client.was.scan.launch({
+    name: `report-import test ${webAppId}`,
+    type: "VULNERABILITY",
+    webAppId,
+    authRecord: "none",
+    scanner: { type: "EXTERNAL" },
+  });
+  for (let i = 0; i < 500; i++) {
+    const status = await client.was.scan.status(id);
+    if (status.status === "FINISHED") return id;
+    await sleep(20);
+  }
+  throw new Error(`scan ${id} did not finish`);
+}
+
+async function truthFindings(): Promise<TruthFinding[]> {
+  return (await (await fetch(`${sim.url}/__sim/ground-truth/findings`)).json()) as TruthFinding[];
+}
+
+async function truthWebApps(): Promise<{ id: number; name: string }[]> {
+  return (await (await fetch(`${sim.url}/__sim/ground-truth/webapps`)).json()) as { id: number; name: string }[];
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    port: 0,
+    webapps: 4,
+    findingsPerWebapp: 12,
+    scanDurationMs: 100,
+    reportDurationMs: 20,
+  });
+  client = createQualysClient({
+    apiUrl: sim.url,
+    auth: { kind: "basic", username: sim.credentials.username, password: sim.credentials.password },
+  });
+  dir = mkdtempSync(path.join(tmpdir(), "qc-import-"));
+  webAppIds = (await truthWebApps()).map((w) => w.id).sort((a, b) => a - b);
+  files.webapp = await saveReport("WAS_WEBAPP_REPORT", webAppIds.slice(0, 2), "webapp-report.xml");
+  const scanId = await finishedScan(webAppIds[2] ?? 0);
+  files.scan = await saveReport("WAS_SCAN_REPORT", [scanId], "scan-report.xml");
+});
+afterAll(async () => {
+  await client?.close();
+  await sim?.close();
+});
+
+/** Every stored row of the store, as JSON text per table: to compare a store before and after. */
+async function dumpStore(location: string): Promise<{ apps: string[]; findings: string[]; defs: string[] }> {
+  const store = await openStore(location, { mustExist: true });
+  try {
+    const apps: string[] = [];
+    const findings: string[] = [];
+    const defs: string[] = [];
+    for await (const row of store.applications()) apps.push(JSON.stringify(row));
+    for await (const row of store.findings()) findings.push(JSON.stringify(row));
+    for await (const row of store.definitions()) defs.push(JSON.stringify(row));
+    return { apps: apps.sort(), findings: findings.sort(), defs: defs.sort() };
+  } finally {
+    await store.close();
+  }
+}
+
+async function withStore<T>(location: string, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(location, { mustExist: true });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The stored findings in the ground truth's shape, sorted by uid. */
+async function storedFindings(location: string) {
+  return withStore(location, async (store) => {
+    const out: Omit<TruthFinding, "id">[] = [];
+    for await (const { record: f } of store.findings())
+      out.push({
+        uniqueId: f.uid,
+        webAppId: f.webAppId,
+        qid: f.qid,
+        type: f.type,
+        status: f.status ?? null,
+        severity: f.severity ?? 0,
+        isIgnored: f.isIgnored,
+      });
+    return out.sort((a, b) => a.uniqueId.localeCompare(b.uniqueId));
+  });
+}
+
+function truthShape(findings: TruthFinding[]) {
+  return findings
+    .map(({ id: _id, ...f }) => ({ ...f }))
+    .sort((a, b) => a.uniqueId.localeCompare(b.uniqueId));
+}
+
+const cli = (args: string[], stdin?: string) => runCliProcess(args, stdin === undefined ? {} : { stdin });
+
+describe.each(STORE_KINDS)("import into $name", (kind) => {
+  afterAll(() => kind.cleanup());
+
+  it("a WAS_WEBAPP_REPORT gives the ground truth of its web apps; importing it again changes nothing", async () => {
+    const db = await kind.create();
+    const run = await cli(["import", files.webapp, "--db", db]);
+    expect(run.stderr).not.toMatch(/error/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/webapp-report\.xml\s+WAS_WEBAPP_REPORT\s+imported/);
+    const covered = new Set(webAppIds.slice(0, 2));
+    const truth = (await truthFindings()).filter((f) => covered.has(f.webAppId));
+    expect(truth.length).toBeGreaterThan(0);
+    expect(await storedFindings(db)).toEqual(truthShape(truth));
+    const apps = await withStore(db, async (store) => {
+      const out: { id: number; name: string }[] = [];
+      for await (const { record } of store.applications()) out.push({ id: record.id, name: record.name });
+      return out.sort((a, b) => a.id - b.id);
+    });
+    expect(apps).toEqual((await truthWebApps()).filter((w) => covered.has(w.id)).sort((a, b) => a.id - b.id));
+
+    const before = await dumpStore(db);
+    const again = await cli(["import", files.webapp, "--db", db]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/already imported/);
+    expect(await dumpStore(db)).toEqual(before);
+  });
+
+  it("a WAS_SCAN_REPORT gives the ground truth of the scanned web app", async () => {
+    const db = await kind.create();
+    const run = await cli(["import", files.scan, "--db", db]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/scan-report\.xml\s+WAS_SCAN_REPORT\s+imported/);
+    const scanned = webAppIds[2];
+    const truth = (await truthFindings()).filter((f) => f.webAppId === scanned);
+    expect(truth.length).toBeGreaterThan(0);
+    expect(await storedFindings(db)).toEqual(truthShape(truth));
+  });
+
+  it("after an API sync of the same data, an import adds no duplicate", async () => {
+    const db = await kind.create();
+    const sync = await runCliProcess(
+      ["sync", "--db", db, "--api-url", sim.url, "--username", sim.credentials.username],
+      { env: { QUALYS_PASSWORD: sim.credentials.password } },
+    );
+    expect(sync.code).toBe(0);
+    const synced = await storedFindings(db);
+    const run = await cli(["import", files.webapp, files.scan, "--db", db]);
+    expect(run.code).toBe(0);
+    const after = await storedFindings(db);
+    expect(after.length).toBe(synced.length);
+    expect(new Set(after.map((f) => f.uniqueId)).size).toBe(after.length);
+    expect(after).toEqual(truthShape(await truthFindings()));
+  });
+});
+
+/** A zip archive of one deflated entry (the layout Qualys' zipped downloads use): local header, data, directory. */
+function zipOf(name: string, content: Buffer): Buffer {
+  const data = deflateRawSync(content);
+  const nameBytes = Buffer.from(name);
+  const crc = crc32(content);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(content.length, 22);
+  local.writeUInt16LE(nameBytes.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(content.length, 24);
+  central.writeUInt16LE(nameBytes.length, 28);
+  central.writeUInt32LE(0, 42);
+  const centralOffset = local.length + nameBytes.length + data.length;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + nameBytes.length, 12);
+  end.writeUInt32LE(centralOffset, 16);
+  return Buffer.concat([local, nameBytes, data, central, nameBytes, end]);
+}
+
+describe("import (SQLite)", () => {
+  const fresh = () => `sqlite:${path.join(mkdtempSync(path.join(tmpdir(), "qc-import-db-")), "qualys.db")}`;
+
+  it("reads .gz, .zip and standard input as the plain file", async () => {
+    const plain = fresh();
+    expect((await cli(["import", files.webapp, "--db", plain])).code).toBe(0);
+    const expected = await storedFindings(plain);
+    const xml = readFileSync(files.webapp);
+    const gz = path.join(dir, "webapp-report.xml.gz");
+    writeFileSync(gz, gzipSync(xml));
+    const zip = path.join(dir, "webapp-report.zip");
+    writeFileSync(zip, zipOf("webapp-report.xml", xml));
+    for (const input of [gz, zip, "-"]) {
+      const db = fresh();
+      const run = await cli(["import", input, "--db", db], input === "-" ? xml.toString("utf8") : undefined);
+      expect(run.stderr).not.toMatch(/error/);
+      expect(run.code).toBe(0);
+      expect(await storedFindings(db)).toEqual(expected);
+    }
+  });
+
+  it("a bad file among good ones: exit 3 naming file:line:column, the good files imported, nothing of the bad", async () => {
+    const db = fresh();
+    const xml = readFileSync(files.scan, "utf8");
+    // Cut inside the results: the scanned web app's records are read before the error, and must not stay.
+    const bad = path.join(dir, "truncated scan.xml");
+    writeFileSync(bad, xml.slice(0, Math.floor(xml.length * 0.7)));
+    const run = await cli(["import", files.webapp, bad, "--db", db]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/truncated scan\.xml:\d+:\d+: /);
+    expect(run.stdout).toMatch(/webapp-report\.xml\s+WAS_WEBAPP_REPORT\s+imported/);
+    expect(run.stdout).toMatch(/truncated scan\.xml\s+failed/);
+    const stored = await storedFindings(db);
+    const covered = new Set(webAppIds.slice(0, 2));
+    expect(stored).toEqual(truthShape((await truthFindings()).filter((f) => covered.has(f.webAppId))));
+    expect(stored.some((f) => f.webAppId === webAppIds[2])).toBe(false);
+  });
+
+  it("a store of several subscriptions, none named: exit 3 listing them; naming one imports into it", async () => {
+    const db = fresh();
+    await withStore(db, async () => undefined).catch(() => undefined);
+    const store = await openStore(db);
+    await store.migrate();
+    await store.subscription({ apiUrl: "https://qualysapi.qualys.com", username: "alice" });
+    await store.subscription({ apiUrl: "https://qualysapi.qg2.apps.qualys.com", username: "bob" });
+    await store.close();
+    const run = await cli(["import", files.webapp, "--db", db]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/2 subscriptions/);
+    expect(run.stderr).toMatch(/--api-url https:\/\/qualysapi\.qualys\.com --username alice/);
+    const named = await cli([
+      "import",
+      files.webapp,
+      "--db",
+      db,
+      "--api-url",
+      "https://qualysapi.qg2.apps.qualys.com",
+      "--username",
+      "bob",
+    ]);
+    expect(named.code).toBe(0);
+    const rows = await withStore(db, async (s) => {
+      const subs = await s.subscriptions();
+      const bob = subs.find((x) => x.username === "bob");
+      let count = 0;
+      for await (const _ of s.findings({ subscriptionId: bob?.id ?? -1 })) count++;
+      return count;
+    });
+    expect(rows).toBeGreaterThan(0);
+  });
+
+  it("an empty store gets the subscription of imported files", async () => {
+    const db = fresh();
+    expect((await cli(["import", files.webapp, "--db", db])).code).toBe(0);
+    const subs = await withStore(db, (s) => s.subscriptions());
+    expect(subs.map((s) => [s.apiUrl, s.username])).toEqual([["file:", "report-import"]]);
+  });
+});
