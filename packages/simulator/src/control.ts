@@ -5,7 +5,14 @@
 
 import { parseFaultSettings } from "./http/faults.js";
 import type { ApiResponse } from "./http/types.js";
-import { resetRuntime, runScanCycles, type SimulatorRuntime } from "./runtime.js";
+import { generatedRequestProblems } from "./options.js";
+import {
+  addGeneratedReport,
+  type GeneratedReportRequest,
+  resetRuntime,
+  runScanCycles,
+  type SimulatorRuntime,
+} from "./runtime.js";
 
 const MAX_CYCLES = 100;
 
@@ -55,6 +62,8 @@ export async function handleControl(
       runtime.faults.update(settings);
       return json(200, settings);
     }
+    case "POST /__sim/reports":
+      return createGeneratedReport(runtime, body);
     case "GET /__sim/stats":
       return json(200, runtime.stats.snapshot(runtime.limiter.counters));
     case "GET /__sim/ground-truth/webapps":
@@ -117,4 +126,27 @@ function updateWebApp(runtime: SimulatorRuntime, id: number, body: Buffer): ApiR
   if (name !== undefined) app.name = name;
   if (appUrl !== undefined) app.url = appUrl;
   return json(200, { id: app.id, name: app.name, url: app.url });
+}
+
+/**
+ * `POST /__sim/reports` with a generated report request (`{"findings": N, "responseBytes": M, "name"?, "type"?,
+ * "hostile"?, "webAppId"?}`): add a COMPLETE saved report whose download is generated while it streams. Answers
+ * `{"id", "name"}`. A reset removes it.
+ */
+function createGeneratedReport(runtime: SimulatorRuntime, body: Buffer): ApiResponse {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8") || "null");
+  } catch (error) {
+    return problem(400, `body is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return problem(400, 'body must be an object such as {"findings": 100, "responseBytes": 1048576}');
+  const request = parsed as GeneratedReportRequest;
+  const problems = generatedRequestProblems(request);
+  if (problems.length > 0) return problem(400, problems.join("; "));
+  if (request.webAppId !== undefined && !runtime.world.webApps.has(request.webAppId))
+    return problem(404, `no web app with id ${request.webAppId}`);
+  const report = addGeneratedReport(runtime, request);
+  return json(200, { id: report.id, name: report.name });
 }

@@ -317,6 +317,25 @@ export interface SimReport {
   content: Buffer | null;
   contentType: string;
   fileName: string;
+  /** Tags of the report itself (`tags.id`, `tags.name` search filters, docs/qualys-api.md 3.10). */
+  tags?: SimTag[];
+  /**
+   * A saved report whose file is rendered at each download from the world as it is then (the seeded saved
+   * reports), instead of once when it completed.
+   */
+  live?: boolean;
+  /** A generated document (large or hostile), written to the socket as a stream at each download. */
+  generated?: GeneratedReportSpec;
+}
+
+/** What a generated report holds: synthetic records, not the world's findings. */
+export interface GeneratedReportSpec {
+  /** VULNERABILITY records in the document. */
+  findings: number;
+  /** Decoded size of each record's base64 response (CONTENTS), in bytes. */
+  responseBytes: number;
+  /** Put hostile strings into every text field (titles, URLs, parameters, payloads, web app names). */
+  hostile: boolean;
 }
 
 // ---------- VM ----------

@@ -1,4 +1,5 @@
 /** Options of the simulator, with the defaults documented in the simulator README. */
+import { generatedSpecProblems } from "./reports/generated-report.js";
 
 export type FaultKind = "500" | "502" | "503" | "reset" | "truncate" | "slow" | "malformed" | "html" | "409";
 export const FAULT_KINDS: readonly FaultKind[] = [
@@ -61,8 +62,29 @@ export interface SimulatorOptions {
   reportDurationMs?: number;
   /** How long an EC2 connector run takes, in ms. Default 1500. */
   connectorRunMs?: number;
+  /**
+   * Generated saved reports added to the seeded world (COMPLETE, created at start): each download is a document
+   * of `findings` records with `responseBytes`-byte base64 responses, streamed to the socket. Default none.
+   */
+  generatedReports?: readonly GeneratedReportRequest[];
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
+}
+
+/** A generated report, as `generatedReports` and `POST /__sim/reports` describe it. */
+export interface GeneratedReportRequest {
+  /** Report title. Default `Generated report <findings> x <responseBytes> bytes` (the hostile title when hostile). */
+  name?: string;
+  /** Default WAS_WEBAPP_REPORT. */
+  type?: "WAS_SCAN_REPORT" | "WAS_WEBAPP_REPORT";
+  /** VULNERABILITY records in the document. */
+  findings: number;
+  /** Decoded bytes of each record's base64 response (CONTENTS). */
+  responseBytes: number;
+  /** Hostile strings in every text field. Default false. */
+  hostile?: boolean;
+  /** Web app the report targets (its name heads the document; records stay synthetic). Default the first one. */
+  webAppId?: number;
 }
 
 export type ResolvedOptions = Required<Omit<SimulatorOptions, "now">> & { now: () => number };
@@ -91,6 +113,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     cleanResultsStatus: options.cleanResultsStatus ?? "FINISHED",
     reportDurationMs: options.reportDurationMs ?? 1500,
     connectorRunMs: options.connectorRunMs ?? 1500,
+    generatedReports: options.generatedReports ?? [],
     now: options.now ?? Date.now,
   };
   const problems = validateOptions(resolved);
@@ -141,8 +164,33 @@ function validateOptions(o: ResolvedOptions): string[] {
     if (!FAULT_KINDS.includes(kind))
       problems.push(`unknown fault kind "${kind}" (known: ${FAULT_KINDS.join(", ")})`);
   }
+  o.generatedReports.forEach((spec, i) => {
+    for (const p of generatedRequestProblems(spec)) problems.push(`generatedReports[${i}]: ${p}`);
+  });
   if (o.username.length === 0) problems.push("username must not be empty");
   if (o.username.includes(":")) problems.push("username must not contain ':' (RFC 7617)");
   if (o.password.length === 0) problems.push("password must not be empty");
+  return problems;
+}
+
+/** Problems of a generated report request (options or control API). */
+export function generatedRequestProblems(request: GeneratedReportRequest): string[] {
+  const problems = generatedSpecProblems({
+    findings: request.findings,
+    responseBytes: request.responseBytes,
+    hostile: request.hostile ?? false,
+  });
+  if (request.name !== undefined && (typeof request.name !== "string" || request.name.length === 0))
+    problems.push("name must be a non-empty string");
+  if (
+    request.type !== undefined &&
+    request.type !== "WAS_SCAN_REPORT" &&
+    request.type !== "WAS_WEBAPP_REPORT"
+  )
+    problems.push(`type must be WAS_SCAN_REPORT or WAS_WEBAPP_REPORT, got ${String(request.type)}`);
+  if (request.webAppId !== undefined && !Number.isInteger(request.webAppId))
+    problems.push("webAppId must be an integer");
+  if (request.hostile !== undefined && typeof request.hostile !== "boolean")
+    problems.push("hostile must be a boolean");
   return problems;
 }

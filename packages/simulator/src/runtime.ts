@@ -2,12 +2,21 @@
 import { authModule } from "./auth-routes.js";
 import { runScanCycle } from "./data/evolve.js";
 import { generateWorld } from "./data/generate.js";
+import { addGeneratedReport as addGeneratedReportTo } from "./data/seed-reports.js";
 import { AuthState } from "./http/auth.js";
 import { FaultInjector } from "./http/faults.js";
 import { ApiLimiter } from "./http/limits.js";
 import type { SimContext, SimModuleDef } from "./http/types.js";
-import type { SimUser } from "./model.js";
-import { type ResolvedOptions, resolveOptions, type SimulatorOptions } from "./options.js";
+import type { SimReport, SimUser } from "./model.js";
+import {
+  type GeneratedReportRequest,
+  type ResolvedOptions,
+  resolveOptions,
+  type SimulatorOptions,
+} from "./options.js";
+
+export type { GeneratedReportRequest } from "./options.js";
+
 import { reportModule } from "./reports/module.js";
 import { CallStats } from "./stats.js";
 import { createUsers } from "./users.js";
@@ -85,4 +94,14 @@ export function runScanCycles(runtime: SimulatorRuntime, count: number): void {
     runtime.tick();
     runScanCycle(runtime.world, runtime.options.now(), runtime.options);
   }
+}
+
+/** Add a COMPLETE generated report (control API, in-process control), created now, owned by the main user. */
+export function addGeneratedReport(runtime: SimulatorRuntime, request: GeneratedReportRequest): SimReport {
+  runtime.tick();
+  const user = runtime.users[0];
+  const owner = user
+    ? { id: user.id, username: user.username, firstName: user.firstName, lastName: user.lastName }
+    : { id: 1, username: runtime.options.username, firstName: "Sim", lastName: "User" };
+  return addGeneratedReportTo(runtime.world, { ...request, created: runtime.options.now() }, owner);
 }

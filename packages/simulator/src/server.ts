@@ -4,6 +4,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { handleControl } from "./control.js";
 import { findUser, readCredentials } from "./http/auth.js";
 import { gatewayErrorPage, MAINTENANCE_PAGE, malformedBody, SLOW_FAULT_MS } from "./http/faults.js";
@@ -11,8 +13,20 @@ import { limitKey } from "./http/limits.js";
 import { Router } from "./http/router.js";
 import type { ApiFamily, ApiRequest, ApiResponse, Route } from "./http/types.js";
 import type { SimUser } from "./model.js";
-import type { FaultKind, SimulatorOptions } from "./options.js";
-import { createRuntime, resetRuntime, runScanCycles, type SimulatorRuntime } from "./runtime.js";
+import {
+  type FaultKind,
+  type GeneratedReportRequest,
+  generatedRequestProblems,
+  type SimulatorOptions,
+  SimulatorOptionsError,
+} from "./options.js";
+import {
+  addGeneratedReport,
+  createRuntime,
+  resetRuntime,
+  runScanCycles,
+  type SimulatorRuntime,
+} from "./runtime.js";
 import type { StatsSnapshot } from "./stats.js";
 import { renderServiceResponse, responseFormat } from "./wire/qps.js";
 import { renderSimpleReturn } from "./wire/simple-return.js";
@@ -35,6 +49,8 @@ export interface SimulatorControl {
   scanCycle(count?: number): void;
   setFaults(settings: { rate: number; kinds?: readonly FaultKind[] }): void;
   stats(): StatsSnapshot;
+  /** Add a COMPLETE generated report (large or hostile) whose download streams; same as `POST /__sim/reports`. */
+  addGeneratedReport(request: GeneratedReportRequest): { id: number; name: string };
   /** The live world, for in-process tests. */
   readonly world: SimWorld;
   readonly runtime: SimulatorRuntime;
@@ -87,6 +103,12 @@ function createControl(runtime: SimulatorRuntime): SimulatorControl {
     setFaults: (settings) =>
       runtime.faults.update({ rate: settings.rate, kinds: settings.kinds ?? runtime.faults.current.kinds }),
     stats: () => runtime.stats.snapshot(runtime.limiter.counters),
+    addGeneratedReport: (request) => {
+      const problems = generatedRequestProblems(request);
+      if (problems.length > 0) throw new SimulatorOptionsError(problems);
+      const report = addGeneratedReport(runtime, request);
+      return { id: report.id, name: report.name };
+    },
     get world() {
       return runtime.world;
     },
@@ -388,6 +410,10 @@ function formatWait(seconds: number): string {
 // ---------- Sending ----------
 
 function send(res: ServerResponse, response: ApiResponse): void {
+  if (response.body instanceof Readable) {
+    sendStream(res, response, response.body, false);
+    return;
+  }
   const body = typeof response.body === "string" ? Buffer.from(response.body, "utf8") : response.body;
   res.writeHead(response.status, {
     "Content-Type": response.contentType,
@@ -397,7 +423,31 @@ function send(res: ServerResponse, response: ApiResponse): void {
   res.end(body);
 }
 
+/**
+ * A streamed body (generated reports): chunked transfer, piped so that the socket's backpressure paces the
+ * producer. A client that goes away ends the pipeline, and with it the producer. `truncate` sends the first
+ * chunk only, then drops the connection.
+ */
+function sendStream(res: ServerResponse, response: ApiResponse, body: Readable, truncate: boolean): void {
+  res.writeHead(response.status, { "Content-Type": response.contentType, ...(response.headers ?? {}) });
+  if (truncate) {
+    body.once("data", (chunk: Buffer) => {
+      body.destroy();
+      res.write(chunk, () => res.destroy());
+    });
+    return;
+  }
+  pipeline(body, res).catch(() => {
+    // The client closed the connection mid-body: nothing to answer to.
+    res.destroy();
+  });
+}
+
 function sendTruncated(res: ServerResponse, response: ApiResponse): void {
+  if (response.body instanceof Readable) {
+    sendStream(res, response, response.body, true);
+    return;
+  }
   const body = typeof response.body === "string" ? Buffer.from(response.body, "utf8") : response.body;
   res.writeHead(response.status, {
     "Content-Type": response.contentType,

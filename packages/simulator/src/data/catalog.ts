@@ -271,6 +271,35 @@ export const HOSTILE: readonly string[] = [
   "%3Cscript%3Ealert(1)%3C/script%3E",
 ];
 
+/**
+ * Strings a hostile web app can put into every text field of a report: markup and script, `javascript:` URLs,
+ * spreadsheet formula prefixes, terminal escapes, bidirectional overrides and CI workflow commands. XML 1.0
+ * cannot carry ESC or BEL, so text fields use the 8-bit CSI (U+009B, allowed in XML) and the 7-bit ESC
+ * sequences travel inside base64 response contents (see `HOSTILE_RESPONSE`).
+ */
+export const HOSTILE_REPORT_TEXT: readonly string[] = [
+  "<script>alert('report')</script>",
+  '<img src=x onerror="alert(document.domain)">',
+  "javascript:alert(document.cookie)",
+  '=HYPERLINK("https://evil.example/","open")',
+  "+cmd|' /C calc'!A0",
+  "-2+3+cmd|' /C calc'!A0",
+  "@SUM(1+1)*cmd|' /C calc'!A0",
+  "\u009b31mred\u009b0m \u009b2J",
+  "admin\u202egnp.exe",
+  "\u2066isolated\u2069 \u202dforced\u202c",
+  "##vso[task.setvariable variable=token]stolen",
+  "::error file=app.js,line=1::injected",
+  "::add-mask::nothing ::stop-commands::x",
+  "]]><evil attr='1'/>",
+];
+
+/** A response body for base64 contents: 7-bit terminal escapes (clear screen, colour, window title) and markup. */
+export const HOSTILE_RESPONSE =
+  "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n\u001b[2J\u001b[31mALERT\u001b[0m\u001b]0;pwned\u0007" +
+  '<script>alert(1)</script><a href="javascript:alert(2)">x</a>\n##vso[task.complete result=Succeeded]\n' +
+  "::error::from response\n=cmd|' /C calc'!A0\n\u202eevil\n";
+
 export const PARAMS: readonly string[] = [
   "q",
   "id",

@@ -33,6 +33,7 @@ import {
   type WasQidSpec,
   wascEntry,
 } from "./catalog.js";
+import { seedSavedReports } from "./seed-reports.js";
 
 const DAY = 86_400_000;
 
@@ -102,6 +103,7 @@ export function seedWorld(options: ResolvedOptions, users: SimUser[]): SimWorld 
   }
 
   seedVm(world, rng, options.hosts, past);
+  seedSavedReports(world, options, now);
   return world;
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import type { Readable } from "node:stream";
 import type { SimUser } from "../model.js";
 import type { ResolvedOptions } from "../options.js";
 import type { SimWorld } from "../world.js";
@@ -33,7 +34,8 @@ export interface ApiRequest {
 export interface ApiResponse {
   status: number;
   contentType: string;
-  body: string | Buffer;
+  /** A Readable is piped to the socket (chunked, with backpressure): large generated reports. */
+  body: string | Buffer | Readable;
   headers?: Record<string, string>;
 }
 

@@ -3,6 +3,7 @@
  * delete, in the QPS ServiceResponse envelope (XML or JSON by Accept), plus the lifecycle tick that completes
  * reports.
  */
+import { Readable } from "node:stream";
 import type { ApiRequest, ApiResponse, Handler, Route, SimContext } from "../http/types.js";
 import type { SimReport, WasReportFormat, WasReportType } from "../model.js";
 import { CriteriaError, type FieldSpecs } from "../wire/filters.js";
@@ -23,6 +24,7 @@ import {
   ServiceRequestError,
 } from "../wire/service-request.js";
 import { allocateId, isoDate, type SimWorld } from "../world.js";
+import { generatedReportChunks } from "./generated-report.js";
 import {
   fileKind,
   isQualysFormat,
@@ -138,7 +140,10 @@ export function reportRecord(report: SimReport): QNode {
       firstName: qcdata(report.owner.firstName),
       lastName: qcdata(report.owner.lastName),
     },
-    tags: qlist("Tag", []),
+    tags: qlist(
+      "Tag",
+      (report.tags ?? []).map((t) => ({ id: t.id, name: qcdata(t.name) })),
+    ),
   };
 }
 
@@ -149,6 +154,8 @@ const REPORT_FIELDS: FieldSpecs<SimReport> = {
   format: { type: "KEYWORD", get: (r) => r.format, keywords: QUALYS_FORMATS },
   status: { type: "KEYWORD", get: (r) => r.status, keywords: ["RUNNING", "COMPLETE", "ERROR"] },
   creationDate: { type: "DATE", get: (r) => r.createdDate },
+  "tags.id": { type: "INTEGER", get: (r) => (r.tags ?? []).map((t) => t.id) },
+  "tags.name": { type: "TEXT", get: (r) => (r.tags ?? []).map((t) => t.name) },
 };
 
 // ---------- Create ----------
@@ -348,20 +355,37 @@ const getReport = guarded((req, ctx) => {
 
 const downloadReport = guarded((req, ctx) => {
   const report = reportFromPath(req, ctx.world);
-  if (report.status !== "COMPLETE" || !report.content) {
-    throw new RequestProblem(
+  const refuse = () =>
+    new RequestProblem(
       `Report ${report.id} cannot be downloaded: its status is ${report.status}.`,
       report.status === "ERROR"
         ? "The report failed; create it again."
         : "Poll status/was/report until the status is COMPLETE.",
     );
+  if (report.status !== "COMPLETE") throw refuse();
+  let body: ApiResponse["body"];
+  if (report.generated) {
+    // Produced while it is written: a document of any size leaves with flat memory.
+    body = Readable.from(generatedReportChunks(ctx.world, report, ctx.now()), { objectMode: false });
+  } else if (report.live) {
+    const outcome = renderReport(ctx.world, report, ctx.now());
+    if (!outcome.ok) {
+      throw new RequestProblem(
+        `Report ${report.id} cannot be downloaded: ${outcome.reason}.`,
+        "Create the report again.",
+      );
+    }
+    body = outcome.content;
+  } else {
+    if (!report.content) throw refuse();
+    body = report.content;
   }
   // The raw file, no envelope; the GitHub Action takes the file name from Content-Disposition
   // (docs/qualys-api.md 3.10).
   return {
     status: 200,
     contentType: report.contentType,
-    body: report.content,
+    body,
     headers: { "Content-Disposition": `attachment; filename="${report.fileName}"` },
   };
 });

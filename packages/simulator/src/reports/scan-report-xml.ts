@@ -106,7 +106,7 @@ function resultsElement(
   for (const { scan, records } of perScan) {
     const detected = reportDateTime(scan.launchedDate);
     for (const r of records) {
-      if (r.kind === "VULNERABILITY") vulnerabilities.push(vulnerabilityElement(r, detected));
+      if (r.kind === "VULNERABILITY") vulnerabilities.push(scanVulnerabilityElement(r, detected));
       else if (r.kind === "SENSITIVE_CONTENT") sensitive.push(sensitiveContentElement(r, detected));
       else gathered.push(informationGatheredElement(r, detected));
     }
@@ -126,7 +126,7 @@ function resultsElement(
  * VULNERABILITY of a scan report. POTENTIAL is absent from the DefectDojo samples but present in Dradis' sample
  * and DefectDojo's discussion_10239.xml (docs/qualys-api.md 6.5); the simulator always writes it.
  */
-function vulnerabilityElement(record: ReportRecord, detectionDate: string): XmlElement {
+export function scanVulnerabilityElement(record: ReportRecord, detectionDate: string): XmlElement {
   return el(
     "VULNERABILITY",
     identityElements(record),

@@ -94,7 +94,7 @@ function webApplicationElement(webApp: SimWebApp, records: readonly ReportRecord
   const sensitive: XmlElement[] = [];
   const gathered: XmlElement[] = [];
   for (const r of records) {
-    if (r.kind === "VULNERABILITY") vulnerabilities.push(vulnerabilityElement(r));
+    if (r.kind === "VULNERABILITY") vulnerabilities.push(webAppVulnerabilityElement(r));
     else if (r.kind === "SENSITIVE_CONTENT") sensitive.push(sensitiveContentElement(r));
     else gathered.push(informationGatheredElement(r));
   }
@@ -119,7 +119,7 @@ function historyElements(record: ReportRecord): XmlElement[] {
   ];
 }
 
-function vulnerabilityElement(record: ReportRecord): XmlElement {
+export function webAppVulnerabilityElement(record: ReportRecord): XmlElement {
   return el(
     "VULNERABILITY",
     identityElements(record),

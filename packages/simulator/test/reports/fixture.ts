@@ -3,6 +3,7 @@
  * potential vulnerability, sensitive content and information gathered, plus hostile strings in URLs, parameters
  * and payloads. Handlers run through the real router with a fake clock.
  */
+import { Readable } from "node:stream";
 import { AuthState } from "../../src/http/auth.js";
 import { Router } from "../../src/http/router.js";
 import type { ApiRequest, ApiResponse, SimContext } from "../../src/http/types.js";
@@ -409,6 +410,12 @@ export function scanReportBody(scanIds: readonly number[], format = "XML", name 
   return `<ServiceRequest><data><Report><name><![CDATA[${name}]]></name><description><![CDATA[A simple scan report]]></description><format>${format}</format><type>WAS_SCAN_REPORT</type><config><scanReport><target><scans>${scans}</scans></target></scanReport></config></Report></data></ServiceRequest>`;
 }
 
+/** The body of an answer that is not streamed (only generated reports stream). */
+export function bodyBytes(response: ApiResponse): Buffer {
+  if (response.body instanceof Readable) throw new Error("the answer is streamed; read it over HTTP");
+  return typeof response.body === "string" ? Buffer.from(response.body, "utf8") : response.body;
+}
+
 export function bodyText(response: ApiResponse): string {
-  return typeof response.body === "string" ? response.body : response.body.toString("utf8");
+  return typeof response.body === "string" ? response.body : bodyBytes(response).toString("utf8");
 }

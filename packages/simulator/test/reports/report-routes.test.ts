@@ -1,7 +1,7 @@
 import { crc32 } from "node:zlib";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ApiResponse } from "../../src/http/types.js";
-import { bodyText, type Harness, harness, REPORT_MS, scanReportBody, T0 } from "./fixture.js";
+import { bodyBytes, bodyText, type Harness, harness, REPORT_MS, scanReportBody, T0 } from "./fixture.js";
 import { at, listAt, parseXml, textAt } from "./xml.js";
 
 const API = "/qps/rest/3.0";
@@ -223,7 +223,7 @@ describe("WAS report endpoints (docs/qualys-api.md 3.10)", () => {
       const res = await download("PDF");
       expect(res.contentType).toBe("application/pdf");
       expect(res.headers?.["Content-Disposition"]).toBe('attachment; filename="Shop.pdf"');
-      const pdf = Buffer.isBuffer(res.body) ? res.body.toString("latin1") : res.body;
+      const pdf = bodyBytes(res).toString("latin1");
       expect(pdf.startsWith("%PDF-1.4")).toBe(true);
       expect(pdf).toContain("Qualys API simulator report");
       expect(pdf.trimEnd().endsWith("%%EOF")).toBe(true);
@@ -251,7 +251,7 @@ describe("WAS report endpoints (docs/qualys-api.md 3.10)", () => {
     it("HTML_ZIPPED is a zip holding one HTML page", async () => {
       const res = await download("HTML_ZIPPED");
       expect(res.contentType).toBe("application/zip");
-      const zip = Buffer.isBuffer(res.body) ? res.body : Buffer.from(res.body);
+      const zip = bodyBytes(res);
       expect(zip.readUInt32LE(0)).toBe(0x04034b50);
       const nameLength = zip.readUInt16LE(26);
       expect(zip.subarray(30, 30 + nameLength).toString()).toBe("Shop.html");
