@@ -203,6 +203,7 @@ async function pullOne(
         ...(options.labels ? { labels: options.labels } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.tempDir ? { tempDir: options.tempDir } : {}),
+        reportId: report.id,
         onProgress: (read: number) => {
           bytes = read;
           emit({ kind: "report-bytes", report, bytes, records });
