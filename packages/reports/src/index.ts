@@ -4,3 +4,6 @@
  */
 
 export type { ReportCounts, ReportItem, ReportKind, ReportProvenance } from "@qualys-connector/model";
+export { type ReadReportOptions, readReport } from "./read-report.js";
+export { ReportFormatError } from "./report-format-error.js";
+export type { ReportSource } from "./report-input.js";
