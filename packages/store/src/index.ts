@@ -7,10 +7,14 @@ export { SyncLockedError } from "./kysely-store.js";
 export { type OpenStoreOptions, openStore, redactLocation, StoreLocationError } from "./open-store.js";
 export { contentHash } from "./rows.js";
 export {
+  type CloseAbsentOptions,
   type FindingChange,
   type ListOptions,
+  type ReportImportInput,
+  type ReportImportRow,
   STORED_OBJECTS,
   type Store,
+  type StoredApplicationRow,
   type StoredObject,
   type StoredRow,
   type StreamState,

@@ -4,7 +4,13 @@
  * `ON CONFLICT (subscription_id, uid) DO UPDATE`, which both databases speak.
  */
 
-import type { ApplicationRecord, DefinitionRecord, FindingRecord } from "@qualys-connector/model";
+import type {
+  ApplicationRecord,
+  DefinitionRecord,
+  FindingRecord,
+  ReportCounts,
+  ReportKind,
+} from "@qualys-connector/model";
 import { type Kysely, sql, type Transaction } from "kysely";
 import {
   applicationRecord,
@@ -21,14 +27,20 @@ import type {
   DefinitionsTable,
   FindingHistoryTable,
   FindingsTable,
+  ReportImportsTable,
 } from "./schema.js";
+import { findingFingerprint } from "./schema.js";
 
 type FindingHistoryRow = FindingHistoryTable;
 
 import type {
+  CloseAbsentOptions,
   FindingChange,
   ListOptions,
+  ReportImportInput,
+  ReportImportRow,
   Store,
+  StoredApplicationRow,
   StoredObject,
   StoredRow,
   StreamState,
@@ -80,6 +92,57 @@ interface Existing {
   severity: number | null;
   is_ignored: number | null;
   last_detected_date: string | null;
+  /** Applications only: the JSON array of labels. */
+  labels: string | null;
+}
+
+/** What a write path makes of a batch before it is compared with the stored rows. */
+interface Prepared<R> {
+  records: R[];
+  /** Uids whose stored row stays as it is (counted unchanged). */
+  keep: ReadonlySet<string>;
+}
+
+/** Milliseconds of an ISO time, or undefined when absent or not a time (text of two forms does not compare). */
+function timeOf(iso: string | undefined | null): number | undefined {
+  if (iso === undefined || iso === null) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** True when both times are known and `a` is after `b`. */
+function isAfter(a: string | undefined | null, b: string | undefined | null): boolean {
+  const x = timeOf(a);
+  const y = timeOf(b);
+  return x !== undefined && y !== undefined && x > y;
+}
+
+/**
+ * `merge: "newer-detection"` for one finding that has a stored row: the fields the incoming record lacks keep
+ * their stored values, and a FIXED finding detected again after its fix by a record without a status (a scan
+ * report has none) is REOPENED.
+ */
+function mergeFinding(stored: FindingRecord, incoming: FindingRecord): FindingRecord {
+  const known = Object.fromEntries(
+    Object.entries(incoming).filter(([, value]) => value !== undefined),
+  ) as Partial<FindingRecord>;
+  const merged: FindingRecord = { ...stored, ...known };
+  if (incoming.evidence.request === undefined && incoming.evidence.response === undefined)
+    merged.evidence = stored.evidence;
+  if (
+    incoming.status === undefined &&
+    stored.status === "FIXED" &&
+    isAfter(incoming.lastDetectedDate, stored.fixedDate ?? stored.lastDetectedDate)
+  ) {
+    merged.status = "REOPENED";
+    merged.fixedDate = undefined;
+  }
+  return merged;
+}
+
+/** `stored` with `added` appended, each label once, in first-seen order. */
+function unionLabels(stored: readonly string[], added: readonly string[]): string[] {
+  return [...new Set([...stored, ...added])];
 }
 
 /** A sync lock could not be taken in time: another sync holds it. */
@@ -228,6 +291,8 @@ export class KyselyStore implements Store {
     toRow: (record: R) => Record<string, unknown>,
     /** A history row for a changed record, or undefined; inserted together after the chunk's rows. */
     onChanged?: (record: R, before: Existing) => FindingHistoryRow | undefined,
+    /** Turns a batch into the records to write (matched uids, merged fields) before the comparison. */
+    prepare?: (batch: R[]) => Promise<Prepared<R>>,
   ): Promise<UpsertCounts> {
     const counts: UpsertCounts = { added: 0, updated: 0, unchanged: 0 };
     const tell = (uid: string, outcome: UpsertOutcome) => {
@@ -236,7 +301,8 @@ export class KyselyStore implements Store {
     };
     // The last record wins when a batch holds the same uid twice (pages can overlap).
     const unique = [...new Map(records.map((r) => [r.uid, r])).values()];
-    const rowOf = (record: R, hash: string): Record<string, unknown> => ({
+    const labels = ctx.labels !== undefined && ctx.labels.length > 0 ? ctx.labels : undefined;
+    const rowOf = (record: R, hash: string, rowLabels?: string[]): Record<string, unknown> => ({
       subscription_id: ctx.subscriptionId,
       uid: record.uid,
       source: ctx.source,
@@ -245,14 +311,21 @@ export class KyselyStore implements Store {
       last_seen_at: ctx.now,
       vanished_at: null,
       ...toRow(record),
+      ...(rowLabels ? { labels: JSON.stringify(rowLabels) } : {}),
     });
-    for (const batch of chunks(unique, CHUNK)) {
+    for (const chunk of chunks(unique, CHUNK)) {
+      const prepared = prepare ? await prepare(chunk) : undefined;
+      // Matching can map two records to one stored row: the last one wins, as above.
+      const batch = prepared ? [...new Map(prepared.records.map((r) => [r.uid, r])).values()] : chunk;
       const unchanged: string[] = [];
       const updates: Record<string, unknown>[] = [];
       const history: FindingHistoryRow[] = [];
       /** Sort a record against the row it has: unchanged, or an update (with its history row). */
       const compare = (record: R, hash: string, before: Existing) => {
-        if (before.content_hash === hash) {
+        const storedLabels = before.labels === null ? [] : (JSON.parse(before.labels) as string[]);
+        const rowLabels = labels ? unionLabels(storedLabels, labels) : undefined;
+        const labelsMoved = rowLabels !== undefined && rowLabels.length !== storedLabels.length;
+        if (prepared?.keep.has(record.uid) || (before.content_hash === hash && !labelsMoved)) {
           unchanged.push(record.uid);
           tell(record.uid, "unchanged");
           return;
@@ -260,7 +333,7 @@ export class KyselyStore implements Store {
         tell(record.uid, "updated");
         const change = onChanged?.(record, before);
         if (change) history.push(change);
-        updates.push(rowOf(record, hash));
+        updates.push(rowOf(record, hash, rowLabels));
       };
       const existing = await this.existing(
         table,
@@ -277,7 +350,7 @@ export class KyselyStore implements Store {
       if (fresh.length > 0) {
         const created = await this.insertNew(
           table,
-          fresh.map((f) => rowOf(f.record, f.hash)),
+          fresh.map((f) => rowOf(f.record, f.hash, labels ? unionLabels([], labels) : undefined)),
         );
         const lost = fresh.filter((f) => !created.has(f.record.uid));
         for (const f of fresh) if (created.has(f.record.uid)) tell(f.record.uid, "added");
@@ -332,8 +405,10 @@ export class KyselyStore implements Store {
     if (uids.length === 0) return new Map();
     const extra =
       table === "findings"
-        ? sql`status, severity, is_ignored, last_detected_date`
-        : sql`null as status, null as severity, null as is_ignored, null as last_detected_date`;
+        ? sql`status, severity, is_ignored, last_detected_date, null as labels`
+        : table === "applications"
+          ? sql`null as status, null as severity, null as is_ignored, null as last_detected_date, labels`
+          : sql`null as status, null as severity, null as is_ignored, null as last_detected_date, null as labels`;
     const result = await sql<Existing>`select uid, content_hash, ${extra} from ${sql.table(table)}
       where subscription_id = ${subscriptionId} and uid in (${sql.join([...uids])})`.execute(this.db);
     return new Map(result.rows.map((row) => [row.uid, row]));
@@ -347,31 +422,104 @@ export class KyselyStore implements Store {
     return this.upsert("definitions", records, ctx, definitionRow);
   }
 
+  /** Full stored rows of findings, by uid (SQLite and PostgreSQL bound-value limits: called per chunk). */
+  private async storedFindings(subscriptionId: number, uids: readonly string[]): Promise<FindingsTable[]> {
+    if (uids.length === 0) return [];
+    const result = await sql<FindingsTable>`select * from findings
+      where subscription_id = ${subscriptionId} and uid in (${sql.join([...uids])})`.execute(this.db);
+    return result.rows;
+  }
+
+  /** `matchByFingerprint` and `merge` (WriteContext) applied to one chunk of findings. */
+  private async prepareFindings(batch: FindingRecord[], ctx: WriteContext): Promise<Prepared<FindingRecord>> {
+    const stored = new Map(
+      (
+        await this.storedFindings(
+          ctx.subscriptionId,
+          batch.map((r) => r.uid),
+        )
+      ).map((row) => [row.uid, row]),
+    );
+    let records = batch;
+    if (ctx.matchByFingerprint) {
+      const printOf = (r: FindingRecord) => findingFingerprint(r.webAppId, r.qid, r.url, r.param);
+      const unknown = [...new Set(batch.filter((r) => !stored.has(r.uid)).map(printOf))];
+      const byPrint = new Map<string, FindingsTable>();
+      if (unknown.length > 0) {
+        // The lowest uid when several stored findings share a fingerprint: the same choice every time.
+        const result = await sql<FindingsTable>`select * from findings
+          where subscription_id = ${ctx.subscriptionId} and fingerprint in (${sql.join(unknown)})
+          order by uid`.execute(this.db);
+        for (const row of result.rows)
+          if (row.fingerprint !== null && !byPrint.has(row.fingerprint)) byPrint.set(row.fingerprint, row);
+      }
+      records = batch.map((record) => {
+        if (stored.has(record.uid)) return record;
+        const match = byPrint.get(printOf(record));
+        if (!match) return record;
+        stored.set(match.uid, match);
+        return { ...record, uid: match.uid };
+      });
+    }
+    const keep = new Set<string>();
+    if (ctx.merge === "newer-detection") {
+      records = records.map((record) => {
+        const row = stored.get(record.uid);
+        if (!row) return record;
+        const before = findingRecord(row);
+        if (isAfter(before.lastDetectedDate, record.lastDetectedDate)) {
+          keep.add(record.uid);
+          return before;
+        }
+        return mergeFinding(before, record);
+      });
+    }
+    return { records, keep };
+  }
+
   upsertFindings(records: readonly FindingRecord[], ctx: WriteContext): Promise<UpsertCounts> {
-    return this.upsert("findings", records, ctx, findingRow, (record, before) => {
-      const ignored = record.isIgnored ? 1 : 0;
-      const severityBefore = before.severity === null ? null : Number(before.severity);
-      const changed =
-        (record.status ?? null) !== before.status ||
-        (record.severity ?? null) !== severityBefore ||
-        ignored !== Number(before.is_ignored) ||
-        (record.lastDetectedDate ?? null) !== before.last_detected_date;
-      if (!changed) return undefined;
-      return {
-        subscription_id: ctx.subscriptionId,
-        finding_uid: record.uid,
-        changed_at: ctx.now,
-        sync_run_id: ctx.runId ?? null,
-        status_from: before.status,
-        status_to: record.status ?? null,
-        severity_from: severityBefore,
-        severity_to: record.severity ?? null,
-        ignored_from: before.is_ignored === null ? null : Number(before.is_ignored),
-        ignored_to: ignored,
-        last_detected_from: before.last_detected_date,
-        last_detected_to: record.lastDetectedDate ?? null,
-      };
-    });
+    const prepare =
+      ctx.matchByFingerprint || ctx.merge !== undefined
+        ? (batch: FindingRecord[]) => this.prepareFindings(batch, ctx)
+        : undefined;
+    return this.upsert(
+      "findings",
+      records,
+      ctx,
+      findingRow,
+      (record, before) => this.findingChange(record, before, ctx),
+      prepare,
+    );
+  }
+
+  /** The history row of a finding whose status, severity, ignored flag or last detection moved. */
+  private findingChange(
+    record: FindingRecord,
+    before: Pick<Existing, "status" | "severity" | "is_ignored" | "last_detected_date">,
+    ctx: Pick<WriteContext, "subscriptionId" | "now" | "runId">,
+  ): FindingHistoryRow | undefined {
+    const ignored = record.isIgnored ? 1 : 0;
+    const severityBefore = before.severity === null ? null : Number(before.severity);
+    const changed =
+      (record.status ?? null) !== before.status ||
+      (record.severity ?? null) !== severityBefore ||
+      ignored !== Number(before.is_ignored) ||
+      (record.lastDetectedDate ?? null) !== before.last_detected_date;
+    if (!changed) return undefined;
+    return {
+      subscription_id: ctx.subscriptionId,
+      finding_uid: record.uid,
+      changed_at: ctx.now,
+      sync_run_id: ctx.runId ?? null,
+      status_from: before.status,
+      status_to: record.status ?? null,
+      severity_from: severityBefore,
+      severity_to: record.severity ?? null,
+      ignored_from: before.is_ignored === null ? null : Number(before.is_ignored),
+      ignored_to: ignored,
+      last_detected_from: before.last_detected_date,
+      last_detected_to: record.lastDetectedDate ?? null,
+    };
   }
 
   async markVanished(
@@ -511,7 +659,13 @@ export class KyselyStore implements Store {
       vanished_at: string | null;
     },
     R,
-  >(table: Table, options: ListOptions, toRecord: (row: Row) => R): AsyncGenerator<StoredRow<R>> {
+    S extends StoredRow<R> = StoredRow<R>,
+  >(
+    table: Table,
+    options: ListOptions,
+    toRecord: (row: Row) => R,
+    extend: (stored: StoredRow<R>, row: Row) => S = (stored) => stored as S,
+  ): AsyncGenerator<S> {
     let after: { subscription: number; uid: string } | undefined;
     for (;;) {
       const rows = await sql<Row>`select * from ${sql.table(table)}
@@ -523,22 +677,30 @@ export class KyselyStore implements Store {
         order by subscription_id, uid
         limit ${LIST_PAGE}`.execute(this.db);
       for (const row of rows.rows)
-        yield {
-          record: toRecord(row),
-          subscriptionId: Number(row.subscription_id),
-          source: row.source,
-          firstSeenAt: row.first_seen_at,
-          lastSeenAt: row.last_seen_at,
-          vanishedAt: row.vanished_at ?? undefined,
-        };
+        yield extend(
+          {
+            record: toRecord(row),
+            subscriptionId: Number(row.subscription_id),
+            source: row.source,
+            firstSeenAt: row.first_seen_at,
+            lastSeenAt: row.last_seen_at,
+            vanishedAt: row.vanished_at ?? undefined,
+          },
+          row,
+        );
       const last = rows.rows.at(-1);
       if (!last || rows.rows.length < LIST_PAGE) return;
       after = { subscription: Number(last.subscription_id), uid: last.uid };
     }
   }
 
-  applications(options: ListOptions = {}): AsyncIterable<StoredRow<ApplicationRecord>> {
-    return this.list<ApplicationsTable, ApplicationRecord>("applications", options, applicationRecord);
+  applications(options: ListOptions = {}): AsyncIterable<StoredApplicationRow> {
+    return this.list<ApplicationsTable, ApplicationRecord, StoredApplicationRow>(
+      "applications",
+      options,
+      applicationRecord,
+      (stored, row) => ({ ...stored, labels: JSON.parse(row.labels) as string[] }),
+    );
   }
 
   findings(options: ListOptions = {}): AsyncIterable<StoredRow<FindingRecord>> {
@@ -579,7 +741,130 @@ export class KyselyStore implements Store {
     return result.rows.map((r) => Number(r.qid));
   }
 
+  async recordReportImport(input: ReportImportInput): Promise<number> {
+    const { provenance: p } = input;
+    const row = await this.db
+      .insertInto("report_imports")
+      .values({
+        subscription_id: input.subscriptionId,
+        sync_run_id: input.runId ?? null,
+        kind: p.kind,
+        file_name: p.fileName,
+        sha256: p.sha256,
+        bytes: p.bytes,
+        report_id: p.reportId ?? null,
+        title: storable(p.title) as string | null,
+        generated_at: p.generatedAt ?? null,
+        scan_ids: JSON.stringify(p.scanIds),
+        web_app_ids: JSON.stringify(p.webAppIds),
+        imported_at: input.importedAt,
+        counts: JSON.stringify(input.counts),
+      } as never)
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+
+  async findReportImport(
+    subscriptionId: number,
+    by: { sha256: string } | { reportId: number },
+  ): Promise<ReportImportRow | undefined> {
+    let query = this.db
+      .selectFrom("report_imports")
+      .selectAll()
+      .where("subscription_id", "=", subscriptionId)
+      .orderBy("id")
+      .limit(1);
+    query =
+      "sha256" in by ? query.where("sha256", "=", by.sha256) : query.where("report_id", "=", by.reportId);
+    const row = await query.executeTakeFirst();
+    return row ? reportImportRow(row) : undefined;
+  }
+
+  async reportImports(subscriptionId?: number): Promise<ReportImportRow[]> {
+    let query = this.db.selectFrom("report_imports").selectAll().orderBy("id");
+    if (subscriptionId !== undefined) query = query.where("subscription_id", "=", subscriptionId);
+    return (await query.execute()).map(reportImportRow);
+  }
+
+  async latestReportGeneratedAt(subscriptionId: number, webAppId: number): Promise<string | undefined> {
+    // web_app_ids is a JSON array of numbers without spaces (`[1,22]`): with its brackets as commas, a web app
+    // is covered when `,id,` occurs in it.
+    const result = await sql<{ generated_at: string }>`select generated_at from report_imports
+      where subscription_id = ${subscriptionId} and generated_at is not null
+      and replace(replace(web_app_ids, '[', ','), ']', ',') like ${`%,${Math.trunc(webAppId)},%`}`.execute(
+      this.db,
+    );
+    // Compared as times, not text: `…00Z` and `…00.000Z` are the same moment.
+    let latest: { text: string; ms: number } | undefined;
+    for (const { generated_at: text } of result.rows) {
+      const ms = timeOf(text);
+      if (ms !== undefined && (latest === undefined || ms > latest.ms)) latest = { text, ms };
+    }
+    return latest?.text;
+  }
+
+  async closeAbsentFindings(options: CloseAbsentOptions): Promise<string[]> {
+    const closed: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const { rows } = await sql<FindingsTable>`select * from findings
+        where subscription_id = ${options.subscriptionId} and web_app_id = ${options.webAppId}
+        and type in ('VULNERABILITY', 'SENSITIVE_CONTENT') and (status is null or status <> 'FIXED')
+        ${after === undefined ? sql`` : sql`and uid > ${after}`}
+        order by uid
+        limit ${CHUNK}`.execute(this.db);
+      const updates: Record<string, unknown>[] = [];
+      const history: FindingHistoryRow[] = [];
+      for (const row of rows) {
+        if (options.present.has(row.uid) || isAfter(row.last_detected_date, options.detectedUntil)) continue;
+        const record: FindingRecord = {
+          ...findingRecord(row),
+          status: "FIXED",
+          fixedDate: options.fixedDate,
+        };
+        updates.push({
+          subscription_id: options.subscriptionId,
+          uid: row.uid,
+          source: row.source,
+          content_hash: contentHash(record),
+          first_seen_at: row.first_seen_at,
+          last_seen_at: row.last_seen_at,
+          vanished_at: row.vanished_at,
+          ...findingRow(record),
+        });
+        const change = this.findingChange(record, row, options);
+        if (change) history.push(change);
+        closed.push(row.uid);
+      }
+      if (updates.length > 0) await this.insertOrUpdate("findings", updates);
+      if (history.length > 0) await this.db.insertInto("finding_history").values(history).execute();
+      const last = rows.at(-1);
+      if (!last || rows.length < CHUNK) return closed;
+      after = last.uid;
+    }
+  }
+
   close(): Promise<void> {
     return this.closeFn();
   }
+}
+
+function reportImportRow(row: ReportImportsTable): ReportImportRow {
+  return {
+    id: Number(row.id),
+    subscriptionId: Number(row.subscription_id),
+    runId: row.sync_run_id === null ? undefined : Number(row.sync_run_id),
+    kind: row.kind as ReportKind,
+    fileName: row.file_name,
+    sha256: row.sha256,
+    bytes: Number(row.bytes),
+    reportId: row.report_id === null ? undefined : Number(row.report_id),
+    title: row.title ?? undefined,
+    generatedAt: row.generated_at ?? undefined,
+    scanIds: JSON.parse(row.scan_ids) as string[],
+    webAppIds: JSON.parse(row.web_app_ids) as number[],
+    importedAt: row.imported_at,
+    counts: JSON.parse(row.counts) as ReportCounts,
+  };
 }

@@ -7,7 +7,12 @@ import {
   type FindingRecord,
   toSeverity,
 } from "@qualys-connector/model";
-import type { ApplicationsTable, DefinitionsTable, FindingsTable } from "./schema.js";
+import {
+  type ApplicationsTable,
+  type DefinitionsTable,
+  type FindingsTable,
+  findingFingerprint,
+} from "./schema.js";
 
 const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 const nul = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
@@ -25,7 +30,14 @@ export function contentHash(record: object): string {
 
 type Data<T> = Omit<
   T,
-  "subscription_id" | "uid" | "source" | "content_hash" | "first_seen_at" | "last_seen_at" | "vanished_at"
+  | "subscription_id"
+  | "uid"
+  | "source"
+  | "content_hash"
+  | "first_seen_at"
+  | "last_seen_at"
+  | "vanished_at"
+  | "labels"
 >;
 
 export function applicationRow(r: ApplicationRecord): Data<ApplicationsTable> {
@@ -83,6 +95,8 @@ export function findingRow(r: FindingRecord): Data<FindingsTable> {
     evidence_request: nul(r.evidence.request),
     evidence_response: nul(r.evidence.response),
     evidence_truncated: r.evidence.truncated ? 1 : 0,
+    authenticated: r.authenticated === undefined ? null : r.authenticated ? 1 : 0,
+    fingerprint: findingFingerprint(r.webAppId, r.qid, r.url, r.param),
   };
 }
 
@@ -117,7 +131,7 @@ export function findingRecord(row: FindingsTable): FindingRecord {
       response: opt(row.evidence_response),
       truncated: Number(row.evidence_truncated) === 1,
     },
-    authenticated: undefined,
+    authenticated: row.authenticated === null ? undefined : Number(row.authenticated) === 1,
   };
 }
 

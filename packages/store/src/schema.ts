@@ -3,6 +3,7 @@
  * text, integer, bigint (Qualys ids are Longs), double precision; JSON arrays as text; booleans as 0/1 integers; dates as ISO text (Qualys sends them so).
  */
 
+import { fingerprint } from "@qualys-connector/model";
 import { type Kysely, type Migration, sql } from "kysely";
 
 export interface SubscriptionsTable {
@@ -33,6 +34,8 @@ export interface ApplicationsTable extends RowMeta {
   categories: string;
   created_date: string | null;
   updated_date: string | null;
+  /** JSON array of the labels imports put on the web app (`importReport`'s `label`); merged, never replaced. */
+  labels: string;
 }
 
 export interface FindingsTable extends RowMeta {
@@ -62,6 +65,10 @@ export interface FindingsTable extends RowMeta {
   evidence_request: string | null;
   evidence_response: string | null;
   evidence_truncated: number;
+  /** 1 logged in, 0 not, null unknown. */
+  authenticated: number | null;
+  /** `fingerprint({ target: web app id, qid, url, param })` (model): matches a report finding that has no uniqueId. */
+  fingerprint: string | null;
 }
 
 export interface DefinitionsTable extends RowMeta {
@@ -116,6 +123,27 @@ export interface SyncRunsTable {
   errors: string;
 }
 
+/** One imported report file (or pulled report): its provenance, so every `report` row can be traced. */
+export interface ReportImportsTable {
+  id: number;
+  subscription_id: number;
+  sync_run_id: number | null;
+  kind: string;
+  file_name: string;
+  sha256: string;
+  bytes: number;
+  report_id: number | null;
+  title: string | null;
+  generated_at: string | null;
+  /** JSON array of text. */
+  scan_ids: string;
+  /** JSON array of numbers. */
+  web_app_ids: string;
+  imported_at: string;
+  /** JSON of the reader's ReportCounts. */
+  counts: string;
+}
+
 export interface SyncStateTable {
   subscription_id: number;
   stream: string;
@@ -132,6 +160,7 @@ export interface Database {
   finding_history: FindingHistoryTable;
   sync_runs: SyncRunsTable;
   sync_state: SyncStateTable;
+  report_imports: ReportImportsTable;
 }
 
 /** Auto-increment ids: INTEGER PRIMARY KEY on SQLite, identity on PostgreSQL. */
@@ -315,5 +344,84 @@ export function migrations(dialect: "sqlite" | "postgres"): Record<string, Migra
         }
       },
     },
+    "003_report_imports": {
+      // Report imports: their provenance table, the fingerprint that matches a report finding without a
+      // uniqueId to a stored one, whether the scanner was logged in, and the labels an import puts on web apps.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("report_imports")
+          .addColumn("id", sql`${idColumn(dialect)}`)
+          .addColumn("subscription_id", "integer", (c) => c.notNull().references("subscriptions.id"))
+          .addColumn("sync_run_id", "integer")
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("file_name", "text", (c) => c.notNull())
+          .addColumn("sha256", "text", (c) => c.notNull())
+          .addColumn("bytes", "bigint", (c) => c.notNull())
+          .addColumn("report_id", "bigint")
+          .addColumn("title", "text")
+          .addColumn("generated_at", "text")
+          .addColumn("scan_ids", "text", (c) => c.notNull())
+          .addColumn("web_app_ids", "text", (c) => c.notNull())
+          .addColumn("imported_at", "text", (c) => c.notNull())
+          .addColumn("counts", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("report_imports_sha256")
+          .on("report_imports")
+          .columns(["subscription_id", "sha256"])
+          .execute();
+        await db.schema
+          .createIndex("report_imports_report_id")
+          .on("report_imports")
+          .columns(["subscription_id", "report_id"])
+          .execute();
+        // SQLite adds one column per ALTER TABLE.
+        await db.schema.alterTable("findings").addColumn("authenticated", "integer").execute();
+        await db.schema.alterTable("findings").addColumn("fingerprint", "text").execute();
+        await db.schema
+          .alterTable("applications")
+          .addColumn("labels", "text", (c) => c.notNull().defaultTo("[]"))
+          .execute();
+        // Findings stored before get their fingerprint, a page of rows at a time; every upsert computes it.
+        let after: { subscription: number; uid: string } | undefined;
+        for (;;) {
+          const { rows } = await sql<{
+            subscription_id: number;
+            uid: string;
+            web_app_id: number;
+            qid: number;
+            url: string | null;
+            param: string | null;
+          }>`
+            select subscription_id, uid, web_app_id, qid, url, param from findings
+            ${after ? sql`where (subscription_id > ${after.subscription} or (subscription_id = ${after.subscription} and uid > ${after.uid}))` : sql``}
+            order by subscription_id, uid
+            limit 1000`.execute(db);
+          for (const row of rows) {
+            const value = findingFingerprint(Number(row.web_app_id), Number(row.qid), row.url, row.param);
+            await sql`update findings set fingerprint = ${value}
+              where subscription_id = ${row.subscription_id} and uid = ${row.uid}`.execute(db);
+          }
+          const last = rows.at(-1);
+          if (!last || rows.length < 1000) break;
+          after = { subscription: Number(last.subscription_id), uid: last.uid };
+        }
+        await db.schema
+          .createIndex("findings_fingerprint")
+          .on("findings")
+          .columns(["subscription_id", "fingerprint"])
+          .execute();
+      },
+    },
   };
+}
+
+/** The stored fingerprint of a finding: the model's, over its web app, QID, URL and parameter. */
+export function findingFingerprint(
+  webAppId: number,
+  qid: number,
+  url: string | null | undefined,
+  param: string | null | undefined,
+): string {
+  return fingerprint({ target: String(webAppId), qid, url: url ?? undefined, param: param ?? undefined });
 }

@@ -4,7 +4,14 @@
  * name, so several subscriptions share one database) and its source.
  */
 
-import type { ApplicationRecord, DefinitionRecord, FindingRecord } from "@qualys-connector/model";
+import type {
+  ApplicationRecord,
+  DefinitionRecord,
+  FindingRecord,
+  ReportCounts,
+  ReportKind,
+  ReportProvenance,
+} from "@qualys-connector/model";
 
 export type StoredObject = "webapps" | "findings" | "definitions";
 export const STORED_OBJECTS: readonly StoredObject[] = ["webapps", "findings", "definitions"];
@@ -23,7 +30,10 @@ export interface SubscriptionRow extends SubscriptionKey {
 /** Where a batch of records came from and when, for every row it writes. */
 export interface WriteContext {
   subscriptionId: number;
-  /** `api` for a sync, `report:<file>` for an imported report. */
+  /**
+   * `api` for a sync, `report` for an imported report (which report: the `report_imports` row of the write's
+   * run, `ReportImportRow.runId`).
+   */
   source: string;
   /** ISO time of the write; rows remember when they were first and last seen. */
   now: string;
@@ -34,6 +44,22 @@ export interface WriteContext {
    * concurrent writer created it first), so a run that tallies these counts each record once and exactly.
    */
   onRecord?: ((uid: string, outcome: UpsertOutcome) => void) | undefined;
+  /**
+   * Findings: a record whose uid is not stored but whose fingerprint (web app + QID + URL + parameter) matches a
+   * stored finding of the subscription updates that row and keeps its uid (`onRecord` is told the stored uid).
+   * For report findings that carried no uniqueId. Off by default.
+   */
+  matchByFingerprint?: boolean | undefined;
+  /**
+   * Findings: how an incoming record meets the stored one. Absent: it replaces it (the API sync).
+   * `newer-detection`: a stored row last detected after the incoming record is left as is; otherwise fields
+   * the incoming record lacks (undefined, and evidence with neither request nor response) keep their stored
+   * values, and a FIXED finding detected again after it was fixed, by a record without a status, becomes
+   * REOPENED (its fixed date cleared).
+   */
+  merge?: "newer-detection" | undefined;
+  /** Applications: labels added to each written row (a set union with the labels it has). */
+  labels?: readonly string[] | undefined;
 }
 
 export type UpsertOutcome = "added" | "updated" | "unchanged";
@@ -106,6 +132,56 @@ export interface StoredRow<T> {
   vanishedAt: string | undefined;
 }
 
+/** A stored web app with the labels imports gave it. */
+export interface StoredApplicationRow extends StoredRow<ApplicationRecord> {
+  labels: string[];
+}
+
+/** What `recordReportImport` stores: the provenance and counts of one imported report. */
+export interface ReportImportInput {
+  subscriptionId: number;
+  /** The run that wrote the report's rows. */
+  runId: number | undefined;
+  provenance: ReportProvenance;
+  counts: ReportCounts;
+  /** ISO time of the import. */
+  importedAt: string;
+}
+
+/** One recorded report import. */
+export interface ReportImportRow {
+  id: number;
+  subscriptionId: number;
+  runId: number | undefined;
+  kind: ReportKind;
+  fileName: string;
+  sha256: string;
+  bytes: number;
+  reportId: number | undefined;
+  title: string | undefined;
+  generatedAt: string | undefined;
+  scanIds: string[];
+  webAppIds: number[];
+  importedAt: string;
+  counts: ReportCounts;
+}
+
+/** Which open findings of one web app `closeAbsentFindings` closes. */
+export interface CloseAbsentOptions {
+  subscriptionId: number;
+  webAppId: number;
+  /** Uids the closing report wrote or matched: never closed. */
+  present: ReadonlySet<string>;
+  /** Only findings last detected at or before this ISO time (or never): a later detection is newer news. */
+  detectedUntil: string;
+  /** The fixed date the closed findings get. */
+  fixedDate: string;
+  /** ISO time of the write (history's `changed_at`). */
+  now: string;
+  /** The run closing them, recorded in finding_history. */
+  runId: number | undefined;
+}
+
 export interface ListOptions {
   subscriptionId?: number | undefined;
   /** Rows last seen at or after this ISO time. */
@@ -151,11 +227,28 @@ export interface Store {
   ): Promise<number>;
   finishRun(runId: number, stats: SyncRunStats, now: string): Promise<void>;
   runs(subscriptionId?: number): Promise<SyncRunRow[]>;
-  applications(options?: ListOptions): AsyncIterable<StoredRow<ApplicationRecord>>;
+  applications(options?: ListOptions): AsyncIterable<StoredApplicationRow>;
   findings(options?: ListOptions): AsyncIterable<StoredRow<FindingRecord>>;
   definitions(options?: ListOptions): AsyncIterable<StoredRow<DefinitionRecord>>;
   findingChanges(subscriptionId?: number): Promise<FindingChange[]>;
   /** QIDs referenced by stored findings that have no stored definition yet. */
   missingDefinitionQids(subscriptionId: number): Promise<number[]>;
+  /** Record an imported report; returns its id. Call it in the import's transaction. */
+  recordReportImport(input: ReportImportInput): Promise<number>;
+  /** The first recorded import of a subscription with this SHA-256, or with this Qualys report id. */
+  findReportImport(
+    subscriptionId: number,
+    by: { sha256: string } | { reportId: number },
+  ): Promise<ReportImportRow | undefined>;
+  /** Recorded imports, by id (of one subscription, or of all). */
+  reportImports(subscriptionId?: number): Promise<ReportImportRow[]>;
+  /** The latest generation time among recorded imports of the subscription that cover the web app. */
+  latestReportGeneratedAt(subscriptionId: number, webAppId: number): Promise<string | undefined>;
+  /**
+   * Close the web app's open findings (type VULNERABILITY or SENSITIVE_CONTENT, status not FIXED) that are not
+   * in `present` and were last detected no later than `detectedUntil`: they become FIXED with `fixedDate`, each
+   * change recorded in finding_history. Returns the uids closed.
+   */
+  closeAbsentFindings(options: CloseAbsentOptions): Promise<string[]>;
   close(): Promise<void>;
 }

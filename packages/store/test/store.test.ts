@@ -6,8 +6,11 @@ import {
   type DefinitionRecord,
   EVIDENCE_MAX,
   type FindingRecord,
+  type ReportCounts,
+  type ReportProvenance,
 } from "@qualys-connector/model";
 import BetterSqlite3 from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import {
@@ -21,6 +24,8 @@ import {
   type UpsertCounts,
   type WriteContext,
 } from "../src/index.js";
+import { contentHash, findingRow } from "../src/rows.js";
+import { type Database, migrations } from "../src/schema.js";
 import { describeEachDatabase, type TestDatabase } from "./databases.js";
 
 /** Minute `n` of a fixed day, as the ISO text the sync writes. */
@@ -122,6 +127,8 @@ interface Kind<T extends { uid: string }> {
   variants(): T[];
   upsert(store: Store, records: readonly T[], ctx: WriteContext): Promise<UpsertCounts>;
   list(store: Store, options?: ListOptions): AsyncIterable<StoredRow<T>>;
+  /** What a listed row has beyond StoredRow (web apps: their labels). */
+  rowExtra: object;
 }
 
 const APPLICATIONS: Kind<ApplicationRecord> = {
@@ -142,6 +149,7 @@ const APPLICATIONS: Kind<ApplicationRecord> = {
   ],
   upsert: (store, records, ctx) => store.upsertApplications(records, ctx),
   list: (store, options) => store.applications(options),
+  rowExtra: { labels: [] },
 };
 
 const FINDINGS: Kind<FindingRecord> = {
@@ -193,6 +201,7 @@ const FINDINGS: Kind<FindingRecord> = {
   ],
   upsert: (store, records, ctx) => store.upsertFindings(records, ctx),
   list: (store, options) => store.findings(options),
+  rowExtra: {},
 };
 
 const DEFINITIONS: Kind<DefinitionRecord> = {
@@ -229,6 +238,7 @@ const DEFINITIONS: Kind<DefinitionRecord> = {
   ],
   upsert: (store, records, ctx) => store.upsertDefinitions(records, ctx),
   list: (store, options) => store.definitions(options),
+  rowExtra: {},
 };
 
 async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {
@@ -298,39 +308,84 @@ function storeSuite(db: TestDatabase): void {
     });
   });
 
-  describe("migration 002", () => {
-    /** Run SQL on the test database directly, as an older version of the store would have left it. */
-    async function raw(statement: string): Promise<void> {
-      if (db.dialect === "sqlite") {
-        const sqlite = new BetterSqlite3(db.location.slice("sqlite:".length));
-        try {
-          sqlite.exec(statement);
-        } finally {
-          sqlite.close();
-        }
-        return;
-      }
-      const client = new pg.Client({ connectionString: db.location });
-      await client.connect();
+  describe("migrations 002 and 003", () => {
+    /**
+     * A database left by an older version of the store: migrated up to `last` only, with `findings` written as
+     * that version wrote them (no columns of later migrations). Returns the subscription id.
+     */
+    async function olderDatabase(last: string, findings: readonly FindingRecord[]): Promise<number> {
+      const kysely =
+        db.dialect === "sqlite"
+          ? new Kysely<Database>({
+              dialect: new SqliteDialect({
+                database: new BetterSqlite3(db.location.slice("sqlite:".length)),
+              }),
+            })
+          : new Kysely<Database>({
+              dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: db.location, max: 1 }) }),
+            });
       try {
-        await client.query(statement);
+        const { error } = await new Migrator({
+          db: kysely,
+          provider: { getMigrations: async () => migrations(db.dialect) },
+          migrationTableName: "schema_migrations",
+          migrationLockTableName: "schema_migrations_lock",
+        }).migrateTo(last);
+        if (error) throw error;
+        const { id } = await kysely
+          .insertInto("subscriptions")
+          .values({ api_url: SUB_A.apiUrl, username: SUB_A.username, created_at: at(0) } as never)
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        for (const record of findings) {
+          const { authenticated: _a, fingerprint: _f, ...older } = findingRow(record);
+          await kysely
+            .insertInto("findings")
+            .values({
+              subscription_id: Number(id),
+              uid: record.uid,
+              source: "api",
+              content_hash: contentHash(record),
+              first_seen_at: at(1),
+              last_seen_at: at(1),
+              vanished_at: null,
+              ...older,
+            } as never)
+            .execute();
+        }
+        return Number(id);
       } finally {
-        await client.end();
+        await kysely.destroy();
       }
     }
 
-    it("rewrites the bare WASC numbers of findings stored before as WASC-n, and leaves the rest alone", async () => {
-      const store = await openMigrated();
-      const sub = await store.subscription(SUB_A);
+    it("002 rewrites the bare WASC numbers of findings stored before as WASC-n, and leaves the rest alone", async () => {
       const old = finding(1, { wasc: ["22", "WASC-8"], owasp: ["3"] });
       const none = finding(2, { wasc: [] });
-      await store.upsertFindings([old, none], context(sub, at(1)));
-      // As a store without migration 002 left it.
-      await raw("delete from schema_migrations where name = '002_wasc_codes'");
-      await store.migrate();
+      await olderDatabase("001_initial", [old, none]);
+      const store = await openMigrated();
       const rows = await recordsOf(store.findings());
       expect(rows.find((r) => r.uid === old.uid)).toEqual({ ...old, wasc: ["WASC-22", "WASC-8"] });
       expect(rows.find((r) => r.uid === none.uid)).toEqual(none);
+    });
+
+    it("003 gives every finding stored before its fingerprint (past a page of 1000), web apps no labels", async () => {
+      const older = Array.from({ length: 1203 }, (_, i) =>
+        // Some without a URL (parameters tell them apart): a null column fingerprints as an absent value.
+        i % 5 === 0
+          ? finding(i + 1, { webAppId: 1 + (i % 3), url: undefined, param: `p${i}` })
+          : finding(i + 1, { webAppId: 1 + (i % 3), url: `https://app.test/p/${i}` }),
+      );
+      const sub = await olderDatabase("002_wasc_codes", older);
+      const store = await openMigrated();
+      // The fingerprints are found: a report finding without a uniqueId matches each stored one.
+      const again = older.map((f) => ({ ...f, uid: `report-${f.uid}`, name: "renamed" }));
+      const counts = await store.upsertFindings(again, { ...context(sub, at(5)), matchByFingerprint: true });
+      expect(counts).toEqual({ added: 0, updated: older.length, unchanged: 0 });
+      const stored = await recordsOf(store.findings());
+      expect(stored).toEqual(sorted(older.map((f) => ({ ...f, name: "renamed" }))));
+      await store.upsertApplications([application(1)], context(sub, at(5)));
+      expect((await collect(store.applications()))[0]?.labels).toEqual([]);
     });
   });
 
@@ -432,6 +487,7 @@ function storeSuite(db: TestDatabase): void {
         const rows = await rowsOf(kind.list(store));
         expect(rows).toEqual([
           {
+            ...kind.rowExtra,
             record: kind.change(one),
             subscriptionId: sub,
             source: "api",
@@ -440,6 +496,7 @@ function storeSuite(db: TestDatabase): void {
             vanishedAt: undefined,
           },
           {
+            ...kind.rowExtra,
             record: two,
             subscriptionId: sub,
             source: "api",
@@ -463,9 +520,9 @@ function storeSuite(db: TestDatabase): void {
 
       it("stores the source of the write", async () => {
         const { store, sub } = await withSubscription();
-        await kind.upsert(store, [kind.make(1)], { ...context(sub, at(1)), source: "report:scan-2024.xml" });
+        await kind.upsert(store, [kind.make(1)], { ...context(sub, at(1)), source: "report" });
         const [row] = await collect(kind.list(store));
-        expect(row?.source).toBe("report:scan-2024.xml");
+        expect(row?.source).toBe("report");
       });
 
       it("writes and reads batches larger than the bound-parameter limits (2500 rows)", async () => {
@@ -758,6 +815,379 @@ function storeSuite(db: TestDatabase): void {
       expect(result).toEqual({ added: 2, updated: 0, unchanged: 0 });
       expect(await recordsOf(store.findings())).toEqual(sorted([finding(1), finding(2)]));
       expect(await store.getState(sub, "findings")).toEqual(state);
+    });
+  });
+
+  describe("authenticated", () => {
+    it("stores whether the scanner was logged in: yes, no, unknown", async () => {
+      const { store, sub } = await withSubscription();
+      const records = [
+        finding(1, { authenticated: true }),
+        finding(2, { authenticated: false }),
+        finding(3, { authenticated: undefined }),
+      ];
+      await store.upsertFindings(records, context(sub, at(1)));
+      expect(await recordsOf(store.findings())).toEqual(sorted(records));
+    });
+  });
+
+  describe("labels", () => {
+    it("adds a write's labels to web apps as a set union; a write without labels keeps them", async () => {
+      const { store, sub } = await withSubscription();
+      const labelsOf = async () =>
+        Object.fromEntries((await collect(store.applications())).map((row) => [row.record.uid, row.labels]));
+      expect(
+        await store.upsertApplications([application(1)], { ...context(sub, at(1)), labels: ["Network A"] }),
+      ).toEqual({ added: 1, updated: 0, unchanged: 0 });
+      // Same record, a new label: the row changes (counted updated), the old label stays.
+      expect(
+        await store.upsertApplications([application(1), application(2)], {
+          ...context(sub, at(2)),
+          labels: ["Network B", "Network A"],
+        }),
+      ).toEqual({ added: 1, updated: 1, unchanged: 0 });
+      expect(await labelsOf()).toEqual({ "1": ["Network A", "Network B"], "2": ["Network B", "Network A"] });
+      // Labels it has already: unchanged. No labels, even with a changed record: the labels stay.
+      expect(
+        await store.upsertApplications([application(1)], { ...context(sub, at(3)), labels: ["Network B"] }),
+      ).toEqual({ added: 0, updated: 0, unchanged: 1 });
+      await store.upsertApplications([application(1, { name: "renamed" })], context(sub, at(4)));
+      expect(await labelsOf()).toEqual({ "1": ["Network A", "Network B"], "2": ["Network B", "Network A"] });
+      expect((await recordsOf(store.applications()))[0]?.name).toBe("renamed");
+    });
+  });
+
+  describe("fingerprint matching", () => {
+    const stored = finding(1, { url: "https://App1.example.test:443/page/1?q=1#top" });
+    /** The same finding as a report without a uniqueId gives it: its uid is not the stored one. */
+    const fromReport = (fields: Partial<FindingRecord> = {}) =>
+      finding(1, {
+        uid: "fp-0001",
+        url: "https://app1.example.test/page/1?q=2",
+        lastDetectedDate: "2024-02-01T00:00:00Z",
+        ...fields,
+      });
+
+    it("updates the stored row and keeps its uid when the fingerprint matches", async () => {
+      const { store, sub } = await withSubscription();
+      await store.upsertFindings([stored], context(sub, at(1)));
+      const told: [string, string][] = [];
+      const counts = await store.upsertFindings([fromReport()], {
+        ...context(sub, at(2)),
+        source: "report",
+        matchByFingerprint: true,
+        onRecord: (uid, outcome) => told.push([uid, outcome]),
+      });
+      expect(counts).toEqual({ added: 0, updated: 1, unchanged: 0 });
+      expect(told).toEqual([[stored.uid, "updated"]]);
+      const rows = await rowsOf(store.findings());
+      expect(rows.map((r) => [r.record.uid, r.record.lastDetectedDate, r.source])).toEqual([
+        [stored.uid, "2024-02-01T00:00:00Z", "report"],
+      ]);
+    });
+
+    it("adds a new row when nothing matches, and never matches without the option", async () => {
+      const { store, sub } = await withSubscription();
+      await store.upsertFindings([stored], context(sub, at(1)));
+      expect(
+        await store.upsertFindings([fromReport({ param: "other" })], {
+          ...context(sub, at(2)),
+          matchByFingerprint: true,
+        }),
+      ).toEqual({ added: 1, updated: 0, unchanged: 0 });
+      expect(await store.upsertFindings([fromReport({ uid: "fp-0002" })], context(sub, at(3)))).toEqual({
+        added: 1,
+        updated: 0,
+        unchanged: 0,
+      });
+      expect(await collect(store.findings())).toHaveLength(3);
+    });
+
+    it("matches only the subscription's own findings", async () => {
+      const { store, sub } = await withSubscription();
+      const other = await store.subscription(SUB_B);
+      await store.upsertFindings([stored], context(other, at(1)));
+      expect(
+        await store.upsertFindings([fromReport()], { ...context(sub, at(2)), matchByFingerprint: true }),
+      ).toEqual({ added: 1, updated: 0, unchanged: 0 });
+    });
+  });
+
+  describe("merge: newer-detection", () => {
+    const merge = (sub: number, now: string, runId?: number): WriteContext => ({
+      ...context(sub, now, runId),
+      source: "report",
+      merge: "newer-detection",
+    });
+    const api = finding(1, {
+      status: "ACTIVE",
+      lastDetectedDate: "2024-02-01T00:00:00Z",
+      fixedDate: undefined,
+      timesDetected: 4,
+      evidence: { request: "GET /api", response: "200 OK", truncated: false },
+    });
+    /** A scan report's record: no status, no times detected, no evidence. */
+    const report = (lastDetectedDate: string, fields: Partial<FindingRecord> = {}) =>
+      finding(1, {
+        status: undefined,
+        lastDetectedDate,
+        timesDetected: undefined,
+        name: "Name from the report",
+        evidence: { request: undefined, response: undefined, truncated: false },
+        ...fields,
+      });
+
+    it("leaves a row last detected after the incoming record as it is", async () => {
+      const { store, sub } = await withSubscription();
+      await store.upsertFindings([api], context(sub, at(1)));
+      expect(await store.upsertFindings([report("2024-01-15T00:00:00Z")], merge(sub, at(2), 7))).toEqual({
+        added: 0,
+        updated: 0,
+        unchanged: 1,
+      });
+      expect(await recordsOf(store.findings())).toEqual([api]);
+      expect(await store.findingChanges(sub)).toEqual([]);
+    });
+
+    it("takes an as-new or newer record's fields and keeps the stored values of those it lacks", async () => {
+      const { store, sub } = await withSubscription();
+      await store.upsertFindings([api], context(sub, at(1)));
+      // As new: the same detection given in another form of the same time.
+      expect(await store.upsertFindings([report("2024-02-01T00:00:00.000Z")], merge(sub, at(2)))).toEqual({
+        added: 0,
+        updated: 1,
+        unchanged: 0,
+      });
+      const [row] = await rowsOf(store.findings());
+      expect(row?.record).toEqual({
+        ...api,
+        name: "Name from the report",
+        lastDetectedDate: "2024-02-01T00:00:00.000Z",
+      });
+      expect(row?.source).toBe("report");
+      // Newer, with a severity change: recorded in the history with the run.
+      await store.upsertFindings([report("2024-03-01T00:00:00Z", { severity: 4 })], merge(sub, at(3), 9));
+      expect((await recordsOf(store.findings()))[0]).toMatchObject({
+        status: "ACTIVE",
+        severity: 4,
+        timesDetected: 4,
+        lastDetectedDate: "2024-03-01T00:00:00Z",
+        evidence: api.evidence,
+      });
+      const changes = await store.findingChanges(sub);
+      expect(changes.at(-1)).toMatchObject({
+        runId: 9,
+        status: { from: "ACTIVE", to: "ACTIVE" },
+        severity: { from: 3, to: 4 },
+        lastDetectedDate: { from: "2024-02-01T00:00:00.000Z", to: "2024-03-01T00:00:00Z" },
+      });
+    });
+
+    it("reopens a FIXED finding detected again after its fix by a record without a status", async () => {
+      const { store, sub } = await withSubscription();
+      const fixed = { ...api, status: "FIXED", fixedDate: "2024-02-10T00:00:00Z" };
+      await store.upsertFindings([fixed], context(sub, at(1)));
+      // Detected before the fix: the report is old news, the finding stays fixed.
+      await store.upsertFindings([report("2024-02-05T00:00:00Z")], merge(sub, at(2)));
+      expect((await recordsOf(store.findings()))[0]).toMatchObject({ status: "FIXED" });
+      await store.upsertFindings([report("2024-03-01T00:00:00Z")], merge(sub, at(3), 11));
+      expect((await recordsOf(store.findings()))[0]).toMatchObject({
+        status: "REOPENED",
+        fixedDate: undefined,
+        lastDetectedDate: "2024-03-01T00:00:00Z",
+      });
+      expect((await store.findingChanges(sub)).at(-1)).toMatchObject({
+        runId: 11,
+        status: { from: "FIXED", to: "REOPENED" },
+      });
+    });
+
+    it("takes the incoming status when it has one", async () => {
+      const { store, sub } = await withSubscription();
+      await store.upsertFindings([api], context(sub, at(1)));
+      await store.upsertFindings(
+        [report("2024-03-01T00:00:00Z", { status: "FIXED", fixedDate: "2024-03-01T00:00:00Z" })],
+        merge(sub, at(2)),
+      );
+      expect((await recordsOf(store.findings()))[0]).toMatchObject({ status: "FIXED" });
+    });
+
+    it("inserts a new finding as it is", async () => {
+      const { store, sub } = await withSubscription();
+      const record = report("2024-03-01T00:00:00Z");
+      expect(await store.upsertFindings([record], merge(sub, at(1)))).toEqual({
+        added: 1,
+        updated: 0,
+        unchanged: 0,
+      });
+      expect(await recordsOf(store.findings())).toEqual([record]);
+    });
+  });
+
+  describe("report imports", () => {
+    const provenance = (fields: Partial<ReportProvenance> = {}): ReportProvenance => ({
+      kind: "WAS_SCAN_REPORT",
+      fileName: "scan.xml",
+      sha256: "a".repeat(64),
+      bytes: 12_345_678_901,
+      reportId: undefined,
+      title: `Scan ${UNICODE}`,
+      generatedAt: "2024-02-01T00:00:00Z",
+      scanIds: ["was/1700000000000.123"],
+      webAppIds: [1, 22],
+      ...fields,
+    });
+    const counts: ReportCounts = { applications: 2, definitions: 1, findings: { VULNERABILITY: 3 } };
+
+    it("records imports and finds them by SHA-256 or report id, per subscription", async () => {
+      const { store, sub } = await withSubscription();
+      const other = await store.subscription(SUB_B);
+      const first = await store.recordReportImport({
+        subscriptionId: sub,
+        runId: 3,
+        provenance: provenance(),
+        counts,
+        importedAt: at(1),
+      });
+      const pulled = await store.recordReportImport({
+        subscriptionId: sub,
+        runId: undefined,
+        provenance: provenance({
+          kind: "WAS_WEBAPP_REPORT",
+          sha256: "b".repeat(64),
+          reportId: 987_654,
+          title: undefined,
+          generatedAt: undefined,
+          scanIds: [],
+        }),
+        counts,
+        importedAt: at(2),
+      });
+      await store.recordReportImport({
+        subscriptionId: other,
+        runId: undefined,
+        provenance: provenance({ sha256: "c".repeat(64) }),
+        counts,
+        importedAt: at(3),
+      });
+      const firstRow = {
+        id: first,
+        subscriptionId: sub,
+        runId: 3,
+        ...provenance(),
+        importedAt: at(1),
+        counts,
+      };
+      expect(await store.findReportImport(sub, { sha256: "a".repeat(64) })).toEqual(firstRow);
+      expect((await store.findReportImport(sub, { reportId: 987_654 }))?.id).toBe(pulled);
+      expect(await store.findReportImport(sub, { sha256: "c".repeat(64) })).toBeUndefined();
+      expect(await store.findReportImport(other, { sha256: "a".repeat(64) })).toBeUndefined();
+      expect(await store.findReportImport(sub, { reportId: 1 })).toBeUndefined();
+      expect((await store.reportImports(sub)).map((r) => r.id)).toEqual([first, pulled]);
+      expect(await store.reportImports()).toHaveLength(3);
+      expect((await store.reportImports(sub))[1]).toMatchObject({
+        kind: "WAS_WEBAPP_REPORT",
+        reportId: 987_654,
+        title: undefined,
+        generatedAt: undefined,
+        runId: undefined,
+      });
+    });
+
+    it("tells the latest generation time of the imports covering a web app, as times", async () => {
+      const { store, sub } = await withSubscription();
+      const record = (webAppIds: number[], generatedAt: string | undefined, sha: string) =>
+        store.recordReportImport({
+          subscriptionId: sub,
+          runId: undefined,
+          provenance: provenance({ webAppIds, generatedAt, sha256: sha }),
+          counts,
+          importedAt: at(1),
+        });
+      await record([1, 22], "2024-02-01T00:00:00Z", "1");
+      await record([22], "2024-03-01T00:00:00.000Z", "2");
+      await record([222, 2], "2024-05-01T00:00:00Z", "3");
+      await record([1], undefined, "4");
+      expect(await store.latestReportGeneratedAt(sub, 1)).toBe("2024-02-01T00:00:00Z");
+      expect(await store.latestReportGeneratedAt(sub, 22)).toBe("2024-03-01T00:00:00.000Z");
+      expect(await store.latestReportGeneratedAt(sub, 2)).toBe("2024-05-01T00:00:00Z");
+      expect(await store.latestReportGeneratedAt(sub, 3)).toBeUndefined();
+      expect(await store.latestReportGeneratedAt(await store.subscription(SUB_B), 1)).toBeUndefined();
+    });
+  });
+
+  describe("closing absent findings", () => {
+    it("closes the web app's open vulnerabilities and sensitive content absent from the report, with history", async () => {
+      const { store, sub } = await withSubscription();
+      const other = await store.subscription(SUB_B);
+      const open = (n: number, fields: Partial<FindingRecord> = {}) =>
+        finding(n, { status: "ACTIVE", lastDetectedDate: "2024-01-10T00:00:00Z", ...fields });
+      const records = [
+        open(1), // absent: closed
+        open(2, { type: "SENSITIVE_CONTENT", status: undefined }), // absent, no status: closed
+        open(3), // present in the report: kept
+        open(4, { lastDetectedDate: "2024-02-02T00:00:00Z" }), // detected after the report: kept
+        open(5, { type: "INFORMATION_GATHERED", status: undefined }), // not a vulnerability: kept
+        open(6, { status: "FIXED", fixedDate: "2024-01-11T00:00:00Z" }), // already fixed: kept
+        open(7, { webAppId: 2 }), // another web app: kept
+        open(8, { lastDetectedDate: "2024-02-01T00:00:00.000Z" }), // detected at the report's time: closed
+      ];
+      await store.upsertFindings(records, context(sub, at(1)));
+      await store.upsertFindings([open(1)], context(other, at(1)));
+      const closed = await store.closeAbsentFindings({
+        subscriptionId: sub,
+        webAppId: 1,
+        present: new Set([records[2]?.uid ?? ""]),
+        detectedUntil: "2024-02-01T00:00:00Z",
+        fixedDate: "2024-02-01T00:00:00Z",
+        now: at(2),
+        runId: 5,
+      });
+      const uid = (n: number) => finding(n).uid;
+      expect(closed.sort()).toEqual([uid(1), uid(2), uid(8)].sort());
+      const rows = await recordsOf(store.findings({ subscriptionId: sub }));
+      const byUid = new Map(rows.map((r) => [r.uid, r]));
+      for (const n of [1, 2, 8])
+        expect(byUid.get(uid(n))).toEqual({
+          ...records[n - 1],
+          status: "FIXED",
+          fixedDate: "2024-02-01T00:00:00Z",
+        });
+      for (const n of [3, 4, 5, 6, 7]) expect(byUid.get(uid(n))).toEqual(records[n - 1]);
+      expect((await recordsOf(store.findings({ subscriptionId: other })))[0]?.status).toBe("ACTIVE");
+      const changes = await store.findingChanges(sub);
+      expect(changes.map((c) => [c.findingUid, c.status.from, c.status.to, c.runId]).sort()).toEqual(
+        [
+          [uid(1), "ACTIVE", "FIXED", 5],
+          [uid(2), null, "FIXED", 5],
+          [uid(8), "ACTIVE", "FIXED", 5],
+        ].sort(),
+      );
+      // The stored content hash follows the closing: the same closed record again is unchanged.
+      const again = byUid.get(uid(1));
+      if (!again) throw new Error("closed finding missing");
+      expect(await store.upsertFindings([again], context(sub, at(3)))).toEqual({
+        added: 0,
+        updated: 0,
+        unchanged: 1,
+      });
+    });
+
+    it("closes more findings than one page", async () => {
+      const { store, sub } = await withSubscription();
+      const records = Array.from({ length: 1234 }, (_, i) => finding(i + 1, { status: "NEW" }));
+      await store.upsertFindings(records, context(sub, at(1)));
+      const closed = await store.closeAbsentFindings({
+        subscriptionId: sub,
+        webAppId: 1,
+        present: new Set(),
+        detectedUntil: "2024-06-01T00:00:00Z",
+        fixedDate: "2024-06-01T00:00:00Z",
+        now: at(2),
+        runId: undefined,
+      });
+      expect(closed).toHaveLength(1234);
+      expect((await recordsOf(store.findings())).every((r) => r.status === "FIXED")).toBe(true);
     });
   });
 
