@@ -14,17 +14,20 @@ import { type OptionMessage, opt, optionMessage } from "./option-message.js";
 import { endpointsFromApiUrl, platformEndpoints } from "./platforms.js";
 import { readServiceResponse } from "./qps-envelope.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry.js";
-import { ConnectorApi, HostApi, VmScanApi, WasReportApi, WasScanApi } from "./scans.js";
+import { ConnectorApi, HostApi, VmScanApi, WasScanApi } from "./scans.js";
 import {
   createDispatcher,
   proxySecrets,
+  type StreamTransport,
   type Transport,
   type TransportOptions,
+  undiciStreamTransport,
   undiciTransport,
 } from "./transport.js";
 import { VmLists } from "./vm.js";
 import { QpsObjects } from "./was.js";
-import { toFinding, toNamedObject, toWasReport, toWasScan, toWebApp } from "./was-schema.js";
+import { WasReportApi } from "./was-report-api.js";
+import { toFinding, toNamedObject, toReportSummary, toWasScan, toWebApp } from "./was-schema.js";
 
 const QPS3 = "/qps/rest/3.0";
 
@@ -59,6 +62,11 @@ export interface QualysClientOptions extends TransportOptions {
   pageSize?: number;
   /** A fake transport for tests, or any other; wins over `dispatcher` and the proxy/CA options. */
   transport?: Transport;
+  /**
+   * The transport of streamed downloads (`was.report.downloadStream`). Default: over the same dispatcher as the
+   * other calls; with a custom `transport` and no `streamTransport`, bodies come through `transport` whole.
+   */
+  streamTransport?: StreamTransport;
   /** An undici dispatcher of the caller's (e.g. a MockAgent or a shared Agent); wins over proxy/CA options. */
   dispatcher?: Dispatcher;
   log?: (event: ClientEvent) => void;
@@ -111,12 +119,21 @@ export function createQualysClient(options: QualysClientOptions) {
   if (problems.length > 0) throw new QualysConfigError(problems);
 
   const endpoints = apiUrl ? endpointsFromApiUrl(apiUrl) : platformEndpoints(options.platform ?? "");
-  const transport = options.transport ?? undiciTransport(options.dispatcher ?? createDispatcher(options));
+  let transport: Transport;
+  let streamTransport = options.streamTransport;
+  if (options.transport) {
+    transport = options.transport;
+  } else {
+    const dispatcher = options.dispatcher ?? createDispatcher(options);
+    transport = undiciTransport(dispatcher);
+    streamTransport ??= undiciStreamTransport(dispatcher);
+  }
   const core = new HttpCore({
     apiUrl: endpoints.api,
     gatewayUrl: (options.gatewayUrl ?? endpoints.gateway).replace(/\/+$/, ""),
     auth: options.auth,
     transport,
+    ...(streamTransport ? { streamTransport } : {}),
     timeoutMs,
     maxResponseBytes,
     maxDownloadBytes,
@@ -175,7 +192,7 @@ export function createQualysClient(options: QualysClientOptions) {
       findings: new QpsObjects(core, "finding", "Finding", pageSize, QPS3, "was", toFinding),
       scans: new QpsObjects(core, "wasscan", "WasScan", pageSize, QPS3, "was", toWasScan),
       scan: new WasScanApi(core),
-      report: new WasReportApi(core),
+      report: new WasReportApi(core, pageSize),
       authRecords: new QpsObjects(
         core,
         "webappauthrecord",
@@ -194,7 +211,7 @@ export function createQualysClient(options: QualysClientOptions) {
         "was",
         toNamedObject,
       ),
-      reports: new QpsObjects(core, "report", "Report", pageSize, QPS3, "was", toWasReport),
+      reports: new QpsObjects(core, "report", "Report", pageSize, QPS3, "was", toReportSummary),
     },
     am: {
       awsConnectors: new QpsObjects(

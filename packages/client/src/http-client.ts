@@ -21,7 +21,14 @@ import { redact } from "./redact.js";
 import { abortText, currentRequestScope } from "./request-scope.js";
 import { MAX_LIMIT_WAITS, type RetryOptions, retryDecision, transportFailure } from "./retry.js";
 import { readSimpleReturn, simpleReturnError } from "./simple-return.js";
-import type { HttpResponse, Transport } from "./transport.js";
+import {
+  bufferedStreamTransport,
+  type HttpResponse,
+  type HttpStreamResponse,
+  type StreamTransport,
+  type Transport,
+  TransportError,
+} from "./transport.js";
 import { looksLikeHtml, parseXml } from "./xml.js";
 
 export type { Auth, Family } from "./auth.js";
@@ -39,6 +46,8 @@ export interface CoreOptions {
   gatewayUrl: string;
   auth: Auth;
   transport: Transport;
+  /** Streamed bodies (report downloads). Default: `transport`, with the whole body as the head. */
+  streamTransport?: StreamTransport;
   /** Total deadline of one request (headers and body); 0 disables it. */
   timeoutMs: number;
   /** Longest response body read, in bytes. */
@@ -132,12 +141,52 @@ export class HttpCore {
    * QualysParseError) is fetched again like any other transient failure.
    */
   async callAndRead<T>(call: CallOptions, read: (response: HttpResponse) => T): Promise<T> {
+    return this.attempts(call, async (signal) => read(await this.send(call, signal)));
+  }
+
+  /**
+   * Open a call whose body is streamed: status, headers and the first `headBytes` arrive within the request
+   * deadline (`timeoutMs`) and are checked like any answer; `inspect` then looks at them (it may read the rest,
+   * for an error envelope) inside the retry loop, so failures up to that point are retried like any call. The
+   * body the caller reads afterwards is never retried: its failures (the idle timeout between chunks, the
+   * abort of `signal` or of the request scope, a reset) end the iteration with the client's typed errors.
+   */
+  async callStream<T>(
+    call: CallOptions,
+    options: { idleTimeoutMs: number; headBytes: number; signal?: AbortSignal | undefined },
+    inspect: (response: HttpStreamResponse, info: RequestInfo) => Promise<T>,
+  ): Promise<T> {
+    return this.attempts(
+      call,
+      async (signal) => {
+        const response = await this.sendStream(call, signal, options);
+        try {
+          return await inspect(response, this.info(call.method, call.absoluteUrl ?? call.path));
+        } catch (error) {
+          response.cancel();
+          throw error;
+        }
+      },
+      options.signal,
+    );
+  }
+
+  /**
+   * The retry loop: limits, re-login, retries of transient failures, each failure mapped onto the error family
+   * with secrets masked. `extraSignal` stops the call like the request scope's signal does.
+   */
+  private async attempts<T>(
+    call: CallOptions,
+    perform: (signal: AbortSignal | undefined) => Promise<T>,
+    extraSignal?: AbortSignal,
+  ): Promise<T> {
     const key = apiKey(call.absoluteUrl ? new URL(call.absoluteUrl).pathname : call.path);
     let attempt = 0;
     let limitWaits = 0;
     let reauthenticated = false;
     // The caller's scope (withRequestScope): its abort stops the call in flight, the back-off and limit waits.
-    const signal = currentRequestScope()?.signal;
+    const scoped = currentRequestScope()?.signal;
+    const signal = scoped && extraSignal ? AbortSignal.any([scoped, extraSignal]) : (scoped ?? extraSignal);
     const aborted = (): QualysAbortError =>
       new QualysAbortError(abortText(signal), this.info(call.method, call.absoluteUrl ?? call.path));
     for (;;) {
@@ -156,7 +205,7 @@ export class HttpCore {
       }
       let result: T;
       try {
-        result = read(await this.send(call, signal));
+        result = await perform(signal);
       } catch (error) {
         release();
         if (signal?.aborted) throw aborted();
@@ -216,8 +265,11 @@ export class HttpCore {
     }
   }
 
-  private async send(call: CallOptions, signal: AbortSignal | undefined): Promise<HttpResponse> {
-    const { apiUrl, timeoutMs, userAgent } = this.options;
+  /** URL, headers (auth included) and body of a call. */
+  private async prepare(
+    call: CallOptions,
+  ): Promise<{ url: string; headers: Record<string, string>; body: string | undefined }> {
+    const { apiUrl, userAgent } = this.options;
     const headers: Record<string, string> = { "User-Agent": userAgent };
     let url = call.absoluteUrl ?? `${apiUrl}${call.path}`;
     let body = call.body;
@@ -236,7 +288,12 @@ export class HttpCore {
     }
     if (call.accept) headers.Accept = call.accept;
     Object.assign(headers, await this.auth.headers(call.family));
+    return { url, headers, body };
+  }
 
+  private async send(call: CallOptions, signal: AbortSignal | undefined): Promise<HttpResponse> {
+    const { timeoutMs } = this.options;
+    const { url, headers, body } = await this.prepare(call);
     const started = this.options.clock.now();
     this.stats.requests += 1;
     this.options.log?.({ type: "request", method: call.method, url: redact(url, this.secrets) });
@@ -257,6 +314,52 @@ export class HttpCore {
       ms: this.options.clock.now() - started,
     });
     this.check(call, url, response);
+    return response;
+  }
+
+  /**
+   * Send a streamed call. A 200 is checked on its head (an HTML page instead of data); any other status is read
+   * whole (within `maxResponseBytes`, it is an error page or envelope) and checked like a normal answer.
+   */
+  private async sendStream(
+    call: CallOptions,
+    signal: AbortSignal | undefined,
+    options: { idleTimeoutMs: number; headBytes: number },
+  ): Promise<HttpStreamResponse> {
+    const { timeoutMs } = this.options;
+    const { url, headers, body } = await this.prepare(call);
+    const started = this.options.clock.now();
+    this.stats.requests += 1;
+    this.options.log?.({ type: "request", method: call.method, url: redact(url, this.secrets) });
+    const transport = this.options.streamTransport ?? bufferedStreamTransport(this.options.transport);
+    const response = await transport({
+      method: call.method,
+      url,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      timeoutMs,
+      signal,
+      maxBytes: this.options.maxDownloadBytes,
+      idleTimeoutMs: options.idleTimeoutMs,
+      headBytes: options.headBytes,
+    });
+    this.options.log?.({
+      type: "response",
+      method: call.method,
+      url: redact(url, this.secrets),
+      status: response.status,
+      ms: this.options.clock.now() - started,
+    });
+    try {
+      const text =
+        response.status === 200
+          ? response.head.toString("utf8")
+          : await readStreamText(response, this.options.maxResponseBytes);
+      this.check(call, url, { status: response.status, headers: response.headers, body: text });
+    } catch (error) {
+      response.cancel();
+      throw error;
+    }
     return response;
   }
 
@@ -331,4 +434,25 @@ export class HttpCore {
   logout(): Promise<void> {
     return this.auth.logout();
   }
+}
+
+/**
+ * The whole of a streamed body as text, refusing more than `maxBytes` (error pages and envelopes are small). The
+ * refusal has code ERR_RESPONSE_TOO_LARGE, as the transport's own cap.
+ */
+export async function readStreamText(response: HttpStreamResponse, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [response.head];
+  let total = response.head.length;
+  const tooLarge = () =>
+    new TransportError("ERR_RESPONSE_TOO_LARGE", `the response is larger than ${maxBytes} bytes`, maxBytes);
+  if (total > maxBytes) throw tooLarge();
+  for await (const chunk of response.rest) {
+    total += chunk.length;
+    if (total > maxBytes) {
+      response.cancel();
+      throw tooLarge();
+    }
+    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+  return Buffer.concat(chunks, total).toString("utf8");
 }

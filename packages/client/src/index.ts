@@ -92,7 +92,6 @@ export {
 } from "./retry.js";
 export {
   type FindExisting,
-  type ReportSpec,
   readWasScanDownload,
   type VmScanState,
   type WasLaunch,
@@ -101,11 +100,16 @@ export {
 export { readSimpleReturn, type SimpleReturn, simpleReturnError } from "./simple-return.js";
 export { deadlineSignal, longTimer, MAX_TIMER_MS, sleep } from "./timers.js";
 export {
+  bufferedStreamTransport,
   createDispatcher,
   type HttpRequest,
   type HttpResponse,
+  type HttpStreamRequest,
+  type HttpStreamResponse,
+  type StreamTransport,
   type Transport,
   type TransportOptions,
+  undiciStreamTransport,
   undiciTransport,
 } from "./transport.js";
 export type { ScannerAppliance, VmNetwork, VmOptionProfile } from "./vm.js";
@@ -126,11 +130,26 @@ export {
   type WebAppSummary,
 } from "./was.js";
 export {
+  looksLikeEnvelope,
+  type ReportCriteria,
+  type ReportDownloadOptions,
+  type ReportFile,
+  type ReportFileStream,
+  type ReportFormat,
+  type ReportSpec,
+  type ReportStatus,
+  type ReportType,
+  reportCriteria,
+  WasReportApi,
+} from "./was-report-api.js";
+export {
   type Finding,
   type FindingType,
   type NamedObject,
+  type ReportSummary,
   toFinding,
   toNamedObject,
+  toReportSummary,
   toWasReport,
   toWasScan,
   toWasScanResults,

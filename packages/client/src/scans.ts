@@ -300,62 +300,6 @@ export class ConnectorApi {
   }
 }
 
-export interface ReportSpec {
-  name: string;
-  type: "WAS_SCAN_REPORT" | "WAS_WEBAPP_REPORT";
-  format: "XML" | "PDF" | "HTML_ZIPPED" | "CSV" | "CSV_V2";
-  /** Scan ids (scan report) or web app ids (web app report). */
-  targetIds: readonly number[];
-}
-
-/** WAS reports (docs/qualys-api.md 3.10): create, status until COMPLETE, download the raw file. */
-export class WasReportApi {
-  constructor(private readonly core: HttpCore) {}
-
-  async create(spec: ReportSpec): Promise<number> {
-    const target =
-      spec.type === "WAS_SCAN_REPORT"
-        ? `<scanReport><target><scans>${spec.targetIds.map((id) => `<WasScan><id>${id}</id></WasScan>`).join("")}</scans></target></scanReport>`
-        : `<webAppReport><target><webapps>${spec.targetIds.map((id) => `<WebApp><id>${id}</id></WebApp>`).join("")}</webapps></target></webAppReport>`;
-    const data = `<Report><name>${escapeXml(spec.name)}</name><format>${spec.format}</format><type>${spec.type}</type><config>${target}</config></Report>`;
-    const path = "/qps/rest/3.0/create/was/report";
-    const sr = await qpsCall(this.core, "POST", path, serviceRequest({ data }), false);
-    const id = int(sr.records[0]?.value.id);
-    if (id === undefined)
-      throw new QualysParseError("the create answer has no report id", this.core.info("POST", path), "");
-    return id;
-  }
-
-  /** RUNNING, COMPLETE or ERROR (COMPLETE is the ready value; the others are UNCONFIRMED). */
-  async status(id: number): Promise<string> {
-    const sr = await qpsCall(this.core, "GET", `/qps/rest/3.0/status/was/report/${id}`, undefined, true);
-    return text(sr.records[0]?.value.status) ?? "";
-  }
-
-  async delete(id: number): Promise<void> {
-    await qpsCall(this.core, "POST", `/qps/rest/3.0/delete/was/report/${id}`, "<ServiceRequest/>", false);
-  }
-
-  /** The report file; the name comes from Content-Disposition (as Qualys' GitHub Action reads it). */
-  async download(
-    id: number,
-  ): Promise<{ fileName: string | undefined; contentType: string | undefined; body: string }> {
-    const path = `/qps/rest/3.0/download/was/report/${id}`;
-    return this.core.callAndRead(
-      { family: "qps", method: "GET", path, idempotent: true, download: true },
-      (response) => {
-        const disposition = response.headers["content-disposition"] ?? "";
-        const fileName = /filename="?([^";]+)"?/.exec(disposition)?.[1];
-        const contentType = response.headers["content-type"];
-        if (contentType?.includes("xml") && response.body.includes("<ServiceResponse")) {
-          readServiceResponse(response.body, this.core.info("GET", path)); // an error envelope instead of the file
-        }
-        return { fileName, contentType, body: response.body };
-      },
-    );
-  }
-}
-
 /** VM hosts and detections (docs/qualys-api.md 4.5), following WARNING 1980 truncation URLs. */
 export class HostApi {
   constructor(private readonly core: HttpCore) {}

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { Agent, type Dispatcher, ProxyAgent, request } from "undici";
 import { QualysConfigError } from "./errors.js";
 import { opt, optionMessage } from "./option-message.js";
-import { deadlineSignal } from "./timers.js";
+import { deadlineSignal, longTimer } from "./timers.js";
 
 export interface HttpRequest {
   method: "GET" | "POST";
@@ -34,6 +34,35 @@ export interface HttpResponse {
 }
 
 export type Transport = (req: HttpRequest) => Promise<HttpResponse>;
+
+/**
+ * A request whose body is read as a stream (report downloads). `timeoutMs` bounds the status line, the headers
+ * and the head (the first `headBytes`); after that, `idleTimeoutMs` bounds each wait for the next chunk, so a
+ * body of any size may take as long as it needs while a stalled server is still noticed.
+ */
+export interface HttpStreamRequest extends HttpRequest {
+  /** Longest wait for the next chunk once the head has been read; 0 disables it. Expiry: code ETIMEDOUT. */
+  idleTimeoutMs: number;
+  /** Bytes to read before answering (fewer when the body is shorter; may be more, up to one chunk). */
+  headBytes: number;
+}
+
+export interface HttpStreamResponse {
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  /** The first bytes of the body, read within the request's deadline. */
+  head: Buffer;
+  /**
+   * The rest of the body, chunk by chunk; iterate it once. Failures: TransportError ETIMEDOUT (idle timeout),
+   * ABORT_ERR (the request's signal), or the network error.
+   */
+  rest: AsyncIterable<Uint8Array>;
+  /** Stop reading and close the connection; safe to call more than once and after the end. */
+  cancel(): void;
+}
+
+export type StreamTransport = (req: HttpStreamRequest) => Promise<HttpStreamResponse>;
 
 export interface TransportOptions {
   /** Proxy URL, credentials allowed (`http://user:pass@proxy:3128`). */
@@ -172,6 +201,131 @@ export function undiciTransport(dispatcher: Dispatcher): Transport {
     } finally {
       deadline?.clear();
     }
+  };
+}
+
+/**
+ * A streaming transport over undici. undici's own bodyTimeout is not used: it also fires while a slow consumer
+ * holds the body back, whereas `idleTimeoutMs` here only runs while the reader waits for the server.
+ */
+export function undiciStreamTransport(dispatcher: Dispatcher): StreamTransport {
+  return async (req) => {
+    if (req.signal?.aborted) throw new TransportError("ABORT_ERR", "the request was aborted");
+    const controller = new AbortController();
+    let stopped: "deadline" | "idle" | "caller" | "cancel" | undefined;
+    const stop = (why: NonNullable<typeof stopped>) => {
+      if (stopped) return;
+      stopped = why;
+      controller.abort(why);
+    };
+    const onCaller = () => stop("caller");
+    req.signal?.addEventListener("abort", onCaller, { once: true });
+    const cancelDeadline = req.timeoutMs > 0 ? longTimer(req.timeoutMs, () => stop("deadline")) : () => {};
+    const finish = () => {
+      cancelDeadline();
+      req.signal?.removeEventListener("abort", onCaller);
+    };
+    const failure = (error: unknown): unknown => {
+      if (stopped === "deadline")
+        return new TransportError("ETIMEDOUT", `no answer head within ${req.timeoutMs} ms`);
+      if (stopped === "idle")
+        return new TransportError("ETIMEDOUT", `no data for ${req.idleTimeoutMs} ms in the body`);
+      if (stopped === "caller") return new TransportError("ABORT_ERR", "the request was aborted");
+      return error;
+    };
+
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(req.url, {
+        dispatcher,
+        method: req.method,
+        headers: req.headers,
+        ...(req.body === undefined ? {} : { body: req.body }),
+        signal: controller.signal,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: 0,
+      });
+    } catch (error) {
+      finish();
+      throw failure(error);
+    }
+    const headers: Record<string, string> = {};
+    for (const [key, value] of Object.entries(response.headers)) {
+      if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+    }
+    const body = response.body;
+    const iterator = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let ended = false;
+    try {
+      while (size < req.headBytes) {
+        const next = await iterator.next();
+        if (next.done) {
+          ended = true;
+          break;
+        }
+        chunks.push(next.value);
+        size += next.value.length;
+      }
+    } catch (error) {
+      finish();
+      body.destroy();
+      throw failure(error);
+    }
+    cancelDeadline();
+    const close = () => {
+      finish();
+      if (!body.destroyed) body.destroy();
+    };
+    async function* rest(): AsyncGenerator<Uint8Array> {
+      try {
+        while (!ended) {
+          const clearIdle =
+            req.idleTimeoutMs > 0 ? longTimer(req.idleTimeoutMs, () => stop("idle")) : () => {};
+          let next: IteratorResult<Buffer>;
+          try {
+            next = await iterator.next();
+          } catch (error) {
+            throw failure(error);
+          } finally {
+            clearIdle();
+          }
+          if (next.done) return;
+          yield next.value;
+        }
+      } finally {
+        close();
+      }
+    }
+    return {
+      status: response.statusCode,
+      headers,
+      head: Buffer.concat(chunks, size),
+      rest: rest(),
+      cancel: () => {
+        stop("cancel");
+        close();
+      },
+    };
+  };
+}
+
+/**
+ * A streaming transport over a plain one: the whole body arrives as the head (for fake transports in tests, and
+ * for callers who inject their own `transport`).
+ */
+export function bufferedStreamTransport(transport: Transport): StreamTransport {
+  return async (req) => {
+    const { idleTimeoutMs: _idle, headBytes: _head, ...plain } = req;
+    const response = await transport(plain);
+    return {
+      status: response.status,
+      headers: response.headers,
+      head: Buffer.from(response.body, "utf8"),
+      rest: (async function* () {})(),
+      cancel: () => {},
+    };
   };
 }
 

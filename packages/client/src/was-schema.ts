@@ -122,15 +122,25 @@ export interface NamedObject {
   name: string;
 }
 
-export interface WasReport {
+/** A saved WAS report as `search/was/report` and `get/was/report` return it (docs/qualys-api.md 3.10). */
+export interface ReportSummary {
   id: number;
-  name: string | undefined;
-  type: string | undefined;
-  format: string | undefined;
+  /** The report's title. */
+  name: string;
+  /** WAS_SCAN_REPORT, WAS_WEBAPP_REPORT, or another type Qualys lists. */
+  type: string;
+  /** XML, PDF, CSV, ... (docs/qualys-api.md 3.10). */
+  format: string;
   /** COMPLETE when ready (docs/qualys-api.md 3.10); RUNNING and ERROR are UNCONFIRMED. */
-  status: string | undefined;
+  status: string;
+  /** ISO 8601 UTC, as the API prints dates; undefined when absent. */
   creationDate: string | undefined;
+  /** Size of the file in bytes, when the answer gives it (UNCONFIRMED field). */
+  size?: number;
 }
+
+/** The same record under its older name. */
+export type WasReport = ReportSummary;
 
 function webAppRef(node: unknown): WebAppRef | undefined {
   const id = int(at(node, "id"));
@@ -242,13 +252,19 @@ export function toNamedObject(node: XmlNode): NamedObject {
   return { id: int(node.id) ?? 0, name: text(node.name) ?? "" };
 }
 
-export function toWasReport(node: XmlNode): WasReport {
+/** Read a Report record leniently: numbers may come as strings, fields may be missing. */
+export function toReportSummary(node: XmlNode): ReportSummary {
+  const size = int(node.size);
   return {
     id: int(node.id) ?? 0,
-    name: text(node.name),
-    type: text(node.type),
-    format: text(node.format),
-    status: text(node.status),
+    name: text(node.name) ?? "",
+    type: text(node.type) ?? "",
+    format: text(node.format) ?? "",
+    status: text(node.status) ?? "",
     creationDate: text(node.creationDate),
+    ...(size === undefined ? {} : { size }),
   };
 }
+
+/** The same reader under its older name. */
+export const toWasReport = toReportSummary;
