@@ -10,7 +10,9 @@
  * to be COMPLETE or ERROR and deletes it afterwards (only a report with this run's name, never one a user saved).
  */
 
-import { type Criterion, type QualysClient, redact, sleep } from "@qualys-connector/client";
+import { type QualysClient, type ReportCriteria,
+  type ReportFileStream,
+  type ReportSummary, redact, sleep } from "@qualys-connector/client";
 import type { SeverityLabelMap } from "@qualys-connector/model";
 import { readReport } from "@qualys-connector/reports";
 import type { Store, SubscriptionKey } from "@qualys-connector/store";
@@ -22,10 +24,10 @@ export type PulledReportType = "WAS_WEBAPP_REPORT" | "WAS_SCAN_REPORT";
 /** A saved report as the search lists it. */
 export interface PulledReport {
   id: number;
-  name: string | undefined;
-  type: string | undefined;
-  format: string | undefined;
-  status: string | undefined;
+  name: string;
+  type: string;
+  format: string;
+  status: string;
   creationDate: string | undefined;
 }
 
@@ -148,32 +150,28 @@ async function searchReports(client: QualysClient, options: PullReportsOptions):
   const types = options.types ?? REPORT_TYPES_DEFAULT;
   const out: PulledReport[] = [];
   for (const type of types) {
-    const criteria: Criterion[] = [
-      { field: "type", operator: "EQUALS", value: type },
-      { field: "status", operator: "EQUALS", value: "COMPLETE" },
-      { field: "format", operator: "EQUALS", value: "XML" },
-      { field: "creationDate", operator: "GREATER", value: options.createdSince },
-    ];
-    for (const found of await client.was.report.search(criteria)) {
+    const criteria: ReportCriteria = {
+      type,
+      status: "COMPLETE",
+      format: "XML",
+      createdAfter: options.createdSince,
+      // No "starts with" operator: CONTAINS narrows the search, the prefix is checked below.
+      ...(options.titlePrefix ? { nameContains: options.titlePrefix } : {}),
+    };
+    for await (const found of client.was.report.search(criteria)) {
       const report = summaryOf(found);
       // The criteria again, here: a server that ignores one of them must not widen the pull.
       if (report.type !== type || report.status !== "COMPLETE" || report.format !== "XML") continue;
-      if (report.creationDate === undefined || report.creationDate < options.createdSince) continue;
-      if (options.titlePrefix && !(report.name ?? "").startsWith(options.titlePrefix)) continue;
+      if (report.creationDate === undefined || Date.parse(report.creationDate) < Date.parse(options.createdSince))
+        continue;
+      if (options.titlePrefix && !report.name.startsWith(options.titlePrefix)) continue;
       out.push(report);
     }
   }
   return out.sort((a, b) => a.id - b.id);
 }
 
-function summaryOf(found: {
-  id: number;
-  name?: string | undefined;
-  type?: string | undefined;
-  format?: string | undefined;
-  status?: string | undefined;
-  creationDate?: string | undefined;
-}): PulledReport {
+function summaryOf(found: ReportSummary): PulledReport {
   return {
     id: found.id,
     name: found.name,
@@ -193,8 +191,11 @@ async function pullOne(
   options: PullReportsOptions,
   emit: (event: PullProgress) => void,
 ): Promise<PulledOutcome> {
+  let download: ReportFileStream | undefined;
   try {
-    const download = await client.was.report.downloadStream(report.id);
+    download = await client.was.report.downloadStream(report.id, {
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     let records = 0;
     let bytes = 0;
     const items = readReport(
@@ -226,6 +227,8 @@ async function pullOne(
     });
     return { report, outcome: result.outcome, result };
   } catch (error) {
+    // A body left unread holds its connection: close it.
+    download?.cancel();
     return { report, outcome: "failed", error: redact(error instanceof Error ? error.message : String(error)) };
   }
 }
@@ -248,15 +251,10 @@ async function createReport(
 ): Promise<CreatedReport> {
   const request = options.create as CreateReportRequest;
   const name = createdReportName(options.titlePrefix, request, new Date(now()));
-  const existing = (
-    await client.was.report.search([
-      { field: "name", operator: "EQUALS", value: name },
-      { field: "type", operator: "EQUALS", value: "WAS_WEBAPP_REPORT" },
-    ])
-  )
-    .map(summaryOf)
-    .filter((r) => r.name === name && r.status !== "ERROR")
-    .sort((a, b) => b.id - a.id)[0];
+  let existing: ReportSummary | undefined;
+  for await (const found of client.was.report.search({ name, type: "WAS_WEBAPP_REPORT" }))
+    if (found.name === name && found.status !== "ERROR" && (existing === undefined || found.id > existing.id))
+      existing = found;
   let reportId: number;
   let reused = false;
   if (existing) {
