@@ -183,7 +183,7 @@ describe("saved reports: search and count (docs/qualys-api.md 3.10)", () => {
 
   it("filters creation dates with GREATER and LESSER (a 90-day window)", async () => {
     const { rows: all } = await searchAll([]);
-    const since = new Date(started - 90 * DAY).toISOString().slice(0, 19) + "Z";
+    const since = `${new Date(started - 90 * DAY).toISOString().slice(0, 19)}Z`;
     const { rows: recent } = await searchAll([{ field: "creationDate", operator: "GREATER", value: since }]);
     expect(recent.map((r) => r.id)).toEqual(
       all.filter((r) => Date.parse(r.creationDate) > Date.parse(since)).map((r) => r.id),
