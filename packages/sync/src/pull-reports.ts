@@ -13,7 +13,7 @@
 import { type QualysClient, type ReportCriteria,
   type ReportFileStream,
   type ReportSummary, redact, sleep } from "@qualys-connector/client";
-import type { SeverityLabelMap } from "@qualys-connector/model";
+import type { ReportCounts, SeverityLabelMap } from "@qualys-connector/model";
 import { readReport } from "@qualys-connector/reports";
 import type { Store, SubscriptionKey } from "@qualys-connector/store";
 import { type ImportReportResult, importReport } from "./import-report.js";
@@ -71,7 +71,13 @@ export type PullProgress =
 
 /** What became of one report of the pull. */
 export type PulledOutcome =
-  | { report: PulledReport; outcome: "imported" | "already-imported"; result: ImportReportResult }
+  | {
+      report: PulledReport;
+      outcome: "imported" | "already-imported";
+      result: ImportReportResult;
+      /** What the report held, as the reader counted it. */
+      read: ReportCounts | undefined;
+    }
   | { report: PulledReport; outcome: "failed"; error: string };
 
 export interface PullReportsResult {
@@ -197,7 +203,6 @@ async function pullOne(
       ...(options.signal ? { signal: options.signal } : {}),
     });
     let records = 0;
-    let bytes = 0;
     const items = readReport(
       { stream: download.body, name: download.fileName ?? `report-${report.id}.xml` },
       {
@@ -205,27 +210,26 @@ async function pullOne(
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.tempDir ? { tempDir: options.tempDir } : {}),
         reportId: report.id,
-        onProgress: (read: number) => {
-          bytes = read;
-          emit({ kind: "report-bytes", report, bytes, records });
-        },
+        onProgress: (bytes: number) => emit({ kind: "report-bytes", report, bytes, records }),
       },
     );
+    let read: ReportCounts | undefined;
     async function* counted() {
       for await (const item of items) {
-        if (item.type !== "end") records += 1;
+        if (item.type === "end") read = item.counts;
+        else records += 1;
         yield item;
       }
     }
     const result = await importReport(store, counted(), {
       subscriptionId,
       reportId: report.id,
-      now: new Date((options.now ?? Date.now)()).toISOString(),
+      ...(options.now ? { now: options.now } : {}),
       ...(options.label === undefined ? {} : { label: options.label }),
       ...(options.autoClose === undefined ? {} : { autoClose: options.autoClose }),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    return { report, outcome: result.outcome, result };
+    return { report, outcome: result.outcome, result, read };
   } catch (error) {
     // A body left unread holds its connection: close it.
     download?.cancel();

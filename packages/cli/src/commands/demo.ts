@@ -212,16 +212,11 @@ async function runDemo(
   say(`[sim] ${stats.total} API calls made. Outputs are in ${out} and ${dbPath}`);
 }
 
-async function storedFindings(store: Store, subscriptionId: number): Promise<number> {
-  let count = 0;
-  for await (const _ of store.findings({ subscriptionId })) count++;
-  return count;
-}
-
-/** `+added ~updated =unchanged`, and how many of the report's findings were rows the sync had stored already. */
-function describeImport(result: ImportReportResult, newRows: number): string {
-  const read = Object.values(result.counts.findings).reduce((a, b) => a + b, 0);
-  return `${result.counts.applications} web apps, ${read} findings: +${result.added} ~${result.updated} =${result.unchanged}; ${read - newRows} findings merged with synced rows, ${newRows} new`;
+/** What the import did to the stored findings, and how many of them were rows the sync had stored already. */
+function describeImport(result: ImportReportResult): string {
+  const f = result.counts.findings;
+  const total = f.added + f.updated + f.unchanged;
+  return `${result.provenance.webAppIds.length} web apps, ${total} findings: +${f.added} ~${f.updated} =${f.unchanged}; ${f.updated + f.unchanged} merged with synced rows`;
 }
 
 /**
@@ -235,17 +230,14 @@ async function importDemoReports(
   reportFile: string,
 ): Promise<void> {
   const subscriptionId = await store.subscription(subscription);
-  let before = await storedFindings(store, subscriptionId);
   const scanImport = await importReport(store, readReport({ path: reportFile }), { subscriptionId });
-  let after = await storedFindings(store, subscriptionId);
-  say(`[import] ${path.basename(reportFile)} (${scanImport.provenance.kind}): ${describeImport(scanImport, after - before)}`);
+  say(`[import] ${path.basename(reportFile)} (${scanImport.provenance.kind}): ${describeImport(scanImport)}`);
 
   const webAppIds: number[] = [];
   for await (const app of client.was.webApps.list({
     criteria: [{ field: "name", operator: "EQUALS", value: "scenario-vulnerable" }],
   }))
     webAppIds.push(app.id);
-  before = after;
   const pull = await pullReports(client, store, {
     subscription,
     titlePrefix: "demo ",
@@ -253,12 +245,11 @@ async function importDemoReports(
     create: { webAppIds },
     pollIntervalMs: 200,
   });
-  after = await storedFindings(store, subscriptionId);
   for (const pulled of pull.pulled) {
     if (pulled.outcome === "failed") say(`[pull-reports] report ${pulled.report.id}: failed: ${pulled.error}`);
     else
       say(
-        `[pull-reports] WAS_WEBAPP_REPORT ${pulled.report.id} "${pulled.report.name ?? ""}": ${describeImport(pulled.result, after - before)}`,
+        `[pull-reports] WAS_WEBAPP_REPORT ${pulled.report.id} "${pulled.report.name ?? ""}": ${describeImport(pulled.result)}`,
       );
   }
   if (pull.created?.deleted) say(`[pull-reports] report ${pull.created.reportId} was created for the pull and deleted after it`);

@@ -6,9 +6,8 @@
  */
 
 import { statSync } from "node:fs";
-import path from "node:path";
 import { logSafe, logSafeJson } from "@qualys-connector/gate";
-import type { ReportItem, SeverityLabelMap } from "@qualys-connector/model";
+import type { ReportCounts, ReportItem, SeverityLabelMap } from "@qualys-connector/model";
 import { ReportFormatError, readReport } from "@qualys-connector/reports";
 import type { Store } from "@qualys-connector/store";
 import { type ImportReportResult, importReport } from "@qualys-connector/sync";
@@ -48,23 +47,25 @@ export interface ImportSummary {
   closed: number;
 }
 
-/** The summary line of one import result. */
-export function summaryOf(file: string, result: ImportReportResult): ImportSummary {
-  const counts = result.counts;
-  const findings = counts.findings;
+/**
+ * The summary line of one import: what the file held (`read`, the reader's counts) and what the import did to
+ * the stored findings (added, updated, unchanged, closed).
+ */
+export function summaryOf(file: string, result: ImportReportResult, read: ReportCounts | undefined): ImportSummary {
+  const findings = read?.findings ?? {};
   return {
     file,
     kind: result.provenance.kind,
     outcome: result.outcome === "already-imported" ? "already imported" : "imported",
     reason: undefined,
-    applications: counts.applications,
+    applications: read?.applications ?? 0,
     vulnerabilities: findings.VULNERABILITY ?? 0,
     sensitiveContent: findings.SENSITIVE_CONTENT ?? 0,
     informationGathered: findings.INFORMATION_GATHERED ?? 0,
-    added: result.added,
-    updated: result.updated,
-    unchanged: result.unchanged,
-    closed: result.closed,
+    added: result.counts.findings.added,
+    updated: result.counts.findings.updated,
+    unchanged: result.counts.findings.unchanged,
+    closed: result.counts.closed,
   };
 }
 
@@ -177,14 +178,28 @@ export function jsonLine(fields: Record<string, unknown>): void {
   );
 }
 
-/** Count the records read, for the progress line, passing every item on. */
-export async function* countingItems(
-  items: AsyncIterable<ReportItem>,
-  onRecord: () => void,
-): AsyncGenerator<ReportItem> {
-  for await (const item of items) {
-    if (item.type !== "end") onRecord();
-    yield item;
+/**
+ * The reader's items passed on to the importer, counted for the progress line; the file's own counts (from its
+ * `end` item) are kept for the summary.
+ */
+export class CountedItems {
+  records = 0;
+  read: ReportCounts | undefined;
+
+  constructor(
+    private readonly items: AsyncIterable<ReportItem>,
+    private readonly onRecord: (records: number) => void = () => undefined,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<ReportItem> {
+    for await (const item of this.items) {
+      if (item.type === "end") this.read = item.counts;
+      else {
+        this.records += 1;
+        this.onRecord(this.records);
+      }
+      yield item;
+    }
   }
 }
 
@@ -213,30 +228,25 @@ async function importFile(file: string, run: FileImport): Promise<ImportSummary>
     }
   }
   run.progress.start(shown, size);
-  let records = 0;
   let bytes = 0;
   try {
-    const items = readReport(stdin ? { stream: process.stdin, name: "-" } : { path: file }, {
-      ...(run.labels ? { labels: run.labels } : {}),
-      signal: run.signal,
-      onProgress: (read: number) => {
-        bytes = read;
-        run.progress.update(bytes, records);
-      },
-    });
-    const result = await importReport(
-      run.store,
-      countingItems(items, () => {
-        records += 1;
-      }),
-      {
-        subscriptionId: run.subscriptionId,
-        ...(run.label === undefined ? {} : { label: run.label }),
-        autoClose: run.autoClose,
+    const items = new CountedItems(
+      readReport(stdin ? { stream: process.stdin, name: "-" } : { path: file }, {
+        ...(run.labels ? { labels: run.labels } : {}),
         signal: run.signal,
-      },
+        onProgress: (read: number) => {
+          bytes = read;
+          run.progress.update(bytes, items.records);
+        },
+      }),
     );
-    return summaryOf(stdin ? "-" : path.normalize(file), result);
+    const result = await importReport(run.store, items, {
+      subscriptionId: run.subscriptionId,
+      ...(run.label === undefined ? {} : { label: run.label }),
+      autoClose: run.autoClose,
+      signal: run.signal,
+    });
+    return summaryOf(shown, result, items.read);
   } catch (error) {
     return failedSummary(shown, failureReason(shown, error));
   } finally {

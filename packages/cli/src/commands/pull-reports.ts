@@ -68,7 +68,7 @@ function createRequest(flags: PullFlags): CreateReportRequest | undefined {
 function pulledSummary(pulled: PulledOutcome): ImportSummary {
   const name = `report ${pulled.report.id}${pulled.report.name ? ` (${pulled.report.name})` : ""}`;
   if (pulled.outcome === "failed") return failedSummary(name, pulled.error);
-  return summaryOf(name, pulled.result);
+  return summaryOf(name, pulled.result, pulled.read);
 }
 
 async function pullCommand(flags: PullFlags): Promise<void> {
