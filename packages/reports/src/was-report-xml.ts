@@ -218,14 +218,15 @@ export class WasReportXml {
   private drain(): void {
     const p = this.internals;
     const state = p.state;
+    if (state >= S_DTD_FIRST && state <= S_DTD_LAST) {
+      this.fail("a DOCTYPE with an internal subset (entity or element declarations) is not accepted");
+    }
     if (p.text.length > 0) {
       if (state === S_TEXT || (state >= S_CDATA_FIRST && state <= S_CDATA_LAST)) {
         this.sink?.push(p.text);
         p.text = "";
       } else if (state >= S_COMMENT_FIRST && state <= S_COMMENT_LAST) {
         p.text = "";
-      } else if (state >= S_DTD_FIRST && state <= S_DTD_LAST) {
-        this.fail("a DOCTYPE with an internal subset (entity or element declarations) is not accepted");
       } else if (p.text.length > MARKUP_MAX) {
         this.fail(`markup longer than ${MARKUP_MAX} characters (a name, attribute value or declaration)`);
       }

@@ -1,0 +1,159 @@
+/**
+ * What keeps memory flat and nothing behind: evidence capped (and marked so), text nodes of hundreds of megabytes
+ * streamed through without being held, the temporary findings file removed however the read ends, and abort.
+ */
+
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { EVIDENCE_MAX, type FindingRecord, type ReportItem } from "@qualys-connector/model";
+import { afterAll, describe, expect, it } from "vitest";
+import { ReportFormatError, type ReportSource, readReport } from "../src/index.js";
+import { scanReport, streamOf } from "./report-fixtures.js";
+
+const temp = mkdtempSync(path.join(tmpdir(), "reports-limits-"));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+async function readAll(
+  source: ReportSource,
+  options: Parameters<typeof readReport>[1] = {},
+): Promise<ReportItem[]> {
+  const items: ReportItem[] = [];
+  for await (const item of readReport(source, options)) items.push(item);
+  return items;
+}
+
+const findings = (items: ReportItem[]): FindingRecord[] =>
+  items.flatMap((item) => (item.type === "finding" ? [item.record] : []));
+
+/** A scan report whose one finding's first payload has a response of `size` bytes, streamed without building it. */
+function hugeResponse(size: number, chunk: number): ReportSource {
+  const [head, tail] = scanReport([
+    {
+      uniqueId: "big",
+      extra: `<PAYLOADS><PAYLOAD><NUM>1</NUM><RESPONSE><CONTENTS base64="true">@@</CONTENTS></RESPONSE></PAYLOAD></PAYLOADS>`,
+    },
+  ]).split("@@") as [string, string];
+  // "QUJD" is base64 of "ABC": the decoded response is ABCABC…
+  const piece = Buffer.from("QUJD".repeat(chunk / 4));
+  return {
+    name: "huge.xml",
+    stream: (async function* () {
+      yield Buffer.from(head);
+      for (let sent = 0; sent < size; sent += piece.length) yield piece;
+      yield Buffer.from(tail);
+    })(),
+  };
+}
+
+describe("evidence caps", () => {
+  it("cuts request and response at EVIDENCE_MAX characters and says so", async () => {
+    const long = "x".repeat(EVIDENCE_MAX * 2);
+    const [finding] = findings(
+      await readAll(
+        streamOf(
+          scanReport([
+            {
+              uniqueId: "u",
+              extra: `<PAYLOADS><PAYLOAD><REQUEST><METHOD>POST</METHOD><URL>https://shop.example/</URL><BODY>${long}</BODY></REQUEST><RESPONSE><CONTENTS base64="true">${Buffer.from(`é${long}`).toString("base64")}</CONTENTS></RESPONSE></PAYLOAD></PAYLOADS>`,
+            },
+          ]),
+        ),
+      ),
+    );
+    expect(finding?.evidence.truncated).toBe(true);
+    expect(finding?.evidence.request?.length).toBe(EVIDENCE_MAX);
+    expect(finding?.evidence.request?.startsWith("POST https://shop.example/\n\n\nxxx")).toBe(true);
+    expect(finding?.evidence.response).toBe(`é${long}`.slice(0, EVIDENCE_MAX));
+  });
+
+  it("a response just under the cap is whole and not marked", async () => {
+    const text = "y".repeat(EVIDENCE_MAX);
+    const [finding] = findings(
+      await readAll(
+        streamOf(
+          scanReport([
+            {
+              uniqueId: "u",
+              extra: `<PAYLOADS><PAYLOAD><RESPONSE><CONTENTS base64="true">${Buffer.from(text).toString("base64")}</CONTENTS></RESPONSE></PAYLOAD></PAYLOADS>`,
+            },
+          ]),
+          "-",
+          1000,
+        ),
+      ),
+    );
+    expect(finding?.evidence).toEqual({ request: undefined, response: text, truncated: false });
+  });
+});
+
+describe("memory", () => {
+  it("streams a 256 MB base64 response through with the heap flat, keeping its first EVIDENCE_MAX characters", async () => {
+    let peak = 0;
+    const before = process.memoryUsage().heapUsed;
+    const items = await readAll(hugeResponse(256 * 1024 * 1024, 256 * 1024), {
+      onProgress: () => {
+        peak = Math.max(peak, process.memoryUsage().heapUsed);
+      },
+    });
+    const [finding] = findings(items);
+    expect(finding?.evidence.response).toBe("ABC".repeat(EVIDENCE_MAX).slice(0, EVIDENCE_MAX));
+    expect(finding?.evidence.truncated).toBe(true);
+    expect(items.at(-1)).toMatchObject({ type: "end", provenance: { bytes: expect.any(Number) } });
+    // The text node alone is 256 MB; holding it (as a string, twice the bytes) would show here.
+    expect(peak - before).toBeLessThan(96 * 1024 * 1024);
+  }, 120_000);
+});
+
+describe("the temporary findings file", () => {
+  const report = scanReport([{ uniqueId: "a" }, { uniqueId: "b" }, { uniqueId: "c" }]);
+  const folder = () => {
+    const own = mkdtempSync(path.join(temp, "t-"));
+    return { own, left: () => readdirSync(own) };
+  };
+
+  it("is removed after a read, an error, an early stop and an abort", async () => {
+    const done = folder();
+    await readAll(streamOf(report), { tempDir: done.own });
+    expect(done.left()).toEqual([]);
+
+    const failed = folder();
+    await expect(readAll(streamOf(`${report.slice(0, -30)}`), { tempDir: failed.own })).rejects.toThrow(
+      ReportFormatError,
+    );
+    expect(failed.left()).toEqual([]);
+
+    const stopped = folder();
+    let seenSpool = false;
+    for await (const item of readReport(streamOf(report), { tempDir: stopped.own })) {
+      if (item.type === "finding") {
+        seenSpool = stopped.left().length === 1;
+        break;
+      }
+    }
+    expect(seenSpool).toBe(true);
+    expect(stopped.left()).toEqual([]);
+
+    const aborted = folder();
+    const controller = new AbortController();
+    const reading = readAll(streamOf(report, "-", 64), {
+      tempDir: aborted.own,
+      signal: controller.signal,
+      onProgress: (bytes) => {
+        if (bytes > 500) controller.abort(new Error("stop now"));
+      },
+    });
+    await expect(reading).rejects.toThrow("stop now");
+    expect(aborted.left()).toEqual([]);
+  });
+
+  it("an already aborted signal reads nothing", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const own = mkdtempSync(path.join(temp, "a-"));
+    await expect(readAll(streamOf(report), { signal: controller.signal, tempDir: own })).rejects.toThrow(
+      /abort/i,
+    );
+    expect(readdirSync(own)).toEqual([]);
+  });
+});
