@@ -36,6 +36,16 @@ export {
   qualysTime,
   readPasses,
 } from "./engine.js";
+export {
+  type AutoCloseSkip,
+  IMPORT_STREAM,
+  type ImportCounts,
+  type ImportProgress,
+  type ImportReportOptions,
+  type ImportReportResult,
+  importReport,
+  REPORT_SOURCE,
+} from "./import-report.js";
 export type { Pass, Stream, StreamContext, SyncFilters } from "./stream.js";
 export {
   findingsStream,

@@ -26,6 +26,7 @@ import {
   readDefinitionPasses,
   readPasses,
 } from "./engine.js";
+import { outcomeTally } from "./outcome-tally.js";
 import type { Stream, StreamContext, SyncFilters } from "./stream.js";
 import { KB_BATCH, STREAM_ORDER, STREAM_REGISTRY } from "./streams.js";
 
@@ -170,21 +171,10 @@ async function syncStreams(
     const commitBatch = options.commitBatch ?? options.pageSize;
     let total = 0;
     // Each record counts once per run, however often the run reads it: the tested and ignored passes can both
-    // return a finding, and a resumed run sweeps again what changed while it lay interrupted. A record
-    // unchanged at its first read and changed at a later one counts as updated.
-    const counted = new Map<string, UpsertOutcome>();
+    // return a finding, and a resumed run sweeps again what changed while it lay interrupted.
+    const tally = outcomeTally(counts);
     const add = (outcomes: Outcomes) => {
-      for (const [uid, outcome] of outcomes) {
-        const before = counted.get(uid);
-        if (before === undefined) {
-          counted.set(uid, outcome);
-          counts[outcome] += 1;
-        } else if (before === "unchanged" && outcome !== "unchanged") {
-          counted.set(uid, outcome);
-          counts.unchanged -= 1;
-          counts[outcome] += 1;
-        }
-      }
+      for (const [uid, outcome] of outcomes) tally(uid, outcome);
     };
     try {
       if (object === "definitions") {
