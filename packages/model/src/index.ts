@@ -32,6 +32,7 @@ export {
   severityLabel,
   severityLabels,
 } from "./severity-labels.js";
+export { parseSeverityMap } from "./severity-map.js";
 export {
   type HostSummary,
   RESULTS_MAX,
