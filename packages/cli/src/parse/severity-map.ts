@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { QualysConfigError } from "@qualys-connector/client";
 import { parseSeverityMap, type SeverityLabelMap } from "@qualys-connector/model";
 import { UsageError } from "../exit-codes.js";
 
@@ -18,6 +19,8 @@ export function readSeverityMap(file: string | undefined, flag = "--severity-map
   try {
     return parseSeverityMap(text, file);
   } catch (error) {
+    if (error instanceof QualysConfigError)
+      throw new UsageError(error.problems.map((problem) => `${flag}: ${problem}`).join("\n"));
     throw new UsageError(`${flag}: ${(error as Error).message}`);
   }
 }
