@@ -33,8 +33,10 @@ export interface ImportSummary {
   file: string;
   kind: string | undefined;
   outcome: "imported" | "already imported" | "failed";
-  /** Why it failed: `file:line:column: reason` for a bad file. */
+  /** Why it failed, without the file name: `line 12, column 4: reason` for a bad file. */
   reason: string | undefined;
+  /** The error line of a failure: `file:line:column: reason` for a bad file, `file: reason` otherwise. */
+  error: string | undefined;
   applications: number;
   /** Findings read from the file, by type. */
   vulnerabilities: number;
@@ -58,6 +60,7 @@ export function summaryOf(file: string, result: ImportReportResult, read: Report
     kind: result.provenance.kind,
     outcome: result.outcome === "already-imported" ? "already imported" : "imported",
     reason: undefined,
+    error: undefined,
     applications: read?.applications ?? 0,
     vulnerabilities: findings.VULNERABILITY ?? 0,
     sensitiveContent: findings.SENSITIVE_CONTENT ?? 0,
@@ -69,13 +72,15 @@ export function summaryOf(file: string, result: ImportReportResult, read: Report
   };
 }
 
-/** The summary line of a file that failed. */
-export function failedSummary(file: string, reason: string): ImportSummary {
+/** The summary line of a file that failed, from its error. */
+export function failedSummary(file: string, error: unknown): ImportSummary {
+  const { reason, line } = failure(file, error);
   return {
     file,
     kind: undefined,
     outcome: "failed",
     reason,
+    error: line,
     applications: 0,
     vulnerabilities: 0,
     sensitiveContent: 0,
@@ -87,14 +92,28 @@ export function failedSummary(file: string, reason: string): ImportSummary {
   };
 }
 
-/** Why reading or importing failed, in one line: a bad file names its line and column. */
-export function failureReason(file: string, error: unknown): string {
-  if (error instanceof ReportFormatError) return `${file}:${error.line}:${error.column}: ${error.reason}`;
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return `${file}: no such file`;
-  if (code === "EISDIR") return `${file}: is a directory`;
-  if (code === "EACCES" || code === "EPERM") return `${file}: permission denied`;
-  return `${file}: ${error instanceof Error ? error.message : String(error)}`;
+/**
+ * Why reading or importing failed: the reason for the table, and the error line, which names a bad file's line
+ * and column as `file:line:column: reason` (the form editors and CI annotations read).
+ */
+function failure(file: string, error: unknown): { reason: string; line: string } {
+  if (error instanceof ReportFormatError)
+    return {
+      reason: `line ${error.line}, column ${error.column}: ${error.reason}`,
+      line: `${file}:${error.line}:${error.column}: ${error.reason}`,
+    };
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason =
+    code === "ENOENT"
+      ? "no such file"
+      : code === "EISDIR"
+        ? "is a directory"
+        : code === "EACCES" || code === "EPERM"
+          ? "permission denied"
+          : error instanceof Error
+            ? error.message
+            : String(error);
+  return { reason, line: `${file}: ${reason}` };
 }
 
 export const SUMMARY_COLUMNS: Column<ImportSummary>[] = [
@@ -221,10 +240,10 @@ async function importFile(file: string, run: FileImport): Promise<ImportSummary>
   if (!stdin) {
     try {
       const stat = statSync(file);
-      if (stat.isDirectory()) return failedSummary(shown, `${shown}: is a directory`);
+      if (stat.isDirectory()) return failedSummary(shown, Object.assign(new Error(), { code: "EISDIR" }));
       size = stat.size;
     } catch (error) {
-      return failedSummary(shown, failureReason(shown, error));
+      return failedSummary(shown, error);
     }
   }
   run.progress.start(shown, size);
@@ -248,7 +267,7 @@ async function importFile(file: string, run: FileImport): Promise<ImportSummary>
     });
     return summaryOf(shown, result, items.read);
   } catch (error) {
-    return failedSummary(shown, failureReason(shown, error));
+    return failedSummary(shown, error);
   } finally {
     run.progress.end();
   }
@@ -284,13 +303,13 @@ async function importCommand(files: string[], flags: ImportFlags): Promise<void>
     };
     for (const file of files) {
       if (controller.signal.aborted) {
-        summaries.push(failedSummary(file, `${file}: not imported (interrupted)`));
+        summaries.push(failedSummary(file, new Error("not imported (interrupted)")));
         continue;
       }
       const summary = await importFile(file, run);
       summaries.push(summary);
       if (json) jsonLine({ kind: "file", summary });
-      else if (summary.outcome === "failed") logLine(`error: ${summary.reason ?? summary.file}`);
+      else if (summary.outcome === "failed") logLine(`error: ${summary.error ?? summary.file}`);
       else
         logLine(
           `${summary.file}: ${summary.outcome} (${summary.kind ?? "report"}): ${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged${summary.closed ? `, ${summary.closed} closed` : ""}`,

@@ -67,7 +67,7 @@ function createRequest(flags: PullFlags): CreateReportRequest | undefined {
 
 function pulledSummary(pulled: PulledOutcome): ImportSummary {
   const name = `report ${pulled.report.id}${pulled.report.name ? ` (${pulled.report.name})` : ""}`;
-  if (pulled.outcome === "failed") return failedSummary(name, pulled.error);
+  if (pulled.outcome === "failed") return failedSummary(name, new Error(pulled.error));
   return summaryOf(name, pulled.result, pulled.read);
 }
 
@@ -125,7 +125,7 @@ async function pullCommand(flags: PullFlags): Promise<void> {
         progress.end();
         const summary = pulledSummary(event.pulled);
         if (json) jsonLine({ kind: "report", reportId: event.pulled.report.id, summary });
-        else if (summary.outcome === "failed") logLine(`error: ${summary.file}: ${summary.reason ?? "failed"}`);
+        else if (summary.outcome === "failed") logLine(`error: ${summary.error ?? summary.file}`);
         else
           logLine(
             `${summary.file}: ${summary.outcome}: ${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged${summary.closed ? `, ${summary.closed} closed` : ""}`,
