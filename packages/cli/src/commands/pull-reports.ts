@@ -161,7 +161,7 @@ async function pullCommand(flags: PullFlags): Promise<void> {
     failed = result.pulled.some((p) => p.outcome === "failed");
     if (!json)
       logLine(
-        `store: ${store.location}: ${result.pulled.filter((p) => p.outcome === "imported").length} reports imported, ${result.skipped.length} skipped (imported before)`,
+        `store: ${store.location}: imported ${result.pulled.filter((p) => p.outcome === "imported").length}, skipped ${result.skipped.length} (imported before)`,
       );
   } finally {
     process.off("SIGINT", onSignal);
