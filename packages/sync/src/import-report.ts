@@ -120,10 +120,12 @@ export async function importReport(
 ): Promise<ImportReportResult> {
   const { subscriptionId, signal } = options;
   if (signal?.aborted) throw abortReason(signal);
-  const lock = await store.lockSync(subscriptionId, {
-    waitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
-    signal,
-  });
+  const lock = await store
+    .lockSync(subscriptionId, { waitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS, signal })
+    .catch((error: unknown) => {
+      // Aborted while waiting for another sync: the abort is the reason, not the lock.
+      throw signal?.aborted ? abortReason(signal) : error;
+    });
   try {
     return await store.transaction((tx) => importInTransaction(tx, items, options));
   } catch (error) {
@@ -202,7 +204,15 @@ async function importInTransaction(
     }
     if (records === 0) return;
     written += records;
-    options.onProgress?.({ records: written, counts });
+    options.onProgress?.({
+      records: written,
+      counts: {
+        webapps: { ...counts.webapps },
+        findings: { ...counts.findings },
+        definitions: { ...counts.definitions },
+        closed: counts.closed,
+      },
+    });
   };
 
   let end: { provenance: ReportProvenance; counts: ReportCounts } | undefined;
