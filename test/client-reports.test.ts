@@ -96,6 +96,8 @@ describe("was.report.search and count against the simulator", () => {
     const now = Date.now();
     const after = new Date(now - 180 * DAY).toISOString();
     const before = new Date(now - 30 * DAY).toISOString();
+    // Filters carry whole seconds (docs/qualys-api.md 3.3).
+    const seconds = (iso: string) => Date.parse(`${iso.slice(0, 19)}Z`);
     const ivantiTag = REPORT_TAGS.find((t) => t.name === "Ivanti")?.id ?? 0;
     const cases: [Parameters<typeof client.was.report.search>[0], (r: (typeof truth)[number]) => boolean][] =
       [
@@ -106,12 +108,10 @@ describe("was.report.search and count against the simulator", () => {
         ],
         [{ status: "ERROR" }, (r) => r.status === "ERROR"],
         [{ format: "PDF" }, (r) => r.format === "PDF"],
-        [{ createdAfter: after }, (r) => r.created > Date.parse(after.slice(0, 19) + "Z")],
+        [{ createdAfter: after }, (r) => r.created > seconds(after)],
         [
           { createdAfter: after, createdBefore: before },
-          (r) =>
-            r.created > Date.parse(after.slice(0, 19) + "Z") &&
-            r.created < Date.parse(before.slice(0, 19) + "Z"),
+          (r) => r.created > seconds(after) && r.created < seconds(before),
         ],
         [{ name: HOSTILE_REPORT_TITLE }, (r) => r.name === HOSTILE_REPORT_TITLE],
         [
