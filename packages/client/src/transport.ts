@@ -38,7 +38,8 @@ export type Transport = (req: HttpRequest) => Promise<HttpResponse>;
 /**
  * A request whose body is read as a stream (report downloads). `timeoutMs` bounds the status line, the headers
  * and the head (the first `headBytes`); after that, `idleTimeoutMs` bounds each wait for the next chunk, so a
- * body of any size may take as long as it needs while a stalled server is still noticed.
+ * body of any size may take as long as it needs while a stalled server is still noticed. `maxBytes` applies
+ * only where the body is buffered (`bufferedStreamTransport`); a streamed body has no cap.
  */
 export interface HttpStreamRequest extends HttpRequest {
   /** Longest wait for the next chunk once the head has been read; 0 disables it. Expiry: code ETIMEDOUT. */

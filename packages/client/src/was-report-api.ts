@@ -85,8 +85,12 @@ export interface ReportFileStream extends ReportFile<AsyncIterable<Uint8Array>> 
   cancel(): void;
 }
 
-/** Bytes looked at before deciding whether the answer is the file or a ServiceResponse envelope. */
-const HEAD_BYTES = 1024;
+/**
+ * Bytes read (within the request deadline) before deciding whether the answer is the file or a ServiceResponse
+ * envelope: room for a byte-order mark, an XML declaration and the root element's name, and little enough that
+ * any real server sends it at once.
+ */
+const HEAD_BYTES = 256;
 
 function fileMeta(headers: Record<string, string>): {
   fileName: string | undefined;

@@ -8,11 +8,11 @@
  * rendered reports) with a mark where the records go; each record is serialized alone, and its CONTENTS text is
  * written in fixed chunks of base64.
  */
-import { HOSTILE_REPORT_TEXT, HOSTILE_RESPONSE } from "../data/catalog.js";
-import type { GeneratedReportSpec, Severity, SimOwner, SimReport, SimWebApp } from "../model.js";
+import { HOSTILE_REPORT_TEXT, HOSTILE_RESPONSE, WAS_QIDS } from "../data/catalog.js";
+import type { GeneratedReportSpec, Severity, SimReport, SimWebApp } from "../model.js";
 import { el, raw, serialize, xmlDocument } from "../wire/xml.js";
 import type { SimWorld } from "../world.js";
-import { reportDateTime } from "./report-dates.js";
+import { reportDate, reportDateTime } from "./report-dates.js";
 import {
   filtersElement,
   globalSummaryElement,
@@ -25,7 +25,7 @@ import {
   textEl,
   webAppAppendixElement,
 } from "./report-parts.js";
-import { scanVulnerabilityElement } from "./scan-report-xml.js";
+import { optionProfileDetailsElement, scanVulnerabilityElement } from "./scan-report-xml.js";
 import { webAppVulnerabilityElement } from "./webapp-report-xml.js";
 
 /** Largest generated document the control API and options accept: findings x response bytes, 8 GiB. */
@@ -36,9 +36,6 @@ export const MAX_GENERATED_FINDINGS = 10_000_000;
 const PATTERN_BYTES = 48 * 1024;
 const RECORDS_MARK = "\u0001records\u0001";
 const EMPTY_CONTENTS = '<CONTENTS base64="true"/>';
-
-/** QIDs of generated records when the world's KnowledgeBase offers none (UNCONFIRMED values, simulator's own). */
-const FALLBACK_QIDS: readonly number[] = [150001, 150004, 150012];
 
 /** Check a spec coming from options or the control API; returns the problems. */
 export function generatedSpecProblems(spec: GeneratedReportSpec): string[] {
@@ -58,20 +55,21 @@ interface Layout {
   pattern: Buffer;
 }
 
-/** The synthetic web app of a hostile report: its name and URL are hostile too. */
-function hostileWebApp(report: SimReport, owner: SimOwner): SimWebApp {
-  const created = report.createdDate;
+/** A web app that exists only in the document (the hostile report's, or when the target is gone). */
+function syntheticWebApp(report: SimReport, hostile: boolean): SimWebApp {
   return {
     id: 1_900_000 + (report.id % 100_000),
-    name: `Hostile app ${HOSTILE_REPORT_TEXT.join(" ")}`,
-    url: `https://hostile.example/${encodeURI("<script>")}?next=javascript:alert(1)`,
+    name: hostile ? `Hostile app ${HOSTILE_REPORT_TEXT.join(" ")}` : "Generated web application",
+    url: hostile
+      ? `https://hostile.example/${encodeURI("<script>")}?next=javascript:alert(1)`
+      : "https://generated.example/",
     uris: [],
-    os: "\u202eSXI",
-    owner,
+    os: hostile ? "\u202eSXI" : null,
+    owner: report.owner,
     scope: "ALL",
     tags: [],
-    createdDate: created,
-    updatedDate: created,
+    createdDate: report.createdDate,
+    updatedDate: report.createdDate,
     isScheduled: false,
     riskScore: 0,
     defaultProfileId: 0,
@@ -83,45 +81,29 @@ function hostileWebApp(report: SimReport, owner: SimOwner): SimWebApp {
   };
 }
 
-function layoutOf(world: SimWorld, report: SimReport): Layout {
-  const spec = report.generated as GeneratedReportSpec;
-  let qids: Layout["qids"];
-  if (spec.hostile) {
-    // QIDs outside the KnowledgeBase, so the glossary prints the records' (hostile) titles.
-    qids = HOSTILE_REPORT_TEXT.map((title, i) => ({
-      qid: 990_001 + i,
-      severity: ((i % 5) + 1) as Severity,
-      title: `Hostile title ${title}`,
-    }));
-  } else {
-    const fromKb = [...world.kb.values()]
-      .filter((v) => v.qid >= 150_000 && v.qid < 160_000)
-      .sort((a, b) => a.qid - b.qid)
-      .slice(0, 8)
-      .map((v) => ({ qid: v.qid, severity: v.severity, title: v.title }));
-    qids =
-      fromKb.length > 0
-        ? fromKb
-        : FALLBACK_QIDS.map((qid, i) => ({ qid, severity: (i + 2) as Severity, title: `QID ${qid}` }));
-  }
+function layoutOf(world: SimWorld, report: SimReport, spec: GeneratedReportSpec): Layout {
+  const qids: Layout["qids"] = spec.hostile
+    ? // QIDs outside the KnowledgeBase, so the glossary prints the records' (hostile) titles.
+      HOSTILE_REPORT_TEXT.map((title, i) => ({
+        qid: 990_001 + i,
+        severity: ((i % 5) + 1) as Severity,
+        title: `Hostile title ${title}`,
+      }))
+    : WAS_QIDS.filter((q) => q.type === "VULNERABILITY").map((q) => ({
+        qid: q.qid,
+        severity: world.kb.get(q.qid)?.severity ?? q.severity,
+        title: q.title,
+      }));
   const target = report.targetIds.map((id) => world.webApps.get(id)).find((w) => w !== undefined);
-  const webApp = spec.hostile || !target ? hostileOrPlain(report, target, spec.hostile) : target;
+  const webApp = spec.hostile || !target ? syntheticWebApp(report, spec.hostile) : target;
+  // The response body, repeated: printable filler, or the hostile response (terminal escapes, markup, commands).
+  const text = Buffer.from(
+    spec.hostile ? HOSTILE_RESPONSE : `<html><body>${"simulated response body ".repeat(40)}</body></html>\n`,
+    "utf8",
+  );
   const pattern = Buffer.alloc(PATTERN_BYTES);
-  if (spec.hostile) {
-    const text = Buffer.from(HOSTILE_RESPONSE, "utf8");
-    for (let i = 0; i < PATTERN_BYTES; i += text.length) text.copy(pattern, i);
-  } else {
-    // Printable filler (an HTML page's worth of text), fixed so every download is the same.
-    const text = Buffer.from(`<html><body>${"simulated response body ".repeat(40)}</body></html>\n`, "utf8");
-    for (let i = 0; i < PATTERN_BYTES; i += text.length) text.copy(pattern, i);
-  }
+  for (let i = 0; i < PATTERN_BYTES; i += text.length) text.copy(pattern, i);
   return { qids, webApp, pattern };
-}
-
-function hostileOrPlain(report: SimReport, target: SimWebApp | undefined, hostile: boolean): SimWebApp {
-  const app = hostileWebApp(report, report.owner);
-  if (hostile) return app;
-  return { ...app, name: target?.name ?? "Generated web application", url: "https://generated.example/" };
 }
 
 function hex(value: number, width: number): string {
@@ -191,8 +173,13 @@ function countsOf(layout: Layout, findings: number): SeverityCounts {
 }
 
 /** The document around the records, split at the place the records go. */
-function skeleton(world: SimWorld, report: SimReport, layout: Layout, generatedAt: number): [string, string] {
-  const spec = report.generated as GeneratedReportSpec;
+function skeleton(
+  world: SimWorld,
+  report: SimReport,
+  spec: GeneratedReportSpec,
+  layout: Layout,
+  generatedAt: number,
+): [string, string] {
   const counts = countsOf(layout, spec.findings);
   const sample = layout.qids.map((_, i) => recordAt(report, layout, i, spec.hostile));
   const webApp = layout.webApp;
@@ -217,12 +204,23 @@ function skeleton(world: SimWorld, report: SimReport, layout: Layout, generatedA
             globalSummaryElement(counts),
             el(
               "SUMMARY_STATS",
-              el("SUMMARY_STAT", textEl("SCAN", `Generated scan of ${webApp.name}`), levelElements(counts)),
+              el(
+                "SUMMARY_STAT",
+                textEl("SCAN", `Generated scan of ${webApp.name}`),
+                el("DATE", reportDate(report.createdDate)),
+                levelElements(counts),
+              ),
             ),
           ),
           el("RESULTS", list, el("INFORMATION_GATHERED_LIST")),
           glossaryElement(sample, world.kb),
-          el("APPENDIX", webAppAppendixElement(webApp), severityCategoryListElement()),
+          // No SCAN_LIST: the scan exists only in this document.
+          el(
+            "APPENDIX",
+            optionProfileDetailsElement(),
+            webAppAppendixElement(webApp),
+            severityCategoryListElement(),
+          ),
         )
       : el(
           "WAS_WEBAPP_REPORT",
@@ -267,8 +265,8 @@ export function* generatedReportChunks(
 ): Generator<Buffer> {
   const spec = report.generated;
   if (!spec) throw new Error(`report ${report.id} is not a generated report`);
-  const layout = layoutOf(world, report);
-  const [head, tail] = skeleton(world, report, layout, generatedAt);
+  const layout = layoutOf(world, report, spec);
+  const [head, tail] = skeleton(world, report, spec, layout, generatedAt);
   const fullChunk = Buffer.from(layout.pattern.toString("base64"), "latin1");
   const detected = reportDateTime(report.createdDate);
   yield Buffer.from(head, "utf8");

@@ -282,7 +282,7 @@ function scanAppendixElement(world: SimWorld, scan: SimWasScan, webApp: SimWebAp
  * OPTION_PROFILE_DETAILS. The simulator has no option-profile settings, so it prints the settings of the default
  * profile as both samples show them (USER_AGENT nil included).
  */
-function optionProfileDetailsElement(): XmlElement {
+export function optionProfileDetailsElement(): XmlElement {
   return el(
     "OPTION_PROFILE_DETAILS",
     el("FORM_SUBMISSION", "BOTH"),

@@ -7,8 +7,9 @@
 import { XMLParser } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { corpusFile, HAS_CORPUS } from "../../../../test/corpus.js";
-import type { SimWebApp } from "../../src/model.js";
+import type { SimReport, SimWebApp } from "../../src/model.js";
 import { resolveOptions } from "../../src/options.js";
+import { generatedReportChunks } from "../../src/reports/generated-report.js";
 import { renderScanReportXml } from "../../src/reports/scan-report-xml.js";
 import { renderWebAppReportXml } from "../../src/reports/webapp-report-xml.js";
 import { createUsers } from "../../src/users.js";
@@ -167,6 +168,30 @@ function simulatedWebAppReport(): string {
   });
 }
 
+/** A generated WAS_SCAN_REPORT (the streamed large-report document), collected whole: it is small here. */
+function generatedScanReport(hostile: boolean): string {
+  const world = buildWorld(createUsers(resolveOptions()));
+  const report: SimReport = {
+    id: 3_000_900,
+    name: "Generated conformance",
+    description: null,
+    type: "WAS_SCAN_REPORT",
+    format: "XML",
+    status: "COMPLETE",
+    createdDate: "2026-03-13T08:00:00Z",
+    updatedDate: "2026-03-13T08:00:00Z",
+    owner: OWNER,
+    readyAt: 0,
+    targetIds: [1_000_001],
+    content: null,
+    contentType: "application/xml",
+    fileName: "generated.xml",
+    generated: { findings: 3, responseBytes: 100, hostile },
+  };
+  const at = Date.parse("2026-03-13T08:00:00Z");
+  return Buffer.concat([...generatedReportChunks(world, report, at)]).toString("utf8");
+}
+
 describe.skipIf(!HAS_CORPUS)("report XML vs real Qualys exports", () => {
   const noVuln = () => shapeOf(corpusFile("defectdojo/qualys_webapp_no_vuln.xml"));
   const oneVuln = () => shapeOf(corpusFile("defectdojo/qualys_webapp_one_vuln.xml"));
@@ -295,5 +320,37 @@ describe.skipIf(!HAS_CORPUS)("report XML vs real Qualys exports", () => {
       .filter((p) => !known.paths.has(p) && !DOCUMENTED_EXTRAS.includes(p))
       .filter((p) => !webAppOnly.some((w) => p === `${VULN}/${w}`));
     expect(unexplained).toEqual([]);
+  });
+
+  it.each([
+    ["generated", false],
+    ["hostile", true],
+  ])("a %s scan report has the samples' sections, record layout, attributes and CDATA", (_kind, hostile) => {
+    const r = real();
+    const g = shapeOf(generatedScanReport(hostile));
+    expect(g.instances.get(ROOT)?.[0]).toEqual(r.instances.get(ROOT)?.[0]);
+    // Every path of the samples, but the scan's appendix entry (the scan exists only in the document),
+    // information gathered (generated reports hold vulnerabilities only) and, for the hostile report's QIDs
+    // (outside the KnowledgeBase), the glossary's optional references (docs/qualys-api.md 6.1).
+    const optional = ["OWASP", "WASC", "CWE", "CVSS_BASE", "CVSS_TEMPORAL"].map(
+      (name) => `${ROOT}/GLOSSARY/QID_LIST/QID/${name}`,
+    );
+    const missing = [...r.paths].filter(
+      (p) =>
+        !g.paths.has(p) &&
+        !under(`${ROOT}/APPENDIX/SCAN_LIST`)(p) &&
+        !under(`${ROOT}/RESULTS/INFORMATION_GATHERED_LIST/INFORMATION_GATHERED`)(p) &&
+        !(hostile && optional.includes(p)),
+    );
+    expect(missing).toEqual([]);
+    const sample = oneVuln().instances.get(VULN)?.[0] ?? [];
+    const mine = g.instances.get(VULN)?.[0] ?? [];
+    expect(mine.filter((n) => sample.includes(n))).toEqual(sample);
+    expect(orderConflicts(merge(r, dradis()), g, under(VULN))).toEqual([]);
+    expect(g.attributes.get(`${VULN}/PAYLOADS/PAYLOAD/RESPONSE/CONTENTS`)).toEqual(new Set(["base64"]));
+    for (const [path, kinds] of g.leafKinds) {
+      const realKinds = r.leafKinds.get(path);
+      if (realKinds?.size === 1 && realKinds.has("cdata")) expect([...kinds], path).toEqual(["cdata"]);
+    }
   });
 });

@@ -362,3 +362,33 @@ describe("saved reports: downloads", () => {
     expect(peak - baseline).toBeLessThan(80 * 1024 * 1024);
   });
 });
+
+describe("generated reports from options", () => {
+  it("adds them at start and again after a reset; bad ones are refused", async () => {
+    const own = await startSimulator({
+      webapps: 1,
+      findingsPerWebapp: 1,
+      hosts: 0,
+      kbSize: 300,
+      generatedReports: [{ name: "Big one", findings: 3, responseBytes: 10, type: "WAS_SCAN_REPORT" }],
+    });
+    try {
+      const named = () => [...own.control.world.reports.values()].filter((r) => r.name === "Big one");
+      expect(named().map((r) => [r.type, r.status, r.generated?.findings])).toEqual([
+        ["WAS_SCAN_REPORT", "COMPLETE", 3],
+      ]);
+      own.control.addGeneratedReport({ findings: 1, responseBytes: 1, name: "Added later" });
+      own.control.reset();
+      expect(named()).toHaveLength(1);
+      expect([...own.control.world.reports.values()].some((r) => r.name === "Added later")).toBe(false);
+      expect(() => own.control.addGeneratedReport({ findings: 2, responseBytes: 8 * 1024 ** 3 })).toThrow(
+        /at most 8589934592 bytes/,
+      );
+    } finally {
+      await own.close();
+    }
+    await expect(startSimulator({ generatedReports: [{ findings: 1.5, responseBytes: 1 }] })).rejects.toThrow(
+      /generatedReports\[0\]: findings must be an integer/,
+    );
+  });
+});
