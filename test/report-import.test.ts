@@ -349,4 +349,72 @@ describe("import (SQLite)", () => {
     const subs = await withStore(db, (s) => s.subscriptions());
     expect(subs.map((s) => [s.apiUrl, s.username])).toEqual([["file:", "report-import"]]);
   });
+
+  it("--severity-map labels findings the same way on import and on sync; a bad map is exit 3 naming the file", async () => {
+    writeFileSync(path.join(dir, "labels.yaml"), 'VULNERABILITY: { "1": Info, "2": Minor }\nINFORMATION_GATHERED: { "1": Note }\n');
+    // The label each stored finding should have: the map's cells for confirmed vulnerabilities and information
+    // gathered, the default table for the kinds the map leaves out (potential, sensitive content).
+    const DEFAULT = { 1: "Low", 2: "Medium", 3: "High", 4: "Critical", 5: "Critical" } as Record<number, string>;
+    const expectedLabel = (f: { type: string; potential: boolean; severity: number | undefined }) => {
+      const severity = f.severity ?? 0;
+      if (f.type === "INFORMATION_GATHERED") return severity === 1 ? "Note" : "Low";
+      if (f.type === "VULNERABILITY" && !f.potential && severity <= 2) return severity === 1 ? "Info" : "Minor";
+      return DEFAULT[severity];
+    };
+    const labelsOf = (location: string) =>
+      withStore(location, async (store) => {
+        const out = new Map<string, { label: string | undefined; expected: string | undefined }>();
+        for await (const { record } of store.findings())
+          out.set(record.uid, { label: record.severityLabel, expected: expectedLabel(record) });
+        return out;
+      });
+    const imported = fresh();
+    expect((await cli(["import", files.webapp, "--db", imported, "--severity-map", "labels.yaml"])).code).toBe(0);
+    const synced = fresh();
+    const sync = await runCliProcess(
+      ["sync", "--db", synced, "--api-url", sim.url, "--username", sim.credentials.username, "--severity-map", "labels.yaml"],
+      { cwd: dir, env: { QUALYS_PASSWORD: sim.credentials.password } },
+    );
+    expect(sync.code).toBe(0);
+    const fromImport = await labelsOf(imported);
+    const fromSync = await labelsOf(synced);
+    expect(fromImport.size).toBeGreaterThan(0);
+    for (const [uid, { label, expected }] of fromImport) {
+      expect(label).toBe(expected);
+      expect(fromSync.get(uid)?.label).toBe(label);
+    }
+    for (const { label, expected } of fromSync.values()) expect(label).toBe(expected);
+    const labels = [...fromImport.values()].map((f) => f.label);
+    expect(labels).toContain("Info");
+    expect(labels).toContain("Note");
+
+    writeFileSync(path.join(dir, "bad-labels.yaml"), 'VULNERABILITY: { "9": Info }\nCRITICAL: {}\n');
+    for (const command of [["import", files.webapp], ["sync", "--api-url", sim.url, "--username", "sim_user"]]) {
+      const bad = await runCliProcess([...command, "--db", fresh(), "--severity-map", "bad-labels.yaml"], {
+        cwd: dir,
+        env: { QUALYS_PASSWORD: sim.credentials.password },
+      });
+      expect(bad.code).toBe(3);
+      expect(bad.stderr).toMatch(/--severity-map: bad-labels\.yaml: VULNERABILITY: "9" is not a severity/);
+      expect(bad.stderr).toMatch(/--severity-map: bad-labels\.yaml: unknown finding kind "CRITICAL"/);
+    }
+  });
+
+  it("a hostile file name is escaped in every line printed", async () => {
+    const db = fresh();
+    const hostile = "\u001b[31mred\u202e ::error::x.xml";
+    writeFileSync(path.join(dir, hostile), readFileSync(path.join(dir, files.webapp)));
+    const missing = "##vso[task.setvariable variable=x]1.xml";
+    const run = await cli(["import", hostile, missing, "--db", db]);
+    expect(run.code).toBe(3);
+    const output = `${run.stdout}\n${run.stderr}`;
+    expect(output).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(output).toMatch(/\\x1b\[31mred/);
+    for (const line of output.split("\n")) {
+      expect(line.trimStart().startsWith("::")).toBe(false);
+      expect(line.includes("##vso[")).toBe(false);
+    }
+    expect(run.stderr).toMatch(/no such file/);
+  });
 });
+
