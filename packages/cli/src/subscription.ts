@@ -25,7 +25,10 @@ export interface SubscriptionFlags {
 }
 
 /** The subscription key the flags or environment name, as the sync would store it; undefined when none is named. */
-export function namedSubscription(flags: SubscriptionFlags, env: NodeJS.ProcessEnv): SubscriptionKey | undefined {
+export function namedSubscription(
+  flags: SubscriptionFlags,
+  env: NodeJS.ProcessEnv,
+): SubscriptionKey | undefined {
   // The sync's order: flag, then environment, then the settings file.
   const file = flags.config ? readConfigFile(flags.config) : {};
   const fromFile = (key: string) => {
@@ -36,9 +39,12 @@ export function namedSubscription(flags: SubscriptionFlags, env: NodeJS.ProcessE
   const platform = flags.platform ?? env.QUALYS_PLATFORM ?? fromFile("platform");
   const username = flags.username ?? env.QUALYS_USERNAME ?? fromFile("username");
   if (!apiUrl && !platform && !username) return undefined;
-  if (!username) throw new UsageError("--username is required with --api-url or --platform (or QUALYS_USERNAME)");
+  if (!username)
+    throw new UsageError("--username is required with --api-url or --platform (or QUALYS_USERNAME)");
   if (!apiUrl && !platform)
-    throw new UsageError("--api-url or --platform is required with --username (or QUALYS_API_URL / QUALYS_PLATFORM)");
+    throw new UsageError(
+      "--api-url or --platform is required with --username (or QUALYS_API_URL / QUALYS_PLATFORM)",
+    );
   // The subscription of imported files is named by its own URL, which no client would accept.
   if (apiUrl === IMPORT_SUBSCRIPTION.apiUrl) return { apiUrl, username };
   try {
@@ -65,7 +71,8 @@ export async function importSubscriptionId(
   const known = await store.subscriptions();
   const only = known.length === 1 ? known[0] : undefined;
   if (only) return { id: only.id, key: { apiUrl: only.apiUrl, username: only.username } };
-  if (known.length === 0) return { id: await store.subscription(IMPORT_SUBSCRIPTION), key: IMPORT_SUBSCRIPTION };
+  if (known.length === 0)
+    return { id: await store.subscription(IMPORT_SUBSCRIPTION), key: IMPORT_SUBSCRIPTION };
   const list = known.map((s) => `--api-url ${s.apiUrl} --username ${s.username}`).join("; ");
   throw new UsageError(
     `${store.location} holds ${known.length} subscriptions; name the one to import into with one of: ${list}`,

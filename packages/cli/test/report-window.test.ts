@@ -17,6 +17,8 @@ describe("windowStart (--oldest)", () => {
   });
 
   it.each(["", "7d", "30", "2y", "30 days"])("refuses %j naming the flag and the choices", (value) => {
-    expect(() => windowStart(value, "--oldest", now)).toThrow(/^--oldest: .* must be one of 30d, 60d, 90d, 6m, 1y$/);
+    expect(() => windowStart(value, "--oldest", now)).toThrow(
+      /^--oldest: .* must be one of 30d, 60d, 90d, 6m, 1y$/,
+    );
   });
 });

@@ -46,17 +46,6 @@ export {
   importReport,
   REPORT_SOURCE,
 } from "./import-report.js";
-export type { Pass, Stream, StreamContext, SyncFilters } from "./stream.js";
-export {
-  findingsStream,
-  KB_BATCH,
-  type RegisteredStream,
-  readDefinitions,
-  STREAM_ORDER,
-  STREAM_REGISTRY,
-  type StreamName,
-  webAppsStream,
-} from "./streams.js";
 export {
   type CreateReportRequest,
   createdReportName,
@@ -68,6 +57,17 @@ export {
   type PullReportsResult,
   pullReports,
 } from "./pull-reports.js";
+export type { Pass, Stream, StreamContext, SyncFilters } from "./stream.js";
+export {
+  findingsStream,
+  KB_BATCH,
+  type RegisteredStream,
+  readDefinitions,
+  STREAM_ORDER,
+  STREAM_REGISTRY,
+  type StreamName,
+  webAppsStream,
+} from "./streams.js";
 export {
   runSync,
   type StreamReport,

@@ -10,9 +10,14 @@
  * to be COMPLETE or ERROR and deletes it afterwards (only a report with this run's name, never one a user saved).
  */
 
-import { type QualysClient, type ReportCriteria,
+import {
+  type QualysClient,
+  type ReportCriteria,
   type ReportFileStream,
-  type ReportSummary, redact, sleep } from "@qualys-connector/client";
+  type ReportSummary,
+  redact,
+  sleep,
+} from "@qualys-connector/client";
 import type { ReportCounts, SeverityLabelMap } from "@qualys-connector/model";
 import { readReport } from "@qualys-connector/reports";
 import type { Store, SubscriptionKey } from "@qualys-connector/store";
@@ -93,9 +98,15 @@ export interface PullReportsResult {
 }
 
 /** Name of a report the pull creates: stable for a target and a day, so a retried run finds it. */
-export function createdReportName(prefix: string | undefined, request: CreateReportRequest, now: Date): string {
+export function createdReportName(
+  prefix: string | undefined,
+  request: CreateReportRequest,
+  now: Date,
+): string {
   const target =
-    "tag" in request ? `tag ${request.tag}` : `webapps ${[...request.webAppIds].sort((a, b) => a - b).join(",")}`;
+    "tag" in request
+      ? `tag ${request.tag}`
+      : `webapps ${[...request.webAppIds].sort((a, b) => a - b).join(",")}`;
   return `${prefix ?? ""}qualys-connector ${target} ${now.toISOString().slice(0, 10)}`;
 }
 
@@ -111,7 +122,8 @@ export async function pullReports(
   const subscriptionId = await store.subscription(options.subscription);
   const emit = options.progress ?? (() => undefined);
   const created = options.create ? await createReport(client, options, now) : undefined;
-  if (created) emit({ kind: "create", reportId: created.reportId, name: created.name, reused: created.reused });
+  if (created)
+    emit({ kind: "create", reportId: created.reportId, name: created.name, reused: created.reused });
 
   const matching = await searchReports(client, options);
   // The store remembers the report ids it imported: those are not downloaded again.
@@ -146,7 +158,12 @@ export async function pullReports(
       await client.was.report.delete(created.reportId);
       emit({ kind: "deleted", reportId: created.reportId });
     }
-    createdResult = { reportId: created.reportId, reused: created.reused, status: created.status, deleted: done };
+    createdResult = {
+      reportId: created.reportId,
+      reused: created.reused,
+      status: created.status,
+      deleted: done,
+    };
   }
   return { subscriptionId, matching, skipped, pulled, created: createdResult };
 }
@@ -168,7 +185,10 @@ async function searchReports(client: QualysClient, options: PullReportsOptions):
       const report = summaryOf(found);
       // The criteria again, here: a server that ignores one of them must not widen the pull.
       if (report.type !== type || report.status !== "COMPLETE" || report.format !== "XML") continue;
-      if (report.creationDate === undefined || Date.parse(report.creationDate) < Date.parse(options.createdSince))
+      if (
+        report.creationDate === undefined ||
+        Date.parse(report.creationDate) < Date.parse(options.createdSince)
+      )
         continue;
       if (options.titlePrefix && !report.name.startsWith(options.titlePrefix)) continue;
       out.push(report);
@@ -233,7 +253,11 @@ async function pullOne(
   } catch (error) {
     // A body left unread holds its connection: close it.
     download?.cancel();
-    return { report, outcome: "failed", error: redact(error instanceof Error ? error.message : String(error)) };
+    return {
+      report,
+      outcome: "failed",
+      error: redact(error instanceof Error ? error.message : String(error)),
+    };
   }
 }
 
@@ -270,14 +294,20 @@ async function createReport(
       throw new Error(
         "tag" in request ? `no web app has the tag "${request.tag}"` : "no web app ids to report on",
       );
-    reportId = await client.was.report.create({ name, type: "WAS_WEBAPP_REPORT", format: "XML", targetIds: webAppIds });
+    reportId = await client.was.report.create({
+      name,
+      type: "WAS_WEBAPP_REPORT",
+      format: "XML",
+      targetIds: webAppIds,
+    });
   }
   const interval = options.pollIntervalMs ?? 5000;
   const deadline = now() + (options.createTimeoutMs ?? 30 * 60_000);
   let status = await client.was.report.status(reportId);
   while (status !== "COMPLETE" && status !== "ERROR") {
     if (options.signal?.aborted) break;
-    if (now() > deadline) throw new Error(`report ${reportId} was still ${status || "not ready"} when the wait ended`);
+    if (now() > deadline)
+      throw new Error(`report ${reportId} was still ${status || "not ready"} when the wait ended`);
     await sleep(interval, options.signal);
     status = await client.was.report.status(reportId);
     options.progress?.({ kind: "create-status", reportId, status });

@@ -18,10 +18,16 @@ import {
   wasGateApi,
   writeGateOutputs,
 } from "@qualys-connector/gate";
-import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
 import { readReport } from "@qualys-connector/reports";
+import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
 import { openStore, type Store, type StoredObject, type SubscriptionKey } from "@qualys-connector/store";
-import { type ImportReportResult, importReport, pullReports, runSync, type SyncReport } from "@qualys-connector/sync";
+import {
+  type ImportReportResult,
+  importReport,
+  pullReports,
+  runSync,
+  type SyncReport,
+} from "@qualys-connector/sync";
 import type { Command } from "commander";
 import { printLine } from "../log.js";
 import { flagOf } from "../option-flags.js";
@@ -246,11 +252,13 @@ async function importDemoReports(
     pollIntervalMs: 200,
   });
   for (const pulled of pull.pulled) {
-    if (pulled.outcome === "failed") say(`[pull-reports] report ${pulled.report.id}: failed: ${pulled.error}`);
+    if (pulled.outcome === "failed")
+      say(`[pull-reports] report ${pulled.report.id}: failed: ${pulled.error}`);
     else
       say(
         `[pull-reports] WAS_WEBAPP_REPORT ${pulled.report.id} "${pulled.report.name ?? ""}": ${describeImport(pulled.result)}`,
       );
   }
-  if (pull.created?.deleted) say(`[pull-reports] report ${pull.created.reportId} was created for the pull and deleted after it`);
+  if (pull.created?.deleted)
+    say(`[pull-reports] report ${pull.created.reportId} was created for the pull and deleted after it`);
 }

@@ -53,7 +53,11 @@ export interface ImportSummary {
  * The summary line of one import: what the file held (`read`, the reader's counts) and what the import did to
  * the stored findings (added, updated, unchanged, closed).
  */
-export function summaryOf(file: string, result: ImportReportResult, read: ReportCounts | undefined): ImportSummary {
+export function summaryOf(
+  file: string,
+  result: ImportReportResult,
+  read: ReportCounts | undefined,
+): ImportSummary {
   const findings = read?.findings ?? {};
   return {
     file,
@@ -344,7 +348,10 @@ export function registerImportCommand(program: Command): void {
     )
     .option("--severity-map <file>", "severity labels by finding type and Qualys severity (docs/import.md)")
     .option("--json", "progress as JSON lines on stderr, the summary as JSON on stdout")
-    .option("--config <file>", "a connection settings file naming the subscription (apiUrl or platform, username)")
+    .option(
+      "--config <file>",
+      "a connection settings file naming the subscription (apiUrl or platform, username)",
+    )
     .option("--api-url <url>", "the subscription the rows belong to: its API URL (env QUALYS_API_URL)")
     .option("--platform <id>", "or its platform (env QUALYS_PLATFORM)")
     .option("--username <name>", "and its user (env QUALYS_USERNAME)")

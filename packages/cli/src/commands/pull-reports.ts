@@ -13,8 +13,8 @@ import { createQualysClient } from "@qualys-connector/client";
 import {
   type CreateReportRequest,
   type PulledOutcome,
-  type PullProgress,
   type PulledReportType,
+  type PullProgress,
   pullReports,
 } from "@qualys-connector/sync";
 import type { Command } from "commander";
@@ -23,8 +23,8 @@ import { logLine } from "../log.js";
 import { parseInteger } from "../parse/numbers.js";
 import { REPORT_WINDOWS, windowStart } from "../parse/report-window.js";
 import { readSeverityMap } from "../parse/severity-map.js";
-import { apiSubscription } from "../subscription.js";
 import { addConnectionOptions, type ConnectionFlags, loadSettings } from "../settings.js";
+import { apiSubscription } from "../subscription.js";
 import {
   failedSummary,
   type ImportSummary,
@@ -61,7 +61,9 @@ function createRequest(flags: PullFlags): CreateReportRequest | undefined {
     if (flags.tag.trim() === "") throw new UsageError("--tag: give a tag name");
     return { tag: flags.tag.trim() };
   }
-  const ids = (flags.webappIds ?? "").split(",").map((raw, i) => parseInteger(raw, `--webapp-ids entry ${i + 1}`, 1));
+  const ids = (flags.webappIds ?? "")
+    .split(",")
+    .map((raw, i) => parseInteger(raw, `--webapp-ids entry ${i + 1}`, 1));
   return { webAppIds: [...new Set(ids)] };
 }
 
@@ -99,14 +101,16 @@ async function pullCommand(flags: PullFlags): Promise<void> {
   const onProgress = (event: PullProgress) => {
     switch (event.kind) {
       case "searched":
-        if (json) jsonLine({ kind: "searched", matching: event.matching, alreadyImported: event.alreadyImported });
+        if (json)
+          jsonLine({ kind: "searched", matching: event.matching, alreadyImported: event.alreadyImported });
         else
           logLine(
             `${event.matching} saved reports match; ${event.alreadyImported} already imported, ${event.matching - event.alreadyImported} to pull`,
           );
         return;
       case "create":
-        if (json) jsonLine({ kind: "create", reportId: event.reportId, name: event.name, reused: event.reused });
+        if (json)
+          jsonLine({ kind: "create", reportId: event.reportId, name: event.name, reused: event.reused });
         else
           logLine(
             `${event.reused ? "found report" : "created report"} ${event.reportId} (${event.name}); waiting for it`,
@@ -183,7 +187,10 @@ export function registerPullReportsCommand(program: Command): void {
     .option("--report-title-prefix <text>", "only reports whose title starts with this text")
     .option("--oldest <window>", `only reports created within ${REPORT_WINDOWS.join("|")}`, "30d")
     .option("--include-scan-reports", "also WAS_SCAN_REPORT files (default: WAS_WEBAPP_REPORT only)")
-    .option("--create", "first ask Qualys for a new WAS_WEBAPP_REPORT (reused by a retried run, deleted after)")
+    .option(
+      "--create",
+      "first ask Qualys for a new WAS_WEBAPP_REPORT (reused by a retried run, deleted after)",
+    )
     .option("--webapp-ids <list>", "with --create: report on these web apps")
     .option("--tag <name>", "with --create: report on the web apps with this tag")
     .option("--label <name>", "a label stored on the imported web apps")

@@ -25,8 +25,8 @@ import { flagOf } from "../option-flags.js";
 import { type Column, csvCell, render } from "../output.js";
 import { parseDuration } from "../parse/duration.js";
 import { readSeverityMap } from "../parse/severity-map.js";
-import { apiSubscription } from "../subscription.js";
 import { addConnectionOptions, type ConnectionFlags, loadSettings, redactOutput } from "../settings.js";
+import { apiSubscription } from "../subscription.js";
 
 /** The embedded default: a SQLite file in the working directory. */
 export const DEFAULT_DB = "sqlite:./qualys.db";

@@ -7,7 +7,10 @@ import { UsageError } from "../exit-codes.js";
  * The `--severity-map FILE` of `sync`, `import` and `pull-reports`: the one map format (docs/import.md, "Severity
  * map") read by the model's parser; a problem names the flag, the file and where in it.
  */
-export function readSeverityMap(file: string | undefined, flag = "--severity-map"): SeverityLabelMap | undefined {
+export function readSeverityMap(
+  file: string | undefined,
+  flag = "--severity-map",
+): SeverityLabelMap | undefined {
   if (file === undefined) return undefined;
   let text: string;
   try {
