@@ -122,7 +122,9 @@ export function policyInputs(extra: PolicyFlags = {}): { policy: Policy; baselin
     maxSeverityCount: severityLimits(),
     failOnQids: booleanInput("failByQids") ? requiredInput("qidList") : undefined,
     excludeQids: optionalInput("excludeQids"),
-    onIncomplete: booleanInput("failOnScanNotComplete") ? "fail" : "warn",
+    // Unset (a YAML step run outside the agent's defaults) fails, as the form's default does.
+    onIncomplete:
+      (optionalInput("failOnScanNotComplete") ?? "true").toLowerCase() === "true" ? "fail" : "warn",
     baseline: optionalInput("baselineFile"),
   };
   const policyPath = optionalInput("policyFile");
