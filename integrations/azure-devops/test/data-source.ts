@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DOMParser } from "@xmldom/xmldom";
 import { JSONPath } from "jsonpath-plus";
+import { Agent, fetch } from "undici";
 import xpath from "xpath";
 
 export const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -87,12 +88,21 @@ export async function runDataSource(
     Authorization: `Basic ${Buffer.from(`${endpoint.username}:${endpoint.password}`).toString("base64")}`,
   };
   for (const header of source.headers ?? []) headers[header.name] = header.value;
-  const response = await fetch(url, {
-    method: (source.requestVerb ?? "GET").toUpperCase(),
-    headers,
-    ...(source.requestContent !== undefined ? { body: source.requestContent } : {}),
-  });
-  const text = await response.text();
+  // A connection of its own: a kept-alive one may have been closed by the server while a task ran synchronously.
+  const dispatcher = new Agent();
+  let text: string;
+  let response: Awaited<ReturnType<typeof fetch>>;
+  try {
+    response = await fetch(url, {
+      method: (source.requestVerb ?? "GET").toUpperCase(),
+      headers,
+      dispatcher,
+      ...(source.requestContent !== undefined ? { body: source.requestContent } : {}),
+    });
+    text = await response.text();
+  } finally {
+    await dispatcher.close();
+  }
   if (!response.ok) throw new Error(`${source.name}: HTTP ${response.status}`);
   let items: unknown[];
   if (source.resultSelector.startsWith("jsonpath:")) {
