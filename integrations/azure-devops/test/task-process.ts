@@ -3,6 +3,7 @@
  * thread, offline: the runner uses this Node (`nodePath`), so it downloads nothing.
  */
 
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -130,4 +131,57 @@ export function readResult(file: string): {
   apiCalls: Record<string, number>;
 } {
   return JSON.parse(readFileSync(file, "utf8"));
+}
+
+/**
+ * Start a task bundle as the agent does (inputs and the connection in the environment), without the mock runner,
+ * so the test can signal it while it runs. Resolves with the process and a way to wait for a line of its stdout.
+ */
+export function spawnTask(
+  taskPath: string,
+  inputs: Record<string, string>,
+  endpoint: { url: string; username: string; password: string },
+  env: Record<string, string> = {},
+): {
+  child: ChildProcess;
+  stdout: () => string;
+  waitFor: (pattern: RegExp) => Promise<void>;
+  exited: Promise<number | null>;
+} {
+  const id = "qualys-sim";
+  const variables: Record<string, string> = {
+    TF_BUILD: "True",
+    [`ENDPOINT_URL_${id}`]: endpoint.url,
+    [`ENDPOINT_AUTH_SCHEME_${id}`]: "UsernamePassword",
+    [`ENDPOINT_AUTH_PARAMETER_${id}_USERNAME`]: endpoint.username,
+    [`ENDPOINT_AUTH_PARAMETER_${id}_PASSWORD`]: endpoint.password,
+    ...Object.fromEntries(
+      Object.entries({ qualysConnection: id, ...inputs }).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]),
+    ),
+    ...env,
+  };
+  const child = spawn(process.execPath, [taskPath], { env: { ...process.env, ...variables } });
+  let out = "";
+  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    out += chunk;
+    for (const waiter of [...waiters])
+      if (waiter.pattern.test(out)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return {
+    child,
+    stdout: () => out,
+    waitFor: (pattern) =>
+      pattern.test(out)
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+            waiters.push({ pattern, resolve });
+            void exited.then(() => reject(new Error(`the task exited before ${pattern}:\n${out}`)));
+          }),
+    exited,
+  };
 }

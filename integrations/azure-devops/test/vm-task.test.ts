@@ -16,7 +16,13 @@ const temp = temporaryDir();
 
 beforeAll(async () => {
   [sim, { QualysVmScan: vmTask }] = await Promise.all([
-    startSimulatorThread(temp.dir, { scanDurationMs: 1500, webapps: 1, hosts: 2, kbSize: 300, connectorRunMs: 500 }),
+    startSimulatorThread(temp.dir, {
+      scanDurationMs: 1500,
+      webapps: 1,
+      hosts: 2,
+      kbSize: 300,
+      connectorRunMs: 500,
+    }),
     bundleTasks(temp.dir),
   ]);
 });
@@ -39,7 +45,11 @@ function scan(inputs: Record<string, string>): Promise<TaskRun> {
 
 function expectHandedOver(run: TaskRun, verdict: string, exitCode: string): void {
   expect(run.attachments).toEqual([
-    { type: "qualys-gate-result", name: expect.stringMatching(/^QualysVmScan-vm-\d+\.json$/), path: run.outputs.resultPath },
+    {
+      type: "qualys-gate-result",
+      name: expect.stringMatching(/^QualysVmScan-vm-\d+\.json$/),
+      path: run.outputs.resultPath,
+    },
   ]);
   expect(readResult(run.outputs.resultPath ?? "").verdict).toBe(verdict);
   expect(run.summaries).toHaveLength(1);
@@ -67,7 +77,12 @@ describe("QualysVmScan with the mock test runner against the simulator", () => {
     const run = await scan({
       targetType: "ip",
       hostIp: "10.250.0.2",
-      ...Object.fromEntries([1, 2, 3, 4, 5].flatMap((n) => [[`failBySev${n}`, "true"], [`sev${n}Count`, "0"]])),
+      ...Object.fromEntries(
+        [1, 2, 3, 4, 5].flatMap((n) => [
+          [`failBySev${n}`, "true"],
+          [`sev${n}Count`, "0"],
+        ]),
+      ),
     });
     expect(run.result).toBe("Failed");
     expectHandedOver(run, "failed", "1");

@@ -5,6 +5,7 @@ import {
   readResult,
   runTask,
   type SimHandle,
+  spawnTask,
   startSimulatorThread,
   type TaskRun,
   temporaryDir,
@@ -190,5 +191,28 @@ describe("QualysWasScan with the mock test runner against the simulator", () => 
     expect(run.stdout).toContain("\\x23#vso[task.setvariable");
     expectOnlyOwnCommands(run);
     expect(run.stdout.match(/##vso\[task\.complete/g)).toHaveLength(1);
+  });
+});
+
+describe("QualysWasScan when the pipeline is cancelled", () => {
+  it("SIGTERM cancels the scan it launched, still hands the outputs over, and fails", async () => {
+    const task = spawnTask(
+      wasTask,
+      { ...fast, webApp: "scenario-slow", reportDirectory: `${temp.dir}/cancelled` },
+      endpoint(),
+      { SYSTEM_TASKINSTANCEID: "instance-cancelled" },
+    );
+    await task.waitFor(/launched scan \d+/);
+    task.child.kill("SIGTERM");
+    await task.exited;
+    const out = task.stdout();
+    expect(out).toMatch(/SIGTERM received: cancelling the scan/);
+    expect(out).toMatch(/##vso\[task\.complete result=Failed;\]/);
+    const resultPath = /##vso\[task\.addattachment type=qualys-gate-result;name=[^;]+;\](.+)/.exec(out)?.[1];
+    expect(resultPath).toBeDefined();
+    const result = readResult(resultPath ?? "");
+    expect(result.verdict).toBe("incomplete");
+    expect(result.apiCalls.cancel).toBeGreaterThan(0);
+    expect(out).toMatch(/##vso\[task\.uploadsummary\]/);
   });
 });
