@@ -5,7 +5,17 @@
  */
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import Ajv from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,11 +25,32 @@ import { temporaryDir } from "./task-process.js";
 import { taskJsonSchema } from "./task-schema.js";
 
 const temp = temporaryDir();
-const copy = path.join(temp.dir, "azure-devops");
+/**
+ * The copy sits below this package's node_modules, so a copied web/build.mjs resolves its npm imports from this
+ * package and the repository, as in place.
+ */
+const cacheDir = path.join(PACKAGE_DIR, "node_modules/.cache");
+mkdirSync(cacheDir, { recursive: true });
+const copy = mkdtempSync(path.join(cacheDir, "vsix-test-"));
 const unpacked = path.join(temp.dir, "unpacked");
 let vsix: string;
 
 beforeAll(async () => {
+  mkdirSync(unpacked);
+  // CI checks the .vsix that `npm run package:azure-devops` built, with the real views (QUALYS_ADO_VSIX).
+  const built = process.env.QUALYS_ADO_VSIX;
+  if (built) vsix = path.resolve(built);
+  else vsix = await packageCopy();
+  // A .vsix is a zip file (Open Packaging Conventions).
+  execFileSync("python3", ["-m", "zipfile", "-e", vsix, unpacked]);
+}, 300_000);
+afterAll(() => {
+  temp.remove();
+  rmSync(copy, { recursive: true, force: true });
+});
+
+/** Package a copy of this package, with stand-in pages for the results views when their sources are absent. */
+async function packageCopy(): Promise<string> {
   mkdirSync(copy, { recursive: true });
   for (const file of ["vss-extension.json", "README.md"])
     cpSync(path.join(PACKAGE_DIR, file), path.join(copy, file));
@@ -33,12 +64,8 @@ beforeAll(async () => {
     for (const page of WEB_PAGES)
       writeFileSync(path.join(copy, page), "<!doctype html><title>stand-in</title>\n");
   }
-  vsix = await packageExtension(copy);
-  mkdirSync(unpacked);
-  // A .vsix is a zip file (Open Packaging Conventions).
-  execFileSync("python3", ["-m", "zipfile", "-e", vsix, unpacked]);
-}, 300_000);
-afterAll(() => temp.remove());
+  return packageExtension(copy);
+}
 
 const readUnpacked = <T>(file: string): T => JSON.parse(readFileSync(path.join(unpacked, file), "utf8")) as T;
 
