@@ -70,10 +70,15 @@ export async function bundleTasks(dir: string): Promise<{ QualysWasScan: string;
 }
 
 /** Run a task bundle with the given inputs and the connection to `endpoint`. */
+/** The service connection of a run: a username and password, or OAuth client credentials. */
+export type TestEndpoint =
+  | { url: string; username: string; password: string }
+  | { url: string; clientId: string; clientSecret: string };
+
 export async function runTask(
   taskPath: string,
   inputs: Record<string, string>,
-  endpoint: { url: string; username: string; password: string },
+  endpoint: TestEndpoint,
   env: Record<string, string> = {},
 ): Promise<TaskRun> {
   // The test file goes to the constructor: LoadAsync would look for a Node of the task.json's handler to

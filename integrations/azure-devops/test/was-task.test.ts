@@ -166,6 +166,19 @@ describe("QualysWasScan with the mock test runner against the simulator", () => 
     expect(run.stderr).not.toContain("not-the-password");
   });
 
+  it("connects with the OAuth client credentials of the connection, and masks the client secret", async () => {
+    const run = await runTask(
+      wasTask,
+      { ...fast, webApp: "scenario-clean", reportDirectory: `${temp.dir}/oauth` },
+      { url: sim.url, clientId: "sim-client-id", clientSecret: "sim-client-secret" },
+      { SYSTEM_TASKINSTANCEID: "instance-oauth" },
+    );
+    expect(run.result).toBe("Succeeded");
+    expect(run.outputs.verdict).toBe("passed");
+    expect(run.stdout.split(/\r?\n/)).toContain("##vso[task.setsecret]sim-client-secret");
+    expect(readFileSync(run.outputs.resultPath ?? "", "utf8")).not.toContain("sim-client-secret");
+  });
+
   it("a bad input fails the task naming the input, before any scan", async () => {
     const run = await scan({ webApp: "scenario-clean", timeout: "soon" });
     expect(run.result).toBe("Failed");
