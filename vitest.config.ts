@@ -19,7 +19,8 @@ const shared = {
  * (test/cli-process.ts, or the helpers built on it), so an import of one of those names them. They are end-to-end
  * tests, with the CLI bundle that test/global-setup.ts builds once per run.
  */
-const SPAWNERS = /from "[./]*(?:test\/|\.\.\/\.\.\/\.\.\/test\/)?(?:cli-process|gate-e2e|spawn-cli)\.js"/;
+const SPAWNERS =
+  /from "[./]*(?:test\/|\.\.\/\.\.\/\.\.\/test\/)?(?:cli-process|gate-e2e|spawn-cli|task-process)\.js"/;
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -28,13 +29,16 @@ function testFiles(dir: string): string[] {
     .filter((file) => !file.includes(`${path.sep}node_modules${path.sep}`));
 }
 
-const packageTests = readdirSync("packages").flatMap((name) => {
-  try {
-    return testFiles(path.join("packages", name, "test"));
-  } catch {
-    return [];
-  }
-});
+/** The test files of the workspace packages (packages/*) and of the CI integrations (integrations/*). */
+const packageTests = ["packages", "integrations"].flatMap((folder) =>
+  readdirSync(folder).flatMap((name) => {
+    try {
+      return testFiles(path.join(folder, name, "test"));
+    } catch {
+      return [];
+    }
+  }),
+);
 const spawning = packageTests.filter((file) => SPAWNERS.test(readFileSync(file, "utf8")));
 
 /** Checks of the repository's own files (imports, citations): fast, so part of the unit loop. */
@@ -52,7 +56,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: "unit",
-          include: ["packages/*/test/**/*.test.ts", ...repositoryChecks],
+          include: ["packages/*/test/**/*.test.ts", "integrations/*/test/**/*.test.ts", ...repositoryChecks],
           exclude: ["**/*.conformance.test.ts", "**/node_modules/**", ...spawning],
         },
       },

@@ -52,21 +52,32 @@ function importsOf(text: string, file: string): ImportSite[] {
   return sites;
 }
 
+/**
+ * What the CI integrations (integrations/*: thin wrappers over the gate) may import: the gate and what it stands on.
+ * Their tests may use the simulator; their sources may not.
+ */
+const INTEGRATIONS_ALLOWED: readonly string[] = ["client", "model", "gate"];
+
 /** What is wrong with one import of package `from`, or undefined. */
-function violation(from: string, site: ImportSite, packageDir: string): string | undefined {
+function violation(
+  from: string,
+  site: ImportSite,
+  packageDir: string,
+  allowed: readonly string[] = ALLOWED[from] ?? [],
+): string | undefined {
   const where = `${path.relative(root, site.file)}:${site.line} imports "${site.specifier}"`;
   if (site.specifier.startsWith(SCOPE)) {
     const [name, ...rest] = site.specifier.slice(SCOPE.length).split("/");
     if (rest.length > 0) return `${where}: reaches into ${SCOPE}${name}'s internals; use its public entry`;
     if (name === from) return `${where}: a package imports itself through its public name`;
-    if (!(ALLOWED[from] ?? []).includes(name ?? ""))
-      return `${where}: ${from} may not depend on ${name} (allowed: ${(ALLOWED[from] ?? []).join(", ") || "none"})`;
+    if (!allowed.includes(name ?? ""))
+      return `${where}: ${from} may not depend on ${name} (allowed: ${allowed.join(", ") || "none"})`;
     return undefined;
   }
   if (site.specifier.startsWith(".")) {
     const target = path.resolve(path.dirname(site.file), site.specifier);
     if (!target.startsWith(`${packageDir}${path.sep}`))
-      return `${where}: a relative import leaves packages/${from}`;
+      return `${where}: a relative import leaves ${path.relative(root, packageDir)}`;
   }
   return undefined;
 }
@@ -80,7 +91,36 @@ const packages = readdirSync(path.join(root, "packages")).filter((dir) => {
   }
 });
 
+const integrations = (() => {
+  try {
+    return readdirSync(path.join(root, "integrations")).filter((dir) => {
+      try {
+        readFileSync(path.join(root, "integrations", dir, "package.json"));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return [];
+  }
+})();
+
 describe("architecture", () => {
+  for (const dir of integrations) {
+    const integrationDir = path.join(root, "integrations", dir);
+    it(`integrations/${dir}: its sources import only ${INTEGRATIONS_ALLOWED.join(", ")}, through their public entries`, () => {
+      const sites = sourceFiles(path.join(integrationDir, "src")).flatMap((file) =>
+        importsOf(readFileSync(file, "utf8"), file),
+      );
+      expect(sites.length).toBeGreaterThan(0);
+      const problems = sites
+        .map((site) => violation(`integrations/${dir}`, site, integrationDir, INTEGRATIONS_ALLOWED))
+        .filter((p) => p !== undefined);
+      expect(problems).toEqual([]);
+    });
+  }
+
   it("knows every workspace package", () => {
     expect([...packages].sort()).toEqual(Object.keys(ALLOWED).sort());
   });

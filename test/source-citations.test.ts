@@ -42,11 +42,15 @@ function citations(file: string, text: string, rules: typeof EVERYWHERE): string
 }
 
 const packageDirs = readdirSync(path.join(root, "packages"));
+/** The CI integrations (integrations/*), held to the same rules as the packages. */
+const integrationDirs = existsSync(path.join(root, "integrations"))
+  ? readdirSync(path.join(root, "integrations")).map((dir) => path.join("integrations", dir))
+  : [];
 
 describe("source citations", () => {
   it("package sources cite only what is in the repository or public", () => {
-    const found = packageDirs
-      .flatMap((dir) => files(path.join("packages", dir, "src")))
+    const found = [...packageDirs.map((dir) => path.join("packages", dir)), ...integrationDirs]
+      .flatMap((dir) => [...files(path.join(dir, "src")), ...files(path.join(dir, "web"))])
       .map((file) => path.relative(root, file))
       .flatMap((file) =>
         citations(file, readFileSync(path.join(root, file), "utf8"), [...EVERYWHERE, ...SOURCES_ONLY]),
@@ -57,6 +61,7 @@ describe("source citations", () => {
   it("tests, benchmarks and scripts cite only what is in the repository or public", () => {
     const found = [
       ...packageDirs.map((dir) => path.join("packages", dir, "test")),
+      ...integrationDirs.flatMap((dir) => [path.join(dir, "test"), path.join(dir, "scripts")]),
       "test",
       "bench",
       "scripts",
@@ -72,6 +77,7 @@ describe("source citations", () => {
       ...files("docs"),
       path.join(root, "README.md"),
       ...packageDirs.map((dir) => path.join(root, "packages", dir, "README.md")),
+      ...integrationDirs.map((dir) => path.join(root, dir, "README.md")),
     ].filter((file) => file.endsWith(".md") && existsSync(file));
     const rules = [
       ...EVERYWHERE.filter((rule) => rule.what !== "qualys-api.md without docs/"),

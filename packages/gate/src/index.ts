@@ -11,6 +11,7 @@ export {
   readBaseline,
 } from "./baseline.js";
 export { describeError } from "./describe-error.js";
+export { DurationError, parseDuration } from "./duration.js";
 export { type Evaluation, type EvaluationInput, evaluate } from "./evaluate.js";
 export { evaluateSaved, readSavedScan, type SavedScan, SavedScanError } from "./evaluate-offline.js";
 export { toIsoUtc } from "./iso-date.js";

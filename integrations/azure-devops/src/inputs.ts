@@ -1,0 +1,141 @@
+/**
+ * Task inputs: reading them, and turning the form's criteria into the gate's policy. A bad value is a
+ * TaskInputError whose message starts with the input's name, as the classic editor labels it in task.json.
+ */
+
+import {
+  type Baseline,
+  BaselineError,
+  DurationError,
+  loadPolicyFile,
+  normalizePolicy,
+  type Policy,
+  PolicyError,
+  type PolicyFlags,
+  parseDuration,
+  readBaseline,
+} from "@qualys-connector/gate";
+import * as tl from "azure-pipelines-task-lib/task";
+
+/** A task input that cannot be used; the message names the input. */
+export class TaskInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TaskInputError";
+  }
+}
+
+/** A trimmed input, or undefined when empty. */
+export function optionalInput(name: string): string | undefined {
+  const value = tl.getInput(name, false)?.trim();
+  return value === undefined || value === "" ? undefined : value;
+}
+
+export function requiredInput(name: string): string {
+  const value = optionalInput(name);
+  if (value === undefined) throw new TaskInputError(`${name}: required, but empty`);
+  return value;
+}
+
+export function booleanInput(name: string): boolean {
+  return tl.getBoolInput(name, false);
+}
+
+/** A whole number within bounds. */
+export function integerInput(name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const text = requiredInput(name);
+  if (!/^\d+$/.test(text)) throw new TaskInputError(`${name}: "${text}" is not a whole number`);
+  const value = Number(text);
+  if (value < min || value > max) throw new TaskInputError(`${name}: ${value} is not within ${min}-${max}`);
+  return value;
+}
+
+/** One of the values a pick list offers. */
+export function choiceInput<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+  const text = optionalInput(name) ?? fallback;
+  const match = choices.find((choice) => choice.toLowerCase() === text.toLowerCase());
+  if (match === undefined)
+    throw new TaskInputError(`${name}: "${text}" must be one of ${choices.join(", ")}`);
+  return match;
+}
+
+/**
+ * The form's "Timeout Settings": how often to check and how long to wait, in minutes as the form asks (`5`,
+ * `60*24`) or with a unit (`30s`, `2h`).
+ */
+export function timingInputs(defaults: { poll: string; timeout: string }): {
+  pollIntervalMs: number;
+  timeoutMs: number;
+} {
+  const poll = optionalInput("pollingFrequency") ?? defaults.poll;
+  const timeout = optionalInput("timeout") ?? defaults.timeout;
+  let pollIntervalMs: number;
+  let timeoutMs: number;
+  try {
+    pollIntervalMs = parseDuration(poll, "pollingFrequency", "m");
+    timeoutMs = parseDuration(timeout, "timeout", "m");
+  } catch (error) {
+    if (error instanceof DurationError) throw new TaskInputError(error.message);
+    throw error;
+  }
+  if (pollIntervalMs < 1000) throw new TaskInputError(`pollingFrequency: "${poll}" is under 1 second`);
+  if (timeoutMs < pollIntervalMs)
+    throw new TaskInputError(`timeout: "${timeout}" is shorter than pollingFrequency "${poll}"`);
+  return { pollIntervalMs, timeoutMs };
+}
+
+/** The gate's option names (normalizePolicy's keys) as the task's inputs, for error messages. */
+const INPUT_OF_OPTION: Readonly<Record<string, string>> = {
+  maxSeverityCount: "severity limits (sev1Count to sev5Count)",
+  failOnQids: "qidList",
+  excludeQids: "excludeQids",
+  onIncomplete: "failOnScanNotComplete",
+  baseline: "baselineFile",
+  policyFile: "policyFile",
+  failOnCves: "cveList",
+  failOnCvss: "cvssScore",
+  cvssVersion: "cvssVersion",
+  excludeCves: "excludeCves",
+};
+const inputOf = (option: string) => INPUT_OF_OPTION[option] ?? option;
+
+/**
+ * "Build Failure Conditions By Vulnerability Severity": each ticked severity with its limit, as the gate's
+ * `maxSeverityCount` (`5=0,4=2`).
+ */
+function severityLimits(): string | undefined {
+  const rules: string[] = [];
+  for (const severity of [5, 4, 3, 2, 1]) {
+    if (booleanInput(`failBySev${severity}`))
+      rules.push(`${severity}=${integerInput(`sev${severity}Count`, 0)}`);
+  }
+  return rules.length > 0 ? rules.join(",") : undefined;
+}
+
+/**
+ * The policy from the form's criteria (and the VM criteria in `extra`), merged over the policy file when one is
+ * given, and the baseline it names; problems become a TaskInputError naming the inputs.
+ */
+export function policyInputs(extra: PolicyFlags = {}): { policy: Policy; baseline: Baseline | undefined } {
+  const flags: PolicyFlags = {
+    ...extra,
+    maxSeverityCount: severityLimits(),
+    failOnQids: booleanInput("failByQids") ? requiredInput("qidList") : undefined,
+    excludeQids: optionalInput("excludeQids"),
+    // Unset (a YAML step run outside the agent's defaults) fails, as the form's default does.
+    onIncomplete:
+      (optionalInput("failOnScanNotComplete") ?? "true").toLowerCase() === "true" ? "fail" : "warn",
+    baseline: optionalInput("baselineFile"),
+  };
+  const policyPath = optionalInput("policyFile");
+  try {
+    const file = policyPath !== undefined ? loadPolicyFile(policyPath) : undefined;
+    const policy = normalizePolicy(flags, file);
+    const baseline = policy.baselinePath !== undefined ? readBaseline(policy.baselinePath) : undefined;
+    return { policy, baseline };
+  } catch (error) {
+    if (error instanceof PolicyError || error instanceof BaselineError)
+      throw new TaskInputError(error.messageWith(inputOf));
+    throw error;
+  }
+}
