@@ -28,7 +28,11 @@ const NODE_ONLY = ["node:*", "undici"];
 
 async function reportCss() {
   const bundle = await esbuild.build({
-    stdin: { contents: 'export { REPORT_CSS } from "@qualys-connector/gate";', resolveDir: here, loader: "ts" },
+    stdin: {
+      contents: 'export { REPORT_CSS } from "@qualys-connector/gate";',
+      resolveDir: here,
+      loader: "ts",
+    },
     bundle: true,
     platform: "browser",
     format: "esm",
@@ -68,7 +72,8 @@ export async function buildWeb({ out = path.resolve(here, "../dist/web"), sdk } 
   });
   for (const [file, output] of Object.entries(result.metafile.outputs)) {
     const left = output.imports.filter((entry) => entry.external).map((entry) => entry.path);
-    if (left.length > 0) throw new Error(`${file} still references ${left.join(", ")}: a Node.js module reached the views`);
+    if (left.length > 0)
+      throw new Error(`${file} still references ${left.join(", ")}: a Node.js module reached the views`);
   }
   const css = `${await reportCss()}\n${await import("node:fs/promises").then((fs) => fs.readFile(path.join(here, "src", "views.css"), "utf8"))}`;
   const written = [];

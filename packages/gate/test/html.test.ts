@@ -178,8 +178,12 @@ describe("renderHtml", () => {
     const html = renderHtml(sampleResult());
     // The bars (SVG) are the counted findings, scaled to the largest of them; the statistics are notes below.
     const svg = /<svg class="severity-chart"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? "";
-    expect(svg).toContain('aria-label="Vulnerabilities counted by the criteria, by severity: 5 Urgent: 1, 4 Critical: 1,');
-    const bars = [...svg.matchAll(/<g class="severity sev-(\d)">.*?<rect class="bar" x="110" y="\d+" width="([\d.]+)"/g)];
+    expect(svg).toContain(
+      'aria-label="Vulnerabilities counted by the criteria, by severity: 5 Urgent: 1, 4 Critical: 1,',
+    );
+    const bars = [
+      ...svg.matchAll(/<g class="severity sev-(\d)">.*?<rect class="bar" x="110" y="\d+" width="([\d.]+)"/g),
+    ];
     expect(bars.map((m) => [m[1], m[2]])).toEqual([
       ["5", "460"],
       ["4", "460"],
@@ -189,7 +193,8 @@ describe("renderHtml", () => {
     ]);
     expect(svg).toContain("<title>5 Urgent: 1</title>");
     expect(html).toContain('<li>5 Urgent: <span class="differs">scan statistics: 2, differs</span></li>');
-    expect(html).toContain('<li>1 Minimal: <span class="muted">scan statistics: 1</span></li>');
+    // Severity 1 agrees with the statistics and has nothing else to say: no note.
+    expect(html).not.toContain("<li>1 Minimal");
     expect(html).toContain(
       "Note: the findings list and the scan's own statistics disagree (severity 5: 1 in the findings list, 2 in the statistics).",
     );
@@ -269,13 +274,18 @@ describe("renderHtml", () => {
     const html = renderHtml(cleanResult());
     expectSafePage(html);
     expect(html).toContain('<h1><span class="badge">PASSED</span> Qualys WAS gate passed</h1>');
-    expect(html).toContain('<rect class="bar" x="110" y="2" width="0" height="20" rx="3"><title>5 Urgent: 0</title></rect>');
+    expect(html).toContain(
+      '<rect class="bar" x="110" y="2" width="0" height="20" rx="3"><title>5 Urgent: 0</title></rect>',
+    );
     expect(html).not.toContain("disagree");
+    expect(html).toContain("The scan's own statistics agree with the findings list.");
     expect(html).not.toContain("<h2>Exceptions</h2>");
     expect(html).not.toContain("<h2>Warnings</h2>");
     expect(html).toContain("No vulnerabilities were found.");
     expect(
-      html.match(/<td class="mark" title="Configured: [^"]+ — Actual: 0"><span class="sym" aria-hidden="true">✓<\/span>PASS<\/td>/g),
+      html.match(
+        /<td class="mark" title="Configured: [^"]+ — Actual: 0"><span class="sym" aria-hidden="true">✓<\/span>PASS<\/td>/g,
+      ),
     ).toHaveLength(4);
     expect(html).toContain(`href="${PORTAL}"`);
   });

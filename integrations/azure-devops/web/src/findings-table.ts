@@ -86,7 +86,8 @@ export function enhanceFindingsTable(table: HTMLTableElement, onChange: () => vo
   const heads = Array.from(table.tHead?.rows[0]?.cells ?? []);
   const columns = heads.map((head) => head.textContent ?? "");
   const known = [FINDING_COLUMNS.was, FINDING_COLUMNS.vm].find(
-    (list: readonly string[]) => list.length === columns.length && list.every((name, i) => name === columns[i]),
+    (list: readonly string[]) =>
+      list.length === columns.length && list.every((name, i) => name === columns[i]),
   );
   const body = table.tBodies[0];
   const status = element("p", "", "filter-status");
@@ -138,7 +139,9 @@ export function enhanceFindingsTable(table: HTMLTableElement, onChange: () => vo
       const direction = sorted?.column === column && sorted.direction === 1 ? -1 : 1;
       sorted = { column, direction };
       const order = [...rows].sort(
-        (a, b) => direction * compare(a.keys[column] ?? "", b.keys[column] ?? "") || compare(a.keys[0] ?? 0, b.keys[0] ?? 0),
+        (a, b) =>
+          direction * compare(a.keys[column] ?? "", b.keys[column] ?? "") ||
+          compare(a.keys[0] ?? 0, b.keys[0] ?? 0),
       );
       body.append(...order.map((row) => row.tr));
       for (const other of heads) other.removeAttribute("aria-sort");

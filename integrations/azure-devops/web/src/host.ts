@@ -5,9 +5,13 @@
  * https://learn.microsoft.com/en-us/azure/devops/extend/develop/add-build-tab
  */
 
-import * as SDK from "azure-devops-extension-sdk";
 import { getClient, type IHostNavigationService, type IProjectPageService } from "azure-devops-extension-api";
-import { type Attachment, BuildRestClient, type IBuildPageDataService } from "azure-devops-extension-api/Build";
+import {
+  type Attachment,
+  BuildRestClient,
+  type IBuildPageDataService,
+} from "azure-devops-extension-api/Build";
+import * as SDK from "azure-devops-extension-sdk";
 
 /**
  * The host services used, by id. The API package declares these ids as `const enum`s, which an isolated-module

@@ -16,7 +16,9 @@ function describe(error: unknown): string {
 }
 
 /** Runs a view in the element with id `root`. */
-export async function runView(draw: (root: HTMLElement, results: LoadedResult[], host: Host) => void): Promise<void> {
+export async function runView(
+  draw: (root: HTMLElement, results: LoadedResult[], host: Host) => void,
+): Promise<void> {
   const root = document.getElementById("root");
   if (root === null) return;
   let host: Host;

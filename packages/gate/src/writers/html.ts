@@ -229,7 +229,10 @@ export function renderScanDetails(result: GateResult): string {
   return `<section>\n<h2>Scan</h2>\n<dl class="facts">\n${facts.join("\n")}\n</dl>\n</section>`;
 }
 
-/** What a severity's bar does not show: findings not counted by reason, the baseline part, the scan statistics. */
+/**
+ * What a severity's bar does not show: findings not counted by reason, the baseline part, and the scan statistics
+ * where they differ from the findings list.
+ */
 function chartNote(result: GateResult, severity: Severity): string | undefined {
   const { notCounted, inBaseline, fromFindings, fromStats } = result.severityCounts;
   const notes: string[] = [];
@@ -240,13 +243,9 @@ function chartNote(result: GateResult, severity: Severity): string | undefined {
     notes.push(`<span class="muted">not counted: ${escapeHtml(others.join(", "))}</span>`);
   const known = inBaseline === undefined ? 0 : countAt(inBaseline, severity);
   if (known > 0) notes.push(`<span class="muted">${known} of the counted in the baseline</span>`);
-  if (fromStats !== undefined) {
-    const stat = countAt(fromStats, severity);
-    notes.push(
-      stat === countAt(fromFindings, severity)
-        ? `<span class="muted">scan statistics: ${stat}</span>`
-        : `<span class="differs">scan statistics: ${stat}, differs</span>`,
-    );
+  // Statistics that agree are said once under the list, not on every severity.
+  if (fromStats !== undefined && countAt(fromStats, severity) !== countAt(fromFindings, severity)) {
+    notes.push(`<span class="differs">scan statistics: ${countAt(fromStats, severity)}, differs</span>`);
   }
   if (notes.length === 0) return undefined;
   return `<li>${severity} ${SEVERITY_NAMES[severity]}: ${notes.join("; ")}</li>`;
@@ -274,6 +273,9 @@ export function renderSeverityChart(result: GateResult): string {
     severityChartSvg(counted, "Vulnerabilities counted by the criteria, by severity"),
   ];
   if (notes.length > 0) parts.push('<ul class="chart-notes">', ...notes, "</ul>");
+  if (fromStats !== undefined && !differ) {
+    parts.push(`<p class="muted">The scan's own statistics agree with the findings list.</p>`);
+  }
   if (differ && fromStats !== undefined) {
     const mismatches = SEVERITIES_DESCENDING.filter(
       (severity) => countAt(fromFindings, severity) !== countAt(fromStats, severity),

@@ -34,7 +34,8 @@ export const buildClient = {
   ): Promise<ArrayBuffer> {
     record("getAttachment", project, buildId, timelineId, recordId, type, name);
     const found = hostDouble().attachments.find((a) => a.recordId === recordId && a.name === name);
-    if (found === undefined || timelineId !== TIMELINE) return Promise.reject(new Error(`no attachment ${name}`));
+    if (found === undefined || timelineId !== TIMELINE)
+      return Promise.reject(new Error(`no attachment ${name}`));
     return Promise.resolve(new TextEncoder().encode(found.text).buffer as ArrayBuffer);
   },
   getBuildTimeline(project: string, buildId: number) {
