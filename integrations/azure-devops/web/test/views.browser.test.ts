@@ -180,6 +180,40 @@ async function screenshot(page: Page, name: string, selector?: string): Promise<
 
 const severityOf = (count: number[], severity: number) => count[severity - 1] ?? 0;
 
+describe("the views' build (dist/web)", () => {
+  it("bundles the real SDK and no Node.js module, with a strict CSP and no inline script or style", async () => {
+    const out = mkdtempSync(path.join(tmpdir(), "qualys-ado-dist-"));
+    const files = (await buildWeb({ out })).map((file) => path.basename(file));
+    expect(files.sort()).toEqual([
+      "section.css",
+      "section.html",
+      "section.js",
+      "tab.css",
+      "tab.html",
+      "tab.js",
+    ]);
+    for (const view of ["section", "tab"]) {
+      const html = readFileSync(path.join(out, `${view}.html`), "utf8");
+      const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? "";
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("script-src 'self';");
+      expect(csp).toContain("style-src 'self';");
+      expect(csp).not.toContain("unsafe");
+      // Scripts and styles only from the view's own files.
+      expect([...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0])).toEqual([
+        `<script src="${view}.js" defer>`,
+      ]);
+      expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
+      const js = readFileSync(path.join(out, `${view}.js`), "utf8");
+      expect(js).not.toMatch(/\brequire\(|from\s*"node:|"node:/);
+      expect(js).not.toContain("__qualysHostDouble");
+      // The SDK's own handshake is in the bundle.
+      expect(js).toContain("notifyLoadSucceeded");
+      expect(readFileSync(path.join(out, `${view}.css`), "utf8")).toContain("svg.severity-chart");
+    }
+  });
+});
+
 describe.skipIf(!available)("Azure DevOps views in Chromium", () => {
   it("the gate result is a failing WAS run with findings of several severities", () => {
     expect(result.verdict).toBe("failed");
