@@ -351,6 +351,23 @@ describe("renderHtml: a scan that gave no results", () => {
   });
 });
 
+describe("renderHtml: a WAS finding's evidence", () => {
+  it("shows the payload sent and the response in the finding's detail, escaped", () => {
+    const result = sampleResult();
+    const first = firstFinding(result);
+    first.evidence = { request: `q=${HOSTILE}`, response: `HTTP/1.1 200 OK\n\n${HOSTILE}`, truncated: false };
+    const html = renderHtml(result);
+    expectSafePage(html);
+    const detail =
+      /<details><summary>Description, solution, classification and evidence<\/summary>[\s\S]*?<\/details>/.exec(
+        html,
+      )?.[0] ?? "";
+    expect(detail).toContain(
+      `<h3>Evidence</h3><p class="evidence-label">Request (the payload sent)</p><div class="kb evidence">q=${escapeHtml(HOSTILE)}</div><p class="evidence-label">Response</p><div class="kb evidence">HTTP/1.1 200 OK\n\n${escapeHtml(HOSTILE)}</div></details>`,
+    );
+  });
+});
+
 describe("renderHtml: KnowledgeBase HTML", () => {
   const KB = `<P>Upgrade to <B>2.4.58</B>.<BR>See <A HREF="https://httpd.apache.org/security/" TARGET="_blank">the advisory</A>.
 <P onclick="steal()">Steps:<UL><LI>stop &amp; patch</LI><LI><a href="javascript:alert(1)">restart</a></LI></UL>

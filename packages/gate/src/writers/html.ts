@@ -117,6 +117,7 @@ details .evidence { white-space: pre-wrap; }
 details .evidence { font-family: ui-monospace, SFMono-Regular, Consolas, monospace; font-size: .85rem; background: #f6f8fa; padding: .25rem .5rem; }
 details h3 { font-size: .9rem; margin: .5rem 0 0; }
 details dl.facts { margin: .25rem 0; }
+details .evidence-label { margin: .35rem 0 0; font-size: .85rem; font-weight: 600; }
 footer { margin-top: 2rem; color: #57606a; font-size: .85rem; }
 `;
 
@@ -480,6 +481,25 @@ function classificationFacts(finding: GateFinding): string[] {
   return facts;
 }
 
+/** One piece of evidence as escaped, cut text; empty when there is none. */
+function evidenceBlock(text: string | undefined, label?: string): string {
+  if (text === undefined || text.trim() === "") return "";
+  const heading = label === undefined ? "" : `<p class="evidence-label">${escapeHtml(label)}</p>`;
+  return `${heading}<div class="kb evidence">${escapeHtml(excerpt(text, HTML_EVIDENCE_CHARS))}</div>`;
+}
+
+/**
+ * The scanner's evidence: a VM detection's results, a WAS finding's payload and the response it matched. Text the
+ * scanned host or web app sent back, so escaped like everything else.
+ */
+function evidenceHtml(finding: GateFinding): string {
+  return [
+    evidenceBlock(finding.results),
+    evidenceBlock(finding.evidence?.request, "Request (the payload sent)"),
+    evidenceBlock(finding.evidence?.response, "Response"),
+  ].join("");
+}
+
 /** "Description, impact and solution" from ["description", "impact", "solution"]. */
 function listWords(words: readonly string[]): string {
   const text =
@@ -489,9 +509,10 @@ function listWords(words: readonly string[]): string {
 
 /**
  * A finding's detail as one `<details>` element: description (the KnowledgeBase diagnosis), impact (its
- * consequence), solution, classification (CWE, OWASP, WASC, CVEs, CVSS) and the scanner's evidence, each part only
- * when known; empty when nothing is. KnowledgeBase text goes through `kbHtml`, evidence (text the scanned host sent
- * back) is escaped like everything else and cut to HTML_EVIDENCE_CHARS.
+ * consequence), solution, classification (CWE, OWASP, WASC, CVEs, CVSS) and the scanner's evidence (VM results, WAS
+ * request and response), each part only when known; empty when nothing is. KnowledgeBase text goes through
+ * `kbHtml`, evidence (text the scanned host sent back) is escaped like everything else and cut to
+ * HTML_EVIDENCE_CHARS.
  */
 export function renderFindingDetail(finding: GateFinding): string {
   const definition = finding.definition;
@@ -508,13 +529,8 @@ export function renderFindingDetail(finding: GateFinding): string {
   const facts = classificationFacts(finding);
   if (facts.length > 0)
     parts.push({ word: "classification", html: `<dl class="facts">${facts.join("")}</dl>` });
-  const evidence = finding.results;
-  if (evidence !== undefined && evidence.trim() !== "") {
-    parts.push({
-      word: "evidence",
-      html: `<div class="kb evidence">${escapeHtml(excerpt(evidence, HTML_EVIDENCE_CHARS))}</div>`,
-    });
-  }
+  const evidence = evidenceHtml(finding);
+  if (evidence !== "") parts.push({ word: "evidence", html: evidence });
   if (parts.length === 0) return "";
   const body = parts.map(({ word, html }) => `<h3>${listWords([word])}</h3>${html}`).join("");
   return `<details><summary>${listWords(parts.map(({ word }) => word))}</summary>${body}</details>`;
