@@ -207,6 +207,8 @@ describe("the views' build (dist/web)", () => {
       const js = readFileSync(path.join(out, `${view}.js`), "utf8");
       expect(js).not.toMatch(/\brequire\(|from\s*"node:|"node:/);
       expect(js).not.toContain("__qualysHostDouble");
+      // Nothing that turns text into code or markup: the CSP has no 'unsafe-eval', and result data is never HTML.
+      expect(js).not.toMatch(/\beval\(|new Function|innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
       // The SDK's own handshake is in the bundle.
       expect(js).toContain("notifyLoadSucceeded");
       expect(readFileSync(path.join(out, `${view}.css`), "utf8")).toContain("svg.severity-chart");
