@@ -6,7 +6,6 @@
  */
 
 import { FINDING_COLUMNS } from "@qualys-connector/gate";
-import { SEVERITY_NAMES } from "@qualys-connector/model";
 import { element } from "./dom.js";
 
 /** Disposition order of the report (counted first), for sorting by that column. */
@@ -17,6 +16,8 @@ interface Row {
   /** Cell texts without the detail, lower-cased for the text filter. */
   text: string;
   severity: number | undefined;
+  /** The severity cell as the table shows it ("5 Urgent"). */
+  severityText: string;
   disposition: string;
   /** Sort key per column. */
   keys: (string | number)[];
@@ -51,6 +52,7 @@ function readRow(tr: HTMLTableRowElement, columns: readonly string[]): Row {
     tr,
     text: cells.join(" ").toLowerCase(),
     severity: leadingNumber(severityCell),
+    severityText: severityCell,
     disposition,
     keys,
   };
@@ -99,9 +101,12 @@ export function enhanceFindingsTable(table: HTMLTableElement, onChange: () => vo
   search.type = "search";
   search.placeholder = "Filter by QID, title, URL, parameter…";
   search.setAttribute("aria-label", "Filter vulnerabilities by text");
+  // The severities the list has, most severe first, worded as the table words them.
+  const levels = new Map<number, string>();
+  for (const row of rows) if (row.severity !== undefined) levels.set(row.severity, row.severityText);
   const severity = select("Filter by severity", [
     ["", "All severities"],
-    ...([5, 4, 3, 2, 1] as const).map((n): [string, string] => [String(n), `${n} ${SEVERITY_NAMES[n]}`]),
+    ...[...levels].sort(([a], [b]) => b - a).map(([level, text]): [string, string] => [String(level), text]),
   ]);
   const disposition = select("Filter by disposition", [
     ["", "All dispositions"],

@@ -342,6 +342,12 @@ describe.skipIf(!available)("Azure DevOps views in Chromium", () => {
 
     // Filtering: by severity, by text, by disposition.
     const status = page.locator(".filter-status");
+    const present = [...new Set(result.findings.map((f) => f.severity ?? 0))].sort((a, b) => b - a);
+    const names = ["", "Minimal", "Medium", "Serious", "Critical", "Urgent"];
+    expect(await page.getByLabel("Filter by severity").locator("option").allTextContents()).toEqual([
+      "All severities",
+      ...present.map((level) => `${level} ${names[level]}`),
+    ]);
     const urgent = result.findings.filter((f) => f.severity === 5).length;
     await page.getByLabel("Filter by severity").selectOption("5");
     expect(await page.locator("tbody tr:not([hidden])").count()).toBe(urgent);
