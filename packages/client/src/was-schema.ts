@@ -103,7 +103,7 @@ export interface WasScanVuln {
 /** One payload of a vulnerability instance: what the scanner sent, and the response part it matched. */
 export interface WasScanPayload {
   payload: string | undefined;
-  /** Decoded when the element says base64="true". */
+  /** Decoded from base64. */
   result: string | undefined;
 }
 
@@ -238,10 +238,14 @@ export function toWasScanResults(node: XmlNode): WasScanResults {
       severity: int(at(v, "severity")),
       instances: v3List(at(v, "instances"), "WasScanVulnInstance").map((i) => ({
         authenticated: bool(at(i, "authenticated")),
-        payloads: v3List(at(i, "payloads"), "WasScanVulnPayload").map((p) => ({
-          payload: text(at(p, "payload")),
-          result: maybeBase64(at(p, "result")),
-        })),
+        payloads: v3List(at(i, "payloads"), "WasScanVulnPayload").map((p) => {
+          // The result is always base64 (docs/qualys-api.md 3.8): marked base64="true" in XML, unmarked in JSON.
+          const result = text(at(p, "result"));
+          return {
+            payload: text(at(p, "payload")),
+            result: result === undefined ? undefined : lenientBase64(result),
+          };
+        }),
       })),
     })),
     igs: v3List(node.igs, "WasScanIg").map((ig) => ({

@@ -150,7 +150,35 @@ describe("WAS scan download (docs/qualys-api.md 3.8)", () => {
               status: "FINISHED",
               summary: { resultsStatus: "FINISHED" },
               stats: { global: { nbVulnsLevel4: "2" } },
-              vulns: { count: 1, list: [{ WasScanVuln: { qid: 150002, title: "SQLi", severity: "4" } }] },
+              vulns: {
+                count: 2,
+                list: [
+                  { WasScanVuln: { qid: 150002, title: "SQLi", severity: "4" } },
+                  {
+                    WasScanVuln: {
+                      qid: 150003,
+                      instances: {
+                        count: 1,
+                        list: [
+                          {
+                            WasScanVulnInstance: {
+                              authenticated: false,
+                              payloads: {
+                                count: 1,
+                                list: [
+                                  {
+                                    WasScanVulnPayload: { payload: "' OR 1=1--", result: "SFRUUC8xLjEgMjAw" },
+                                  },
+                                ],
+                              },
+                            },
+                          },
+                        ],
+                      },
+                    },
+                  },
+                ],
+              },
             },
           },
         ],
@@ -162,6 +190,15 @@ describe("WAS scan download (docs/qualys-api.md 3.8)", () => {
     expect(results.vulnsByLevel).toEqual([0, 0, 0, 2, 0]);
     expect(results.vulns).toEqual([
       { qid: 150002, title: "SQLi", uri: undefined, param: undefined, severity: 4, instances: [] },
+      {
+        qid: 150003,
+        title: undefined,
+        uri: undefined,
+        param: undefined,
+        severity: undefined,
+        // JSON has no base64="true" marker; the payload's result is base64 all the same.
+        instances: [{ authenticated: false, payloads: [{ payload: "' OR 1=1--", result: "HTTP/1.1 200" }] }],
+      },
     ]);
     expect(fake.requests[0]?.headers.Accept).toBe("application/json");
   });

@@ -222,6 +222,9 @@ describe.skipIf(!available)("Azure DevOps views in Chromium", () => {
     expect(result.criteria.some((c) => c.outcome === "fail")).toBe(true);
     expect(result.criteria.some((c) => c.outcome === "pass")).toBe(true);
     expect(new Set(result.findings.map((f) => f.severity)).size).toBeGreaterThan(2);
+    // The scanner's evidence arrives decoded: the response is readable text, not base64.
+    const responses = result.findings.map((f) => f.evidence?.response ?? "");
+    expect(responses.some((response) => /\s/.test(response))).toBe(true);
   });
 
   it("section: verdict, scan details, SVG chart with a bar per severity, ✓/✗ criteria, links", async () => {
@@ -372,7 +375,9 @@ describe.skipIf(!available)("Azure DevOps views in Chromium", () => {
 
     // A click on a row opens its detail: description, solution, classification.
     await page.getByRole("button", { name: "QID" }).click();
-    const withDetail = result.findings.find((f) => f.definition?.diagnosis !== undefined);
+    const withDetail = result.findings.find(
+      (f) => f.definition?.diagnosis !== undefined && f.evidence?.response !== undefined,
+    );
     if (withDetail === undefined) throw new Error("no finding with a KnowledgeBase description");
     const row = page
       .locator("tbody tr", { has: page.locator(`td.num:text-is("${withDetail.qid}")`) })
@@ -381,7 +386,11 @@ describe.skipIf(!available)("Azure DevOps views in Chromium", () => {
     await row.locator("td").nth(3).click();
     expect(await row.locator("details").evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
     const headings = await row.locator("details h3").allTextContents();
-    expect(headings).toEqual(expect.arrayContaining(["Description", "Solution"]));
+    expect(headings).toEqual(
+      expect.arrayContaining(["Description", "Impact", "Solution", "Classification", "Evidence"]),
+    );
+    const detailText = (await row.locator("details").textContent()) ?? "";
+    expect(detailText).toContain(`Response${(withDetail.evidence?.response ?? "").slice(0, 60)}`);
     expect(await row.locator("details").isVisible()).toBe(true);
 
     const png = await screenshot(page, "tab");
