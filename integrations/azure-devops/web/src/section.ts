@@ -1,11 +1,13 @@
 /**
  * The build results section on the run's Summary tab: for each gate result attached to the run, the verdict, the
- * scan details, the severity chart and the pass/fail criteria with ✓/✗, configured and actual values, then the
+ * scan details, the severity chart (and, for VM scans, the hosts) and the pass/fail criteria with ✓/✗, configured
+ * and actual values, warnings, then the
  * links (the Qualys portal from the scan details, and the Qualys tab). The same renderer as report.html.
  */
 
 import {
   renderCriteriaTable,
+  renderHostsTable,
   renderScanDetails,
   renderSeverityChart,
   renderVerdict,
@@ -29,6 +31,8 @@ void runView((root, results, host) => {
       renderVerdict(result),
       renderScanDetails(result),
       renderSeverityChart(result),
+      // VM results: the per-host summary (undefined for WAS).
+      renderHostsTable(result),
       renderCriteriaTable(result),
       renderWarnings(result),
     ].filter((part): part is string => part !== undefined);
