@@ -1,8 +1,8 @@
 /**
  * The build results section on the run's Summary tab: for each gate result attached to the run, the verdict, the
  * scan details, the severity chart (and, for VM scans, the hosts) and the pass/fail criteria with ✓/✗, configured
- * and actual values, warnings, then the
- * links (the Qualys portal from the scan details, and the Qualys tab). The same renderer as report.html.
+ * and actual values, warnings, then the links (the Qualys portal from the scan details, and the Qualys tab). The
+ * same renderer as report.html.
  */
 
 import {
