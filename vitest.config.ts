@@ -57,7 +57,7 @@ export default defineConfig({
           ...shared,
           name: "unit",
           include: ["packages/*/test/**/*.test.ts", "integrations/*/test/**/*.test.ts", ...repositoryChecks],
-          exclude: ["**/*.conformance.test.ts", "**/node_modules/**", ...spawning],
+          exclude: ["**/*.conformance.test.ts", "**/*.browser.test.ts", "**/node_modules/**", ...spawning],
         },
       },
       {
@@ -67,7 +67,12 @@ export default defineConfig({
           name: "e2e",
           globalSetup: ["test/global-setup.ts"],
           include: ["test/**/*.test.ts", ...spawning],
-          exclude: ["**/*.conformance.test.ts", "**/node_modules/**", ...repositoryChecks],
+          exclude: [
+            "**/*.conformance.test.ts",
+            "**/*.browser.test.ts",
+            "**/node_modules/**",
+            ...repositoryChecks,
+          ],
         },
       },
       {
@@ -78,6 +83,16 @@ export default defineConfig({
           ...shared,
           name: "conformance",
           include: ["packages/*/test/**/*.conformance.test.ts", "test/**/*.conformance.test.ts"],
+        },
+      },
+      {
+        // Pages in Chromium (Debian's package, driven by playwright-core): `npm run test:browser`, not part of
+        // `npm test`. Skipped where /usr/bin/chromium is missing, failed when CI=true (.ci/run installs it).
+        test: {
+          ...shared,
+          name: "browser",
+          include: ["**/*.browser.test.ts"],
+          exclude: ["**/node_modules/**"],
         },
       },
     ],

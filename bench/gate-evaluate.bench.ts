@@ -390,7 +390,7 @@ const download: WasScanResults = {
     uri: v.url,
     param: v.param,
     severity: undefined,
-    instances: v.instances.map((authenticated) => ({ authenticated })),
+    instances: v.instances.map((authenticated) => ({ authenticated, payloads: [] })),
   })),
   igs: [],
 };

@@ -157,6 +157,7 @@ export {
   type WasReport,
   type WasScan,
   type WasScanIg,
+  type WasScanPayload,
   type WasScanResults,
   type WasScanVuln,
   type WebApp,

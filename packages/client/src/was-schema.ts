@@ -93,8 +93,18 @@ export interface WasScanVuln {
   uri: string | undefined;
   param: string | undefined;
   severity: number | undefined;
-  /** Instance count; each instance says whether it was found while authenticated. */
-  instances: { authenticated: boolean | undefined }[];
+  /**
+   * Instance count; each instance says whether it was found while authenticated, and holds the scanner's evidence:
+   * the payloads it sent with the result that came back (docs/qualys-api.md 3.8).
+   */
+  instances: { authenticated: boolean | undefined; payloads: WasScanPayload[] }[];
+}
+
+/** One payload of a vulnerability instance: what the scanner sent, and the response part it matched. */
+export interface WasScanPayload {
+  payload: string | undefined;
+  /** Decoded from base64. */
+  result: string | undefined;
 }
 
 export interface WasScanIg {
@@ -238,6 +248,14 @@ export function toWasScanResults(node: XmlNode): WasScanResults {
       severity: int(at(v, "severity")),
       instances: v3List(at(v, "instances"), "WasScanVulnInstance").map((i) => ({
         authenticated: bool(at(i, "authenticated")),
+        payloads: v3List(at(i, "payloads"), "WasScanVulnPayload").map((p) => {
+          // The result is always base64 (docs/qualys-api.md 3.8): marked base64="true" in XML, unmarked in JSON.
+          const result = text(at(p, "result"));
+          return {
+            payload: text(at(p, "payload")),
+            result: result === undefined ? undefined : lenientBase64(result),
+          };
+        }),
       })),
     })),
     igs: v3List(node.igs, "WasScanIg").map((ig) => ({

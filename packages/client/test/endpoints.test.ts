@@ -114,7 +114,7 @@ describe("WAS scan download (docs/qualys-api.md 3.8)", () => {
     <summary><resultsStatus>SUCCESSFUL</resultsStatus><authStatus>NONE</authStatus></summary>
     <stats><global><nbVulnsTotal>3</nbVulnsTotal><nbVulnsLevel5>1</nbVulnsLevel5><nbVulnsLevel3>2</nbVulnsLevel3></global></stats>
     <vulns><count>1</count><list><WasScanVuln><qid>150001</qid><title><![CDATA[XSS]]></title><uri>https://shop/q</uri>
-      <instances><count>2</count><list><WasScanVulnInstance><authenticated>true</authenticated></WasScanVulnInstance><WasScanVulnInstance><authenticated>false</authenticated></WasScanVulnInstance></list></instances>
+      <instances><count>2</count><list><WasScanVulnInstance><authenticated>true</authenticated><payloads><count>1</count><list><WasScanVulnPayload><payload><![CDATA[<script>x</script>]]></payload><result base64="true">SFRUUC8xLjEgMjAw</result></WasScanVulnPayload></list></payloads></WasScanVulnInstance><WasScanVulnInstance><authenticated>false</authenticated></WasScanVulnInstance></list></instances>
     </WasScanVuln></list></vulns>
     <igs><count>1</count><list><WasScanIg><qid>45038</qid><title>IG</title><data base64="true">aGVsbG8gd29ybGQ</data></WasScanIg></list></igs></WasScan>`;
   it("XML: the root is <WasScan> itself, unwrapped; base64 without padding is decoded", async () => {
@@ -130,7 +130,10 @@ describe("WAS scan download (docs/qualys-api.md 3.8)", () => {
     expect(results.vulns[0]).toMatchObject({
       qid: 150001,
       title: "XSS",
-      instances: [{ authenticated: true }, { authenticated: false }],
+      instances: [
+        { authenticated: true, payloads: [{ payload: "<script>x</script>", result: "HTTP/1.1 200" }] },
+        { authenticated: false, payloads: [] },
+      ],
     });
     expect(results.igs[0]?.data).toBe("hello world");
   });
@@ -147,7 +150,35 @@ describe("WAS scan download (docs/qualys-api.md 3.8)", () => {
               status: "FINISHED",
               summary: { resultsStatus: "FINISHED" },
               stats: { global: { nbVulnsLevel4: "2" } },
-              vulns: { count: 1, list: [{ WasScanVuln: { qid: 150002, title: "SQLi", severity: "4" } }] },
+              vulns: {
+                count: 2,
+                list: [
+                  { WasScanVuln: { qid: 150002, title: "SQLi", severity: "4" } },
+                  {
+                    WasScanVuln: {
+                      qid: 150003,
+                      instances: {
+                        count: 1,
+                        list: [
+                          {
+                            WasScanVulnInstance: {
+                              authenticated: false,
+                              payloads: {
+                                count: 1,
+                                list: [
+                                  {
+                                    WasScanVulnPayload: { payload: "' OR 1=1--", result: "SFRUUC8xLjEgMjAw" },
+                                  },
+                                ],
+                              },
+                            },
+                          },
+                        ],
+                      },
+                    },
+                  },
+                ],
+              },
             },
           },
         ],
@@ -159,6 +190,15 @@ describe("WAS scan download (docs/qualys-api.md 3.8)", () => {
     expect(results.vulnsByLevel).toEqual([0, 0, 0, 2, 0]);
     expect(results.vulns).toEqual([
       { qid: 150002, title: "SQLi", uri: undefined, param: undefined, severity: 4, instances: [] },
+      {
+        qid: 150003,
+        title: undefined,
+        uri: undefined,
+        param: undefined,
+        severity: undefined,
+        // JSON has no base64="true" marker; the payload's result is base64 all the same.
+        instances: [{ authenticated: false, payloads: [{ payload: "' OR 1=1--", result: "HTTP/1.1 200" }] }],
+      },
     ]);
     expect(fake.requests[0]?.headers.Accept).toBe("application/json");
   });

@@ -88,7 +88,27 @@ export {
   renderJson,
   writeGateOutputs,
 } from "./write-outputs.js";
-export { renderHtml } from "./writers/html.js";
+export {
+  FINDING_COLUMNS,
+  type FindingsTableOptions,
+  HTML_FINDING_ROWS,
+  kbHtml,
+  portalHref,
+  REPORT_CSS,
+  renderCriteriaTable,
+  renderExceptionsTable,
+  renderFindingDetail,
+  renderFindingsTable,
+  renderFooter,
+  renderHostsTable,
+  renderHtml,
+  renderScanDetails,
+  renderSeverityChart,
+  renderVerdict,
+  renderWarnings,
+} from "./writers/html.js";
+export { escapeHtml } from "./writers/html-text.js";
 export { renderJunit } from "./writers/junit.js";
 export { renderMarkdown } from "./writers/markdown.js";
 export { renderSarif } from "./writers/sarif.js";
+export { severityChartSvg } from "./writers/severity-chart.js";

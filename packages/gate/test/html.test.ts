@@ -22,12 +22,19 @@ const ALLOWED_ATTRIBUTES = new Set([
   "name",
   "content",
   "class",
-  "style",
   "title",
   "role",
   "aria-label",
+  "aria-hidden",
   "href",
   "rel",
+  // The severity chart's SVG: geometry only, every value a number.
+  "viewBox",
+  "width",
+  "height",
+  "x",
+  "y",
+  "rx",
 ]);
 
 /** The page split into the contents of its one `<style>` element and everything else. */
@@ -51,9 +58,9 @@ function tags(markup: string): Tag[] {
   const found: Tag[] = [];
   for (const [raw] of markup.matchAll(/<[^>]*>/g)) {
     if (raw === "<!DOCTYPE html>") continue;
-    expect(raw).toMatch(/^<\/?[a-z][a-z0-9]*(?:\s+[a-z][a-z-]*(?:="[^"<>]*")?)*\s*>$/);
+    expect(raw).toMatch(/^<\/?[a-z][a-z0-9]*(?:\s+[a-zA-Z][a-zA-Z-]*(?:="[^"<>]*")?)*\s*>$/);
     const name = /^<\/?([a-z0-9]+)/.exec(raw)?.[1] ?? "";
-    const attributes = [...raw.matchAll(/\s([a-z][a-z-]*)(?:="([^"]*)")?/g)].map((m) => ({
+    const attributes = [...raw.matchAll(/\s([a-zA-Z][a-zA-Z-]*)(?:="([^"]*)")?/g)].map((m) => ({
       name: m[1] ?? "",
       value: m[2],
     }));
@@ -109,7 +116,9 @@ function expectSafePage(html: string): void {
         // No address anywhere in an attribute but the portal href.
         expect(attribute.value ?? "", tag.raw).not.toMatch(/https?:|\/\//);
       }
-      if (attribute.name === "style") expect(attribute.value).toMatch(/^width: \d+(\.\d)?%$/);
+      // The chart is drawn with numbers in attributes: no style attribute, so a CSP without inline styles shows it.
+      if (["viewBox", "width", "height", "x", "y", "rx"].includes(attribute.name))
+        expect(attribute.value, tag.raw).toMatch(/^\d+(\.\d)?(?: \d+(\.\d)?)*$/);
     }
   }
   expect(
@@ -141,18 +150,24 @@ describe("renderHtml", () => {
     const failing = rowOf(html, "Severity 5 vulnerabilities");
     expect(failing.startsWith('<tr class="outcome-fail">')).toBe(true);
     expect(cellsOf(failing)).toEqual([
-      "FAIL",
+      '<span class="sym" aria-hidden="true">✗</span>FAIL',
       "Severity 5 vulnerabilities: more than 0 fails",
       "&gt; 0",
       "1",
       "fail",
       "no",
     ]);
-    expect(failing).toContain('<td class="mark" title="Configured: &gt; 0 — Actual: 1">FAIL</td>');
+    expect(failing).toContain(
+      '<td class="mark" title="Configured: &gt; 0 — Actual: 1"><span class="sym" aria-hidden="true">✗</span>FAIL</td>',
+    );
     const passing = rowOf(html, "Severity 4 vulnerabilities");
-    expect(passing).toContain('<td class="mark" title="Configured: &gt; 2 — Actual: 1">PASS</td>');
+    expect(passing).toContain(
+      '<td class="mark" title="Configured: &gt; 2 — Actual: 1"><span class="sym" aria-hidden="true">✓</span>PASS</td>',
+    );
     const warning = rowOf(html, "Any of these QIDs");
-    expect(warning).toContain('title="Configured: 150001-150002 — Actual: 150001, 150002">WARN</td>');
+    expect(warning).toContain(
+      'title="Configured: 150001-150002 — Actual: 150001, 150002"><span class="sym" aria-hidden="true">!</span>WARN</td>',
+    );
     // Every outcome cell carries the hover text.
     const marks = [...html.matchAll(/<td class="mark"( title="[^"]*")?>/g)];
     expect(marks).toHaveLength(4);
@@ -161,13 +176,25 @@ describe("renderHtml", () => {
 
   it("draws the severity chart from the counted findings and notes where the scan statistics differ", () => {
     const html = renderHtml(sampleResult());
-    // The bars are the counted findings, scaled to the largest of them; the statistics are text beside them.
-    expect(html).toContain(
-      '<span>5 Urgent</span><span class="track"><span class="bar sev-5" style="width: 100.0%"></span></span><span>1 <span class="differs">(scan statistics: 2, differs)</span></span>',
+    // The bars (SVG) are the counted findings, scaled to the largest of them; the statistics are notes below.
+    const svg = /<svg class="severity-chart"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? "";
+    expect(svg).toContain(
+      'aria-label="Vulnerabilities counted by the criteria, by severity: 5 Urgent: 1, 4 Critical: 1,',
     );
-    expect(html).toContain(
-      '<span>1 Minimal</span><span class="track"><span class="bar sev-1" style="width: 100.0%"></span></span><span>1 <span class="muted">(scan statistics: 1)</span></span>',
-    );
+    const bars = [
+      ...svg.matchAll(/<g class="severity sev-(\d)">.*?<rect class="bar" x="110" y="\d+" width="([\d.]+)"/g),
+    ];
+    expect(bars.map((m) => [m[1], m[2]])).toEqual([
+      ["5", "460"],
+      ["4", "460"],
+      ["3", "460"],
+      ["2", "460"],
+      ["1", "460"],
+    ]);
+    expect(svg).toContain("<title>5 Urgent: 1</title>");
+    expect(html).toContain('<li>5 Urgent: <span class="differs">scan statistics: 2, differs</span></li>');
+    // Severity 1 agrees with the statistics and has nothing else to say: no note.
+    expect(html).not.toContain("<li>1 Minimal");
     expect(html).toContain(
       "Note: the findings list and the scan's own statistics disagree (severity 5: 1 in the findings list, 2 in the statistics).",
     );
@@ -205,7 +232,7 @@ describe("renderHtml", () => {
     ]);
     const critical = cellsOf(rows[0] ?? "");
     expect(critical[1]).toBe(
-      `Reflected XSS 3 ${escapeHtml(HOSTILE)}<details><summary>Solution</summary><div class="kb"><p>Encode output. ${escapeHtml(HOSTILE_AS_KB_TEXT)}</p></div></details>`,
+      `Reflected XSS 3 ${escapeHtml(HOSTILE)}<details><summary>Description, solution and classification</summary><h3>Description</h3><div class="kb"><p>Diagnosis ${escapeHtml(HOSTILE_AS_KB_TEXT)}</p></div><h3>Solution</h3><div class="kb"><p>Encode output. ${escapeHtml(HOSTILE_AS_KB_TEXT)}</p></div><h3>Classification</h3><dl class="facts"><dt>CWE</dt><dd>CWE-79</dd><dt>OWASP</dt><dd>A03</dd><dt>WASC</dt><dd>WASC-8</dd><dt>CVSS</dt><dd>6.1 (v3)</dd></dl></details>`,
     );
     expect(critical[2]).toBe("4 Critical");
     expect(critical[3]).toMatch(
@@ -247,12 +274,19 @@ describe("renderHtml", () => {
     const html = renderHtml(cleanResult());
     expectSafePage(html);
     expect(html).toContain('<h1><span class="badge">PASSED</span> Qualys WAS gate passed</h1>');
-    expect(html).toContain('<span class="bar bar-zero" style="width: 0.0%"></span>');
+    expect(html).toContain(
+      '<rect class="bar" x="110" y="2" width="0" height="20" rx="3"><title>5 Urgent: 0</title></rect>',
+    );
     expect(html).not.toContain("disagree");
+    expect(html).toContain("The scan's own statistics agree with the findings list.");
     expect(html).not.toContain("<h2>Exceptions</h2>");
     expect(html).not.toContain("<h2>Warnings</h2>");
     expect(html).toContain("No vulnerabilities were found.");
-    expect(html.match(/<td class="mark" title="Configured: [^"]+ — Actual: 0">PASS<\/td>/g)).toHaveLength(4);
+    expect(
+      html.match(
+        /<td class="mark" title="Configured: [^"]+ — Actual: 0"><span class="sym" aria-hidden="true">✓<\/span>PASS<\/td>/g,
+      ),
+    ).toHaveLength(4);
     expect(html).toContain(`href="${PORTAL}"`);
   });
 
@@ -304,7 +338,7 @@ describe("renderHtml: a scan that gave no results", () => {
     const html = renderHtml(erroredScanResult("warn"));
     expectSafePage(html);
     const row = cellsOf(rowOf(html, "Severity 5 (Urgent)"));
-    expect(row[0]).toBe("NOT EVALUATED");
+    expect(row[0]).toBe('<span class="sym" aria-hidden="true">–</span>NOT EVALUATED');
     expect(row[3]).toBe(
       "the scan gave no results: scan 4242 ended ERROR (results status SCAN_INTERNAL_ERROR)",
     );
@@ -313,7 +347,24 @@ describe("renderHtml: a scan that gave no results", () => {
     expect(html).not.toContain("No vulnerabilities were found");
     expect(html).toContain("The scan gave no results, so no vulnerability was looked at.");
     // No chart of zeros that would read as a clean scan.
-    expect(html).not.toContain('class="chart"');
+    expect(html).not.toContain("<svg");
+  });
+});
+
+describe("renderHtml: a WAS finding's evidence", () => {
+  it("shows the payload sent and the response in the finding's detail, escaped", () => {
+    const result = sampleResult();
+    const first = firstFinding(result);
+    first.evidence = { request: `q=${HOSTILE}`, response: `HTTP/1.1 200 OK\n\n${HOSTILE}`, truncated: false };
+    const html = renderHtml(result);
+    expectSafePage(html);
+    const detail =
+      /<details><summary>Description, solution, classification and evidence<\/summary>[\s\S]*?<\/details>/.exec(
+        html,
+      )?.[0] ?? "";
+    expect(detail).toContain(
+      `<h3>Evidence</h3><p class="evidence-label">Request (the payload sent)</p><div class="kb evidence">q=${escapeHtml(HOSTILE)}</div><p class="evidence-label">Response</p><div class="kb evidence">HTTP/1.1 200 OK\n\n${escapeHtml(HOSTILE)}</div></details>`,
+    );
   });
 });
 

@@ -58,7 +58,7 @@ function vuln(qid: number, severity: number | undefined, authenticated = false):
     uri: `https://shop.example/p${qid}`,
     param: undefined,
     severity,
-    instances: [{ authenticated }],
+    instances: [{ authenticated, payloads: [] }],
   };
 }
 

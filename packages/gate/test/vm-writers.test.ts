@@ -215,12 +215,20 @@ const ALLOWED_ATTRIBUTES = new Set([
   "name",
   "content",
   "class",
-  "style",
   "title",
+  "aria-label",
+  "aria-hidden",
+  "role",
   "href",
   "rel",
   "rowspan",
   "colspan",
+  "viewBox",
+  "width",
+  "height",
+  "x",
+  "y",
+  "rx",
 ]);
 
 /** Every tag outside the `<style>` element must match a strict grammar and use only allowed attributes. */
@@ -230,8 +238,8 @@ function expectSafeMarkup(html: string): string {
   const markup = html.replace(style[0], "<style></style>");
   for (const [raw] of markup.matchAll(/<[^>]*>/g)) {
     if (raw === "<!DOCTYPE html>") continue;
-    expect(raw).toMatch(/^<\/?[a-z][a-z0-9]*(?:\s+[a-z][a-z-]*(?:="[^"<>]*")?)*\s*>$/);
-    for (const [, name, value] of raw.matchAll(/\s([a-z][a-z-]*)(?:="([^"]*)")?/g)) {
+    expect(raw).toMatch(/^<\/?[a-z][a-z0-9]*(?:\s+[a-zA-Z][a-zA-Z-]*(?:="[^"<>]*")?)*\s*>$/);
+    for (const [, name, value] of raw.matchAll(/\s([a-zA-Z][a-zA-Z-]*)(?:="([^"]*)")?/g)) {
       expect(ALLOWED_ATTRIBUTES.has(name ?? ""), raw).toBe(true);
       if (name === "rowspan" || name === "colspan") expect(value).toMatch(/^\d+$/);
     }
@@ -315,7 +323,7 @@ describe("renderHtml, VM result", () => {
       "counted",
     ]);
     expect(ssh[1]).toBe(
-      `OpenSSH Multiple Vulnerabilities<details><summary>Solution and evidence</summary><h3>Solution</h3><div class="kb"><p>Apply the vendor update for QID 38739. ${escapeHtml(HOSTILE_AS_KB_TEXT)}</p></div><h3>Evidence</h3><div class="kb evidence">${escapeHtml(HOSTILE_EVIDENCE)}</div></details>`,
+      `OpenSSH Multiple Vulnerabilities<details><summary>Description, solution, classification and evidence</summary><h3>Description</h3><div class="kb"><p>Diagnosis of 38739</p></div><h3>Solution</h3><div class="kb"><p>Apply the vendor update for QID 38739. ${escapeHtml(HOSTILE_AS_KB_TEXT)}</p></div><h3>Classification</h3><dl class="facts"><dt>CVE</dt><dd>CVE-2023-38408, CVE-2023-48795, CVE-2023-51385, CVE-2023-51384, CVE-2021-41617</dd><dt>CVSS</dt><dd>9.8 (v3)</dd></dl><h3>Evidence</h3><div class="kb evidence">${escapeHtml(HOSTILE_EVIDENCE)}</div></details>`,
     );
     const potential = htmlRow(html, '<tr class="potential"><td class="num">38628</td>');
     expect(potential[3]).toBe("potential");
@@ -325,14 +333,13 @@ describe("renderHtml, VM result", () => {
 
   it("names the <details> after what it holds: the solution, the evidence, or both", () => {
     expect(findingCells(html, 91849)[1]).toBe(
-      `Microsoft Windows Security Update for November 2026<details><summary>Solution</summary><div class="kb"><p>Apply the vendor update for QID 91849. ${escapeHtml(HOSTILE_AS_KB_TEXT)}</p></div></details>`,
+      `Microsoft Windows Security Update for November 2026<details><summary>Description, solution and classification</summary><h3>Description</h3><div class="kb"><p>Diagnosis of 91849</p></div><h3>Solution</h3><div class="kb"><p>Apply the vendor update for QID 91849. ${escapeHtml(HOSTILE_AS_KB_TEXT)}</p></div><h3>Classification</h3><dl class="facts"><dt>CVE</dt><dd>CVE-2026-21001</dd><dt>CVSS</dt><dd>7.2 (v2)</dd></dl></details>`,
     );
     const result = vmSampleResult();
     const ssh = findingByQid(result, 38739);
-    if (ssh.definition === undefined) throw new Error("fixture");
-    ssh.definition.solution = undefined;
+    ssh.definition = undefined;
     expect(findingCells(renderHtml(result), 38739)[1]).toBe(
-      `OpenSSH Multiple Vulnerabilities<details><summary>Evidence</summary><div class="kb evidence">${escapeHtml(HOSTILE_EVIDENCE)}</div></details>`,
+      `OpenSSH Multiple Vulnerabilities<details><summary>Evidence</summary><h3>Evidence</h3><div class="kb evidence">${escapeHtml(HOSTILE_EVIDENCE)}</div></details>`,
     );
     ssh.results = undefined;
     expect(findingCells(renderHtml(result), 38739)[1]).toBe("OpenSSH Multiple Vulnerabilities");
@@ -544,7 +551,10 @@ describe("VM severity counts: counted apart from the potential detections not ev
   it("HTML draws the bars from the counted findings and names the potential ones beside them", () => {
     const html = renderHtml(vmSampleResult());
     expect(html).toContain(
-      '<span>2 Medium</span><span class="track"><span class="bar sev-2" style="width: 100.0%"></span></span><span>1 <span class="muted">(not counted: 1 potential, not evaluated)</span></span>',
+      '<rect class="bar" x="110" y="92" width="460" height="20" rx="3"><title>2 Medium: 1</title></rect>',
+    );
+    expect(html).toContain(
+      '<li>2 Medium: <span class="muted">not counted: 1 potential, not evaluated</span></li>',
     );
     expect(html).toContain("5 vulnerabilities counted by the criteria.");
   });

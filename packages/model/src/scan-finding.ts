@@ -4,10 +4,12 @@
  * so the severity comes from the KnowledgeBase definition.
  */
 
-import type { WasScanResults } from "@qualys-connector/client";
+import type { WasScanResults, WasScanVuln } from "@qualys-connector/client";
 import { fingerprint } from "./fingerprint.js";
 import { type Severity, toSeverity } from "./severity.js";
+import { RESULTS_MAX } from "./vm-scan-finding.js";
 import type { VulnerabilityDefinition } from "./vulnerability-definition.js";
+import type { Evidence } from "./was-records.js";
 
 export interface ScanFinding {
   /** Stable across scans: target, QID, normalized URL, parameter (fingerprint.ts). */
@@ -36,6 +38,11 @@ export interface ScanFinding {
   protocol?: string | undefined;
   /** VM: the scanner's evidence text (`results`), cut to RESULTS_MAX characters. */
   results?: string | undefined;
+  /**
+   * WAS: the scanner's evidence of the first instance that has one: the payload it sent (`request`) and the part
+   * of the response it matched (`response`), each cut to RESULTS_MAX characters.
+   */
+  evidence?: Evidence | undefined;
 }
 
 export interface HostRef {
@@ -43,6 +50,24 @@ export interface HostRef {
   dns: string | undefined;
   netbios: string | undefined;
   os: string | undefined;
+}
+
+function cut(text: string | undefined): { text: string | undefined; cut: boolean } {
+  if (text === undefined || text.length <= RESULTS_MAX) return { text, cut: false };
+  return { text: `${text.slice(0, RESULTS_MAX)}…`, cut: true };
+}
+
+/** The first payload with any text, across the instances (docs/qualys-api.md 3.8); undefined when none has. */
+function scanEvidence(vuln: WasScanVuln): Evidence | undefined {
+  for (const instance of vuln.instances) {
+    for (const { payload, result } of instance.payloads) {
+      if (!payload && !result) continue;
+      const request = cut(payload || undefined);
+      const response = cut(result || undefined);
+      return { request: request.text, response: response.text, truncated: request.cut || response.cut };
+    }
+  }
+  return undefined;
 }
 
 /** The vulnerabilities of a WAS scan download, enriched with their KnowledgeBase definitions where known. */
@@ -55,6 +80,7 @@ export function wasScanFindings(
     const definition = definitions.get(vuln.qid);
     const flags = vuln.instances.map((i) => i.authenticated);
     const known = flags.filter((f): f is boolean => f !== undefined);
+    const evidence = scanEvidence(vuln);
     return {
       fingerprint: fingerprint({ target, qid: vuln.qid, url: vuln.uri, param: vuln.param }),
       qid: vuln.qid,
@@ -68,6 +94,7 @@ export function wasScanFindings(
       instances: Math.max(1, vuln.instances.length),
       potential: false,
       definition,
+      ...(evidence === undefined ? {} : { evidence }),
     };
   });
 }

@@ -1,9 +1,16 @@
 /**
- * report.html: one self-contained HTML5 page with the verdict, the scan, a severity bar chart, the pass/fail
- * criteria (the pass/fail table of Qualys' Azure DevOps WAS connector, with configured and actual values on
- * hover), exceptions, warnings and the vulnerabilities. It makes no network request of any kind: inline CSS
- * only, no script, no image, no font, and a Content-Security-Policy that would block all of those even if an
- * escaping bug let markup through. The only outside address is the portal link, and only when it is http(s).
+ * The HTML views of a gate result. report.html is one self-contained HTML5 page with the verdict, the scan, the
+ * severity chart (inline SVG), the pass/fail criteria (the pass/fail table of Qualys' Azure DevOps WAS connector:
+ * ✓/✗ with configured and actual values), exceptions, warnings and the vulnerabilities, each with its detail. It
+ * makes no network request of any kind: inline CSS only, no script, no image, no font, and a
+ * Content-Security-Policy that would block all of those even if an escaping bug let markup through. The only
+ * outside address is the portal link, and only when it is http(s).
+ *
+ * The parts of the page (`renderVerdict`, `renderScanDetails`, `renderSeverityChart`, `renderCriteriaTable`,
+ * `renderFindingsTable`, `renderFindingDetail`, …) and the stylesheet (`REPORT_CSS`) are exported for the other
+ * HTML views (the Azure DevOps build results section and tab), so every view shows the same thing the same way.
+ * Each part is a pure function returning escaped HTML; this module and its imports use no Node.js API, so a
+ * browser bundle can include them.
  */
 
 import {
@@ -14,7 +21,7 @@ import {
   type Severity,
   type SeverityCounts,
 } from "@qualys-connector/model";
-import type { CriterionResult, ExceptionReport, GateFinding, GateResult, GateScan } from "../result.js";
+import type { CriterionResult, ExceptionReport, GateFinding, GateResult } from "../result.js";
 import { escapeHtml } from "./html-text.js";
 import {
   authenticationLabel,
@@ -37,6 +44,7 @@ import {
   reportOrder,
   severityLabel,
 } from "./report-text.js";
+import { severityChartSvg } from "./severity-chart.js";
 
 /** Rows of the vulnerabilities table; beyond this a browser struggles and result.json holds the rest. */
 export const HTML_FINDING_ROWS = 5000;
@@ -55,8 +63,11 @@ const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; 
 
 const SEVERITIES_DESCENDING: readonly Severity[] = [5, 4, 3, 2, 1];
 
-// System fonts only (a web font would be a request). No `>` combinators, `url(` or `@import` anywhere.
-const STYLE = `
+/**
+ * The stylesheet of every HTML view: report.html inlines it, the Azure DevOps views ship it as a .css file.
+ * System fonts only (a web font would be a request). No `>` combinators, `url(` or `@import` anywhere.
+ */
+export const REPORT_CSS = `
 body { margin: 0; padding: 1.5rem; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; background: #fff; }
 main { max-width: 1200px; margin: 0 auto; }
 h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
@@ -79,21 +90,22 @@ td.url { overflow-wrap: anywhere; font-family: ui-monospace, SFMono-Regular, Con
 .outcome-fail td.mark { color: #cf222e; font-weight: 600; }
 .outcome-warn td.mark { color: #9a6700; font-weight: 600; }
 .outcome-not-evaluated td.mark { color: #57606a; font-weight: 600; }
+td.mark .sym { display: inline-block; width: 1.1em; font-size: 1.1em; }
 h1 .badge { display: inline-block; padding: 0 .5rem; margin-right: .4rem; border-radius: 4px; color: #fff; font-size: 1.1rem; letter-spacing: .03em; }
 .verdict-passed .badge { background: #1a7f37; }
 .verdict-failed .badge { background: #cf222e; }
 .verdict-incomplete .badge { background: #9a6700; }
 .verdict-error .badge { background: #8250df; }
 td.mark { white-space: nowrap; cursor: help; }
-.chart { display: grid; grid-template-columns: max-content 1fr max-content; gap: .35rem .75rem; align-items: center; max-width: 720px; }
-.track { background: #f6f8fa; border-radius: 3px; height: 1.1rem; }
-.bar { display: block; height: 100%; border-radius: 3px; min-width: 1px; }
-.bar-zero { background: transparent; }
-.sev-5 { background: #a40e26; }
-.sev-4 { background: #e5534b; }
-.sev-3 { background: #f0883e; }
-.sev-2 { background: #d4a72c; }
-.sev-1 { background: #6e7781; }
+svg.severity-chart { display: block; max-width: 100%; height: auto; }
+svg.severity-chart text { fill: #1f2328; font-size: 14px; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+svg.severity-chart .track { fill: #f6f8fa; }
+.sev-5 .bar { fill: #a40e26; }
+.sev-4 .bar { fill: #e5534b; }
+.sev-3 .bar { fill: #f0883e; }
+.sev-2 .bar { fill: #d4a72c; }
+.sev-1 .bar { fill: #6e7781; }
+ul.chart-notes { margin: .5rem 0 0; padding-left: 1.25rem; }
 .differs { color: #9a6700; font-weight: 600; }
 .note { color: #57606a; }
 .muted { color: #57606a; }
@@ -104,6 +116,8 @@ details .kb p, details .kb ul, details .kb ol { margin: .25rem 0; }
 details .evidence { white-space: pre-wrap; }
 details .evidence { font-family: ui-monospace, SFMono-Regular, Consolas, monospace; font-size: .85rem; background: #f6f8fa; padding: .25rem .5rem; }
 details h3 { font-size: .9rem; margin: .5rem 0 0; }
+details dl.facts { margin: .25rem 0; }
+details .evidence-label { margin: .35rem 0 0; font-size: .85rem; font-weight: 600; }
 footer { margin-top: 2rem; color: #57606a; font-size: .85rem; }
 `;
 
@@ -111,7 +125,7 @@ footer { margin-top: 2rem; color: #57606a; font-size: .85rem; }
  * The portal URL for an `href`, or undefined unless it parses as an http(s) URL: a `javascript:` or `data:`
  * address must never become a link. The parsed form is used, so what is linked is what the browser would open.
  */
-function portalHref(value: string | undefined): string | undefined {
+export function portalHref(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   let url: URL;
   try {
@@ -122,7 +136,8 @@ function portalHref(value: string | undefined): string | undefined {
   return url.protocol === "https:" || url.protocol === "http:" ? url.href : undefined;
 }
 
-function banner(result: GateResult): string {
+/** The verdict banner: the verdict as a word and why, the error and the incomplete-scan note when there are any. */
+export function renderVerdict(result: GateResult): string {
   // The verdict as a coloured word, not an emoji: without an emoji font an emoji is an empty box.
   const { label, word } = HEADLINES[result.verdict];
   const kind = result.scan === undefined ? "" : ` ${result.scan.kind.toUpperCase()}`;
@@ -148,7 +163,12 @@ function fact(term: string, detail: string): string {
   return `<dt>${escapeHtml(term)}</dt><dd>${detail}</dd>`;
 }
 
-function scanSection(scan: GateScan | undefined): string {
+/**
+ * The scan details: scan id and name, reference, the web app (WAS) or hosts (VM), statuses, launch date,
+ * duration, and the link to the scan report in the Qualys portal (only when that address is http or https).
+ */
+export function renderScanDetails(result: GateResult): string {
+  const scan = result.scan;
   if (scan === undefined) {
     return `<section>\n<h2>Scan</h2>\n<p class="muted">No scan information: the run ended before a scan was known.</p>\n</section>`;
   }
@@ -211,52 +231,52 @@ function scanSection(scan: GateScan | undefined): string {
 }
 
 /**
- * The bars are the counted findings, what the criteria saw; findings no criterion counted are named after the
- * number by reason, and the scan's own statistics (which count every finding) after that.
+ * What a severity's bar does not show: findings not counted by reason, the baseline part, and the scan statistics
+ * where they differ from the findings list.
  */
-function severitySection(result: GateResult): string {
+function chartNote(result: GateResult, severity: Severity): string | undefined {
+  const { notCounted, inBaseline, fromFindings, fromStats } = result.severityCounts;
+  const notes: string[] = [];
+  const others = notCountedShown(result)
+    .filter(({ key }) => countAt(notCounted[key], severity) > 0)
+    .map(({ key, phrase }) => `${countAt(notCounted[key], severity)} ${phrase}`);
+  if (others.length > 0)
+    notes.push(`<span class="muted">not counted: ${escapeHtml(others.join(", "))}</span>`);
+  const known = inBaseline === undefined ? 0 : countAt(inBaseline, severity);
+  if (known > 0) notes.push(`<span class="muted">${known} of the counted in the baseline</span>`);
+  // Statistics that agree are said once under the list, not on every severity.
+  if (fromStats !== undefined && countAt(fromStats, severity) !== countAt(fromFindings, severity)) {
+    notes.push(`<span class="differs">scan statistics: ${countAt(fromStats, severity)}, differs</span>`);
+  }
+  if (notes.length === 0) return undefined;
+  return `<li>${severity} ${SEVERITY_NAMES[severity]}: ${notes.join("; ")}</li>`;
+}
+
+/**
+ * The severity chart section. The bars (inline SVG) are the counted findings, what the criteria saw; findings no
+ * criterion counted are named under the chart by reason, and the scan's own statistics (which count every
+ * finding) after that. A scan without results gets a sentence, never a chart of zeros that would read as clean.
+ */
+export function renderSeverityChart(result: GateResult): string {
   if (!result.resultsAvailable) {
     return `<section>\n<h2>Vulnerabilities by severity</h2>\n<p class="muted">${escapeHtml(NO_RESULTS)}</p>\n</section>`;
   }
-  const { counted, notCounted, inBaseline, fromFindings, fromStats, differ } = result.severityCounts;
-  const reasons = notCountedShown(result);
-  const largest = Math.max(1, ...counted);
-  const rows = SEVERITIES_DESCENDING.map((severity) => {
-    const count = countAt(counted, severity);
-    // A percentage computed here from numbers: the only value that ever goes into a style attribute.
-    const width = ((count / largest) * 100).toFixed(1);
-    const barClass = count === 0 ? "bar bar-zero" : `bar sev-${severity}`;
-    let value = String(count);
-    const others = reasons
-      .filter(({ key }) => countAt(notCounted[key], severity) > 0)
-      .map(({ key, phrase }) => `${countAt(notCounted[key], severity)} ${phrase}`);
-    if (others.length > 0)
-      value += ` <span class="muted">(not counted: ${escapeHtml(others.join(", "))})</span>`;
-    const known = inBaseline === undefined ? 0 : countAt(inBaseline, severity);
-    if (known > 0) value += ` <span class="muted">(${known} of the counted in the baseline)</span>`;
-    if (fromStats !== undefined) {
-      const stat = countAt(fromStats, severity);
-      value +=
-        stat === countAt(fromFindings, severity)
-          ? ` <span class="muted">(scan statistics: ${stat})</span>`
-          : ` <span class="differs">(scan statistics: ${stat}, differs)</span>`;
-    }
-    return [
-      `<span>${severity} ${SEVERITY_NAMES[severity]}</span>`,
-      `<span class="track"><span class="${barClass}" style="width: ${width}%"></span></span>`,
-      `<span>${value}</span>`,
-    ].join("");
-  });
+  const { counted, fromFindings, fromStats, differ } = result.severityCounts;
   const total = counted.reduce((sum, n) => sum + n, 0);
   const rest = notCountedSentence(result);
+  const notes = SEVERITIES_DESCENDING.map((severity) => chartNote(result, severity)).filter(
+    (note): note is string => note !== undefined,
+  );
   const parts = [
     "<section>",
     "<h2>Vulnerabilities by severity</h2>",
     `<p class="muted">${total} ${total === 1 ? "vulnerability" : "vulnerabilities"} counted by the criteria.${rest === undefined ? "" : ` ${escapeHtml(rest)}`}</p>`,
-    '<div class="chart">',
-    ...rows,
-    "</div>",
+    severityChartSvg(counted, "Vulnerabilities counted by the criteria, by severity"),
   ];
+  if (notes.length > 0) parts.push('<ul class="chart-notes">', ...notes, "</ul>");
+  if (fromStats !== undefined && !differ) {
+    parts.push(`<p class="muted">The scan's own statistics agree with the findings list.</p>`);
+  }
   if (differ && fromStats !== undefined) {
     const mismatches = SEVERITIES_DESCENDING.filter(
       (severity) => countAt(fromFindings, severity) !== countAt(fromStats, severity),
@@ -278,9 +298,10 @@ function countCells(counts: SeverityCounts): string[] {
 
 /**
  * The per-host summary of Qualys' Jenkins VM connector (jenkinsci/qualys-vm-plugin): confirmed and potential
- * vulnerabilities by severity, and information gathered.
+ * vulnerabilities by severity, and information gathered. Undefined for a WAS result.
  */
-function hostsSection(hosts: readonly HostSummary[] | undefined): string | undefined {
+export function renderHostsTable(result: GateResult): string | undefined {
+  const hosts: readonly HostSummary[] | undefined = result.hosts;
   if (hosts === undefined) return undefined;
   const heading = `<h2>Hosts (${hosts.length})</h2>`;
   if (hosts.length === 0) {
@@ -320,18 +341,33 @@ function hostsSection(hosts: readonly HostSummary[] | undefined): string | undef
   return parts.join("\n");
 }
 
-function criteriaSection(criteria: readonly CriterionResult[]): string {
+/**
+ * The outcome mark of a criterion: a symbol for the eye and the word for everyone (the word is what a reader
+ * without the symbol's font, or a screen reader, gets).
+ */
+const OUTCOME_SYMBOLS: Readonly<Record<CriterionResult["outcome"], string>> = {
+  pass: "✓",
+  fail: "✗",
+  warn: "!",
+  "not-evaluated": "–",
+};
+
+/**
+ * The pass/fail criteria: one row per criterion with ✓/✗, the criterion, its configured and its actual value,
+ * the action and whether it counts only new findings. As in Qualys' Azure DevOps WAS connector, hovering the
+ * outcome shows the configured and the actual value too.
+ */
+export function renderCriteriaTable(result: GateResult): string {
+  const criteria = result.criteria;
   if (criteria.length === 0) {
     return `<section>\n<h2>Pass/fail criteria</h2>\n<p class="muted">No criteria were evaluated.</p>\n</section>`;
   }
   const rows = criteria.map((criterion) => {
-    // As in the Azure DevOps WAS connector: hovering the outcome shows the configured and the actual value;
-    // the same values are in columns.
     const actual = criterion.notEvaluatedReason ?? criterion.actual;
     const hover = `Configured: ${criterion.configured} — Actual: ${actual}`;
     return [
       `<tr class="outcome-${criterion.outcome}">`,
-      `<td class="mark" title="${escapeHtml(hover)}">${OUTCOME_LABELS[criterion.outcome]}</td>`,
+      `<td class="mark" title="${escapeHtml(hover)}"><span class="sym" aria-hidden="true">${OUTCOME_SYMBOLS[criterion.outcome]}</span>${OUTCOME_LABELS[criterion.outcome]}</td>`,
       `<td>${escapeHtml(criterion.label)}</td>`,
       `<td>${escapeHtml(criterion.configured)}</td>`,
       `<td>${escapeHtml(actual)}</td>`,
@@ -356,7 +392,9 @@ function table(head: string, rows: readonly string[]): string[] {
   return ["<table>", head, "<tbody>", ...rows, "</tbody>", "</table>"];
 }
 
-function exceptionsSection(exceptions: readonly ExceptionReport[]): string | undefined {
+/** The policy's exceptions with their status and matches; undefined when the policy has none. */
+export function renderExceptionsTable(result: GateResult): string | undefined {
+  const exceptions: readonly ExceptionReport[] = result.exceptions;
   if (exceptions.length === 0) return undefined;
   const rows = exceptions.map((exception) =>
     [
@@ -381,9 +419,10 @@ function exceptionsSection(exceptions: readonly ExceptionReport[]): string | und
   ].join("\n");
 }
 
-function warningsSection(warnings: readonly string[]): string | undefined {
-  if (warnings.length === 0) return undefined;
-  const items = warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`);
+/** The policy and run warnings; undefined when there are none. */
+export function renderWarnings(result: GateResult): string | undefined {
+  if (result.warnings.length === 0) return undefined;
+  const items = result.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`);
   return ["<section>", "<h2>Warnings</h2>", "<ul>", ...items, "</ul>", "</section>"].join("\n");
 }
 
@@ -424,10 +463,80 @@ export function kbHtml(source: string | undefined): string {
     .join("");
 }
 
+/** The CWE, OWASP, WASC, CVE and CVSS facts of a finding's definition, as `<dt>/<dd>` pairs; none when unknown. */
+function classificationFacts(finding: GateFinding): string[] {
+  const definition = finding.definition;
+  if (definition === undefined) return [];
+  const lists: [string, readonly string[]][] = [
+    ["CWE", definition.cwe],
+    ["OWASP", definition.owasp],
+    ["WASC", definition.wasc],
+    ["CVE", definition.cves],
+  ];
+  const facts = lists
+    .filter(([, values]) => values.length > 0)
+    .map(([term, values]) => fact(term, escapeHtml(values.join(", "))));
+  const cvss = cvssLabel(definition);
+  if (cvss !== "—") facts.push(fact("CVSS", escapeHtml(cvss)));
+  return facts;
+}
+
+/** One piece of evidence as escaped, cut text; empty when there is none. */
+function evidenceBlock(text: string | undefined, label?: string): string {
+  if (text === undefined || text.trim() === "") return "";
+  const heading = label === undefined ? "" : `<p class="evidence-label">${escapeHtml(label)}</p>`;
+  return `${heading}<div class="kb evidence">${escapeHtml(excerpt(text, HTML_EVIDENCE_CHARS))}</div>`;
+}
+
+/**
+ * The scanner's evidence: a VM detection's results, a WAS finding's payload and the response it matched. Text the
+ * scanned host or web app sent back, so escaped like everything else.
+ */
+function evidenceHtml(finding: GateFinding): string {
+  return [
+    evidenceBlock(finding.results),
+    evidenceBlock(finding.evidence?.request, "Request (the payload sent)"),
+    evidenceBlock(finding.evidence?.response, "Response"),
+  ].join("");
+}
+
+/** "Description, impact and solution" from ["description", "impact", "solution"]. */
+function listWords(words: readonly string[]): string {
+  const text =
+    words.length <= 1 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} and ${words.at(-1) ?? ""}`;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * A finding's detail as one `<details>` element: description (the KnowledgeBase diagnosis), impact (its
+ * consequence), solution, classification (CWE, OWASP, WASC, CVEs, CVSS) and the scanner's evidence (VM results, WAS
+ * request and response), each part only when known; empty when nothing is. KnowledgeBase text goes through
+ * `kbHtml`, evidence (text the scanned host sent back) is escaped like everything else and cut to
+ * HTML_EVIDENCE_CHARS.
+ */
+export function renderFindingDetail(finding: GateFinding): string {
+  const definition = finding.definition;
+  const parts: { word: string; html: string }[] = [];
+  const knowledge: [string, string | undefined][] = [
+    ["description", definition?.diagnosis],
+    ["impact", definition?.consequence],
+    ["solution", definition?.solution],
+  ];
+  for (const [word, source] of knowledge) {
+    const html = kbHtml(source);
+    if (html !== "") parts.push({ word, html: `<div class="kb">${html}</div>` });
+  }
+  const facts = classificationFacts(finding);
+  if (facts.length > 0)
+    parts.push({ word: "classification", html: `<dl class="facts">${facts.join("")}</dl>` });
+  const evidence = evidenceHtml(finding);
+  if (evidence !== "") parts.push({ word: "evidence", html: evidence });
+  if (parts.length === 0) return "";
+  const body = parts.map(({ word, html }) => `<h3>${listWords([word])}</h3>${html}`).join("");
+  return `<details><summary>${listWords(parts.map(({ word }) => word))}</summary>${body}</details>`;
+}
+
 function findingRow(finding: GateFinding): string {
-  const solution = kbHtml(finding.definition?.solution);
-  const details =
-    solution === "" ? "" : `<details><summary>Solution</summary><div class="kb">${solution}</div></details>`;
   // Finding URLs are chosen by the scanned app: shown as text, never as a link.
   const url = finding.url === undefined ? "—" : escapeHtml(finding.url);
   const param =
@@ -435,7 +544,7 @@ function findingRow(finding: GateFinding): string {
   return [
     `<tr class="${finding.disposition}">`,
     `<td class="num">${finding.qid}</td>`,
-    `<td>${escapeHtml(finding.title)}${details}</td>`,
+    `<td>${escapeHtml(finding.title)}${renderFindingDetail(finding)}</td>`,
     `<td>${escapeHtml(severityLabel(finding.severity))}</td>`,
     `<td class="url">${url}${param}</td>`,
     `<td>${authenticationLabel(finding)}</td>`,
@@ -445,32 +554,12 @@ function findingRow(finding: GateFinding): string {
   ].join("");
 }
 
-/**
- * The solution and the scanner's evidence of a VM finding, in one `<details>`; empty when it has neither. The
- * evidence is text the scanned host sent back (banners, file contents), so it is escaped like everything else.
- */
-function vmDetails(finding: GateFinding): string {
-  const solution = kbHtml(finding.definition?.solution);
-  const evidence = finding.results;
-  const hasSolution = solution !== "";
-  const hasEvidence = evidence !== undefined && evidence.trim() !== "";
-  if (!hasSolution && !hasEvidence) return "";
-  const solutionPart = hasSolution ? `<div class="kb">${solution}</div>` : "";
-  const evidencePart = hasEvidence
-    ? `<div class="kb evidence">${escapeHtml(excerpt(evidence, HTML_EVIDENCE_CHARS))}</div>`
-    : "";
-  if (!hasEvidence) return `<details><summary>Solution</summary>${solutionPart}</details>`;
-  if (!hasSolution) return `<details><summary>Evidence</summary>${evidencePart}</details>`;
-  // Both: still one <details>, as in WAS rows, with a heading over each part.
-  return `<details><summary>Solution and evidence</summary><h3>Solution</h3>${solutionPart}<h3>Evidence</h3>${evidencePart}</details>`;
-}
-
 function vmFindingRow(finding: GateFinding): string {
   const cves = cveSummary(finding.definition?.cves ?? []);
   return [
     `<tr class="${finding.disposition}">`,
     `<td class="num">${finding.qid}</td>`,
-    `<td>${escapeHtml(finding.title)}${vmDetails(finding)}</td>`,
+    `<td>${escapeHtml(finding.title)}${renderFindingDetail(finding)}</td>`,
     `<td>${escapeHtml(severityLabel(finding.severity))}</td>`,
     `<td>${kindLabel(finding)}</td>`,
     `<td class="url">${escapeHtml(hostEndpoint(finding) ?? finding.target) || "—"}</td>`,
@@ -483,29 +572,43 @@ function vmFindingRow(finding: GateFinding): string {
   ].join("");
 }
 
-const WAS_COLUMNS = {
-  header: ["QID", "Title", "Severity", "URL", "Authenticated", "New", "Disposition"],
-  note: "Authenticated: yes = found only while logged in, no = available unauthenticated, both = found both ways.",
+/** The column heads of the vulnerabilities table of a WAS and of a VM result, in order. */
+export const FINDING_COLUMNS = {
+  was: ["QID", "Title", "Severity", "URL", "Authenticated", "New", "Disposition"],
+  vm: ["QID", "Title", "Severity", "Type", "Host:port", "CVEs", "CVSS", "PCI", "New", "Disposition"],
+} as const;
+
+const COLUMN_NOTES = {
+  was: "Authenticated: yes = found only while logged in, no = available unauthenticated, both = found both ways.",
+  vm: "Type: confirmed = verified by the scanner, potential = could not be verified (evaluated only with --include-potential). CVSS: v3 base score where known, else v2.",
 };
 
-const VM_COLUMNS = {
-  header: ["QID", "Title", "Severity", "Type", "Host:port", "CVEs", "CVSS", "PCI", "New", "Disposition"],
-  note: "Type: confirmed = verified by the scanner, potential = could not be verified (evaluated only with --include-potential). CVSS: v3 base score where known, else v2.",
-};
+export interface FindingsTableOptions {
+  /** Rows shown at most; the rest is counted in a note pointing to result.json. Default HTML_FINDING_ROWS. */
+  maxRows?: number;
+}
 
-function findingsSection(findings: readonly GateFinding[], vm: boolean, resultsAvailable: boolean): string {
+/**
+ * The vulnerabilities table: WAS rows with QID, title, severity, URL and parameter, authenticated, new or baseline
+ * and disposition (counted, excluded, or excepted with the exception); VM rows with host, type, CVEs, CVSS and PCI.
+ * Counted findings first, most severe first. Each row's title cell holds the finding's detail
+ * (`renderFindingDetail`); each row's class is its disposition.
+ */
+export function renderFindingsTable(result: GateResult, options: FindingsTableOptions = {}): string {
+  const findings = result.findings;
+  const vm = isVmResult(result);
   const heading = `<h2>Vulnerabilities (${findings.length})</h2>`;
   if (findings.length === 0) {
-    const text = resultsAvailable ? "No vulnerabilities were found." : NO_RESULTS;
+    const text = result.resultsAvailable ? "No vulnerabilities were found." : NO_RESULTS;
     return `<section>\n${heading}\n<p class="muted">${escapeHtml(text)}</p>\n</section>`;
   }
-  const { header, note } = vm ? VM_COLUMNS : WAS_COLUMNS;
-  const shown = reportOrder(findings).slice(0, HTML_FINDING_ROWS);
+  const kind = vm ? "vm" : "was";
+  const shown = reportOrder(findings).slice(0, options.maxRows ?? HTML_FINDING_ROWS);
   const parts = [
     "<section>",
     heading,
     ...table(
-      `<thead><tr>${header.map((name) => `<th>${escapeHtml(name)}</th>`).join("")}</tr></thead>`,
+      `<thead><tr>${FINDING_COLUMNS[kind].map((name) => `<th>${escapeHtml(name)}</th>`).join("")}</tr></thead>`,
       shown.map(vm ? vmFindingRow : findingRow),
     ),
   ];
@@ -515,7 +618,7 @@ function findingsSection(findings: readonly GateFinding[], vm: boolean, resultsA
       `<p class="note">…and ${more} more ${more === 1 ? "finding is" : "findings are"} in result.json.</p>`,
     );
   }
-  parts.push(`<p class="note">${escapeHtml(note)}</p>`, "</section>");
+  parts.push(`<p class="note">${escapeHtml(COLUMN_NOTES[kind])}</p>`, "</section>");
   return parts.join("\n");
 }
 
@@ -527,14 +630,14 @@ export function renderHtml(result: GateResult): string {
   const { word } = HEADLINES[result.verdict];
   const scanTitle = result.scan === undefined ? "" : ` — scan ${result.scan.id}`;
   const sections = [
-    banner(result),
-    scanSection(result.scan),
-    severitySection(result),
-    hostsSection(result.hosts),
-    criteriaSection(result.criteria),
-    exceptionsSection(result.exceptions),
-    warningsSection(result.warnings),
-    findingsSection(result.findings, isVmResult(result), result.resultsAvailable),
+    renderVerdict(result),
+    renderScanDetails(result),
+    renderSeverityChart(result),
+    renderHostsTable(result),
+    renderCriteriaTable(result),
+    renderExceptionsTable(result),
+    renderWarnings(result),
+    renderFindingsTable(result),
   ].filter((section): section is string => section !== undefined);
   return [
     "<!DOCTYPE html>",
@@ -546,15 +649,20 @@ export function renderHtml(result: GateResult): string {
     '<meta name="referrer" content="no-referrer">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(`Qualys gate ${word}${scanTitle}`)}</title>`,
-    `<style>${STYLE}</style>`,
+    `<style>${REPORT_CSS}</style>`,
     "</head>",
     "<body>",
     "<main>",
     ...sections,
-    `<footer>Generated by ${escapeHtml(result.tool.name)} ${escapeHtml(result.tool.version)} at ${escapeHtml(reportDate(result.generatedAt))}.</footer>`,
+    renderFooter(result),
     "</main>",
     "</body>",
     "</html>",
     "",
   ].join("\n");
+}
+
+/** The line naming the tool, its version and when the result was written. */
+export function renderFooter(result: GateResult): string {
+  return `<footer>Generated by ${escapeHtml(result.tool.name)} ${escapeHtml(result.tool.version)} at ${escapeHtml(reportDate(result.generatedAt))}.</footer>`;
 }
