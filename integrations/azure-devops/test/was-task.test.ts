@@ -158,6 +158,10 @@ describe("QualysWasScan with the mock test runner against the simulator", () => 
     expect(run.outputs.verdict).toBe("error");
     expect(run.outputs.exitCode).toBe("3");
     expect(run.stdout).toMatch(/##vso\[task\.complete result=Failed;\].*refused the credentials/);
+    // The gate's error result is still written and handed over, so the views say what went wrong.
+    expect(run.attachments.map((a) => a.type)).toEqual(["qualys-gate-result"]);
+    expect(run.summaries).toHaveLength(1);
+    expect(readResult(run.attachments[0]?.path ?? "").verdict).toBe("error");
     // The task registers the password with the agent, which masks it (and the task lib's own debug line of the
     // endpoint parameter) in the job log; no line of the task's own and no output holds it.
     const lines = run.stdout.split(/\r?\n/);
@@ -185,7 +189,10 @@ describe("QualysWasScan with the mock test runner against the simulator", () => 
     const run = await scan({ webApp: "scenario-clean", timeout: "soon" });
     expect(run.result).toBe("Failed");
     expect(run.stdout).toMatch(/##vso\[task\.complete result=Failed;\]timeout: "soon" is not a duration/);
+    // Nothing ran, so nothing is attached; the variables still say the step did not pass.
     expect(run.attachments).toHaveLength(0);
+    expect(run.summaries).toHaveLength(0);
+    expect(run.outputs).toEqual({ verdict: "error", exitCode: "3" });
   });
 
   it("a hostile web app name forms no logging command in the log", async () => {
@@ -206,6 +213,8 @@ describe("QualysWasScan with the mock test runner against the simulator", () => 
     expect(run.stdout).toContain("\\x23#vso[task.setvariable");
     expectOnlyOwnCommands(run);
     expect(run.stdout.match(/##vso\[task\.complete/g)).toHaveLength(1);
+    // The seeded names again, for the tests after this one.
+    expect((await fetch(`${sim.url}/__sim/reset`, { method: "POST" })).status).toBe(200);
   });
 });
 
@@ -274,7 +283,7 @@ describe("QualysWasScan through the connection's proxy (Use Proxy Settings)", ()
     const id = "qualys-sim";
     const task = spawnTask(
       wasTask,
-      { ...fast, webApp: "scenario-clean", reportDirectory: `${temp.dir}/proxied` },
+      { ...fast, webApp: "scenario-vulnerable", reportDirectory: `${temp.dir}/proxied` },
       endpoint(),
       {
         SYSTEM_TASKINSTANCEID: "instance-proxied",
