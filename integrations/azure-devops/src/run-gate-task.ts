@@ -28,6 +28,7 @@ import {
   writeGateOutputs,
 } from "@qualys-connector/gate";
 import * as tl from "azure-pipelines-task-lib/task";
+import manifest from "../package.json" with { type: "json" };
 import { readConnection } from "./connection.js";
 import { optionalInput, TaskInputError } from "./inputs.js";
 
@@ -38,7 +39,13 @@ export const RESULT_ATTACHMENT_TYPE = "qualys-gate-result";
 export const CONNECTION_INPUT = "qualysConnection";
 
 /** The task's own identity in result.json. */
-const TOOL = { name: "qualys-connector-azure-devops", version: "0.1.0" };
+const TOOL = { name: "qualys-connector-azure-devops", version: manifest.version };
+
+/** The runner options the shell sets for every task. */
+type ShellOptions = Pick<
+  LongScanOptions,
+  "scanName" | "clock" | "signal" | "forceSignal" | "progress" | "tool" | "optionName"
+>;
 
 /** What differs between the WAS and the VM task. */
 export interface GateTask<Api, Options> {
@@ -49,10 +56,8 @@ export interface GateTask<Api, Options> {
   /** The gate's API over the client. */
   api: (client: QualysClient, count: (purpose: string) => void) => Api;
   run: GateRunner<Api, Options, GateResult | { kind: "launched" }>;
-  /** The runner's options from the task's inputs (LongScanOptions' common parts are added here). */
-  options: (
-    common: Pick<LongScanOptions, "scanName">,
-  ) => Omit<Options, "clock" | "signal" | "forceSignal" | "progress" | "tool" | "scanName">;
+  /** The runner's options from the task's inputs; the shell adds the scan name, clock, signals and progress. */
+  options: () => Omit<Options, keyof ShellOptions>;
   /** The criteria and baseline from the task's inputs. */
   policy: () => { policy: Policy; baseline: Baseline | undefined };
 }
@@ -148,24 +153,25 @@ export async function runGateTask<Api, Options>(task: GateTask<Api, Options>): P
     const connection = readConnection(CONNECTION_INPUT, task.userAuth);
     const { policy, baseline } = task.policy();
     const scanName = scanNameInput();
-    const options = task.options({ scanName });
+    const options = task.options();
     const instance = tl.getVariable("System.TaskInstanceId") ?? randomUUID();
     const reportDir = reportDirectory(instance);
     client = createQualysClient({ ...connection.client });
     const apiCalls: Record<string, number> = {};
     const api = task.api(client, countCalls(apiCalls));
+    const shell: ShellOptions = {
+      scanName,
+      clock: systemClock,
+      signal: abort.signal,
+      forceSignal: force.signal,
+      progress: progressPrinter(),
+      tool: TOOL,
+      optionName: (option: string) => option,
+    };
     const outcome = await task.run(
       api,
-      {
-        ...options,
-        scanName,
-        clock: systemClock,
-        signal: abort.signal,
-        forceSignal: force.signal,
-        progress: progressPrinter(),
-        tool: TOOL,
-        optionName: (option: string) => option,
-      } as Options,
+      // The task's part and the shell's part make the whole of the runner's options.
+      { ...options, ...shell } as Options,
       policy,
       baseline,
       apiCalls,

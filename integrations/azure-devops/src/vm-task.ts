@@ -34,7 +34,7 @@ function profileOf(text: string): { id: number } | { title: string } {
 /** The form's target, scanner and option profile as the VM gate's options. */
 export function vmOptions(): Omit<
   VmGateOptions,
-  "clock" | "signal" | "forceSignal" | "progress" | "tool" | "scanName"
+  "clock" | "signal" | "forceSignal" | "progress" | "tool" | "scanName" | "optionName"
 > {
   const target = choiceInput("targetType", ["ip", "ec2"] as const, "ip");
   const optionProfile = choiceInput("optionProfile", ["default", "other"] as const, "default");
@@ -78,7 +78,7 @@ void runGateTask({
   userAuth: "session",
   api: vmGateApi,
   run: runVmGate,
-  options: () => vmOptions(),
+  options: vmOptions,
   policy: () =>
     policyInputs({
       failOnCves: booleanInput("failByCves") ? requiredInput("cveList") : undefined,

@@ -18,7 +18,7 @@ import { runGateTask } from "./run-gate-task.js";
 /** The form's scan inputs as the WAS gate's options. */
 export function wasOptions(): Omit<
   WasGateOptions,
-  "clock" | "signal" | "forceSignal" | "progress" | "tool" | "scanName"
+  "clock" | "signal" | "forceSignal" | "progress" | "tool" | "scanName" | "optionName"
 > {
   const authRecord = choiceInput("authRecord", ["none", "default", "other"] as const, "none");
   const optionProfile = choiceInput("optionProfile", ["default", "other"] as const, "default");
@@ -51,6 +51,6 @@ void runGateTask({
   userAuth: "basic",
   api: wasGateApi,
   run: runWasGate,
-  options: () => wasOptions(),
+  options: wasOptions,
   policy: () => policyInputs(),
 });

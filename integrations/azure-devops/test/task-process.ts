@@ -64,6 +64,14 @@ export interface TaskRun {
   summaries: string[];
 }
 
+/**
+ * The agent's temporary folder for a run: where the task lib keeps its vault key (`.taskkey`), which it would
+ * otherwise write into the working directory. The bundle's own temporary folder, one per test file.
+ */
+function agentTemp(taskPath: string): string {
+  return path.resolve(path.dirname(taskPath), "..", "..", "..");
+}
+
 /** Build the task bundles once into `dir`; returns the bundle path of each task. */
 export async function bundleTasks(dir: string): Promise<{ QualysWasScan: string; QualysVmScan: string }> {
   return buildTasks(dir);
@@ -91,7 +99,7 @@ export async function runTask(
     inputs: { qualysConnection: "qualys-sim", ...inputs },
     endpoint,
   });
-  Object.assign(process.env, { TF_BUILD: "True", ...env });
+  Object.assign(process.env, { TF_BUILD: "True", AGENT_TEMPDIRECTORY: agentTemp(taskPath), ...env });
   try {
     await runner.runAsync();
   } finally {
@@ -156,6 +164,7 @@ export function spawnTask(
   const id = "qualys-sim";
   const variables: Record<string, string> = {
     TF_BUILD: "True",
+    AGENT_TEMPDIRECTORY: agentTemp(taskPath),
     [`ENDPOINT_URL_${id}`]: endpoint.url,
     [`ENDPOINT_AUTH_SCHEME_${id}`]: "UsernamePassword",
     [`ENDPOINT_AUTH_PARAMETER_${id}_USERNAME`]: endpoint.username,

@@ -5,17 +5,7 @@
  */
 
 import { execFileSync, spawnSync } from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Ajv from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,13 +15,7 @@ import { temporaryDir } from "./task-process.js";
 import { taskJsonSchema } from "./task-schema.js";
 
 const temp = temporaryDir();
-/**
- * The copy sits below this package's node_modules, so a copied web/build.mjs resolves its npm imports from this
- * package and the repository, as in place.
- */
-const cacheDir = path.join(PACKAGE_DIR, "node_modules/.cache");
-mkdirSync(cacheDir, { recursive: true });
-const copy = mkdtempSync(path.join(cacheDir, "vsix-test-"));
+const copy = path.join(temp.dir, "azure-devops");
 const unpacked = path.join(temp.dir, "unpacked");
 let vsix: string;
 
@@ -40,30 +24,26 @@ beforeAll(async () => {
   // CI checks the .vsix that `npm run package:azure-devops` built, with the real views (QUALYS_ADO_VSIX).
   const built = process.env.QUALYS_ADO_VSIX;
   if (built) vsix = path.resolve(built);
+  // With the views' sources present, the package itself is built, as `npm run package:azure-devops` does (their
+  // build resolves its imports from where it sits); without them, a copy with stand-in pages.
+  else if (existsSync(path.join(PACKAGE_DIR, "web", "build.mjs"))) vsix = await packageExtension();
   else vsix = await packageCopy();
   // A .vsix is a zip file (Open Packaging Conventions).
   execFileSync("python3", ["-m", "zipfile", "-e", vsix, unpacked]);
 }, 300_000);
-afterAll(() => {
-  temp.remove();
-  rmSync(copy, { recursive: true, force: true });
-});
+afterAll(() => temp.remove());
 
-/** Package a copy of this package, with stand-in pages for the results views when their sources are absent. */
+/** Package a copy of this package with stand-in pages for the results views, whose sources are absent. */
 async function packageCopy(): Promise<string> {
   mkdirSync(copy, { recursive: true });
   for (const file of ["vss-extension.json", "README.md"])
     cpSync(path.join(PACKAGE_DIR, file), path.join(copy, file));
   for (const name of Object.keys(TASKS))
     cpSync(path.join(PACKAGE_DIR, "tasks", name, "task.json"), path.join(copy, "tasks", name, "task.json"));
-  if (existsSync(path.join(PACKAGE_DIR, "web")))
-    cpSync(path.join(PACKAGE_DIR, "web"), path.join(copy, "web"), { recursive: true });
-  else {
-    // The results views are built by their own branch; stand-ins in this temporary copy only.
-    mkdirSync(path.join(copy, "dist/web"), { recursive: true });
-    for (const page of WEB_PAGES)
-      writeFileSync(path.join(copy, page), "<!doctype html><title>stand-in</title>\n");
-  }
+  // Stand-ins in this temporary copy only, never in the package.
+  mkdirSync(path.join(copy, "dist/web"), { recursive: true });
+  for (const page of WEB_PAGES)
+    writeFileSync(path.join(copy, page), "<!doctype html><title>stand-in</title>\n");
   return packageExtension(copy);
 }
 

@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { type AddressInfo, connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   bundleTasks,
@@ -156,6 +158,10 @@ describe("QualysWasScan with the mock test runner against the simulator", () => 
     expect(run.outputs.verdict).toBe("error");
     expect(run.outputs.exitCode).toBe("3");
     expect(run.stdout).toMatch(/##vso\[task\.complete result=Failed;\].*refused the credentials/);
+    // The gate's error result is still written and handed over, so the views say what went wrong.
+    expect(run.attachments.map((a) => a.type)).toEqual(["qualys-gate-result"]);
+    expect(run.summaries).toHaveLength(1);
+    expect(readResult(run.attachments[0]?.path ?? "").verdict).toBe("error");
     // The task registers the password with the agent, which masks it (and the task lib's own debug line of the
     // endpoint parameter) in the job log; no line of the task's own and no output holds it.
     const lines = run.stdout.split(/\r?\n/);
@@ -183,7 +189,10 @@ describe("QualysWasScan with the mock test runner against the simulator", () => 
     const run = await scan({ webApp: "scenario-clean", timeout: "soon" });
     expect(run.result).toBe("Failed");
     expect(run.stdout).toMatch(/##vso\[task\.complete result=Failed;\]timeout: "soon" is not a duration/);
+    // Nothing ran, so nothing is attached; the variables still say the step did not pass.
     expect(run.attachments).toHaveLength(0);
+    expect(run.summaries).toHaveLength(0);
+    expect(run.outputs).toEqual({ verdict: "error", exitCode: "3" });
   });
 
   it("a hostile web app name forms no logging command in the log", async () => {
@@ -204,6 +213,8 @@ describe("QualysWasScan with the mock test runner against the simulator", () => 
     expect(run.stdout).toContain("\\x23#vso[task.setvariable");
     expectOnlyOwnCommands(run);
     expect(run.stdout.match(/##vso\[task\.complete/g)).toHaveLength(1);
+    // The seeded names again, for the tests after this one.
+    expect((await fetch(`${sim.url}/__sim/reset`, { method: "POST" })).status).toBe(200);
   });
 });
 
@@ -227,5 +238,68 @@ describe("QualysWasScan when the pipeline is cancelled", () => {
     expect(result.verdict).toBe("incomplete");
     expect(result.apiCalls.cancel).toBeGreaterThan(0);
     expect(out).toMatch(/##vso\[task\.uploadsummary\]/);
+  });
+});
+
+describe("QualysWasScan through the connection's proxy (Use Proxy Settings)", () => {
+  let proxy: Server;
+  let proxyUrl: string;
+  const seen: { target: string; authorization: string | undefined }[] = [];
+  beforeAll(async () => {
+    // A CONNECT proxy on loopback that requires credentials and records what it saw.
+    proxy = createServer((_req, res) => {
+      res.writeHead(405);
+      res.end();
+    });
+    proxy.on("connect", (req, socket: Socket, head) => {
+      const authorization = req.headers["proxy-authorization"];
+      seen.push({ target: String(req.url), authorization });
+      const [host, port] = String(req.url).split(":");
+      if (
+        authorization !== `Basic ${Buffer.from("proxy-user:pr0xy-secret").toString("base64")}` ||
+        host !== "127.0.0.1"
+      ) {
+        socket.end("HTTP/1.1 407 Proxy Authentication Required\r\n\r\n");
+        return;
+      }
+      const upstream = connect(Number(port), host, () => {
+        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+        upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+      upstream.on("error", () => socket.destroy());
+      socket.on("error", () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    proxy.closeAllConnections();
+    await new Promise((resolve) => proxy.close(resolve));
+  });
+
+  it("sends every call through the proxy with its credentials, and masks the proxy password", async () => {
+    const id = "qualys-sim";
+    const task = spawnTask(
+      wasTask,
+      { ...fast, webApp: "scenario-vulnerable", reportDirectory: `${temp.dir}/proxied` },
+      endpoint(),
+      {
+        SYSTEM_TASKINSTANCEID: "instance-proxied",
+        [`ENDPOINT_DATA_${id}_USEPROXY`]: "true",
+        [`ENDPOINT_DATA_${id}_PROXYURL`]: proxyUrl,
+        [`ENDPOINT_DATA_${id}_PROXYUSERNAME`]: "proxy-user",
+        [`ENDPOINT_DATA_${id}_PROXYPASSWORD`]: "pr0xy-secret",
+      },
+    );
+    await task.exited;
+    const out = task.stdout();
+    expect(out).toMatch(/##vso\[task\.complete result=Succeeded;\]/);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((s) => s.target === new URL(sim.url).host)).toBe(true);
+    expect(out.split(/\r?\n/)).toContain("##vso[task.setsecret]pr0xy-secret");
+    const resultPath = /##vso\[task\.addattachment [^\]]*\](.+)/.exec(out)?.[1] ?? "";
+    expect(readFileSync(resultPath, "utf8")).not.toContain("pr0xy-secret");
   });
 });
