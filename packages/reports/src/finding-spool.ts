@@ -8,7 +8,7 @@
  * are, without JSON's escaping and the scan for line ends that reading JSON lines back would need.
  */
 
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -73,38 +73,54 @@ export class FindingSpool<T> {
   async *replay(): AsyncGenerator<[T, (string | undefined)[]]> {
     this.flush();
     if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-    let pending: Buffer = Buffer.alloc(0);
+    this.fd = openSync(this.file, "r");
     const head = 4 + 4 * this.texts;
-    for await (const chunk of createReadStream(this.file, { highWaterMark: BUFFER_SIZE })) {
-      pending = pending.length === 0 ? (chunk as Buffer) : Buffer.concat([pending, chunk as Buffer]);
+    // Read in large blocks; a record cut by a block's end moves to the front and the next block fills in after it.
+    let block = Buffer.allocUnsafe(4 * BUFFER_SIZE);
+    let have = 0;
+    for (;;) {
+      const read = readSync(this.fd, block, have, block.length - have, null);
+      have += read;
       let at = 0;
-      while (pending.length - at >= head) {
-        const metaBytes = pending.readUInt32LE(at);
+      while (have - at >= head) {
+        const metaBytes = block.readUInt32LE(at);
         let size = head + metaBytes;
         for (let i = 0; i < this.texts; i += 1) {
-          const n = pending.readUInt32LE(at + 4 + 4 * i);
+          const n = block.readUInt32LE(at + 4 + 4 * i);
           if (n !== NONE) size += n;
         }
-        if (pending.length - at < size) break;
+        if (have - at < size) {
+          if (size > block.length) {
+            const bigger = Buffer.allocUnsafe(size);
+            block.copy(bigger, 0, at, have);
+            block = bigger;
+            have -= at;
+            at = 0;
+          }
+          break;
+        }
         let dataAt = at + head;
-        const record = JSON.parse(pending.toString("utf8", dataAt, dataAt + metaBytes)) as T;
+        const record = JSON.parse(block.toString("utf8", dataAt, dataAt + metaBytes)) as T;
         dataAt += metaBytes;
         const texts: (string | undefined)[] = [];
         for (let i = 0; i < this.texts; i += 1) {
-          const n = pending.readUInt32LE(at + 4 + 4 * i);
+          const n = block.readUInt32LE(at + 4 + 4 * i);
           if (n === NONE) texts.push(undefined);
           else {
-            texts.push(pending.toString("utf8", dataAt, dataAt + n));
+            texts.push(block.toString("utf8", dataAt, dataAt + n));
             dataAt += n;
           }
         }
         at += size;
         yield [record, texts];
       }
-      pending = pending.subarray(at);
+      if (at > 0) {
+        block.copy(block, 0, at, have);
+        have -= at;
+      }
+      if (read === 0) break;
     }
-    if (pending.length > 0) throw new Error("the temporary findings file ends inside a record");
+    if (have > 0) throw new Error("the temporary findings file ends inside a record");
   }
 
   /** Removes the file and its folder; safe to call more than once. */
