@@ -333,8 +333,8 @@ async function importCommand(files: string[], flags: ImportFlags): Promise<void>
   if (summaries.some((s) => s.outcome === "failed")) throw new CommandExit(EXIT.error);
 }
 
-export function registerImportCommand(program: Command): void {
-  program
+export function registerImportCommand(program: Command): Command {
+  return program
     .command("import")
     .description(
       "Import Qualys WAS report files (WAS_WEBAPP_REPORT, WAS_SCAN_REPORT, a gate's result.json; plain, .gz or .zip; - for standard input) into the sync's store, one transaction per file.",

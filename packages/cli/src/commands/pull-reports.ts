@@ -177,7 +177,7 @@ async function pullCommand(flags: PullFlags): Promise<void> {
   if (failed) throw new CommandExit(EXIT.error);
 }
 
-export function registerPullReportsCommand(program: Command): void {
+export function registerPullReportsCommand(program: Command): Command {
   const command = program
     .command("pull-reports")
     .description(
@@ -198,5 +198,5 @@ export function registerPullReportsCommand(program: Command): void {
     .option("--severity-map <file>", "severity labels by finding type and Qualys severity (docs/import.md)")
     .option("--json", "progress as JSON lines on stderr, the summary as JSON on stdout");
   addConnectionOptions(command);
-  command.action((flags: PullFlags) => pullCommand(flags));
+  return command.action((flags: PullFlags) => pullCommand(flags));
 }
