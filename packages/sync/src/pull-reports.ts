@@ -223,6 +223,7 @@ async function pullOne(
       ...(options.signal ? { signal: options.signal } : {}),
     });
     let records = 0;
+    let bytes = 0;
     const items = readReport(
       { stream: download.body, name: download.fileName ?? `report-${report.id}.xml` },
       {
@@ -230,14 +231,20 @@ async function pullOne(
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.tempDir ? { tempDir: options.tempDir } : {}),
         reportId: report.id,
-        onProgress: (bytes: number) => emit({ kind: "report-bytes", report, bytes, records }),
+        onProgress: (read: number) => {
+          bytes = read;
+          emit({ kind: "report-bytes", report, bytes, records });
+        },
       },
     );
     let read: ReportCounts | undefined;
     async function* counted() {
       for await (const item of items) {
         if (item.type === "end") read = item.counts;
-        else records += 1;
+        else {
+          records += 1;
+          emit({ kind: "report-bytes", report, bytes, records });
+        }
         yield item;
       }
     }
