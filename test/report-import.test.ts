@@ -183,6 +183,24 @@ const withoutStatus = <T extends { status: string | null }>(findings: T[]) =>
 const cli = (args: string[], stdin?: string) =>
   runCliProcess(args, { cwd: dir, ...(stdin === undefined ? {} : { stdin }) });
 
+/** A scan gate run through the CLI against the simulator; returns the folder holding its result.json. */
+async function gateResult(webAppName: string): Promise<string> {
+  const out = mkdtempSync(path.join(tmpdir(), "qc-import-gate-"));
+  const run = await runCliProcess(
+    ["scan", "was", "--webapp", webAppName, "--poll-interval", "1s", "--timeout", "2m", "--report-dir", out],
+    {
+      env: {
+        QUALYS_API_URL: sim.url,
+        QUALYS_USERNAME: sim.credentials.username,
+        QUALYS_PASSWORD: sim.credentials.password,
+      },
+    },
+  );
+  // Passed or failed by its policy: either way it wrote its result.
+  expect([0, 1]).toContain(run.code);
+  return out;
+}
+
 describe.each(STORE_KINDS)("import into $name", (kind) => {
   afterAll(() => kind.cleanup());
 
@@ -224,6 +242,26 @@ describe.each(STORE_KINDS)("import into $name", (kind) => {
     const truth = (await truthFindings()).filter((f) => f.webAppId === scanned);
     expect(truth.length).toBeGreaterThan(0);
     expect(withoutStatus(await storedFindings(db))).toEqual(withoutStatus(truthShape(truth)));
+  });
+
+  it("a gate's result.json gives the ground truth of the findings it holds", async () => {
+    const db = await kind.create();
+    const webApp = (await truthWebApps()).find((w) => w.id === webAppIds[3]);
+    const out = await gateResult(webApp?.name ?? "");
+    const run = await runCliProcess(["import", "result.json", "--db", db], { cwd: out });
+    expect(run.stderr).not.toMatch(/error/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/result\.json\s+GATE_RESULT\s+imported/);
+    const stored = await storedFindings(db);
+    expect(stored.length).toBeGreaterThan(0);
+    // A gate result carries no uniqueId (its findings are keyed by fingerprint): every stored finding is one of
+    // the scanned web app's in the simulator, with its QID, type and severity.
+    const truth = new Set(
+      (await truthFindings())
+        .filter((f) => f.webAppId === webApp?.id)
+        .map((f) => JSON.stringify([f.webAppId, f.qid, f.type, f.severity])),
+    );
+    for (const f of stored) expect(truth).toContain(JSON.stringify([f.webAppId, f.qid, f.type, f.severity]));
   });
 
   it("after an API sync of the same data, an import adds no duplicate", async () => {
