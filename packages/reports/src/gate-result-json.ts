@@ -155,7 +155,7 @@ export class GateResultJson {
     if (url !== undefined) spooled.url = url;
     if (param !== undefined) spooled.p = param;
     if (typeof value.authenticated === "boolean") spooled.a = value.authenticated;
-    this.spool.add(spooled);
+    this.spool.add(spooled, []);
   }
 
   private definition(key: string, value: JsonValue): void {
@@ -237,7 +237,7 @@ export class GateResultJson {
     }
     this.webAppIds = [...new Set([...(targetId === undefined ? [] : [targetId]), ...this.findingWebApps])];
     const detected = launched ?? this.generatedAt;
-    for await (const f of this.spool.replay()) {
+    for await (const [f] of this.spool.replay()) {
       signal?.throwIfAborted();
       const classes = this.classes.get(f.q);
       const severity = toSeverity(f.s);

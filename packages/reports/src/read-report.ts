@@ -16,7 +16,7 @@ import { FindingSpool } from "./finding-spool.js";
 import { GateResultJson, type SpooledGateFinding } from "./gate-result-json.js";
 import { ReportFormatError } from "./report-format-error.js";
 import { ContainerError, documentBytes, RawInput, type ReportSource, sourceName } from "./report-input.js";
-import { type SpooledFinding, WasReportXml } from "./was-report-xml.js";
+import { SPOOLED_TEXTS, type SpooledFinding, WasReportXml } from "./was-report-xml.js";
 
 export interface ReadReportOptions {
   /** Severity labels by finding kind; the model's CHMLI table by default. */
@@ -77,10 +77,10 @@ export async function* readReport(
         const first = /\S/.exec(text)?.[0];
         if (first === undefined) return;
         if (first === "{") {
-          gateSpool = new FindingSpool(options.tempDir);
+          gateSpool = new FindingSpool(options.tempDir, 0);
           json = new GateResultJson(file, labels, gateSpool);
         } else if (first === "<") {
-          spool = new FindingSpool(options.tempDir);
+          spool = new FindingSpool(options.tempDir, SPOOLED_TEXTS);
           xml = new WasReportXml(file, spool);
         } else {
           throw new ReportFormatError(file, 1, 1, "not a report: neither an XML document nor a JSON object");
@@ -120,9 +120,9 @@ export async function* readReport(
     if (xml !== undefined && spool !== undefined) {
       xml.end();
       yield* xml.out.splice(0);
-      for await (const spooled of spool.replay()) {
+      for await (const [spooled, texts] of spool.replay()) {
         options.signal?.throwIfAborted();
-        const { record, uidIsUniqueId } = xml.complete(spooled, labels);
+        const { record, uidIsUniqueId } = xml.complete(spooled, texts, labels);
         counts.findings[record.type] = (counts.findings[record.type] ?? 0) + 1;
         yield { type: "finding", record, uidIsUniqueId };
       }

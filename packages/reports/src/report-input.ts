@@ -18,7 +18,7 @@ export interface RawInputOptions {
 }
 
 /** Read size for files: large enough that per-chunk work is noise, small enough to stay flat. */
-const READ_CHUNK = 256 * 1024;
+const READ_CHUNK = 1024 * 1024;
 /** The last raw bytes kept, to read a zip's end records (central directory and its end) when the stream ends. */
 const TAIL_MAX = 1024 * 1024;
 

@@ -32,54 +32,47 @@ export class CappedText implements TextSink {
   }
 }
 
-const BASE64_NOISE = /[^A-Za-z0-9+/]/g;
 const NOT_SPACE = /\S/;
 /**
  * Decoded bytes kept: enough for EVIDENCE_MAX UTF-16 code units whatever the characters (at most 3 UTF-8 bytes
  * per unit), plus one sequence so the last kept character is whole.
  */
 const DECODED_MAX = EVIDENCE_MAX * 3 + 4;
+/** Base64 characters kept to decode that much, with room for line breaks inside the base64 text. */
+const ENCODED_MAX = Math.ceil((DECODED_MAX * 4) / 3) + 4096;
 
 /**
- * Base64 text (`CONTENTS base64="true"`, `DATA base64="true"`, docs/qualys-api.md 6.1) decoded as it arrives,
- * keeping the first EVIDENCE_MAX characters of the decoded UTF-8 text.
+ * Base64 text (`CONTENTS base64="true"`, `DATA base64="true"`, docs/qualys-api.md 6.1): the first characters
+ * are kept, enough for EVIDENCE_MAX characters of the decoded UTF-8 text, and decoded once at the end (Node's
+ * decoder skips line breaks and spaces); the rest is only looked at for whether there was any.
  */
 export class CappedBase64 implements TextSink {
-  private pending = "";
-  private readonly parts: Buffer[] = [];
-  private decoded = 0;
+  private encoded = "";
+  private full = false;
   cut = false;
 
   push(text: string): void {
-    if (this.decoded >= DECODED_MAX) {
+    if (this.full) {
       if (!this.cut && NOT_SPACE.test(text)) this.cut = true;
       return;
     }
-    const clean = this.pending + text.replace(BASE64_NOISE, "");
-    const whole = clean.length - (clean.length % 4);
-    this.pending = clean.slice(whole);
-    if (whole > 0) this.take(Buffer.from(clean.slice(0, whole), "base64"));
-  }
-
-  private take(bytes: Buffer): void {
-    const room = DECODED_MAX - this.decoded;
-    if (bytes.length > room) {
-      this.parts.push(bytes.subarray(0, room));
-      this.decoded += room;
-      this.cut = true;
-    } else {
-      this.parts.push(bytes);
-      this.decoded += bytes.length;
+    const room = ENCODED_MAX - this.encoded.length;
+    if (text.length <= room) this.encoded += text;
+    else {
+      this.encoded += text.slice(0, room);
+      this.full = true;
+      if (NOT_SPACE.test(text.slice(room))) this.cut = true;
     }
   }
 
   /** The decoded text, capped at EVIDENCE_MAX characters; `cut` is true when anything was left out. */
   text(): string {
-    if (this.pending.length > 0 && this.decoded < DECODED_MAX) {
-      this.take(Buffer.from(this.pending, "base64"));
-      this.pending = "";
+    let bytes = Buffer.from(this.encoded, "base64");
+    if (bytes.length > DECODED_MAX) {
+      bytes = bytes.subarray(0, DECODED_MAX);
+      this.cut = true;
     }
-    const text = Buffer.concat(this.parts).toString("utf8");
+    const text = bytes.toString("utf8");
     if (text.length <= EVIDENCE_MAX) return text;
     this.cut = true;
     return text.slice(0, EVIDENCE_MAX);

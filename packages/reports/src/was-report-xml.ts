@@ -21,6 +21,7 @@ import {
   type SeverityLabelMap,
   severityLabel,
   toSeverity,
+  type WebClasses,
   webClasses,
 } from "@qualys-connector/model";
 import { SaxesParser, type SaxesTagPlain } from "saxes";
@@ -78,10 +79,11 @@ export interface SpooledFinding {
   ir?: string;
   idt?: string;
   a?: boolean;
-  rq?: string;
-  rs?: string;
   tr: boolean;
 }
+
+/** The large texts spooled beside each finding: request and response evidence. */
+export const SPOOLED_TEXTS = 2;
 
 interface RecordBuilder {
   type: string;
@@ -420,7 +422,8 @@ export class WasReportXml {
       end?.();
     }
     if (this.record !== undefined && depth === this.record.depth) {
-      this.spool.add(this.finishRecord(this.record));
+      const { spooled, request, response } = this.finishRecord(this.record);
+      this.spool.add(spooled, [request, response]);
       this.record = undefined;
     } else if (this.definition !== undefined && depth === this.definition.depth) {
       this.finishDefinition(this.definition.fields);
@@ -498,7 +501,11 @@ export class WasReportXml {
     this.emitApplication(record);
   }
 
-  private finishRecord(r: RecordBuilder): SpooledFinding {
+  private finishRecord(r: RecordBuilder): {
+    spooled: SpooledFinding;
+    request: string | undefined;
+    response: string | undefined;
+  } {
     const f = r.fields;
     const label = r.type;
     const qid = this.int(`${label} QID`, f.QID) ?? this.fail(`${label} without a QID`);
@@ -570,9 +577,7 @@ export class WasReportXml {
     // AUTHENTICATION is `Not Required` in real reports and `Required` when the scanner was logged in.
     if (authentication === "required") spooled.a = true;
     else if (authentication === "not required") spooled.a = false;
-    if (request !== undefined) spooled.rq = request;
-    if (response !== undefined) spooled.rs = response;
-    return spooled;
+    return { spooled, request, response };
   }
 
   private finishDefinition(f: Record<string, string>): void {
@@ -645,22 +650,40 @@ export class WasReportXml {
     return best?.id ?? 0;
   }
 
+  private readonly classCache = new Map<number, WebClasses>();
+
+  /** The CWE, OWASP and WASC classes of a QID from its glossary entry, worked out once per QID. */
+  private classesOf(qid: number, entry: GlossaryEntry | undefined): WebClasses {
+    let classes = this.classCache.get(qid);
+    if (classes === undefined) {
+      classes = webClasses({
+        cwe: entry?.cwe ?? [],
+        owasp: (entry?.owasp ?? []).map((code) => ({
+          code,
+          name: this.owaspNames.get(code),
+          url: undefined,
+        })),
+        wasc: (entry?.wasc ?? []).map((code) => {
+          const name = this.wascNames.get(code);
+          return { code: code.replace(/^WASC-/i, ""), name, url: undefined };
+        }),
+      });
+      this.classCache.set(qid, classes);
+    }
+    // Each record gets its own arrays: a consumer may change one record without touching the others.
+    return { cwe: [...classes.cwe], owasp: [...classes.owasp], wasc: [...classes.wasc] };
+  }
+
   /** A spooled finding completed from the glossary and appendix. */
   complete(
     spooled: SpooledFinding,
+    [request, response]: readonly (string | undefined)[],
     labels: SeverityLabelMap,
   ): { record: FindingRecord; uidIsUniqueId: boolean } {
     const entry = this.glossary.get(spooled.q);
     const severity = toSeverity(entry?.severity);
     const webAppId = this.webAppOf(spooled);
-    const classes = webClasses({
-      cwe: entry?.cwe ?? [],
-      owasp: (entry?.owasp ?? []).map((code) => ({ code, name: this.owaspNames.get(code), url: undefined })),
-      wasc: (entry?.wasc ?? []).map((code) => {
-        const name = this.wascNames.get(code);
-        return { code: code.replace(/^WASC-/i, ""), name, url: undefined };
-      }),
-    });
+    const classes = this.classesOf(spooled.q, entry);
     const uid =
       spooled.u ??
       fingerprint({ target: String(webAppId), qid: spooled.q, url: spooled.url, param: spooled.p });
@@ -687,7 +710,7 @@ export class WasReportXml {
       ignoredDate: spooled.idt,
       ...classes,
       categories: [spooled.k, ...(entry?.group ? [entry.group] : [])],
-      evidence: { request: spooled.rq, response: spooled.rs, truncated: spooled.tr },
+      evidence: { request, response, truncated: spooled.tr },
       authenticated: spooled.a,
     };
     return { record, uidIsUniqueId: spooled.u !== undefined };
