@@ -23,6 +23,7 @@ import { MAX_LIMIT_WAITS, type RetryOptions, retryDecision, transportFailure } f
 import { readSimpleReturn, simpleReturnError } from "./simple-return.js";
 import {
   bufferedStreamTransport,
+  type HttpRequest,
   type HttpResponse,
   type HttpStreamResponse,
   type StreamTransport,
@@ -291,20 +292,20 @@ export class HttpCore {
     return { url, headers, body };
   }
 
-  private async send(call: CallOptions, signal: AbortSignal | undefined): Promise<HttpResponse> {
-    const { timeoutMs } = this.options;
+  /** Send a prepared call through `transport`, counted and logged (URL redacted, no header or body). */
+  private async logged<R extends { status: number }>(
+    call: CallOptions,
+    transport: (prepared: Omit<HttpRequest, "timeoutMs" | "signal">) => Promise<R>,
+  ): Promise<{ url: string; response: R }> {
     const { url, headers, body } = await this.prepare(call);
     const started = this.options.clock.now();
     this.stats.requests += 1;
     this.options.log?.({ type: "request", method: call.method, url: redact(url, this.secrets) });
-    const response = await this.options.transport({
+    const response = await transport({
       method: call.method,
       url,
       headers,
       ...(body === undefined ? {} : { body }),
-      timeoutMs,
-      signal,
-      maxBytes: call.download ? this.options.maxDownloadBytes : this.options.maxResponseBytes,
     });
     this.options.log?.({
       type: "response",
@@ -313,6 +314,18 @@ export class HttpCore {
       status: response.status,
       ms: this.options.clock.now() - started,
     });
+    return { url, response };
+  }
+
+  private async send(call: CallOptions, signal: AbortSignal | undefined): Promise<HttpResponse> {
+    const { url, response } = await this.logged(call, (prepared) =>
+      this.options.transport({
+        ...prepared,
+        timeoutMs: this.options.timeoutMs,
+        signal,
+        maxBytes: call.download ? this.options.maxDownloadBytes : this.options.maxResponseBytes,
+      }),
+    );
     this.check(call, url, response);
     return response;
   }
@@ -326,30 +339,17 @@ export class HttpCore {
     signal: AbortSignal | undefined,
     options: { idleTimeoutMs: number; headBytes: number },
   ): Promise<HttpStreamResponse> {
-    const { timeoutMs } = this.options;
-    const { url, headers, body } = await this.prepare(call);
-    const started = this.options.clock.now();
-    this.stats.requests += 1;
-    this.options.log?.({ type: "request", method: call.method, url: redact(url, this.secrets) });
     const transport = this.options.streamTransport ?? bufferedStreamTransport(this.options.transport);
-    const response = await transport({
-      method: call.method,
-      url,
-      headers,
-      ...(body === undefined ? {} : { body }),
-      timeoutMs,
-      signal,
-      maxBytes: this.options.maxDownloadBytes,
-      idleTimeoutMs: options.idleTimeoutMs,
-      headBytes: options.headBytes,
-    });
-    this.options.log?.({
-      type: "response",
-      method: call.method,
-      url: redact(url, this.secrets),
-      status: response.status,
-      ms: this.options.clock.now() - started,
-    });
+    const { url, response } = await this.logged(call, (prepared) =>
+      transport({
+        ...prepared,
+        timeoutMs: this.options.timeoutMs,
+        signal,
+        maxBytes: this.options.maxDownloadBytes,
+        idleTimeoutMs: options.idleTimeoutMs,
+        headBytes: options.headBytes,
+      }),
+    );
     try {
       const text =
         response.status === 200

@@ -70,7 +70,7 @@ async function call(sim: RunningSimulator, method: string, path: string, init: R
 
 async function waitForStatus(sim: RunningSimulator, id: number, wanted: string): Promise<string[]> {
   const seen: string[] = [];
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 500; i++) {
     const res = await call(sim, "GET", `/status/was/report/${id}`, {
       headers: { Accept: "application/json" },
     });
@@ -94,7 +94,8 @@ describe("WAS reports over HTTP", () => {
       findingsPerWebapp: 1,
       hosts: 0,
       kbSize: 50,
-      reportDurationMs: 150,
+      // Long enough that the first status poll still sees RUNNING on a loaded machine.
+      reportDurationMs: 1000,
     });
     seeded = seedFinishedScan(sim);
   });

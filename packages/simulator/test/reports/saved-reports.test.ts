@@ -251,6 +251,8 @@ describe("saved reports: downloads", () => {
       { field: "name", operator: "CONTAINS", value: HOSTILE_REPORT_TITLE_PREFIX },
     ]);
     expect(found.map((r) => r.name)).toEqual([HOSTILE_REPORT_TITLE]);
+    // The newest settled report: its id follows from the counts alone (as the README says).
+    expect(found[0]?.id).toBe(3_000_001 + SAVED_REPORT_COUNTS.total - SAVED_REPORT_COUNTS.running);
     const res = await download((found[0] as Row).id);
     expect(res.headers.get("content-disposition")).toMatch(
       /^attachment; filename="Hostile strings report[ -~]*\.xml"$/,
