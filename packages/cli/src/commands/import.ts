@@ -140,7 +140,7 @@ export const SUMMARY_COLUMNS: Column<ImportSummary>[] = [
 
 /** The final table (or, with --json, one JSON document) on stdout. */
 export function printSummaries(summaries: readonly ImportSummary[], json: boolean): void {
-  if (json) process.stdout.write(`${logSafeJson(JSON.stringify(summaries))}\n`);
+  if (json) process.stdout.write(`${logSafeJson(redactOutput(JSON.stringify(summaries)))}\n`);
   else
     process.stdout.write(
       redactOutput(render(summaries, SUMMARY_COLUMNS, "table", process.stdout.columns ?? 160)),
