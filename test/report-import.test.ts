@@ -476,4 +476,40 @@ describe("import (SQLite)", () => {
     expect(output).toMatch(/\\x1b\[31mred/);
     expect(run.stderr).toMatch(/no such file/);
   });
+
+  it("--label tags the imported web apps; --auto-close fixes what a newer report of the web app no longer lists", async () => {
+    const db = fresh();
+    const xml = readFileSync(path.join(dir, files.webapp), "utf8");
+    expect((await cli(["import", files.webapp, "--db", db, "--label", "dmz"])).code).toBe(0);
+    const labels = await withStore(db, async (store) => {
+      const out: string[][] = [];
+      for await (const row of store.applications()) out.push(row.labels);
+      return out;
+    });
+    expect(labels.length).toBe(2);
+    for (const l of labels) expect(l).toEqual(["dmz"]);
+
+    // A newer report of the same web apps without one open vulnerability: generated a year later, that record cut.
+    const records = [
+      ...xml.matchAll(/<VULNERABILITY>(?:(?!<\/VULNERABILITY>)[\s\S])*<\/VULNERABILITY>/g),
+    ].map((m) => m[0]);
+    const open = records.find((r) => /<STATUS>(New|Active|Reopened)<\/STATUS>/.test(r));
+    expect(open).toBeDefined();
+    const uid = /<UNIQUE_ID>([^<]+)<\/UNIQUE_ID>/.exec(open ?? "")?.[1];
+    const later = xml
+      .replace(open ?? "", "")
+      .replace(
+        /(<GENERATION_DATETIME>\d\d \w+ )(\d{4})/,
+        (_m, dayMonth: string, year: string) => `${dayMonth}${Number(year) + 1}`,
+      );
+    writeFileSync(path.join(dir, "webapp-report-later.xml"), later);
+    const run = await cli(["import", "webapp-report-later.xml", "--db", db, "--auto-close"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/webapp-report-later\.xml\s+WAS_WEBAPP_REPORT\s+imported(\s+\d+){7}\s+1\n/);
+    const closed = await withStore(db, async (store) => {
+      for await (const { record } of store.findings()) if (record.uid === uid) return record.status;
+      return undefined;
+    });
+    expect(closed).toBe("FIXED");
+  });
 });
