@@ -226,3 +226,20 @@ export async function writeWasScanReport(file: string, targetBytes: number): Pro
   await once(out, "finish");
   return facts;
 }
+
+/**
+ * A WAS_SCAN_REPORT of one vulnerability whose first payload's response is a single base64 text node of
+ * `bytes` bytes, in 64 KB chunks: the worst case for a reader that holds text nodes whole.
+ */
+export async function* hugeTextReport(bytes: number): AsyncGenerator<Buffer> {
+  yield Buffer.from(`${HEAD}        <VULNERABILITY_LIST>
+            <VULNERABILITY><UNIQUE_ID>huge</UNIQUE_ID><ID>1</ID><QID>${VULN_QIDS[0]}</QID><URL>https://shop.example.com/</URL>
+                <PAYLOADS><PAYLOAD><NUM>1</NUM><RESPONSE><CONTENTS base64="true">`);
+  // "QUJD" is base64 of "ABC".
+  const piece = Buffer.from("QUJD".repeat(16 * 1024));
+  for (let sent = 0; sent < bytes; sent += piece.length) yield piece;
+  yield Buffer.from(`</CONTENTS></RESPONSE></PAYLOAD></PAYLOADS><IGNORED>false</IGNORED></VULNERABILITY>
+        </VULNERABILITY_LIST>
+    </RESULTS>
+${glossary(random(7))}${APPENDIX}`);
+}

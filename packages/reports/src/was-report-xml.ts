@@ -203,17 +203,12 @@ export class WasReportXml {
     if (!this.ended || this.kind === undefined) this.fail("the document has no root element");
   }
 
-  private asFormatError(error: unknown): Error {
-    if (error instanceof ReportFormatError) return error;
-    const message = error instanceof Error ? error.message : String(error);
-    const m = /^(\d+):(\d+): ([\s\S]*)$/.exec(message);
+  /** saxes' own errors (`LINE:COLUMN: message`) become ReportFormatErrors; others (disk full, …) pass as they are. */
+  private asFormatError(error: unknown): unknown {
+    if (!(error instanceof Error) || error instanceof ReportFormatError) return error;
+    const m = /^(\d+):(\d+): ([\s\S]*)$/.exec(error.message);
     if (m) return new ReportFormatError(this.file, Number(m[1]), Number(m[2]), `malformed XML: ${m[3]}`);
-    return new ReportFormatError(
-      this.file,
-      this.parser.line,
-      this.parser.column,
-      `malformed XML: ${message}`,
-    );
+    return error;
   }
 
   /** Hands text saxes holds back to the current sink (or drops it), so a huge text node never piles up. */

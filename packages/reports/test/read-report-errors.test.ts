@@ -98,6 +98,15 @@ describe("bad report files", () => {
     expect([error.line, error.column]).toEqual([3, 14]);
   });
 
+  it("refuses markup longer than 1 MB (an attribute value) while it is still open", async () => {
+    const text = `${HEAD}<WAS_SCAN_REPORT note="${"a".repeat(3 * 1024 * 1024)}"></WAS_SCAN_REPORT>`;
+    const error = await failure(text, "bad.xml", 64 * 1024);
+    expect(error.reason).toMatch(/markup longer than 1048576 characters/);
+    expect(error.line).toBe(2);
+    expect(error.column).toBeGreaterThan(1024 * 1024);
+    expect(error.column).toBeLessThan(1024 * 1024 + 128 * 1024);
+  });
+
   it("accepts a DOCTYPE line naming an external DTD, which it never fetches", async () => {
     const items = [];
     for await (const item of readReport(streamOf(scanReport([{ uniqueId: "u" }])))) items.push(item);

@@ -6,10 +6,11 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { EVIDENCE_MAX, type FindingRecord, type ReportItem } from "@qualys-connector/model";
 import { afterAll, describe, expect, it } from "vitest";
 import { ReportFormatError, type ReportSource, readReport } from "../src/index.js";
-import { scanReport, streamOf } from "./report-fixtures.js";
+import { scanReport, streamOf, zip } from "./report-fixtures.js";
 
 const temp = mkdtempSync(path.join(tmpdir(), "reports-limits-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
@@ -145,6 +146,24 @@ describe("the temporary findings file", () => {
     });
     await expect(reading).rejects.toThrow("stop now");
     expect(aborted.left()).toEqual([]);
+  });
+
+  it("an abort while a gzip or zip is inflated is the abort, not a corrupt container", async () => {
+    const bytes = gzipSync(Buffer.from(report));
+    for (const [name, data] of [
+      ["r.gz", bytes],
+      ["r.zip", zip([{ name: "r.xml", data: Buffer.from(report), descriptor: true }])],
+    ] as const) {
+      const controller = new AbortController();
+      const reason = new Error(`stop ${name}`);
+      const reading = readAll(streamOf(data, name, 32), {
+        signal: controller.signal,
+        onProgress: (n) => {
+          if (n > 64) controller.abort(reason);
+        },
+      });
+      await expect(reading).rejects.toBe(reason);
+    }
   });
 
   it("an already aborted signal reads nothing", async () => {
