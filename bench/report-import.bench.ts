@@ -37,7 +37,7 @@ async function tokenize(file: string): Promise<number> {
   parser.on("text", count);
   parser.on("cdata", count);
   const decoder = new TextDecoder("utf-8");
-  for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 }))
+  for await (const chunk of createReadStream(file, { highWaterMark: 64 * 1024 }))
     parser.write(decoder.decode(chunk as Buffer, { stream: true }));
   parser.close();
   return events;
