@@ -163,6 +163,11 @@ async function pullCommand(flags: PullFlags): Promise<void> {
     const summaries = result.pulled.map(pulledSummary);
     printSummaries(summaries, json);
     failed = result.pulled.some((p) => p.outcome === "failed");
+    if (result.created?.error) {
+      failed = true;
+      if (json) jsonLine({ kind: "error", message: `--create: ${result.created.error}` });
+      else logLine(`error: --create: ${result.created.error}`);
+    }
     if (!json)
       logLine(
         `store: ${store.location}: imported ${result.pulled.filter((p) => p.outcome === "imported").length}, skipped ${result.skipped.length} (imported before)`,
