@@ -360,7 +360,7 @@ async function createReport(
   return { reportId, name, reused, status };
 }
 
-/** The ids of the web apps that carry a tag (search by `tags.name`, docs/qualys-api.md 3.3). */
+/** The ids of the web apps that carry a tag (search by `tags.name`, docs/qualys-api.md 3.7). */
 async function webAppsTagged(client: QualysClient, tag: string): Promise<number[]> {
   const ids: number[] = [];
   for await (const app of client.was.webApps.list({
