@@ -183,6 +183,24 @@ const withoutStatus = <T extends { status: string | null }>(findings: T[]) =>
 const cli = (args: string[], stdin?: string) =>
   runCliProcess(args, { cwd: dir, ...(stdin === undefined ? {} : { stdin }) });
 
+/** A scan gate run through the CLI against the simulator; returns the folder holding its result.json. */
+async function gateResult(webAppName: string): Promise<string> {
+  const out = mkdtempSync(path.join(tmpdir(), "qc-import-gate-"));
+  const run = await runCliProcess(
+    ["scan", "was", "--webapp", webAppName, "--poll-interval", "1s", "--timeout", "2m", "--report-dir", out],
+    {
+      env: {
+        QUALYS_API_URL: sim.url,
+        QUALYS_USERNAME: sim.credentials.username,
+        QUALYS_PASSWORD: sim.credentials.password,
+      },
+    },
+  );
+  // Passed or failed by its policy: either way it wrote its result.
+  expect([0, 1]).toContain(run.code);
+  return out;
+}
+
 describe.each(STORE_KINDS)("import into $name", (kind) => {
   afterAll(() => kind.cleanup());
 
@@ -224,6 +242,26 @@ describe.each(STORE_KINDS)("import into $name", (kind) => {
     const truth = (await truthFindings()).filter((f) => f.webAppId === scanned);
     expect(truth.length).toBeGreaterThan(0);
     expect(withoutStatus(await storedFindings(db))).toEqual(withoutStatus(truthShape(truth)));
+  });
+
+  it("a gate's result.json gives the ground truth of the findings it holds", async () => {
+    const db = await kind.create();
+    const webApp = (await truthWebApps()).find((w) => w.id === webAppIds[3]);
+    const out = await gateResult(webApp?.name ?? "");
+    const run = await runCliProcess(["import", "result.json", "--db", db], { cwd: out });
+    expect(run.stderr).not.toMatch(/error/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/result\.json\s+GATE_RESULT\s+imported/);
+    const stored = await storedFindings(db);
+    expect(stored.length).toBeGreaterThan(0);
+    // A gate result carries no uniqueId (its findings are keyed by fingerprint): every stored finding is one of
+    // the scanned web app's in the simulator, with its QID, type and severity.
+    const truth = new Set(
+      (await truthFindings())
+        .filter((f) => f.webAppId === webApp?.id)
+        .map((f) => JSON.stringify([f.webAppId, f.qid, f.type, f.severity])),
+    );
+    for (const f of stored) expect(truth).toContain(JSON.stringify([f.webAppId, f.qid, f.type, f.severity]));
   });
 
   it("after an API sync of the same data, an import adds no duplicate", async () => {
@@ -437,5 +475,41 @@ describe("import (SQLite)", () => {
     expect(unsafeOutput(output)).toEqual([]);
     expect(output).toMatch(/\\x1b\[31mred/);
     expect(run.stderr).toMatch(/no such file/);
+  });
+
+  it("--label tags the imported web apps; --auto-close fixes what a newer report of the web app no longer lists", async () => {
+    const db = fresh();
+    const xml = readFileSync(path.join(dir, files.webapp), "utf8");
+    expect((await cli(["import", files.webapp, "--db", db, "--label", "dmz"])).code).toBe(0);
+    const labels = await withStore(db, async (store) => {
+      const out: string[][] = [];
+      for await (const row of store.applications()) out.push(row.labels);
+      return out;
+    });
+    expect(labels.length).toBe(2);
+    for (const l of labels) expect(l).toEqual(["dmz"]);
+
+    // A newer report of the same web apps without one open vulnerability: generated a year later, that record cut.
+    const records = [
+      ...xml.matchAll(/<VULNERABILITY>(?:(?!<\/VULNERABILITY>)[\s\S])*<\/VULNERABILITY>/g),
+    ].map((m) => m[0]);
+    const open = records.find((r) => /<STATUS>(New|Active|Reopened)<\/STATUS>/.test(r));
+    expect(open).toBeDefined();
+    const uid = /<UNIQUE_ID>([^<]+)<\/UNIQUE_ID>/.exec(open ?? "")?.[1];
+    const later = xml
+      .replace(open ?? "", "")
+      .replace(
+        /(<GENERATION_DATETIME>\d\d \w+ )(\d{4})/,
+        (_m, dayMonth: string, year: string) => `${dayMonth}${Number(year) + 1}`,
+      );
+    writeFileSync(path.join(dir, "webapp-report-later.xml"), later);
+    const run = await cli(["import", "webapp-report-later.xml", "--db", db, "--auto-close"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/webapp-report-later\.xml\s+WAS_WEBAPP_REPORT\s+imported(\s+\d+){7}\s+1\n/);
+    const closed = await withStore(db, async (store) => {
+      for await (const { record } of store.findings()) if (record.uid === uid) return record.status;
+      return undefined;
+    });
+    expect(closed).toBe("FIXED");
   });
 });

@@ -142,6 +142,23 @@ describe("pull-reports (SQLite)", () => {
     expect(expectedIds("Weekly", 425).every((id) => sim.control.world.reports.has(id))).toBe(true);
   });
 
+  it("a report --create cannot make fails the run (exit 3), and the saved reports are pulled all the same", async () => {
+    const db = fresh();
+    const run = await pull(
+      db,
+      "--report-title-prefix",
+      "Weekly",
+      "--oldest",
+      "90d",
+      "--create",
+      "--tag",
+      "No such tag",
+    );
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/error: --create: no web app has the tag "No such tag"/);
+    expect(await importedIds(db)).toEqual(expectedIds("Weekly", 90));
+  });
+
   it("the hostile report: no raw control character and no CI workflow command in the output", async () => {
     for (const json of [false, true]) {
       const db = fresh();

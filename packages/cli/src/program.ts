@@ -35,13 +35,13 @@ export function createProgram(): Command {
   registerScanVmCommand(scan);
   registerEvaluateCommands(program);
   registerSyncCommands(program);
-  registerImportCommand(program);
-  registerPullReportsCommand(program);
+  // Report commands succeed or fail too: the worst outcome of their files or reports (docs/import.md).
+  const reports = [registerImportCommand(program), registerPullReportsCommand(program)];
   registerPipelineSnippetCommand(program);
   registerAirbyteCommand(program);
   // Inventory commands only read: they succeed or fail (0 or 3), and their help says so.
   const inventory = registerInventoryCommands(program);
-  applyToAll(program, new Set(inventory));
+  applyToAll(program, new Set([...inventory, ...reports]));
   return program;
 }
 

@@ -47,6 +47,7 @@ export {
   REPORT_SOURCE,
 } from "./import-report.js";
 export {
+  type CreatedOutcome,
   type CreateReportRequest,
   createdReportName,
   type PulledOutcome,

@@ -93,8 +93,22 @@ export interface PullReportsResult {
   skipped: number[];
   /** The reports downloaded this run, in order. */
   pulled: PulledOutcome[];
-  /** The report this run asked Qualys to create (or found from an earlier try), and whether it was deleted. */
-  created: { reportId: number; reused: boolean; status: string; deleted: boolean } | undefined;
+  /**
+   * The report this run asked Qualys to create (or found from an earlier try), its last status and whether it was
+   * deleted; or, when creating or waiting failed, why (`error`; the saved reports were pulled all the same).
+   */
+  created: CreatedOutcome | undefined;
+}
+
+export interface CreatedOutcome {
+  /** Undefined when creating it failed. */
+  reportId: number | undefined;
+  /** Found from an earlier run by its name, not created by this one. */
+  reused: boolean;
+  status: string | undefined;
+  deleted: boolean;
+  /** Why the report could not be had: not created, not ready in time, or ended in ERROR. */
+  error: string | undefined;
 }
 
 /** Name of a report the pull creates: stable for a target and a day, so a retried run finds it. */
@@ -121,9 +135,23 @@ export async function pullReports(
   const now = options.now ?? Date.now;
   const subscriptionId = await store.subscription(options.subscription);
   const emit = options.progress ?? (() => undefined);
-  const created = options.create ? await createReport(client, options, now) : undefined;
-  if (created)
-    emit({ kind: "create", reportId: created.reportId, name: created.name, reused: created.reused });
+  // A report that cannot be made (or is not ready in time) fails the pull's outcome, not the saved reports' pull.
+  let created: CreatedReport | undefined;
+  let createError: CreatedOutcome | undefined;
+  if (options.create) {
+    const state: Partial<CreatedReport> = {};
+    try {
+      created = await createReport(client, options, now, emit, state);
+    } catch (error) {
+      createError = {
+        reportId: state.reportId,
+        reused: state.reused ?? false,
+        status: state.status,
+        deleted: false,
+        error: redact(error instanceof Error ? error.message : String(error)),
+      };
+    }
+  }
 
   const matching = await searchReports(client, options);
   // The store remembers the report ids it imported: those are not downloaded again.
@@ -147,13 +175,15 @@ export async function pullReports(
     emit({ kind: "report-end", pulled: outcome });
   }
 
-  let createdResult: PullReportsResult["created"];
+  let createdResult: CreatedOutcome | undefined = createError;
   if (created) {
-    // Deleted once it is in the store (or when Qualys could not make it): it was made for this pull alone.
+    // Deleted once it is in the store (or when Qualys could not make it): it was made for this pull alone. An
+    // interrupted run leaves it for the next run to find.
     const done =
-      created.status !== "COMPLETE" ||
-      imported.has(created.reportId) ||
-      pulled.some((p) => p.report.id === created.reportId && p.outcome !== "failed");
+      !options.signal?.aborted &&
+      (created.status === "ERROR" ||
+        imported.has(created.reportId) ||
+        pulled.some((p) => p.report.id === created.reportId && p.outcome !== "failed"));
     if (done) {
       await client.was.report.delete(created.reportId);
       emit({ kind: "deleted", reportId: created.reportId });
@@ -163,6 +193,7 @@ export async function pullReports(
       reused: created.reused,
       status: created.status,
       deleted: done,
+      error: created.status === "ERROR" ? `report ${created.reportId} ended in ERROR` : undefined,
     };
   }
   return { subscriptionId, matching, skipped, pulled, created: createdResult };
@@ -223,6 +254,7 @@ async function pullOne(
       ...(options.signal ? { signal: options.signal } : {}),
     });
     let records = 0;
+    let bytes = 0;
     const items = readReport(
       { stream: download.body, name: download.fileName ?? `report-${report.id}.xml` },
       {
@@ -230,14 +262,20 @@ async function pullOne(
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.tempDir ? { tempDir: options.tempDir } : {}),
         reportId: report.id,
-        onProgress: (bytes: number) => emit({ kind: "report-bytes", report, bytes, records }),
+        onProgress: (read: number) => {
+          bytes = read;
+          emit({ kind: "report-bytes", report, bytes, records });
+        },
       },
     );
     let read: ReportCounts | undefined;
     async function* counted() {
       for await (const item of items) {
         if (item.type === "end") read = item.counts;
-        else records += 1;
+        else {
+          records += 1;
+          emit({ kind: "report-bytes", report, bytes, records });
+        }
         yield item;
       }
     }
@@ -276,6 +314,9 @@ async function createReport(
   client: QualysClient,
   options: PullReportsOptions,
   now: () => number,
+  emit: (event: PullProgress) => void,
+  /** Filled as the work goes, so a failure can say which report it was about. */
+  state: Partial<CreatedReport>,
 ): Promise<CreatedReport> {
   const request = options.create as CreateReportRequest;
   const name = createdReportName(options.titlePrefix, request, new Date(now()));
@@ -301,21 +342,25 @@ async function createReport(
       targetIds: webAppIds,
     });
   }
+  Object.assign(state, { reportId, name, reused });
+  emit({ kind: "create", reportId, name, reused });
   const interval = options.pollIntervalMs ?? 5000;
   const deadline = now() + (options.createTimeoutMs ?? 30 * 60_000);
   let status = await client.was.report.status(reportId);
+  state.status = status;
   while (status !== "COMPLETE" && status !== "ERROR") {
     if (options.signal?.aborted) break;
     if (now() > deadline)
       throw new Error(`report ${reportId} was still ${status || "not ready"} when the wait ended`);
     await sleep(interval, options.signal);
     status = await client.was.report.status(reportId);
-    options.progress?.({ kind: "create-status", reportId, status });
+    state.status = status;
+    emit({ kind: "create-status", reportId, status });
   }
   return { reportId, name, reused, status };
 }
 
-/** The ids of the web apps that carry a tag (search by `tags.name`, docs/qualys-api.md 3.3). */
+/** The ids of the web apps that carry a tag (search by `tags.name`, docs/qualys-api.md 3.7). */
 async function webAppsTagged(client: QualysClient, tag: string): Promise<number[]> {
   const ids: number[] = [];
   for await (const app of client.was.webApps.list({

@@ -140,7 +140,7 @@ export const SUMMARY_COLUMNS: Column<ImportSummary>[] = [
 
 /** The final table (or, with --json, one JSON document) on stdout. */
 export function printSummaries(summaries: readonly ImportSummary[], json: boolean): void {
-  if (json) process.stdout.write(`${logSafeJson(JSON.stringify(summaries))}\n`);
+  if (json) process.stdout.write(`${logSafeJson(redactOutput(JSON.stringify(summaries)))}\n`);
   else
     process.stdout.write(
       redactOutput(render(summaries, SUMMARY_COLUMNS, "table", process.stdout.columns ?? 160)),
@@ -161,10 +161,15 @@ export function progressReporter(json: boolean): {
   let size: number | undefined;
   let started = 0;
   let last = 0;
+  // Bytes first (a scan report's findings are completed only after its glossary, at the end of the file), then
+  // records as they are written.
   const line = (bytes: number, records: number) => {
     const seconds = Math.max(0.001, (Date.now() - started) / 1000);
     const of = size === undefined ? "" : ` of ${megabytes(size)}`;
-    return `${file}: ${megabytes(bytes)}${of}, ${records.toLocaleString("en-US")} records, ${Math.round(records / seconds).toLocaleString("en-US")} records/s`;
+    const read = `${megabytes(bytes)}${of} (${megabytes(bytes / seconds)}/s)`;
+    return records === 0
+      ? `${file}: ${read}`
+      : `${file}: ${read}, ${records.toLocaleString("en-US")} records (${Math.round(records / seconds).toLocaleString("en-US")} records/s)`;
   };
   return {
     start(name, bytes) {
@@ -262,6 +267,7 @@ async function importFile(file: string, run: FileImport): Promise<ImportSummary>
           run.progress.update(bytes, items.records);
         },
       }),
+      (records) => run.progress.update(bytes, records),
     );
     const result = await importReport(run.store, items, {
       subscriptionId: run.subscriptionId,
@@ -333,8 +339,8 @@ async function importCommand(files: string[], flags: ImportFlags): Promise<void>
   if (summaries.some((s) => s.outcome === "failed")) throw new CommandExit(EXIT.error);
 }
 
-export function registerImportCommand(program: Command): void {
-  program
+export function registerImportCommand(program: Command): Command {
+  return program
     .command("import")
     .description(
       "Import Qualys WAS report files (WAS_WEBAPP_REPORT, WAS_SCAN_REPORT, a gate's result.json; plain, .gz or .zip; - for standard input) into the sync's store, one transaction per file.",

@@ -163,6 +163,11 @@ async function pullCommand(flags: PullFlags): Promise<void> {
     const summaries = result.pulled.map(pulledSummary);
     printSummaries(summaries, json);
     failed = result.pulled.some((p) => p.outcome === "failed");
+    if (result.created?.error) {
+      failed = true;
+      if (json) jsonLine({ kind: "error", message: `--create: ${result.created.error}` });
+      else logLine(`error: --create: ${result.created.error}`);
+    }
     if (!json)
       logLine(
         `store: ${store.location}: imported ${result.pulled.filter((p) => p.outcome === "imported").length}, skipped ${result.skipped.length} (imported before)`,
@@ -177,7 +182,7 @@ async function pullCommand(flags: PullFlags): Promise<void> {
   if (failed) throw new CommandExit(EXIT.error);
 }
 
-export function registerPullReportsCommand(program: Command): void {
+export function registerPullReportsCommand(program: Command): Command {
   const command = program
     .command("pull-reports")
     .description(
@@ -198,5 +203,5 @@ export function registerPullReportsCommand(program: Command): void {
     .option("--severity-map <file>", "severity labels by finding type and Qualys severity (docs/import.md)")
     .option("--json", "progress as JSON lines on stderr, the summary as JSON on stdout");
   addConnectionOptions(command);
-  command.action((flags: PullFlags) => pullCommand(flags));
+  return command.action((flags: PullFlags) => pullCommand(flags));
 }
