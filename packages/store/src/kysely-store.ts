@@ -127,6 +127,9 @@ function mergeFinding(stored: FindingRecord, incoming: FindingRecord): FindingRe
     Object.entries(incoming).filter(([, value]) => value !== undefined),
   ) as Partial<FindingRecord>;
   const merged: FindingRecord = { ...stored, ...known };
+  // The stored row's Qualys finding id stays: a record that knows none (a gate result.json carries 0) must not
+  // overwrite the id a sync stored.
+  if (stored.id !== 0) merged.id = stored.id;
   if (incoming.evidence.request === undefined && incoming.evidence.response === undefined)
     merged.evidence = stored.evidence;
   if (
@@ -419,7 +422,37 @@ export class KyselyStore implements Store {
   }
 
   upsertDefinitions(records: readonly DefinitionRecord[], ctx: WriteContext): Promise<UpsertCounts> {
-    return this.upsert("definitions", records, ctx, definitionRow);
+    const prepare =
+      ctx.merge === "newer-detection"
+        ? (batch: DefinitionRecord[]) => this.prepareDefinitions(batch, ctx)
+        : undefined;
+    return this.upsert("definitions", records, ctx, definitionRow, undefined, prepare);
+  }
+
+  /**
+   * `merge` for definitions: a report's glossary knows less than the KnowledgeBase (no CVEs, often no CVSS), so
+   * what the incoming definition lacks keeps the stored value instead of blanking it.
+   */
+  private async prepareDefinitions(
+    batch: DefinitionRecord[],
+    ctx: WriteContext,
+  ): Promise<Prepared<DefinitionRecord>> {
+    const result = await sql<DefinitionsTable>`select * from definitions
+      where subscription_id = ${ctx.subscriptionId} and uid in (${sql.join(batch.map((r) => r.uid))})`.execute(
+      this.db,
+    );
+    const stored = new Map(result.rows.map((row) => [row.uid, definitionRecord(row)]));
+    const records = batch.map((record) => {
+      const before = stored.get(record.uid);
+      if (!before) return record;
+      const known = Object.fromEntries(
+        Object.entries(record).filter(
+          ([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0),
+        ),
+      ) as Partial<DefinitionRecord>;
+      return { ...before, ...known };
+    });
+    return { records, keep: new Set() };
   }
 
   /** Full stored rows of findings, by uid (SQLite and PostgreSQL bound-value limits: called per chunk). */

@@ -983,6 +983,30 @@ function storeSuite(db: TestDatabase): void {
       });
     });
 
+    it("keeps the stored Qualys finding id when the incoming record knows none", async () => {
+      const { store, sub } = await withSubscription();
+      await store.upsertFindings([api], context(sub, at(1)));
+      await store.upsertFindings([report("2024-03-01T00:00:00Z", { id: 0 })], merge(sub, at(2)));
+      expect((await recordsOf(store.findings()))[0]?.id).toBe(api.id);
+    });
+
+    it("keeps a stored definition's KnowledgeBase fields that a report's glossary lacks", async () => {
+      const { store, sub } = await withSubscription();
+      const kb = definition(150_001, { cves: ["CVE-2024-0001"], cvssV3Base: 7.5, solution: "Patch it." });
+      await store.upsertDefinitions([kb], context(sub, at(1)));
+      const glossary = definition(150_001, {
+        title: "Title from the report",
+        cves: [],
+        cvssV3Base: undefined,
+        solution: undefined,
+      });
+      await store.upsertDefinitions([glossary], merge(sub, at(2)));
+      expect(await recordsOf(store.definitions())).toEqual([{ ...kb, title: "Title from the report" }]);
+      // Without the merge option (a sync), the incoming definition replaces the stored one as before.
+      await store.upsertDefinitions([glossary], context(sub, at(3)));
+      expect(await recordsOf(store.definitions())).toEqual([glossary]);
+    });
+
     it("reopens a FIXED finding detected again after its fix by a record without a status", async () => {
       const { store, sub } = await withSubscription();
       const fixed = { ...api, status: "FIXED", fixedDate: "2024-02-10T00:00:00Z" };

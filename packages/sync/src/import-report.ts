@@ -174,7 +174,8 @@ async function importInTransaction(
   const byUniqueId: FindingRecord[] = [];
   const byFingerprint: FindingRecord[] = [];
   const onFinding = (uid: string, outcome: UpsertOutcome) => {
-    present.add(uid);
+    // Only auto-close needs the uids this file wrote (one set entry per finding); without it memory stays flat.
+    if (options.autoClose) present.add(uid);
     tallies.findings(uid, outcome);
   };
 
