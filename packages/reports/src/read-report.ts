@@ -149,7 +149,7 @@ export async function* readReport(
     const provenance: ReportProvenance = {
       kind,
       fileName: file,
-      sha256: await raw.sha256(),
+      sha256: raw.sha256(),
       bytes: raw.bytes,
       reportId: options.reportId,
       title,
@@ -161,6 +161,5 @@ export async function* readReport(
   } finally {
     spool?.dispose();
     gateSpool?.dispose();
-    raw.dispose();
   }
 }

@@ -3,10 +3,9 @@
  * unwrapped from gzip or zip when the first bytes say so (never the file name).
  */
 
-import { once } from "node:events";
+import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { pipeline, Readable } from "node:stream";
-import { Worker } from "node:worker_threads";
 import { createGunzip, createInflateRaw } from "node:zlib";
 
 /** Where a report is read from: a file, or a stream (standard input is `{ stream: process.stdin, name: "-" }`). */
@@ -25,69 +24,12 @@ const READ_CHUNK = 64 * 1024;
 /** The last raw bytes kept, to read a zip's end records (central directory and its end) when the stream ends. */
 const TAIL_MAX = 1024 * 1024;
 
-/**
- * SHA-256 on a worker thread, so hashing runs beside the parse instead of before it: the main thread only copies
- * the bytes into 1 MB batches and hands each one over.
- */
-const HASH_WORKER = `
-const { parentPort } = require("node:worker_threads");
-const hash = require("node:crypto").createHash("sha256");
-parentPort.on("message", (batch) => {
-  if (batch === null) parentPort.postMessage(hash.digest("hex"));
-  else hash.update(new Uint8Array(batch));
-});
-`;
-const HASH_BATCH = 1024 * 1024;
-
-class Sha256Worker {
-  private readonly worker = new Worker(HASH_WORKER, { eval: true });
-  private batch = Buffer.allocUnsafeSlow(HASH_BATCH);
-  private used = 0;
-
-  constructor() {
-    // A reader its consumer abandons must not keep the process alive; the final answer is awaited with a ref.
-    this.worker.unref();
-  }
-
-  update(bytes: Buffer): void {
-    let at = 0;
-    while (at < bytes.length) {
-      const n = bytes.copy(this.batch, this.used, at);
-      this.used += n;
-      at += n;
-      if (this.used === this.batch.length) this.send();
-    }
-  }
-
-  private send(): void {
-    if (this.used === 0) return;
-    const buffer = this.batch.buffer.slice(this.batch.byteOffset, this.batch.byteOffset + this.used);
-    this.worker.postMessage(buffer, [buffer]);
-    this.batch = Buffer.allocUnsafeSlow(HASH_BATCH);
-    this.used = 0;
-  }
-
-  async digest(): Promise<string> {
-    this.send();
-    this.worker.ref();
-    const answer = once(this.worker, "message");
-    this.worker.postMessage(null);
-    const [hex] = (await answer) as [string];
-    await this.worker.terminate();
-    return hex;
-  }
-
-  dispose(): void {
-    void this.worker.terminate();
-  }
-}
-
 /** What was read: the raw bytes' count and hash, and the last of them (for a zip's central directory). */
 export class RawInput {
   bytes = 0;
   /** What stopped the raw read (an abort, a read error), so a decompressor's error is not blamed for it. */
   failure: unknown;
-  private readonly hash = new Sha256Worker();
+  private readonly hash: Hash = createHash("sha256");
   private tail: Buffer[] = [];
   private tailBytes = 0;
 
@@ -129,14 +71,9 @@ export class RawInput {
     }
   }
 
-  /** Hex SHA-256 of everything read (call once, at the end). */
-  sha256(): Promise<string> {
-    return this.hash.digest();
-  }
-
-  /** Stops the hashing thread (after an error, an abort or an early stop). */
-  dispose(): void {
-    this.hash.dispose();
+  /** Hex SHA-256 of everything read so far (call once, at the end). */
+  sha256(): string {
+    return this.hash.digest("hex");
   }
 
   lastBytes(): Buffer {
