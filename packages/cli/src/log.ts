@@ -3,7 +3,7 @@
  * (`redactOutput`: a server may echo a credential back) and then goes through `logSafe`, since it may carry text
  * from a scanned web app or a server (names, URLs, API messages).
  */
-import { logSafe, logSafeLines } from "@qualys-connector/gate";
+import { logSafe, logSafeJson, logSafeLines } from "@qualys-connector/gate";
 import { redactOutput } from "./settings.js";
 
 /** A log line as it may leave the process: secrets masked, control characters escaped. */
@@ -19,6 +19,16 @@ export function safeLines(text: string): string {
 /** One line on stderr, masked and escaped. */
 export function logLine(text: string): void {
   process.stderr.write(`${safeLine(text)}\n`);
+}
+
+/**
+ * One JSON log line on stderr (`--log-format json`, `--json`): the time, then the fields; masked, and escaped as
+ * JSON (`logSafeJson`: control characters as `\u` escapes, no CI workflow command).
+ */
+export function logJsonLine(fields: Record<string, unknown>): void {
+  process.stderr.write(
+    `${logSafeJson(redactOutput(JSON.stringify({ time: new Date().toISOString(), ...fields })))}\n`,
+  );
 }
 
 /** One line on stdout, masked and escaped. */

@@ -13,7 +13,7 @@ import type { Store } from "@qualys-connector/store";
 import { type ImportReportResult, importReport } from "@qualys-connector/sync";
 import type { Command } from "commander";
 import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
-import { logLine } from "../log.js";
+import { logJsonLine, logLine } from "../log.js";
 import { type Column, render } from "../output.js";
 import { readSeverityMap } from "../parse/severity-map.js";
 import { redactOutput } from "../settings.js";
@@ -177,14 +177,14 @@ export function progressReporter(json: boolean): {
       size = bytes;
       started = Date.now();
       last = started;
-      if (json) jsonLine({ kind: "start", file, bytes: size ?? null });
+      if (json) logJsonLine({ kind: "start", file, bytes: size ?? null });
       else if (!tty) logLine(`${file}: importing${size === undefined ? "" : ` (${megabytes(size)})`}`);
     },
     update(bytes, records) {
       const now = Date.now();
       if (now - last < (tty ? 100 : 5000)) return;
       last = now;
-      if (json) jsonLine({ kind: "progress", file, bytes, records });
+      if (json) logJsonLine({ kind: "progress", file, bytes, records });
       // On a terminal the line is redrawn with our own CR and erase-line sequence around the escaped text.
       else if (tty) process.stderr.write(`\r${logSafe(redactOutput(line(bytes, records)))}\u001b[K`);
       else logLine(line(bytes, records));
@@ -197,13 +197,6 @@ export function progressReporter(json: boolean): {
 
 function megabytes(bytes: number): string {
   return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/** One JSON log line on stderr. */
-export function jsonLine(fields: Record<string, unknown>): void {
-  process.stderr.write(
-    `${logSafeJson(redactOutput(JSON.stringify({ time: new Date().toISOString(), ...fields })))}\n`,
-  );
 }
 
 /**
@@ -318,7 +311,7 @@ async function importCommand(files: string[], flags: ImportFlags): Promise<void>
       }
       const summary = await importFile(file, run);
       summaries.push(summary);
-      if (json) jsonLine({ kind: "file", summary });
+      if (json) logJsonLine({ kind: "file", summary });
       else if (summary.outcome === "failed") logLine(`error: ${summary.error ?? summary.file}`);
       else
         logLine(

@@ -19,20 +19,13 @@ import {
 } from "@qualys-connector/sync";
 import type { Command } from "commander";
 import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
-import { logLine } from "../log.js";
+import { logJsonLine, logLine } from "../log.js";
 import { parseInteger } from "../parse/numbers.js";
 import { REPORT_WINDOWS, windowStart } from "../parse/report-window.js";
 import { readSeverityMap } from "../parse/severity-map.js";
 import { addConnectionOptions, type ConnectionFlags, loadSettings } from "../settings.js";
 import { apiSubscription } from "../subscription.js";
-import {
-  failedSummary,
-  type ImportSummary,
-  jsonLine,
-  printSummaries,
-  progressReporter,
-  summaryOf,
-} from "./import.js";
+import { failedSummary, type ImportSummary, printSummaries, progressReporter, summaryOf } from "./import.js";
 import { DEFAULT_DB, openStoreFrom } from "./sync.js";
 
 interface PullFlags extends ConnectionFlags {
@@ -102,7 +95,7 @@ async function pullCommand(flags: PullFlags): Promise<void> {
     switch (event.kind) {
       case "searched":
         if (json)
-          jsonLine({ kind: "searched", matching: event.matching, alreadyImported: event.alreadyImported });
+          logJsonLine({ kind: "searched", matching: event.matching, alreadyImported: event.alreadyImported });
         else
           logLine(
             `${event.matching} saved reports match; ${event.alreadyImported} already imported, ${event.matching - event.alreadyImported} to pull`,
@@ -110,14 +103,14 @@ async function pullCommand(flags: PullFlags): Promise<void> {
         return;
       case "create":
         if (json)
-          jsonLine({ kind: "create", reportId: event.reportId, name: event.name, reused: event.reused });
+          logJsonLine({ kind: "create", reportId: event.reportId, name: event.name, reused: event.reused });
         else
           logLine(
             `${event.reused ? "found report" : "created report"} ${event.reportId} (${event.name}); waiting for it`,
           );
         return;
       case "create-status":
-        if (json) jsonLine({ kind: "create-status", reportId: event.reportId, status: event.status });
+        if (json) logJsonLine({ kind: "create-status", reportId: event.reportId, status: event.status });
         return;
       case "report-start":
         progress.start(`report ${event.report.id}`, undefined);
@@ -128,7 +121,7 @@ async function pullCommand(flags: PullFlags): Promise<void> {
       case "report-end": {
         progress.end();
         const summary = pulledSummary(event.pulled);
-        if (json) jsonLine({ kind: "report", reportId: event.pulled.report.id, summary });
+        if (json) logJsonLine({ kind: "report", reportId: event.pulled.report.id, summary });
         else if (summary.outcome === "failed") logLine(`error: ${summary.error ?? summary.file}`);
         else
           logLine(
@@ -137,7 +130,7 @@ async function pullCommand(flags: PullFlags): Promise<void> {
         return;
       }
       case "deleted":
-        if (json) jsonLine({ kind: "deleted", reportId: event.reportId });
+        if (json) logJsonLine({ kind: "deleted", reportId: event.reportId });
         else logLine(`deleted report ${event.reportId} (created for this pull)`);
         return;
     }
@@ -165,7 +158,7 @@ async function pullCommand(flags: PullFlags): Promise<void> {
     failed = result.pulled.some((p) => p.outcome === "failed");
     if (result.created?.error) {
       failed = true;
-      if (json) jsonLine({ kind: "error", message: `--create: ${result.created.error}` });
+      if (json) logJsonLine({ kind: "error", message: `--create: ${result.created.error}` });
       else logLine(`error: --create: ${result.created.error}`);
     }
     if (!json)

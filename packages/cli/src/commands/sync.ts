@@ -20,7 +20,7 @@ import {
 import { runSync, type StreamReport, type SyncFilters, type SyncProgress } from "@qualys-connector/sync";
 import type { Command } from "commander";
 import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
-import { logLine } from "../log.js";
+import { logJsonLine, logLine } from "../log.js";
 import { flagOf } from "../option-flags.js";
 import { type Column, csvCell, render } from "../output.js";
 import { parseDuration } from "../parse/duration.js";
@@ -143,7 +143,7 @@ function progressPrinter(format: "text" | "json"): (event: SyncProgress) => void
   let started = Date.now();
   return (event) => {
     if (format === "json") {
-      process.stderr.write(`${logSafeJson(JSON.stringify({ time: new Date().toISOString(), ...event }))}\n`);
+      logJsonLine(event);
       return;
     }
     switch (event.kind) {
@@ -207,11 +207,7 @@ const REPORT_COLUMNS: Column<StreamReport>[] = [
 type Log = (kind: string, fields: Record<string, unknown>, text: string) => void;
 
 const textLog: Log = (_kind, _fields, text) => logLine(text);
-const jsonLog: Log = (kind, fields) => {
-  process.stderr.write(
-    `${logSafeJson(JSON.stringify({ time: new Date().toISOString(), kind, ...fields }))}\n`,
-  );
-};
+const jsonLog: Log = (kind, fields) => logJsonLine({ kind, ...fields });
 
 async function syncCommand(flags: SyncFlags, log: Log): Promise<void> {
   const objects = objectsOf(flags.objects);
