@@ -279,6 +279,31 @@ describe.each(STORE_KINDS)("import into $name", (kind) => {
     expect(new Set(after.map((f) => f.uniqueId)).size).toBe(after.length);
     expect(after).toEqual(truthShape(await truthFindings()));
   });
+
+  it("after an import of records without a uniqueId, an API sync of the same data adds no duplicate", async () => {
+    const db = await kind.create();
+    // The older report layout carries no UNIQUE_ID: the import keys those findings by their fingerprint.
+    const bare = path.join(dir, "webapp-no-unique-id.xml");
+    const text = readFileSync(path.join(dir, files.webapp), "utf8");
+    writeFileSync(bare, text.replace(/<UNIQUE_ID>[^<]*<\/UNIQUE_ID>/g, ""));
+    expect(text).toMatch(/<UNIQUE_ID>/);
+    const account = ["--api-url", sim.url, "--username", sim.credentials.username];
+    const imported = await cli(["import", bare, "--db", db, ...account]);
+    expect(imported.code).toBe(0);
+    const keyed = await storedFindings(db);
+    expect(keyed.length).toBeGreaterThan(0);
+    expect(keyed.every((f) => /^[0-9a-f]{32}$/.test(f.uniqueId))).toBe(true);
+    const sync = await runCliProcess(["sync", "--db", db, ...account], {
+      cwd: dir,
+      env: { QUALYS_PASSWORD: sim.credentials.password },
+    });
+    expect(sync.code).toBe(0);
+    const after = await storedFindings(db);
+    expect(after.length).toBe((await truthFindings()).length);
+    // The rows the import keyed by fingerprint are the ones the sync updated, under the same uids.
+    const uids = new Set(after.map((f) => f.uniqueId));
+    for (const f of keyed) expect(uids.has(f.uniqueId)).toBe(true);
+  });
 });
 
 /** A zip archive of one deflated entry (the layout Qualys' zipped downloads use): local header, data, directory. */

@@ -510,7 +510,39 @@ export class KyselyStore implements Store {
     return { records, keep };
   }
 
+  /**
+   * `matchByFingerprint: "keyed-rows"`: records meet the stored finding keyed by their fingerprint, when there is
+   * one (a finding an import stored from a record without a uniqueId); one indexed lookup per chunk, usually empty.
+   */
+  private async remapKeyedFindings(
+    batch: FindingRecord[],
+    ctx: WriteContext,
+  ): Promise<Prepared<FindingRecord>> {
+    const prints = batch.map((r) => findingFingerprint(r.webAppId, r.qid, r.url, r.param));
+    const result = await sql<{ uid: string }>`select uid from findings
+      where subscription_id = ${ctx.subscriptionId} and fingerprint in (${sql.join([...new Set(prints)])})
+      and uid = fingerprint`.execute(this.db);
+    const keyed = new Set(result.rows.map((row) => row.uid));
+    const records =
+      keyed.size === 0
+        ? batch
+        : batch.map((record, i) => {
+            const print = prints[i] ?? "";
+            return keyed.has(print) && record.uid !== print ? { ...record, uid: print } : record;
+          });
+    return { records, keep: new Set() };
+  }
+
   upsertFindings(records: readonly FindingRecord[], ctx: WriteContext): Promise<UpsertCounts> {
+    if (ctx.matchByFingerprint === "keyed-rows" && ctx.merge === undefined)
+      return this.upsert(
+        "findings",
+        records,
+        ctx,
+        findingRow,
+        (record, before) => this.findingChange(record, before, ctx),
+        (batch) => this.remapKeyedFindings(batch, ctx),
+      );
     const prepare =
       ctx.matchByFingerprint || ctx.merge !== undefined
         ? (batch: FindingRecord[]) => this.prepareFindings(batch, ctx)

@@ -48,8 +48,11 @@ export interface WriteContext {
    * Findings: a record whose uid is not stored but whose fingerprint (web app + QID + URL + parameter) matches a
    * stored finding of the subscription updates that row and keeps its uid (`onRecord` is told the stored uid).
    * For report findings that carried no uniqueId. Off by default.
+   * `keyed-rows`: only stored findings keyed by their fingerprint (uid = fingerprint: an import stored them from
+   * a record without a uniqueId) are matched, so a sync meets the finding an import stored first without ever
+   * joining two findings that both have a uniqueId.
    */
-  matchByFingerprint?: boolean | undefined;
+  matchByFingerprint?: boolean | "keyed-rows" | undefined;
   /**
    * Findings: how an incoming record meets the stored one. Absent: it replaces it (the API sync).
    * `newer-detection`: a stored row last detected after the incoming record is left as is; otherwise fields

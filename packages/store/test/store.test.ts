@@ -6,6 +6,7 @@ import {
   type DefinitionRecord,
   EVIDENCE_MAX,
   type FindingRecord,
+  fingerprint,
   type ReportCounts,
   type ReportProvenance,
 } from "@qualys-connector/model";
@@ -884,6 +885,29 @@ function storeSuite(db: TestDatabase): void {
       expect(rows.map((r) => [r.record.uid, r.record.lastDetectedDate, r.source])).toEqual([
         [stored.uid, "2024-02-01T00:00:00Z", "report"],
       ]);
+    });
+
+    it("keyed-rows: a synced finding meets the row an import keyed by its fingerprint, and only such a row", async () => {
+      const { store, sub } = await withSubscription();
+      const print = fingerprint({ target: "1", qid: stored.qid, url: stored.url, param: stored.param });
+      // An import stored it first, from a report record without a uniqueId: its uid is its fingerprint.
+      await store.upsertFindings([{ ...stored, uid: print }], { ...context(sub, at(1)), source: "report" });
+      const api = { ...stored, status: "ACTIVE", lastDetectedDate: "2024-03-01T00:00:00Z" };
+      expect(
+        await store.upsertFindings([api], { ...context(sub, at(2)), matchByFingerprint: "keyed-rows" }),
+      ).toEqual({ added: 0, updated: 1, unchanged: 0 });
+      expect((await rowsOf(store.findings())).map((r) => [r.record.uid, r.source, r.record.status])).toEqual([
+        [print, "api", "ACTIVE"],
+      ]);
+      // Two findings that both have a uniqueId are never joined, even with the same fingerprint.
+      const twin = { ...stored, uid: "9b0f5c1e-0000-4000-8000-999999999999" };
+      await store.upsertFindings([twin], { ...context(sub, at(3)), matchByFingerprint: "keyed-rows" });
+      const other = { ...stored, uid: "9b0f5c1e-0000-4000-8000-888888888888", param: "other" };
+      await store.upsertFindings([other], context(sub, at(4)));
+      const again = { ...other, uid: "9b0f5c1e-0000-4000-8000-777777777777" };
+      expect(
+        await store.upsertFindings([again], { ...context(sub, at(5)), matchByFingerprint: "keyed-rows" }),
+      ).toEqual({ added: 1, updated: 0, unchanged: 0 });
     });
 
     it("adds a new row when nothing matches, and never matches without the option", async () => {

@@ -88,7 +88,9 @@ export const findingsStream: Stream<FindingRecord> = {
       yield { id: record.id, record };
     }
   },
-  write: (store, records, ctx) => store.upsertFindings(records, ctx),
+  // A finding an import stored first from a report record without a uniqueId is the same row when the API brings it.
+  write: (store, records, ctx) =>
+    store.upsertFindings(records, { ...ctx, matchByFingerprint: ctx.matchByFingerprint ?? "keyed-rows" }),
 };
 
 /** QIDs per KnowledgeBase call: POST batches of at most 500 (as Qualys' own WAS connector does). */
