@@ -18,14 +18,58 @@ const opt = <T>(value: T | null): T | undefined => (value === null ? undefined :
 const nul = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 const list = (text: string): string[] => JSON.parse(text) as string[];
 
+/** Key orders of the object shapes seen, by their keys as listed: records of one kind share a handful of shapes. */
+const sortedKeys = new Map<string, string[]>();
+const byLocale = (a: string, b: string) => a.localeCompare(b);
+
+/**
+ * The value with every plain object's keys in sorted order (arrays keep theirs), so that `JSON.stringify` runs
+ * without a replacer. Anything but plain objects, arrays and primitives (a `toJSON`, a class instance) returns
+ * undefined: the caller then takes the replacer path, which gives the same text for those.
+ */
+function canonical(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i += 1) {
+      const item = canonical(value[i]);
+      if (item === undefined && value[i] !== undefined) return undefined;
+      out[i] = item;
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const keys = Object.keys(value);
+  const shape = keys.join("\u0000");
+  let order = sortedKeys.get(shape);
+  if (order === undefined) {
+    order = [...keys].sort(byLocale);
+    if (sortedKeys.size < 1000) sortedKeys.set(shape, order);
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of order) {
+    if (key === "__proto__") return undefined;
+    const field = (value as Record<string, unknown>)[key];
+    const item = canonical(field);
+    if (item === undefined && field !== undefined) return undefined;
+    out[key] = item;
+  }
+  return out;
+}
+
 /** A stable hash of a record: keys sorted, so field order never matters. */
 export function contentHash(record: object): string {
-  const canonical = JSON.stringify(record, (_key, value: unknown) =>
-    value && typeof value === "object" && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
-      : value,
-  );
-  return createHash("sha256").update(canonical).digest("hex");
+  const sorted = canonical(record);
+  const text =
+    sorted !== undefined
+      ? JSON.stringify(sorted)
+      : JSON.stringify(record, (_key, value: unknown) =>
+          value && typeof value === "object" && !Array.isArray(value)
+            ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
+            : value,
+        );
+  return createHash("sha256").update(text).digest("hex");
 }
 
 type Data<T> = Omit<
