@@ -7,25 +7,13 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { EVIDENCE_MAX, type FindingRecord, type ReportItem } from "@qualys-connector/model";
+import { EVIDENCE_MAX } from "@qualys-connector/model";
 import { afterAll, describe, expect, it } from "vitest";
 import { ReportFormatError, type ReportSource, readReport } from "../src/index.js";
-import { scanReport, streamOf, zip } from "./report-fixtures.js";
+import { findings, readAll, scanReport, streamOf, zip } from "./report-fixtures.js";
 
 const temp = mkdtempSync(path.join(tmpdir(), "reports-limits-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
-
-async function readAll(
-  source: ReportSource,
-  options: Parameters<typeof readReport>[1] = {},
-): Promise<ReportItem[]> {
-  const items: ReportItem[] = [];
-  for await (const item of readReport(source, options)) items.push(item);
-  return items;
-}
-
-const findings = (items: ReportItem[]): FindingRecord[] =>
-  items.flatMap((item) => (item.type === "finding" ? [item.record] : []));
 
 /** A scan report whose one finding's first payload has a response of `size` bytes, streamed without building it. */
 function hugeResponse(size: number, chunk: number): ReportSource {

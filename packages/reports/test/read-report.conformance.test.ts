@@ -4,19 +4,15 @@
  */
 
 import path from "node:path";
-import type { FindingRecord, ReportItem } from "@qualys-connector/model";
+import type { ReportItem } from "@qualys-connector/model";
 import { describe, expect, it } from "vitest";
 import { corpusDir, HAS_CORPUS } from "../../../test/corpus.js";
-import { ReportFormatError, readReport } from "../src/index.js";
+import { ReportFormatError } from "../src/index.js";
+import { findings, readAll } from "./report-fixtures.js";
 
-async function readAll(relative: string): Promise<ReportItem[]> {
-  const items: ReportItem[] = [];
-  for await (const item of readReport({ path: path.join(corpusDir() ?? "", relative) })) items.push(item);
-  return items;
-}
-
-const findings = (items: ReportItem[]): FindingRecord[] =>
-  items.flatMap((item) => (item.type === "finding" ? [item.record] : []));
+/** Every item read from a corpus file. */
+const readCorpus = (relative: string): Promise<ReportItem[]> =>
+  readAll({ path: path.join(corpusDir() ?? "", relative) });
 
 function endOf(items: ReportItem[]) {
   const end = items.at(-1);
@@ -27,7 +23,7 @@ function endOf(items: ReportItem[]) {
 
 describe.skipIf(!HAS_CORPUS)("readReport on real WAS report files", () => {
   it("qualys_webapp_one_vuln.xml: 1 confirmed vulnerability (QID 150085, severity 3, High) and 13 information gathered", async () => {
-    const items = await readAll("defectdojo/qualys_webapp_one_vuln.xml");
+    const items = await readCorpus("defectdojo/qualys_webapp_one_vuln.xml");
     const all = findings(items);
     expect(all).toHaveLength(14);
     const vulns = all.filter((f) => f.type === "VULNERABILITY");
@@ -75,7 +71,7 @@ describe.skipIf(!HAS_CORPUS)("readReport on real WAS report files", () => {
   });
 
   it("qualys_webapp_no_vuln.xml: 17 information-gathered findings on web app 57405567", async () => {
-    const items = await readAll("defectdojo/qualys_webapp_no_vuln.xml");
+    const items = await readCorpus("defectdojo/qualys_webapp_no_vuln.xml");
     const all = findings(items);
     expect(all).toHaveLength(17);
     expect(all.every((f) => f.type === "INFORMATION_GATHERED" && f.webAppId === 57405567)).toBe(true);
@@ -94,7 +90,7 @@ describe.skipIf(!HAS_CORPUS)("readReport on real WAS report files", () => {
   });
 
   it("dradis simple_was.xml (older layout): 1 finding, QID 6 severity 1, on http://example.com", async () => {
-    const items = await readAll("dradis/simple_was.xml");
+    const items = await readCorpus("dradis/simple_was.xml");
     const all = findings(items);
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({
@@ -114,7 +110,7 @@ describe.skipIf(!HAS_CORPUS)("readReport on real WAS report files", () => {
       ["defectdojo/empty.xml", "ASSET_DATA_REPORT"],
       ["defectdojo/qualys_infrascan_webgui_3.xml", undefined],
     ] as const) {
-      const error = await readAll(file).then(
+      const error = await readCorpus(file).then(
         () => undefined,
         (e: unknown) => e,
       );

@@ -8,25 +8,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { type FindingRecord, fingerprint, type ReportItem, severityLabels } from "@qualys-connector/model";
+import { fingerprint, type ReportItem, severityLabels } from "@qualys-connector/model";
 import { afterAll, describe, expect, it } from "vitest";
-import { ReportFormatError, type ReportSource, readReport } from "../src/index.js";
-import { payload, scanReport, streamOf, webAppReport, zip } from "./report-fixtures.js";
+import { ReportFormatError } from "../src/index.js";
+import { findings, payload, readAll, scanReport, streamOf, webAppReport, zip } from "./report-fixtures.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "reports-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function readAll(
-  source: ReportSource,
-  options: Parameters<typeof readReport>[1] = {},
-): Promise<ReportItem[]> {
-  const items: ReportItem[] = [];
-  for await (const item of readReport(source, options)) items.push(item);
-  return items;
-}
-
-const findings = (items: ReportItem[]): FindingRecord[] =>
-  items.flatMap((item) => (item.type === "finding" ? [item.record] : []));
 
 function endOf(items: ReportItem[]) {
   const end = items.at(-1);

@@ -4,6 +4,22 @@
  */
 
 import { crc32, deflateRawSync } from "node:zlib";
+import type { FindingRecord, ReportItem } from "@qualys-connector/model";
+import { type ReportSource, readReport } from "../src/index.js";
+
+/** Every item `readReport` yields for `source`, in order. */
+export async function readAll(
+  source: ReportSource,
+  options: Parameters<typeof readReport>[1] = {},
+): Promise<ReportItem[]> {
+  const items: ReportItem[] = [];
+  for await (const item of readReport(source, options)) items.push(item);
+  return items;
+}
+
+/** The finding records among `items`. */
+export const findings = (items: ReportItem[]): FindingRecord[] =>
+  items.flatMap((item) => (item.type === "finding" ? [item.record] : []));
 
 export interface FixtureFinding {
   type?: "VULNERABILITY" | "SENSITIVE_CONTENT" | "INFORMATION_GATHERED";
