@@ -9,7 +9,6 @@ import type {
   DefinitionRecord,
   FindingRecord,
   ReportCounts,
-  ReportKind,
   ReportProvenance,
 } from "@qualys-connector/model";
 
@@ -151,20 +150,11 @@ export interface ReportImportInput {
   importedAt: string;
 }
 
-/** One recorded report import. */
-export interface ReportImportRow {
+/** One recorded report import: its provenance, as the reader gave it, and what the import recorded with it. */
+export interface ReportImportRow extends ReportProvenance {
   id: number;
   subscriptionId: number;
   runId: number | undefined;
-  kind: ReportKind;
-  fileName: string;
-  sha256: string;
-  bytes: number;
-  reportId: number | undefined;
-  title: string | undefined;
-  generatedAt: string | undefined;
-  scanIds: string[];
-  webAppIds: number[];
   importedAt: string;
   counts: ReportCounts;
 }
