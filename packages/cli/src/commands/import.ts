@@ -17,6 +17,7 @@ import { logJsonLine, logLine } from "../log.js";
 import { type Column, render } from "../output.js";
 import { readSeverityMap } from "../parse/severity-map.js";
 import { redactOutput } from "../settings.js";
+import { abortOnSignals } from "../signals.js";
 import { importSubscriptionId, type SubscriptionFlags } from "../subscription.js";
 import { DEFAULT_DB, openStoreFrom } from "./sync.js";
 
@@ -284,14 +285,9 @@ async function importCommand(files: string[], flags: ImportFlags): Promise<void>
   const labels = readSeverityMap(flags.severityMap);
   const json = flags.json === true;
   const store = await openStoreFrom(flags.db);
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(EXIT.error);
-    logLine(`${signal} received: the file being imported is rolled back; files done so far stay imported`);
-    controller.abort(signal);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const stop = abortOnSignals((signal) =>
+    logLine(`${signal} received: the file being imported is rolled back; files done so far stay imported`),
+  );
   const summaries: ImportSummary[] = [];
   try {
     const subscription = await importSubscriptionId(store, flags, process.env);
@@ -301,11 +297,11 @@ async function importCommand(files: string[], flags: ImportFlags): Promise<void>
       labels,
       label: flags.label?.trim(),
       autoClose: flags.autoClose === true,
-      signal: controller.signal,
+      signal: stop.signal,
       progress: progressReporter(json),
     };
     for (const file of files) {
-      if (controller.signal.aborted) {
+      if (stop.signal.aborted) {
         summaries.push(failedSummary(file, new Error("not imported (interrupted)")));
         continue;
       }
@@ -324,8 +320,7 @@ async function importCommand(files: string[], flags: ImportFlags): Promise<void>
         `store: ${store.location} (subscription ${subscription.id}: ${subscription.key.username} at ${subscription.key.apiUrl})`,
       );
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stop.release();
     await store.close();
   }
   // The worst outcome decides: any file that failed makes the run fail (3, bad input), the others stay imported.

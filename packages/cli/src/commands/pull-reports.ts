@@ -24,6 +24,7 @@ import { parseInteger } from "../parse/numbers.js";
 import { REPORT_WINDOWS, windowStart } from "../parse/report-window.js";
 import { readSeverityMap } from "../parse/severity-map.js";
 import { addConnectionOptions, type ConnectionFlags, loadSettings } from "../settings.js";
+import { abortOnSignals } from "../signals.js";
 import { apiSubscription } from "../subscription.js";
 import { failedSummary, type ImportSummary, printSummaries, progressReporter, summaryOf } from "./import.js";
 import { DEFAULT_DB, openStoreFrom } from "./sync.js";
@@ -82,14 +83,9 @@ async function pullCommand(flags: PullFlags): Promise<void> {
     },
   });
   const store = await openStoreFrom(flags.db);
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(EXIT.error);
-    logLine(`${signal} received: the report being imported is rolled back; the next run pulls it again`);
-    controller.abort(signal);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const stop = abortOnSignals((signal) =>
+    logLine(`${signal} received: the report being imported is rolled back; the next run pulls it again`),
+  );
   const progress = progressReporter(json);
   const onProgress = (event: PullProgress) => {
     switch (event.kind) {
@@ -150,7 +146,7 @@ async function pullCommand(flags: PullFlags): Promise<void> {
       labels,
       label: flags.label?.trim(),
       autoClose: flags.autoClose === true,
-      signal: controller.signal,
+      signal: stop.signal,
       progress: onProgress,
     });
     const summaries = result.pulled.map(pulledSummary);
@@ -166,8 +162,7 @@ async function pullCommand(flags: PullFlags): Promise<void> {
         `store: ${store.location}: imported ${result.pulled.filter((p) => p.outcome === "imported").length}, skipped ${result.skipped.length} (imported before)`,
       );
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stop.release();
     await client.close().catch(() => undefined);
     await store.close();
   }

@@ -26,6 +26,7 @@ import { type Column, csvCell, render } from "../output.js";
 import { parseDuration } from "../parse/duration.js";
 import { readSeverityMap } from "../parse/severity-map.js";
 import { addConnectionOptions, type ConnectionFlags, loadSettings, redactOutput } from "../settings.js";
+import { abortOnSignals } from "../signals.js";
 import { apiSubscription } from "../subscription.js";
 
 /** The embedded default: a SQLite file in the working directory. */
@@ -227,18 +228,13 @@ async function syncCommand(flags: SyncFlags, log: Log): Promise<void> {
     },
   });
   const store = await openStoreFrom(flags.db);
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(EXIT.error);
+  const stop = abortOnSignals((signal) =>
     log(
       "signal",
       { signal },
       `${signal} received: finishing the current page; the next run resumes from there`,
-    );
-    controller.abort(signal);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+    ),
+  );
   try {
     const report = await runSync(client, store, {
       subscription: apiSubscription(client.endpoints.api, settings.client.auth),
@@ -249,7 +245,7 @@ async function syncCommand(flags: SyncFlags, log: Log): Promise<void> {
       pageSize: settings.client.pageSize ?? 100,
       concurrency: settings.client.concurrency ?? 2,
       overlapMs,
-      signal: controller.signal,
+      signal: stop.signal,
       progress: progressPrinter(flags.logFormat),
     });
     if (flags.logFormat === "json") process.stdout.write(`${logSafeJson(JSON.stringify(report))}\n`);
@@ -268,8 +264,7 @@ async function syncCommand(flags: SyncFlags, log: Log): Promise<void> {
     }
     log("store", { location: store.location }, `store: ${store.location}`);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stop.release();
     await client.close().catch(() => undefined);
     await store.close();
   }
