@@ -2,11 +2,10 @@
  * The client's report and host calls, and its proxy support, against the simulator on 127.0.0.1. The proxy is a
  * small CONNECT proxy on loopback that requires credentials and records what it saw.
  */
-import { createServer, type Server } from "node:http";
-import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createQualysClient } from "../packages/client/src/index.js";
 import { type RunningSimulator, startSimulator } from "../packages/simulator/src/index.js";
+import { type ConnectProxy, startConnectProxy } from "./connect-proxy.js";
 
 const auth = { kind: "basic" as const, username: "sim_user", password: "sim-password" };
 
@@ -70,49 +69,19 @@ describe("client reports, hosts and proxy", () => {
   });
 
   describe("through an authenticating CONNECT proxy", () => {
-    let proxy: Server;
+    let proxy: ConnectProxy;
     let proxyUrl: string;
-    const seen: { target: string; authorization: string | undefined }[] = [];
     beforeAll(async () => {
-      proxy = createServer((_req, res) => {
-        res.writeHead(405);
-        res.end();
-      });
-      proxy.on("connect", (req, socket, head) => {
-        const authorization = req.headers["proxy-authorization"];
-        seen.push({ target: String(req.url), authorization });
-        if (authorization !== `Basic ${Buffer.from("alice:pr0xy:pässwörd").toString("base64")}`) {
-          socket.end("HTTP/1.1 407 Proxy Authentication Required\r\n\r\n");
-          return;
-        }
-        const [host, port] = String(req.url).split(":");
-        if (host !== "127.0.0.1") {
-          socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
-          return;
-        }
-        const upstream = net.connect(Number(port), host, () => {
-          socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-          upstream.write(head);
-          upstream.pipe(socket);
-          socket.pipe(upstream);
-        });
-        upstream.on("error", () => socket.destroy());
-        socket.on("error", () => upstream.destroy());
-      });
-      await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-      const { port } = proxy.address() as AddressInfo;
-      proxyUrl = `http://alice:${encodeURIComponent("pr0xy:pässwörd")}@127.0.0.1:${port}`;
+      proxy = await startConnectProxy({ username: "alice", password: "pr0xy:pässwörd" });
+      proxyUrl = proxy.url.replace("//", `//alice:${encodeURIComponent("pr0xy:pässwörd")}@`);
     });
-    afterAll(async () => {
-      proxy.closeAllConnections();
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
-    });
+    afterAll(() => proxy.close());
 
     it("sends every call through the proxy with its credentials", async () => {
       const client = createQualysClient({ apiUrl: sim.url, auth, proxy: proxyUrl });
       expect(await client.was.webApps.count()).toBeGreaterThan(0);
-      expect(seen.length).toBeGreaterThan(0);
-      expect(seen[0]?.target).toBe(new URL(sim.url).host);
+      expect(proxy.seen.length).toBeGreaterThan(0);
+      expect(proxy.seen[0]?.target).toBe(new URL(sim.url).host);
     });
 
     it("a refused proxy login is an error that does not show the proxy password", async () => {

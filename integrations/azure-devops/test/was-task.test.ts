@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import { type AddressInfo, connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ConnectProxy, startConnectProxy } from "../../../test/connect-proxy.js";
 import {
   bundleTasks,
   readResult,
@@ -242,42 +241,11 @@ describe("QualysWasScan when the pipeline is cancelled", () => {
 });
 
 describe("QualysWasScan through the connection's proxy (Use Proxy Settings)", () => {
-  let proxy: Server;
-  let proxyUrl: string;
-  const seen: { target: string; authorization: string | undefined }[] = [];
+  let proxy: ConnectProxy;
   beforeAll(async () => {
-    // A CONNECT proxy on loopback that requires credentials and records what it saw.
-    proxy = createServer((_req, res) => {
-      res.writeHead(405);
-      res.end();
-    });
-    proxy.on("connect", (req, socket: Socket, head) => {
-      const authorization = req.headers["proxy-authorization"];
-      seen.push({ target: String(req.url), authorization });
-      const [host, port] = String(req.url).split(":");
-      if (
-        authorization !== `Basic ${Buffer.from("proxy-user:pr0xy-secret").toString("base64")}` ||
-        host !== "127.0.0.1"
-      ) {
-        socket.end("HTTP/1.1 407 Proxy Authentication Required\r\n\r\n");
-        return;
-      }
-      const upstream = connect(Number(port), host, () => {
-        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-      upstream.on("error", () => socket.destroy());
-      socket.on("error", () => upstream.destroy());
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    proxy = await startConnectProxy({ username: "proxy-user", password: "pr0xy-secret" });
   });
-  afterAll(async () => {
-    proxy.closeAllConnections();
-    await new Promise((resolve) => proxy.close(resolve));
-  });
+  afterAll(() => proxy.close());
 
   it("sends every call through the proxy with its credentials, and masks the proxy password", async () => {
     const id = "qualys-sim";
@@ -288,7 +256,7 @@ describe("QualysWasScan through the connection's proxy (Use Proxy Settings)", ()
       {
         SYSTEM_TASKINSTANCEID: "instance-proxied",
         [`ENDPOINT_DATA_${id}_USEPROXY`]: "true",
-        [`ENDPOINT_DATA_${id}_PROXYURL`]: proxyUrl,
+        [`ENDPOINT_DATA_${id}_PROXYURL`]: proxy.url,
         [`ENDPOINT_DATA_${id}_PROXYUSERNAME`]: "proxy-user",
         [`ENDPOINT_DATA_${id}_PROXYPASSWORD`]: "pr0xy-secret",
       },
@@ -296,8 +264,8 @@ describe("QualysWasScan through the connection's proxy (Use Proxy Settings)", ()
     await task.exited;
     const out = task.stdout();
     expect(out).toMatch(/##vso\[task\.complete result=Succeeded;\]/);
-    expect(seen.length).toBeGreaterThan(0);
-    expect(seen.every((s) => s.target === new URL(sim.url).host)).toBe(true);
+    expect(proxy.seen.length).toBeGreaterThan(0);
+    expect(proxy.seen.every((s) => s.target === new URL(sim.url).host)).toBe(true);
     expect(out.split(/\r?\n/)).toContain("##vso[task.setsecret]pr0xy-secret");
     const resultPath = /##vso\[task\.addattachment [^\]]*\](.+)/.exec(out)?.[1] ?? "";
     expect(readFileSync(resultPath, "utf8")).not.toContain("pr0xy-secret");
