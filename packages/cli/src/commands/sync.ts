@@ -297,7 +297,7 @@ export function registerSyncCommands(program: Command): void {
       "10m",
     )
     .option("--log-format <format>", "text, or json (one JSON object per line on stderr)", "text")
-    .option("--severity-map <file>", "severity labels by finding type and Qualys severity (docs/import.md)");
+    .option("--severity-map <file>", "a YAML or JSON file of severity labels by finding type (VULNERABILITY, POTENTIAL, SENSITIVE_CONTENT, INFORMATION_GATHERED) and Qualys severity 1-5, laid over the default table");
   addConnectionOptions(sync);
   sync.action(async (flags: SyncFlags) => {
     if (flags.logFormat !== "json") return syncCommand(flags, textLog);
