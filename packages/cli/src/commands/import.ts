@@ -340,7 +340,10 @@ export function registerImportCommand(program: Command): Command {
       "--auto-close",
       "after a newer report covering a web app, set its open findings the report no longer lists to FIXED",
     )
-    .option("--severity-map <file>", "a YAML or JSON file of severity labels by finding type (VULNERABILITY, POTENTIAL, SENSITIVE_CONTENT, INFORMATION_GATHERED) and Qualys severity 1-5, laid over the default table")
+    .option(
+      "--severity-map <file>",
+      "a YAML or JSON file of severity labels by finding type (VULNERABILITY, POTENTIAL, SENSITIVE_CONTENT, INFORMATION_GATHERED) and Qualys severity 1-5, laid over the default table",
+    )
     .option("--json", "progress as JSON lines on stderr, the summary as JSON on stdout")
     .option(
       "--config <file>",

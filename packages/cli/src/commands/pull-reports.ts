@@ -188,7 +188,10 @@ export function registerPullReportsCommand(program: Command): Command {
     .option("--tag <name>", "with --create: report on the web apps with this tag")
     .option("--label <name>", "a label stored on the imported web apps")
     .option("--auto-close", "set open findings that a newer report on their web app no longer lists to FIXED")
-    .option("--severity-map <file>", "a YAML or JSON file of severity labels by finding type (VULNERABILITY, POTENTIAL, SENSITIVE_CONTENT, INFORMATION_GATHERED) and Qualys severity 1-5, laid over the default table")
+    .option(
+      "--severity-map <file>",
+      "a YAML or JSON file of severity labels by finding type (VULNERABILITY, POTENTIAL, SENSITIVE_CONTENT, INFORMATION_GATHERED) and Qualys severity 1-5, laid over the default table",
+    )
     .option("--json", "progress as JSON lines on stderr, the summary as JSON on stdout");
   addConnectionOptions(command);
   return command.action((flags: PullFlags) => pullCommand(flags));

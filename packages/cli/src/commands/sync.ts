@@ -297,7 +297,10 @@ export function registerSyncCommands(program: Command): void {
       "10m",
     )
     .option("--log-format <format>", "text, or json (one JSON object per line on stderr)", "text")
-    .option("--severity-map <file>", "a YAML or JSON file of severity labels by finding type (VULNERABILITY, POTENTIAL, SENSITIVE_CONTENT, INFORMATION_GATHERED) and Qualys severity 1-5, laid over the default table");
+    .option(
+      "--severity-map <file>",
+      "a YAML or JSON file of severity labels by finding type (VULNERABILITY, POTENTIAL, SENSITIVE_CONTENT, INFORMATION_GATHERED) and Qualys severity 1-5, laid over the default table",
+    );
   addConnectionOptions(sync);
   sync.action(async (flags: SyncFlags) => {
     if (flags.logFormat !== "json") return syncCommand(flags, textLog);
