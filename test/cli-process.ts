@@ -19,6 +19,8 @@ export interface CliProcessOptions {
   cwd?: string | undefined;
   /** Written to the child's standard input, which is then closed. */
   stdin?: string | undefined;
+  /** Leave standard input open (the test writes to `child.stdin` itself); `stdin` must be unset. */
+  keepStdinOpen?: boolean | undefined;
   /** Called with all of stdout so far each time more arrives (to act at a moment of the run). */
   onStdout?: ((soFar: string, child: ChildProcess) => void) | undefined;
   /** Called with all of stderr so far each time more arrives. */
@@ -54,7 +56,7 @@ export function startCliProcess(
     });
     // A child that exits without reading its input must not fail the test with EPIPE.
     child.stdin?.on("error", () => undefined);
-    child.stdin?.end(options.stdin ?? "");
+    if (!options.keepStdinOpen) child.stdin?.end(options.stdin ?? "");
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
   return { child, done };

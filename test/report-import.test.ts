@@ -14,7 +14,7 @@ import { createQualysClient, type QualysClient } from "@qualys-connector/client"
 import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
 import { openStore, type Store } from "@qualys-connector/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCliProcess } from "./cli-process.js";
+import { runCliProcess, startCliProcess } from "./cli-process.js";
 import { PG_SKIP_MESSAGE, PG_URL, STORE_KINDS } from "./sync-stores.js";
 import { unsafeOutput } from "./unsafe-output.js";
 
@@ -375,6 +375,40 @@ describe("import (SQLite)", () => {
     const covered = new Set(webAppIds.slice(0, 2));
     expect(stored).toEqual(truthShape((await truthFindings()).filter((f) => covered.has(f.webAppId))));
     expect(stored.some((f) => f.webAppId === webAppIds[2])).toBe(false);
+  });
+
+  it("SIGTERM while a file is read: that file rolled back and reported interrupted, later files not started, exit 3", async () => {
+    const db = fresh();
+    // Seed the store with the web app report, so "rolled back" is checked against rows that must stay as they were.
+    expect((await cli(["import", files.webapp, "--db", db])).code).toBe(0);
+    const before = await storedFindings(db);
+    const xml = readFileSync(path.join(dir, files.scan));
+    // The report up to its first finding's end on standard input, then a comment that never ends: more than a
+    // pipe's 64 KiB buffer, so when its write completes the CLI has read past the finding and waits for more,
+    // mid-file, as a slow producer (`curl … | qualys-connector import -`) would leave it.
+    const cut = xml.indexOf("</VULNERABILITY>");
+    expect(cut).toBeGreaterThan(0);
+    const { child, done } = startCliProcess(["import", "-", files.webapp, "--db", db, "--json"], {
+      cwd: dir,
+      keepStdinOpen: true,
+    });
+    const stdin = child.stdin;
+    if (!stdin) throw new Error("no stdin");
+    stdin.write(xml.subarray(0, cut + "</VULNERABILITY>".length));
+    let signalled = false;
+    stdin.write(`<!--${"x".repeat(1024 * 1024)}`, () => {
+      signalled = child.kill("SIGTERM");
+    });
+    const run = await done;
+    expect(signalled).toBe(true);
+    expect(run.code).toBe(3);
+    const summary = JSON.parse(run.stdout) as { file: string; outcome: string; reason: string }[];
+    expect(summary.map((s) => [s.outcome, s.reason])).toEqual([
+      ["interrupted", "rolled back (SIGTERM)"],
+      ["interrupted", "not started (SIGTERM)"],
+    ]);
+    expect(run.stderr).toMatch(/SIGTERM received/);
+    expect(await storedFindings(db)).toEqual(before);
   });
 
   it("a store of several subscriptions, none named: exit 3 listing them; naming one imports into it", async () => {

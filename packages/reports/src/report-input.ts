@@ -46,10 +46,21 @@ export class RawInput {
         ? createReadStream(this.source.path, { highWaterMark: READ_CHUNK })
         : this.source.stream;
     const { signal, onProgress } = this.options;
+    const iterator = iterable[Symbol.asyncIterator]();
+    // A read that waits for bytes (a pipe, standard input, a slow network mount) must not hold an abort until more
+    // arrive: each wait races the signal, and the source is closed when it wins.
+    const stop = signal ? abortPromise(signal) : undefined;
+    let finished = false;
     try {
       signal?.throwIfAborted();
-      for await (const chunk of iterable) {
+      for (;;) {
+        const next = await (stop ? Promise.race([iterator.next(), stop.promise]) : iterator.next());
+        if (next.done) {
+          finished = true;
+          break;
+        }
         signal?.throwIfAborted();
+        const chunk = next.value;
         const bytes = Buffer.isBuffer(chunk)
           ? chunk
           : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
@@ -63,6 +74,17 @@ export class RawInput {
     } catch (error) {
       this.failure ??= error;
       throw error;
+    } finally {
+      stop?.dispose();
+      // An early stop, an error or an abort closes the source. After an abort a read may still be pending in it,
+      // which may never settle (a pipe nobody writes to), so that close is not awaited.
+      if (!finished) {
+        if (signal?.aborted) {
+          // A stream's iterator queues `return` behind the pending read, so the stream itself is destroyed.
+          (iterable as { destroy?: (error?: Error) => void }).destroy?.();
+          iterator.return?.().catch(() => undefined);
+        } else await iterator.return?.();
+      }
     }
   }
 
@@ -288,4 +310,16 @@ export function sourceName(source: ReportSource): string {
     return parts[parts.length - 1] || source.path;
   }
   return source.name;
+}
+
+/** A promise rejected with the signal's reason when it aborts; `dispose` removes its listener. */
+function abortPromise(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
+  let onAbort: () => void = () => undefined;
+  const promise = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  // Rejected after the read ended (nobody races it any more) must not be an unhandled rejection.
+  promise.catch(() => undefined);
+  return { promise, dispose: () => signal.removeEventListener("abort", onAbort) };
 }

@@ -6,6 +6,7 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { PassThrough } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { EVIDENCE_MAX } from "@qualys-connector/model";
 import { afterAll, describe, expect, it } from "vitest";
@@ -162,5 +163,23 @@ describe("the temporary findings file", () => {
       /abort/i,
     );
     expect(readdirSync(own)).toEqual([]);
+  });
+
+  it("an abort while the source waits for bytes ends the read at once and destroys the source", async () => {
+    // Half a report, then nothing: a pipe whose writer stalls. The read must not wait for bytes that never come.
+    const [head] = scanReport([{ uniqueId: "a" }, { uniqueId: "b" }]).split("</VULNERABILITY>") as [string];
+    const source = new PassThrough();
+    source.write(`${head}</VULNERABILITY>`);
+    const controller = new AbortController();
+    const reason = new Error("stop");
+    const reading = readAll(
+      { stream: source, name: "stalled.xml" },
+      {
+        signal: controller.signal,
+        onProgress: () => setImmediate(() => controller.abort(reason)),
+      },
+    );
+    await expect(reading).rejects.toBe(reason);
+    expect(source.destroyed).toBe(true);
   });
 });

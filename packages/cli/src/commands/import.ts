@@ -33,8 +33,11 @@ interface ImportFlags extends SubscriptionFlags {
 export interface ImportSummary {
   file: string;
   kind: string | undefined;
-  outcome: "imported" | "already imported" | "failed";
-  /** Why it failed, without the file name: `line 12, column 4: reason` for a bad file. */
+  outcome: "imported" | "already imported" | "failed" | "interrupted";
+  /**
+   * Why it failed, without the file name: `line 12, column 4: reason` for a bad file; for an interrupted file,
+   * what the interruption did to it.
+   */
   reason: string | undefined;
   /** The error line of a failure: `file:line:column: reason` for a bad file, `file: reason` otherwise. */
   error: string | undefined;
@@ -80,12 +83,25 @@ export function summaryOf(
 /** The summary line of a file that failed, from its error. */
 export function failedSummary(file: string, error: unknown): ImportSummary {
   const { reason, line } = failure(file, error);
+  return { ...emptySummary(file, "failed", reason), error: line };
+}
+
+/**
+ * The summary line of a file a signal stopped (`signal`: its name): rolled back when it was being imported, not
+ * started when it came after.
+ */
+export function interruptedSummary(file: string, signal: unknown, started: boolean): ImportSummary {
+  const reason = `${started ? "rolled back" : "not started"} (${typeof signal === "string" ? signal : "aborted"})`;
+  return { ...emptySummary(file, "interrupted", reason), error: `${file}: interrupted: ${reason}` };
+}
+
+function emptySummary(file: string, outcome: ImportSummary["outcome"], reason: string): ImportSummary {
   return {
     file,
     kind: undefined,
-    outcome: "failed",
+    outcome,
     reason,
-    error: line,
+    error: undefined,
     applications: 0,
     vulnerabilities: 0,
     sensitiveContent: 0,
@@ -127,7 +143,8 @@ export const SUMMARY_COLUMNS: Column<ImportSummary>[] = [
   {
     header: "OUTCOME",
     key: "outcome",
-    value: (s) => (s.outcome === "failed" ? `failed: ${s.reason ?? ""}` : s.outcome),
+    value: (s) =>
+      s.outcome === "failed" || s.outcome === "interrupted" ? `${s.outcome}: ${s.reason ?? ""}` : s.outcome,
   },
   { header: "APPS", key: "applications", value: (s) => s.applications },
   { header: "VULNS", key: "vulnerabilities", value: (s) => s.vulnerabilities },
@@ -271,6 +288,7 @@ async function importFile(file: string, run: FileImport): Promise<ImportSummary>
     });
     return summaryOf(shown, result, items.read);
   } catch (error) {
+    if (run.signal.aborted) return interruptedSummary(shown, run.signal.reason, true);
     return failedSummary(shown, error);
   } finally {
     run.progress.end();
@@ -302,13 +320,14 @@ async function importCommand(files: string[], flags: ImportFlags): Promise<void>
     };
     for (const file of files) {
       if (stop.signal.aborted) {
-        summaries.push(failedSummary(file, new Error("not imported (interrupted)")));
+        summaries.push(interruptedSummary(file, stop.signal.reason, false));
         continue;
       }
       const summary = await importFile(file, run);
       summaries.push(summary);
       if (json) logJsonLine({ kind: "file", summary });
       else if (summary.outcome === "failed") logLine(`error: ${summary.error ?? summary.file}`);
+      else if (summary.outcome === "interrupted") logLine(summary.error ?? summary.file);
       else
         logLine(
           `${summary.file}: ${summary.outcome} (${summary.kind ?? "report"}): ${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged${summary.closed ? `, ${summary.closed} closed` : ""}`,
@@ -323,8 +342,10 @@ async function importCommand(files: string[], flags: ImportFlags): Promise<void>
     stop.release();
     await store.close();
   }
-  // The worst outcome decides: any file that failed makes the run fail (3, bad input), the others stay imported.
-  if (summaries.some((s) => s.outcome === "failed")) throw new CommandExit(EXIT.error);
+  // The worst outcome decides: any file that failed or was interrupted makes the run fail (3); the others stay
+  // imported.
+  if (summaries.some((s) => s.outcome === "failed" || s.outcome === "interrupted"))
+    throw new CommandExit(EXIT.error);
 }
 
 export function registerImportCommand(program: Command): Command {
