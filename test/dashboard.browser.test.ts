@@ -200,7 +200,7 @@ describe.skipIf(!available)("the dashboard in Chromium", () => {
       const hostileRows = await rowUids(page);
       expect(hostileRows.length).toBeGreaterThan(0);
       // The hostile markup is on the page as text.
-      expect(await page.locator("#findings").innerText()).toMatch(/<script>|onerror=|javascript:/);
+      expect(await page.locator("#findings").textContent()).toMatch(/<script>|onerror=|javascript:/);
       await shot(page, "hostile-findings");
       await page.locator("#findings tbody tr td a").first().click();
       await page.waitForURL(/\/findings\/\d+\//);

@@ -5,6 +5,7 @@
 
 export { DASHBOARD_CSS, DASHBOARD_JS } from "./assets.js";
 export { csvCell } from "./export.js";
+export type { GateRunFilter, GateRunRow, GateRunSource, GateRunSummary } from "./gate-runs.js";
 export { Html, html, trusted } from "./html.js";
 export {
   CONTENT_SECURITY_POLICY,

@@ -10,10 +10,12 @@ import { Readable } from "node:stream";
 import { openStoreReader, type StoreReader } from "@qualys-connector/store";
 import { ASSETS } from "./assets.js";
 import { exportStream } from "./export.js";
+import type { GateRunSource } from "./gate-runs.js";
 import { html } from "./html.js";
 import { applicationsPage } from "./pages/applications.js";
 import { backHref, findingPage } from "./pages/finding.js";
 import { findingsPage } from "./pages/findings.js";
+import { gateRunPage, gateRunResult, gateRunsPage } from "./pages/gate-runs.js";
 import { layout } from "./pages/layout.js";
 import { overviewPage } from "./pages/overview.js";
 import { applicationsView, findingsView, PAGE_SIZE, QueryError } from "./query.js";
@@ -37,6 +39,8 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 export interface DashboardOptions {
   /** The store, opened read-only (`openStoreReader`). */
   reader: StoreReader;
+  /** The recorded gate runs; without it the gate-runs page says the store records none. */
+  gateRuns?: GateRunSource | undefined;
   /** When set, every request must carry it (the cookie, or `?token=` once, which sets the cookie). */
   token?: string | undefined;
   /**
@@ -134,6 +138,32 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         { "content-disposition": `attachment; filename="qualys-findings-${stamp}.${format}"` },
       );
     }
+    if (path === "/gate-runs") {
+      const source = options.gateRuns;
+      const kind = params.get("kind") || undefined;
+      if (kind !== undefined && kind !== "was" && kind !== "vm")
+        throw new QueryError("kind", "expected was or vm");
+      const before = params.get("before") || undefined;
+      if (before !== undefined && !/^\d{1,15}$/.test(before))
+        throw new QueryError("before", "expected a run id");
+      const runs = source
+        ? await source.listGateRuns({
+            kind,
+            targetKey: params.get("target") || undefined,
+            beforeId: before === undefined ? undefined : Number(before),
+            limit: PAGE_SIZE + 1,
+          })
+        : [];
+      const shown = runs.slice(0, PAGE_SIZE);
+      const next = runs.length > PAGE_SIZE ? shown.at(-1)?.id : undefined;
+      return page(200, gateRunsPage(params, shown, next, source !== undefined));
+    }
+    const run = /^\/gate-runs\/(\d{1,15})(\/vulnerabilities)?$/.exec(path);
+    if (run) {
+      const row = await options.gateRuns?.getGateRun(Number(run[1]));
+      if (!row) return errorPage(404, "Not found", "No such gate run in this store.");
+      return page(200, gateRunPage(row, gateRunResult(row), run[2] ? "vulnerabilities" : "summary"));
+    }
     const finding = /^\/findings\/(\d{1,15})\/([^/]+)$/.exec(path);
     if (finding) {
       let uid: string;
@@ -203,6 +233,8 @@ export interface StartDashboardOptions {
   host?: string | undefined;
   /** Default 8080; 0 picks a free port. */
   port?: number | undefined;
+  /** Where gate runs come from; default: the store's own. */
+  gateRuns?: GateRunSource | undefined;
   /** Required off loopback; generated there when not given (`RunningDashboard.token`). */
   token?: string | undefined;
   onError?: ((error: unknown) => void) | undefined;
@@ -265,6 +297,7 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
       reader,
       token,
       allowedHosts: loopback ? allowed : undefined,
+      gateRuns: options.gateRuns,
       onError: options.onError,
     });
     server = createServer((request, response) => serveNode(dashboard, request, response));

@@ -1,0 +1,149 @@
+/**
+ * Gate runs in the dashboard: the list, and one run as the Summary and the Vulnerabilities views of report.html,
+ * made by the gate's own renderers from the recorded (redacted) result file. The result is a real WAS gate run
+ * against the simulator's vulnerable web app; the runs come from a GateRunSource of two recorded rows.
+ */
+
+import { createQualysClient, type QualysClient, systemClock } from "@qualys-connector/client";
+import {
+  countCalls,
+  type GateResult,
+  normalizePolicy,
+  renderCriteriaTable,
+  renderScanDetails,
+  renderSeverityChart,
+  renderVerdict,
+  runWasGate,
+  toResultFile,
+  wasGateApi,
+} from "@qualys-connector/gate";
+import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
+import { openStoreReader, type StoreReader } from "@qualys-connector/store";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONTENT_SECURITY_POLICY, createDashboard, type Dashboard, type GateRunRow } from "../src/index.js";
+import { seededStore } from "./seeded-store.js";
+
+let sim: RunningSimulator;
+let client: QualysClient;
+let reader: StoreReader;
+let dashboard: Dashboard;
+let result: GateResult;
+
+/** A recorded gate run of `result`, as the store's `getGateRun` returns one. */
+export function recordedRun(id: number, gate: GateResult): GateRunRow {
+  const counts: Record<string, number> = {};
+  gate.severityCounts.counted.forEach((n, i) => {
+    counts[String(i + 1)] = n;
+  });
+  return {
+    id,
+    subscriptionId: undefined,
+    command: "scan was",
+    kind: "was",
+    targetKey: gate.scan?.target.id ?? "webapp",
+    targetName: gate.scan?.target.name,
+    scanId: gate.scan?.id,
+    scanRef: gate.scan?.reference,
+    verdict: gate.verdict,
+    exitCode: gate.exitCode,
+    startedAt: gate.generatedAt,
+    finishedAt: gate.generatedAt,
+    recordedAt: gate.generatedAt,
+    counts,
+    findingCount: gate.findings.length,
+    resultJson: JSON.stringify(toResultFile(gate)),
+  };
+}
+
+/** The demo's failing WAS gate, run against the simulator. */
+export async function failingWasGate(simulator: RunningSimulator, qualys: QualysClient): Promise<GateResult> {
+  const apiCalls: Record<string, number> = {};
+  const run = await runWasGate(
+    wasGateApi(qualys, countCalls(apiCalls)),
+    {
+      webApp: "scenario-vulnerable",
+      scanName: "dashboard_test_scan",
+      type: "VULNERABILITY",
+      authRecord: "none",
+      scanner: { type: "EXTERNAL" },
+      pollIntervalMs: 100,
+      timeoutMs: 60_000,
+      onTimeout: "cancel",
+      onRunning: "attach",
+      maxPollFailures: 5,
+      clock: systemClock,
+      tool: { name: "qualys-connector", version: "0.0.0-test" },
+    },
+    normalizePolicy({ maxSeverityCount: "5=0,4=2", failOnQids: "150263" }, undefined),
+    undefined,
+    apiCalls,
+  );
+  if ("kind" in run) throw new Error(`the gate returned without waiting (${simulator.url})`);
+  return run;
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, scanDurationMs: 300 });
+  client = createQualysClient({
+    apiUrl: sim.url,
+    auth: { kind: "basic", username: sim.credentials.username, password: sim.credentials.password },
+  });
+  result = await failingWasGate(sim, client);
+  reader = await openStoreReader(await seededStore());
+  const rows = [recordedRun(1, result), recordedRun(2, result)];
+  dashboard = createDashboard({
+    reader,
+    gateRuns: {
+      listGateRuns: async (filter) =>
+        rows
+          .filter((r) => filter.beforeId === undefined || r.id < filter.beforeId)
+          .filter((r) => filter.targetKey === undefined || r.targetKey === filter.targetKey)
+          .sort((a, b) => b.id - a.id)
+          .slice(0, filter.limit),
+      getGateRun: async (id) => rows.find((r) => r.id === id),
+    },
+  });
+});
+
+afterAll(async () => {
+  await reader?.close();
+  await client?.close();
+  await sim?.close();
+});
+
+const get = (path: string) => dashboard.fetch(new Request(`http://127.0.0.1:8080${path}`));
+
+describe("gate runs", () => {
+  it("lists the recorded runs newest first, linked to each run and to the runs of its web app", async () => {
+    expect(result.verdict).toBe("failed");
+    const text = await (await get("/gate-runs")).text();
+    const ids = [...text.matchAll(/<a href="\/gate-runs\/(\d+)">/g)].map((m) => m[1]);
+    expect(ids).toEqual(["2", "1"]);
+    expect(text).toContain(`/gate-runs?target=${encodeURIComponent(result.scan?.target.id ?? "")}`);
+  });
+
+  it("shows a run's Summary with the same renderer output as report.html, under the strict CSP", async () => {
+    const response = await get("/gate-runs/1");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-security-policy")).toBe(CONTENT_SECURITY_POLICY);
+    const text = await response.text();
+    // The recorded result, parsed back, renders exactly as the gate rendered it.
+    for (const section of [renderVerdict, renderScanDetails, renderSeverityChart, renderCriteriaTable])
+      expect(text).toContain(section(result));
+    expect(text).toContain('<svg class="severity-chart"');
+    expect(text).not.toMatch(/style=|<style|<script>/);
+  });
+
+  it("shows a run's Vulnerabilities view with each finding's detail, and a 404 for an unknown run", async () => {
+    const text = await (await get("/gate-runs/1/vulnerabilities")).text();
+    expect(text).toContain(`<h2>Vulnerabilities (${result.findings.length})</h2>`);
+    expect(text).toContain("<details");
+    expect((await get("/gate-runs/99")).status).toBe(404);
+  });
+
+  it("a store without gate runs says so", async () => {
+    const plain = createDashboard({ reader });
+    const text = await (await plain.fetch(new Request("http://127.0.0.1:8080/gate-runs"))).text();
+    expect(text).toContain("This store records no gate runs");
+  });
+});
