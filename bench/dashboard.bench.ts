@@ -20,7 +20,7 @@ import { openStore, openStoreReader } from "../packages/store/src/index.js";
 const FINDINGS = 1_000_000;
 const WEB_APPS = 2_000;
 /** Bump when the generated data changes: the cached store is rebuilt. */
-const BENCH_KEY = `v1-${FINDINGS}-${WEB_APPS}`;
+const BENCH_KEY = `v2-${FINDINGS}-${WEB_APPS}`;
 const SAMPLES = 40;
 const WARMUP = 3;
 const PG_URL = process.env.PG_URL || undefined;

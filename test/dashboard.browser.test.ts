@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createQualysClient, type QualysClient } from "@qualys-connector/client";
-import { type RunningDashboard, startDashboard } from "@qualys-connector/dashboard";
+import { type GateRunRow, type RunningDashboard, startDashboard } from "@qualys-connector/dashboard";
 import { readReport } from "@qualys-connector/reports";
 import { HOSTILE_REPORT_TITLE, type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
 import { openStore } from "@qualys-connector/store";
@@ -27,6 +27,7 @@ import {
   violations,
   watch,
 } from "../integrations/azure-devops/web/test/browser-harness.js";
+import { failingWasGate, recordedRun } from "../packages/dashboard/test/gate-run-fixtures.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** Kept by CI as artifacts (README: "Dashboard screenshots"). */
@@ -42,7 +43,7 @@ let storeFile: string;
 beforeAll(async () => {
   if (!available) return;
   mkdirSync(SHOTS, { recursive: true });
-  sim = await startSimulator({ port: 0, webapps: 6, findingsPerWebapp: 15 });
+  sim = await startSimulator({ port: 0, webapps: 6, findingsPerWebapp: 15, scanDurationMs: 300 });
   client = createQualysClient({
     apiUrl: sim.url,
     auth: { kind: "basic", username: sim.credentials.username, password: sim.credentials.password },
@@ -76,7 +77,16 @@ beforeAll(async () => {
   } finally {
     await store.close();
   }
-  dashboard = await startDashboard({ location: storeFile, port: 0 });
+  // A real WAS gate run that fails its criteria, recorded as the store records one.
+  const gateRuns: GateRunRow[] = [recordedRun(1, await failingWasGate(sim, client))];
+  dashboard = await startDashboard({
+    location: storeFile,
+    port: 0,
+    gateRuns: {
+      listGateRuns: async (filter) => gateRuns.slice(0, filter.limit),
+      getGateRun: async (id) => gateRuns.find((run) => run.id === id),
+    },
+  });
   context = await launchChromium();
   console.log(`screenshots: ${SHOTS}`);
 });
@@ -236,6 +246,32 @@ describe.skipIf(!available)("the dashboard in Chromium", () => {
         false,
       );
       expect(events.dialogs).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("a gate run's Summary: verdict banner, scan details, severity chart and criteria table", async () => {
+    const { page, events } = await openPage();
+    try {
+      await page.goto(dashboard.url);
+      await page.click('nav.top a[href="/gate-runs"]');
+      await page.waitForURL(/\/gate-runs$/);
+      await page.click('#gate-runs a[href="/gate-runs/1"]');
+      await page.waitForURL(/\/gate-runs\/1$/);
+      expect(await page.locator("header.banner.verdict-failed").count()).toBe(1);
+      // The chart is drawn: a bar per severity, the severity 5 bar longer than nothing.
+      expect(await page.locator("svg.severity-chart rect.bar").count()).toBe(5);
+      const urgent = await page.locator("svg.severity-chart .sev-5 rect.bar").boundingBox();
+      expect(urgent?.width ?? 0).toBeGreaterThan(0);
+      expect(await page.locator("table tr.outcome-fail").count()).toBeGreaterThan(0);
+      await shot(page, "gate-run-summary");
+      await page.click('nav.tabs a[href="/gate-runs/1/vulnerabilities"]');
+      await page.waitForURL(/vulnerabilities$/);
+      expect(await page.locator("details").count()).toBeGreaterThan(0);
+      await shot(page, "gate-run-vulnerabilities");
+      expect(events.pageErrors).toEqual([]);
+      expect(await violations(page)).toEqual([]);
     } finally {
       await page.close();
     }

@@ -4,23 +4,19 @@
  * against the simulator's vulnerable web app; the runs come from a GateRunSource of two recorded rows.
  */
 
-import { createQualysClient, type QualysClient, systemClock } from "@qualys-connector/client";
+import { createQualysClient, type QualysClient } from "@qualys-connector/client";
 import {
-  countCalls,
   type GateResult,
-  normalizePolicy,
   renderCriteriaTable,
   renderScanDetails,
   renderSeverityChart,
   renderVerdict,
-  runWasGate,
-  toResultFile,
-  wasGateApi,
 } from "@qualys-connector/gate";
 import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
 import { openStoreReader, type StoreReader } from "@qualys-connector/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONTENT_SECURITY_POLICY, createDashboard, type Dashboard, type GateRunRow } from "../src/index.js";
+import { CONTENT_SECURITY_POLICY, createDashboard, type Dashboard } from "../src/index.js";
+import { failingWasGate, recordedRun } from "./gate-run-fixtures.js";
 import { seededStore } from "./seeded-store.js";
 
 let sim: RunningSimulator;
@@ -28,59 +24,6 @@ let client: QualysClient;
 let reader: StoreReader;
 let dashboard: Dashboard;
 let result: GateResult;
-
-/** A recorded gate run of `result`, as the store's `getGateRun` returns one. */
-export function recordedRun(id: number, gate: GateResult): GateRunRow {
-  const counts: Record<string, number> = {};
-  gate.severityCounts.counted.forEach((n, i) => {
-    counts[String(i + 1)] = n;
-  });
-  return {
-    id,
-    subscriptionId: undefined,
-    command: "scan was",
-    kind: "was",
-    targetKey: gate.scan?.target.id ?? "webapp",
-    targetName: gate.scan?.target.name,
-    scanId: gate.scan?.id,
-    scanRef: gate.scan?.reference,
-    verdict: gate.verdict,
-    exitCode: gate.exitCode,
-    startedAt: gate.generatedAt,
-    finishedAt: gate.generatedAt,
-    recordedAt: gate.generatedAt,
-    counts,
-    findingCount: gate.findings.length,
-    resultJson: JSON.stringify(toResultFile(gate)),
-  };
-}
-
-/** The demo's failing WAS gate, run against the simulator. */
-export async function failingWasGate(simulator: RunningSimulator, qualys: QualysClient): Promise<GateResult> {
-  const apiCalls: Record<string, number> = {};
-  const run = await runWasGate(
-    wasGateApi(qualys, countCalls(apiCalls)),
-    {
-      webApp: "scenario-vulnerable",
-      scanName: "dashboard_test_scan",
-      type: "VULNERABILITY",
-      authRecord: "none",
-      scanner: { type: "EXTERNAL" },
-      pollIntervalMs: 100,
-      timeoutMs: 60_000,
-      onTimeout: "cancel",
-      onRunning: "attach",
-      maxPollFailures: 5,
-      clock: systemClock,
-      tool: { name: "qualys-connector", version: "0.0.0-test" },
-    },
-    normalizePolicy({ maxSeverityCount: "5=0,4=2", failOnQids: "150263" }, undefined),
-    undefined,
-    apiCalls,
-  );
-  if ("kind" in run) throw new Error(`the gate returned without waiting (${simulator.url})`);
-  return run;
-}
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0, scanDurationMs: 300 });

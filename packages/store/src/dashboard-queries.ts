@@ -179,18 +179,16 @@ export interface DashboardQueries {
 
 type Db = Kysely<Database>;
 
-/** Sort expressions: NULLs turned into a value both dialects order alike, so a keyset comparison sees them. */
+/**
+ * Sort keys. Severity and last detection are the generated columns of migration 005 (NULL as 0 and ''), so a
+ * keyset comparison sees every row and is an index range scan.
+ */
 function sortColumns(sort: FindingSort): Expression<unknown>[] {
   switch (sort) {
     case "severity":
-      return [
-        sql`coalesce(severity, 0)`,
-        sql`coalesce(last_detected_date, '')`,
-        sql`subscription_id`,
-        sql`uid`,
-      ];
+      return [sql`sort_severity`, sql`sort_last_detected`, sql`subscription_id`, sql`uid`];
     case "lastDetected":
-      return [sql`coalesce(last_detected_date, '')`, sql`subscription_id`, sql`uid`];
+      return [sql`sort_last_detected`, sql`subscription_id`, sql`uid`];
     case "firstDetected":
       return [sql`coalesce(first_detected_date, '')`, sql`subscription_id`, sql`uid`];
     case "qid":

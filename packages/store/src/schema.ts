@@ -414,17 +414,20 @@ export function migrations(dialect: "sqlite" | "postgres"): Record<string, Migra
       },
     },
     "005_dashboard_indexes": {
-      // The dashboard's reads (docs/dashboard.md): a web app's findings by severity and status (its counts),
-      // its latest test (its last scan), and the two indexed orders of the findings list, over the same
-      // expressions the keyset queries use (store/src/dashboard-queries.ts), so a page is an index range scan.
+      // The dashboard's reads (docs/dashboard.md): a web app's findings by severity and status (its counts), its
+      // latest test (its last scan), and the two indexed orders of the findings list. A keyset page is a range
+      // scan only when its row comparison names index columns (SQLite does not range-scan a row of expressions),
+      // so the sort keys are generated columns: severity and last detection with NULL as 0 and '' (both dialects
+      // then order them alike). Virtual on SQLite (ALTER TABLE adds no stored one), stored on PostgreSQL.
       async up(db: Kysely<unknown>) {
-        // PostgreSQL wants an expression in an index between its own parentheses; SQLite takes both forms.
-        const e = (expression: string) => `(${expression})`;
+        const generated = dialect === "sqlite" ? "virtual" : "stored";
         const statements = [
+          `alter table findings add column sort_severity integer generated always as (coalesce(severity, 0)) ${generated}`,
+          `alter table findings add column sort_last_detected text generated always as (coalesce(last_detected_date, '')) ${generated}`,
           "create index findings_dash_app on findings (web_app_id, subscription_id, severity, status, is_ignored)",
           "create index findings_dash_app_tested on findings (web_app_id, subscription_id, last_tested_date)",
-          `create index findings_dash_severity on findings (${e("coalesce(severity, 0)")}, ${e("coalesce(last_detected_date, '')")}, subscription_id, uid)`,
-          `create index findings_dash_last_detected on findings (${e("coalesce(last_detected_date, '')")}, subscription_id, uid)`,
+          "create index findings_dash_severity on findings (sort_severity, sort_last_detected, subscription_id, uid)",
+          "create index findings_dash_last_detected on findings (sort_last_detected, subscription_id, uid)",
         ];
         for (const statement of statements) await sql.raw(statement).execute(db);
       },
