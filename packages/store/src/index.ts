@@ -3,6 +3,15 @@
  * same numbered migrations and queries, opened by `openStore(location)`.
  */
 
+export type {
+  GateRunCommand,
+  GateRunFilter,
+  GateRunInput,
+  GateRunKind,
+  GateRunRow,
+  GateRunSummary,
+  GateRunVerdict,
+} from "./gate-runs.js";
 export { SyncLockedError } from "./kysely-store.js";
 export { type OpenStoreOptions, openStore, redactLocation, StoreLocationError } from "./open-store.js";
 export { contentHash } from "./rows.js";
