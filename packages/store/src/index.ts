@@ -23,6 +23,15 @@ export {
   type FindingSort,
   type Overview,
 } from "./dashboard-queries.js";
+export type {
+  GateRunCommand,
+  GateRunFilter,
+  GateRunInput,
+  GateRunKind,
+  GateRunRow,
+  GateRunSummary,
+  GateRunVerdict,
+} from "./gate-runs.js";
 export { SyncLockedError } from "./kysely-store.js";
 export { type OpenStoreReaderOptions, openStoreReader, type StoreReader } from "./open-reader.js";
 export { type OpenStoreOptions, openStore, redactLocation, StoreLocationError } from "./open-store.js";

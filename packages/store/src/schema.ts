@@ -144,6 +144,29 @@ export interface ReportImportsTable {
   counts: string;
 }
 
+/** One verdict of a gate command run with `--db` (gate-runs.ts). */
+export interface GateRunsTable {
+  id: number;
+  /** Null for an offline `evaluate` that names no subscription. */
+  subscription_id: number | null;
+  command: string;
+  kind: string;
+  target_key: string;
+  target_name: string | null;
+  scan_id: string | null;
+  scan_ref: string | null;
+  verdict: string;
+  exit_code: number;
+  started_at: string;
+  finished_at: string;
+  recorded_at: string;
+  /** JSON of the counted vulnerabilities per severity. */
+  counts: string;
+  finding_count: number;
+  /** The complete redacted result file (JSON). */
+  result_json: string;
+}
+
 export interface SyncStateTable {
   subscription_id: number;
   stream: string;
@@ -161,6 +184,7 @@ export interface Database {
   sync_runs: SyncRunsTable;
   sync_state: SyncStateTable;
   report_imports: ReportImportsTable;
+  gate_runs: GateRunsTable;
 }
 
 /** Auto-increment ids: INTEGER PRIMARY KEY on SQLite, identity on PostgreSQL. */
@@ -411,6 +435,39 @@ export function migrations(dialect: "sqlite" | "postgres"): Record<string, Migra
           .on("findings")
           .columns(["subscription_id", "fingerprint"])
           .execute();
+      },
+    },
+    "004_gate_runs": {
+      // Verdicts of the gate commands run with --db: summary columns to list them by target, and the whole
+      // redacted result file to show one.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("gate_runs")
+          .addColumn("id", sql`${idColumn(dialect)}`)
+          .addColumn("subscription_id", "integer", (c) => c.references("subscriptions.id"))
+          .addColumn("command", "text", (c) => c.notNull())
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("target_key", "text", (c) => c.notNull())
+          .addColumn("target_name", "text")
+          .addColumn("scan_id", "text")
+          .addColumn("scan_ref", "text")
+          .addColumn("verdict", "text", (c) => c.notNull())
+          .addColumn("exit_code", "integer", (c) => c.notNull())
+          .addColumn("started_at", "text", (c) => c.notNull())
+          .addColumn("finished_at", "text", (c) => c.notNull())
+          .addColumn("recorded_at", "text", (c) => c.notNull())
+          .addColumn("counts", "text", (c) => c.notNull())
+          .addColumn("finding_count", "integer", (c) => c.notNull())
+          .addColumn("result_json", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("gate_runs_target")
+          .on("gate_runs")
+          .columns(["target_key", "id desc"])
+          .execute();
+        // Listing every run newest first walks the primary key backwards; a filtered listing by kind or
+        // subscription uses this one.
+        await db.schema.createIndex("gate_runs_kind").on("gate_runs").columns(["kind", "id desc"]).execute();
       },
     },
     "005_dashboard_indexes": {
