@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createQualysClient, type QualysClient } from "@qualys-connector/client";
-import { type GateRunRow, type RunningDashboard, startDashboard } from "@qualys-connector/dashboard";
+import { type RunningDashboard, startDashboard } from "@qualys-connector/dashboard";
 import { readReport } from "@qualys-connector/reports";
 import { HOSTILE_REPORT_TITLE, type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
 import { openStore } from "@qualys-connector/store";
@@ -27,7 +27,7 @@ import {
   violations,
   watch,
 } from "../integrations/azure-devops/web/test/browser-harness.js";
-import { failingWasGate, recordedRun } from "../packages/dashboard/test/gate-run-fixtures.js";
+import { failingWasGate, gateRunInput } from "../packages/dashboard/test/gate-run-fixtures.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** Kept by CI as artifacts (README: "Dashboard screenshots"). */
@@ -74,19 +74,12 @@ beforeAll(async () => {
     await importReport(store, readReport({ path: reportFile }), {
       subscriptionId: await store.subscription(subscription),
     });
+    // A real WAS gate run that fails its criteria, recorded as `scan was --db` records one.
+    await store.recordGateRun(gateRunInput(await failingWasGate(sim, client)));
   } finally {
     await store.close();
   }
-  // A real WAS gate run that fails its criteria, recorded as the store records one.
-  const gateRuns: GateRunRow[] = [recordedRun(1, await failingWasGate(sim, client))];
-  dashboard = await startDashboard({
-    location: storeFile,
-    port: 0,
-    gateRuns: {
-      listGateRuns: async (filter) => gateRuns.slice(0, filter.limit),
-      getGateRun: async (id) => gateRuns.find((run) => run.id === id),
-    },
-  });
+  dashboard = await startDashboard({ location: storeFile, port: 0 });
   context = await launchChromium();
   console.log(`screenshots: ${SHOTS}`);
 });

@@ -39,8 +39,8 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 export interface DashboardOptions {
   /** The store, opened read-only (`openStoreReader`). */
   reader: StoreReader;
-  /** The recorded gate runs; without it the gate-runs page says the store records none. */
-  gateRuns?: GateRunSource | undefined;
+  /** The recorded gate runs (default: the reader's); `null`: none, the page says the store records none. */
+  gateRuns?: GateRunSource | null | undefined;
   /** When set, every request must carry it (the cookie, or `?token=` once, which sets the cookie). */
   token?: string | undefined;
   /**
@@ -138,29 +138,34 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         { "content-disposition": `attachment; filename="qualys-findings-${stamp}.${format}"` },
       );
     }
+    const gateRuns = options.gateRuns === null ? undefined : (options.gateRuns ?? reader);
     if (path === "/gate-runs") {
-      const source = options.gateRuns;
+      const source = gateRuns;
       const kind = params.get("kind") || undefined;
       if (kind !== undefined && kind !== "was" && kind !== "vm")
         throw new QueryError("kind", "expected was or vm");
       const before = params.get("before") || undefined;
       if (before !== undefined && !/^\d{1,15}$/.test(before))
         throw new QueryError("before", "expected a run id");
+      const target = params.get("target") || undefined;
       const runs = source
         ? await source.listGateRuns({
-            kind,
-            targetKey: params.get("target") || undefined,
-            beforeId: before === undefined ? undefined : Number(before),
             limit: PAGE_SIZE + 1,
+            ...(kind === undefined ? {} : { kind }),
+            ...(target === undefined ? {} : { targetKey: target }),
+            ...(before === undefined ? {} : { beforeId: Number(before) }),
           })
         : [];
       const shown = runs.slice(0, PAGE_SIZE);
       const next = runs.length > PAGE_SIZE ? shown.at(-1)?.id : undefined;
-      return page(200, gateRunsPage(params, shown, next, source !== undefined));
+      return page(
+        200,
+        gateRunsPage(params, shown, next, kind !== undefined || target !== undefined || before !== undefined),
+      );
     }
     const run = /^\/gate-runs\/(\d{1,15})(\/vulnerabilities)?$/.exec(path);
     if (run) {
-      const row = await options.gateRuns?.getGateRun(Number(run[1]));
+      const row = await gateRuns?.getGateRun(Number(run[1]));
       if (!row) return errorPage(404, "Not found", "No such gate run in this store.");
       return page(200, gateRunPage(row, gateRunResult(row), run[2] ? "vulnerabilities" : "summary"));
     }
@@ -233,7 +238,7 @@ export interface StartDashboardOptions {
   host?: string | undefined;
   /** Default 8080; 0 picks a free port. */
   port?: number | undefined;
-  /** Where gate runs come from; default: the store's own. */
+  /** Where gate runs come from; default: the store's own (the reader). */
   gateRuns?: GateRunSource | undefined;
   /** Required off loopback; generated there when not given (`RunningDashboard.token`). */
   token?: string | undefined;

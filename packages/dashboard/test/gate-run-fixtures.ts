@@ -10,23 +10,22 @@ import {
   wasGateApi,
 } from "@qualys-connector/gate";
 import type { RunningSimulator } from "@qualys-connector/simulator";
-import type { GateRunRow } from "../src/index.js";
+import type { GateRunInput } from "@qualys-connector/store";
 
-/** A recorded gate run of `result`, as the store's `getGateRun` returns one. */
-export function recordedRun(id: number, gate: GateResult): GateRunRow {
+/** What `scan was --db` records for `gate` (the store's `recordGateRun` input). */
+export function gateRunInput(gate: GateResult): GateRunInput {
   const counts: Record<string, number> = {};
   gate.severityCounts.counted.forEach((n, i) => {
     counts[String(i + 1)] = n;
   });
   return {
-    id,
     subscriptionId: undefined,
     command: "scan was",
     kind: "was",
     targetKey: gate.scan?.target.id ?? "webapp",
     targetName: gate.scan?.target.name,
     scanId: gate.scan?.id,
-    scanRef: gate.scan?.reference,
+    scanRef: undefined,
     verdict: gate.verdict,
     exitCode: gate.exitCode,
     startedAt: gate.generatedAt,

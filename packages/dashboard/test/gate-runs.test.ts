@@ -1,7 +1,7 @@
 /**
  * Gate runs in the dashboard: the list, and one run as the Summary and the Vulnerabilities views of report.html,
  * made by the gate's own renderers from the recorded (redacted) result file. The result is a real WAS gate run
- * against the simulator's vulnerable web app; the runs come from a GateRunSource of two recorded rows.
+ * against the simulator's vulnerable web app, recorded twice through the store's `recordGateRun`.
  */
 
 import { createQualysClient, type QualysClient } from "@qualys-connector/client";
@@ -13,10 +13,10 @@ import {
   renderVerdict,
 } from "@qualys-connector/gate";
 import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
-import { openStoreReader, type StoreReader } from "@qualys-connector/store";
+import { openStore, openStoreReader, type StoreReader } from "@qualys-connector/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTENT_SECURITY_POLICY, createDashboard, type Dashboard } from "../src/index.js";
-import { failingWasGate, recordedRun } from "./gate-run-fixtures.js";
+import { failingWasGate, gateRunInput } from "./gate-run-fixtures.js";
 import { seededStore } from "./seeded-store.js";
 
 let sim: RunningSimulator;
@@ -32,20 +32,17 @@ beforeAll(async () => {
     auth: { kind: "basic", username: sim.credentials.username, password: sim.credentials.password },
   });
   result = await failingWasGate(sim, client);
-  reader = await openStoreReader(await seededStore());
-  const rows = [recordedRun(1, result), recordedRun(2, result)];
-  dashboard = createDashboard({
-    reader,
-    gateRuns: {
-      listGateRuns: async (filter) =>
-        rows
-          .filter((r) => filter.beforeId === undefined || r.id < filter.beforeId)
-          .filter((r) => filter.targetKey === undefined || r.targetKey === filter.targetKey)
-          .sort((a, b) => b.id - a.id)
-          .slice(0, filter.limit),
-      getGateRun: async (id) => rows.find((r) => r.id === id),
-    },
-  });
+  // Recorded through the store, as `scan was --db` records them, and read back by the dashboard's reader.
+  const file = await seededStore();
+  const store = await openStore(`sqlite:${file}`);
+  try {
+    await store.recordGateRun(gateRunInput(result));
+    await store.recordGateRun(gateRunInput(result));
+  } finally {
+    await store.close();
+  }
+  reader = await openStoreReader(file);
+  dashboard = createDashboard({ reader });
 });
 
 afterAll(async () => {
@@ -85,7 +82,7 @@ describe("gate runs", () => {
   });
 
   it("a store without gate runs says so", async () => {
-    const plain = createDashboard({ reader });
+    const plain = createDashboard({ reader, gateRuns: null });
     const text = await (await plain.fetch(new Request("http://127.0.0.1:8080/gate-runs"))).text();
     expect(text).toContain("This store records no gate runs");
   });

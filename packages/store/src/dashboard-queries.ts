@@ -6,6 +6,13 @@
 
 import type { DefinitionRecord, FindingRecord } from "@qualys-connector/model";
 import { type Expression, type Kysely, type SqlBool, sql } from "kysely";
+import {
+  type GateRunFilter,
+  type GateRunRow,
+  type GateRunSummary,
+  getGateRun,
+  listGateRuns,
+} from "./gate-runs.js";
 import { definitionRecord, findingRecord } from "./rows.js";
 import type { Database, FindingsTable } from "./schema.js";
 import type { FindingChange, SubscriptionRow } from "./store.js";
@@ -175,6 +182,10 @@ export interface DashboardQueries {
     batchSize?: number,
   ): AsyncIterable<FindingListRow[]>;
   finding(subscriptionId: number, uid: string): Promise<FindingDetail | undefined>;
+  /** Recorded gate runs, newest first (the store's `listGateRuns`). */
+  listGateRuns(filter: GateRunFilter): Promise<GateRunSummary[]>;
+  /** One recorded gate run with its result file (the store's `getGateRun`). */
+  getGateRun(id: number): Promise<GateRunRow | undefined>;
 }
 
 type Db = Kysely<Database>;
@@ -391,6 +402,9 @@ export function dashboardQueries(
   }
 
   return {
+    listGateRuns: (filter) => listGateRuns(db, filter),
+    getGateRun: (id) => getGateRun(db, id),
+
     async subscriptions() {
       const rows = await db
         .selectFrom("subscriptions")

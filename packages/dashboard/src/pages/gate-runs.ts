@@ -17,16 +17,18 @@ export function gateRunsPage(
   params: URLSearchParams,
   runs: GateRunSummary[],
   next: number | undefined,
-  available: boolean,
+  filtered: boolean,
 ): string {
   const value = (name: string) => params.get(name) ?? "";
   const nextParams = new URLSearchParams(params);
   if (next !== undefined) nextParams.set("before", String(next));
   const body = html`<h1>Gate runs</h1>
 ${
-  available
+  runs.length > 0
     ? ""
-    : html`<p class="muted">This store records no gate runs (run <code>scan was</code>, <code>scan vm</code> or <code>evaluate</code> with <code>--db</code> to record them).</p>`
+    : filtered
+      ? html`<p class="muted">No gate run matches.</p>`
+      : html`<p class="muted">This store records no gate runs (run <code>scan was</code>, <code>scan vm</code> or <code>evaluate</code> with <code>--db</code> to record them).</p>`
 }
 <form class="filters" method="get" action="/gate-runs">
 <label>Kind<select name="kind"><option value="">any</option>${["was", "vm"].map(
