@@ -9,7 +9,7 @@ import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { seededStore } from "../packages/dashboard/test/seeded-store.js";
+import { sampleStore } from "../packages/dashboard/test/sample-store.js";
 import { runCliProcess, startCliProcess } from "./cli-process.js";
 
 /** Start the dashboard and hand `work` its first stdout lines once the listening line is out. */
@@ -42,7 +42,7 @@ async function withDashboard(args: string[], work: (stdout: string) => Promise<v
 
 describe("qualys-connector dashboard", () => {
   it("serves every page and its assets from the bundle, read-only, and stops on SIGTERM", async () => {
-    const file = await seededStore();
+    const file = await sampleStore();
     await withDashboard(["--db", file], async (stdout) => {
       const url = /^Qualys Connector dashboard on (http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(stdout)?.[1];
       expect(url).toBeDefined();
@@ -72,7 +72,7 @@ describe("qualys-connector dashboard", () => {
   });
 
   it("off loopback prints a generated token once and refuses a request without it", async () => {
-    const file = await seededStore();
+    const file = await sampleStore();
     await withDashboard(["--db", file, "--host", "0.0.0.0"], async (stdout) => {
       const link = /^Open (http:\/\/\S+\?token=([A-Za-z0-9_-]{32})) \(the token is shown only now\)$/m.exec(
         stdout,

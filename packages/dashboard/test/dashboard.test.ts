@@ -14,14 +14,14 @@ import {
   startDashboard,
   TOKEN_COOKIE,
 } from "../src/index.js";
-import { FINDING_COUNT, seededStore } from "./seeded-store.js";
+import { FINDING_COUNT, sampleStore } from "./sample-store.js";
 
 let file: string;
 let reader: StoreReader;
 let dashboard: Dashboard;
 
 beforeAll(async () => {
-  file = await seededStore();
+  file = await sampleStore();
   reader = await openStoreReader(file);
   dashboard = createDashboard({ reader, now: () => Date.parse("2025-11-10T00:00:00Z") });
 });

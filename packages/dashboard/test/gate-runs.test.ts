@@ -17,7 +17,7 @@ import { openStore, openStoreReader, type StoreReader } from "@qualys-connector/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTENT_SECURITY_POLICY, createDashboard, type Dashboard } from "../src/index.js";
 import { failingWasGate, gateRunInput } from "./gate-run-fixtures.js";
-import { seededStore } from "./seeded-store.js";
+import { sampleStore } from "./sample-store.js";
 
 let sim: RunningSimulator;
 let client: QualysClient;
@@ -33,7 +33,7 @@ beforeAll(async () => {
   });
   result = await failingWasGate(sim, client);
   // Recorded through the store, as `scan was --db` records them, and read back by the dashboard's reader.
-  const file = await seededStore();
+  const file = await sampleStore();
   const store = await openStore(`sqlite:${file}`);
   try {
     await store.recordGateRun(gateRunInput(result));

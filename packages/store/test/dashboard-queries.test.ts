@@ -68,7 +68,7 @@ function finding(n: number, fields: Partial<FindingRecord> = {}): FindingRecord 
 const COUNT = 120;
 
 describeEachDatabase((database) => {
-  async function seeded(): Promise<StoreReader> {
+  async function filledReader(): Promise<StoreReader> {
     const store = await database.open();
     await store.migrate();
     const subscriptionId = await store.subscription({
@@ -86,7 +86,7 @@ describeEachDatabase((database) => {
   }
 
   it("pages through every finding once in each sort, in order, with ignored ones left out by default", async () => {
-    const reader = await seeded();
+    const reader = await filledReader();
     try {
       const expected = Array.from({ length: COUNT }, (_, i) => finding(i + 1)).filter((f) => !f.isIgnored);
       for (const sort of ["severity", "lastDetected", "firstDetected", "qid"] as const) {
@@ -115,7 +115,7 @@ describeEachDatabase((database) => {
   });
 
   it("filters the page, the count and the export alike", async () => {
-    const reader = await seeded();
+    const reader = await filledReader();
     try {
       const filter = { webAppId: 2, severity: 5, cwe: "CWE-79" };
       const expected = Array.from({ length: COUNT }, (_, i) => finding(i + 1)).filter(
@@ -140,7 +140,7 @@ describeEachDatabase((database) => {
   });
 
   it("lists applications with open findings by severity and their last scan, and a finding's detail", async () => {
-    const reader = await seeded();
+    const reader = await filledReader();
     try {
       const page = await reader.applications({ filter: {}, sort: "name", direction: "asc", limit: 2 });
       expect(page.rows.map((r) => r.name)).toEqual(["Shop", "Web app 1"]);
@@ -172,7 +172,7 @@ describeEachDatabase((database) => {
   });
 
   it("cannot write through its handle", async () => {
-    (await seeded()).close();
+    (await filledReader()).close();
     const handle = await openReadOnlyDatabase(database.location);
     try {
       // SQLite's read-only handle and PostgreSQL's read-only transactions both refuse any write.

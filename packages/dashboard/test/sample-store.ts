@@ -87,11 +87,11 @@ const DEFINITION: DefinitionRecord = {
   lastServiceModificationDate: undefined,
 };
 
-/** Findings in the seeded store (the hostile one is `uid-0000`, web app 1). */
+/** Findings in the sample store (the hostile one is `uid-0000`, web app 1). */
 export const FINDING_COUNT = 90;
 
 /** Write the store; returns its path. */
-export async function seededStore(): Promise<string> {
+export async function sampleStore(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "qc-dashboard-"));
   const file = path.join(dir, "store.db");
   const store = await openStore(`sqlite:${file}`);
