@@ -36,4 +36,21 @@ fi
 for file in "$work"/run/demo/was-gate-*/result.json "$work"/run/demo/vm-gate-*/result.json "$work/run/demo.db"; do
   test -s "$file" || { ls -R "$work/run" >&2; echo "the demo wrote no $file" >&2; exit 1; }
 done
-echo "installed qualys-connector $version from $(basename "$tarball") into an empty prefix; --version and demo ran"
+# The dashboard over the demo's database, from the installed bundle: its page and its assets (compiled in) answer.
+dash_log="$work/dashboard.log"
+(cd "$work/run" && exec "$cli" dashboard --db "$work/run/demo.db" --port 0 >"$dash_log" 2>&1) &
+dash_pid=$!
+dash_url=""
+for _ in $(seq 1 100); do
+  dash_url="$(sed -n 's/^Qualys Connector dashboard on \(http:[^ ]*\)$/\1/p' "$dash_log")"
+  [ -n "$dash_url" ] && break
+  sleep 0.1
+done
+[ -n "$dash_url" ] || { cat "$dash_log" >&2; echo "the dashboard printed no address" >&2; exit 1; }
+for page in "" findings assets/dashboard.css assets/dashboard.js; do
+  node -e 'fetch(process.argv[1]).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))' "$dash_url$page" ||
+    { echo "the installed dashboard did not serve /$page" >&2; exit 1; }
+done
+kill -TERM "$dash_pid"
+wait "$dash_pid"
+echo "installed qualys-connector $version from $(basename "$tarball") into an empty prefix; --version, demo and dashboard ran"

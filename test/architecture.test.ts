@@ -23,7 +23,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   store: ["model"],
   reports: ["model"],
   sync: ["client", "model", "store", "reports"],
-  cli: ["client", "model", "gate", "store", "reports", "sync", "simulator"],
+  dashboard: ["model", "store", "gate"],
+  cli: ["client", "model", "gate", "store", "reports", "sync", "dashboard", "simulator"],
 };
 
 interface ImportSite {

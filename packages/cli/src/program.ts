@@ -1,6 +1,7 @@
 import { QualysConfigError, QualysError } from "@qualys-connector/client";
 import { Command, CommanderError } from "commander";
 import { registerAirbyteCommand } from "./commands/airbyte.js";
+import { registerDashboardCommand } from "./commands/dashboard.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerEvaluateCommands } from "./commands/evaluate.js";
@@ -39,6 +40,7 @@ export function createProgram(): Command {
   const reports = [registerImportCommand(program), registerPullReportsCommand(program)];
   registerPipelineSnippetCommand(program);
   registerAirbyteCommand(program);
+  registerDashboardCommand(program);
   // Inventory commands only read: they succeed or fail (0 or 3), and their help says so.
   const inventory = registerInventoryCommands(program);
   applyToAll(program, new Set([...inventory, ...reports]));

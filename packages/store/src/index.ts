@@ -3,7 +3,37 @@
  * same numbered migrations and queries, opened by `openStore(location)`.
  */
 
+export {
+  APPLICATION_SORTS,
+  type ApplicationFilter,
+  type ApplicationListRow,
+  type ApplicationPage,
+  type ApplicationPageQuery,
+  type ApplicationSort,
+  type CappedCount,
+  COUNT_CAP,
+  type DashboardQueries,
+  FINDING_SORTS,
+  type FindingCursor,
+  type FindingDetail,
+  type FindingFilter,
+  type FindingListRow,
+  type FindingPage,
+  type FindingPageQuery,
+  type FindingSort,
+  type Overview,
+} from "./dashboard-queries.js";
+export type {
+  GateRunCommand,
+  GateRunFilter,
+  GateRunInput,
+  GateRunKind,
+  GateRunRow,
+  GateRunSummary,
+  GateRunVerdict,
+} from "./gate-runs.js";
 export { SyncLockedError } from "./kysely-store.js";
+export { type OpenStoreReaderOptions, openStoreReader, type StoreReader } from "./open-reader.js";
 export { type OpenStoreOptions, openStore, redactLocation, StoreLocationError } from "./open-store.js";
 export { contentHash } from "./rows.js";
 export {

@@ -12,6 +12,7 @@ import type {
   ReportKind,
 } from "@qualys-connector/model";
 import { type Kysely, sql, type Transaction } from "kysely";
+import * as gateRuns from "./gate-runs.js";
 import {
   applicationRecord,
   applicationRow,
@@ -74,7 +75,7 @@ const LIST_PAGE = 1000;
  * PostgreSQL text cannot hold U+0000, and decoded evidence can carry it (a null-byte payload, a binary upload):
  * it becomes U+FFFD in both databases, so they store the same text.
  */
-function storable(value: unknown): unknown {
+export function storable(value: unknown): unknown {
   if (value === undefined) return null;
   return typeof value === "string" && value.includes("\u0000") ? value.replaceAll("\u0000", "\uFFFD") : value;
 }
@@ -909,6 +910,10 @@ export class KyselyStore implements Store {
       after = last.uid;
     }
   }
+
+  recordGateRun = (input: gateRuns.GateRunInput) => gateRuns.recordGateRun(this.db, input);
+  listGateRuns = (filter: gateRuns.GateRunFilter) => gateRuns.listGateRuns(this.db, filter);
+  getGateRun = (id: number) => gateRuns.getGateRun(this.db, id);
 
   close(): Promise<void> {
     return this.closeFn();

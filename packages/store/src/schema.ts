@@ -144,6 +144,29 @@ export interface ReportImportsTable {
   counts: string;
 }
 
+/** One verdict of a gate command run with `--db` (gate-runs.ts). */
+export interface GateRunsTable {
+  id: number;
+  /** Null for an offline `evaluate` that names no subscription. */
+  subscription_id: number | null;
+  command: string;
+  kind: string;
+  target_key: string;
+  target_name: string | null;
+  scan_id: string | null;
+  scan_ref: string | null;
+  verdict: string;
+  exit_code: number;
+  started_at: string;
+  finished_at: string;
+  recorded_at: string;
+  /** JSON of the counted vulnerabilities per severity. */
+  counts: string;
+  finding_count: number;
+  /** The complete redacted result file (JSON). */
+  result_json: string;
+}
+
 export interface SyncStateTable {
   subscription_id: number;
   stream: string;
@@ -161,6 +184,7 @@ export interface Database {
   sync_runs: SyncRunsTable;
   sync_state: SyncStateTable;
   report_imports: ReportImportsTable;
+  gate_runs: GateRunsTable;
 }
 
 /** Auto-increment ids: INTEGER PRIMARY KEY on SQLite, identity on PostgreSQL. */
@@ -411,6 +435,58 @@ export function migrations(dialect: "sqlite" | "postgres"): Record<string, Migra
           .on("findings")
           .columns(["subscription_id", "fingerprint"])
           .execute();
+      },
+    },
+    "004_gate_runs": {
+      // Verdicts of the gate commands run with --db: summary columns to list them by target, and the whole
+      // redacted result file to show one.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("gate_runs")
+          .addColumn("id", sql`${idColumn(dialect)}`)
+          .addColumn("subscription_id", "integer", (c) => c.references("subscriptions.id"))
+          .addColumn("command", "text", (c) => c.notNull())
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("target_key", "text", (c) => c.notNull())
+          .addColumn("target_name", "text")
+          .addColumn("scan_id", "text")
+          .addColumn("scan_ref", "text")
+          .addColumn("verdict", "text", (c) => c.notNull())
+          .addColumn("exit_code", "integer", (c) => c.notNull())
+          .addColumn("started_at", "text", (c) => c.notNull())
+          .addColumn("finished_at", "text", (c) => c.notNull())
+          .addColumn("recorded_at", "text", (c) => c.notNull())
+          .addColumn("counts", "text", (c) => c.notNull())
+          .addColumn("finding_count", "integer", (c) => c.notNull())
+          .addColumn("result_json", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("gate_runs_target")
+          .on("gate_runs")
+          .columns(["target_key", "id desc"])
+          .execute();
+        // Listing every run newest first walks the primary key backwards; a filtered listing by kind or
+        // subscription uses this one.
+        await db.schema.createIndex("gate_runs_kind").on("gate_runs").columns(["kind", "id desc"]).execute();
+      },
+    },
+    "005_dashboard_indexes": {
+      // The dashboard's reads (docs/dashboard.md): a web app's findings by severity and status (its counts), its
+      // latest test (its last scan), and the two indexed orders of the findings list. A keyset page is a range
+      // scan only when its row comparison names index columns (SQLite does not range-scan a row of expressions),
+      // so the sort keys are generated columns: severity and last detection with NULL as 0 and '' (both dialects
+      // then order them alike). Virtual on SQLite (ALTER TABLE adds no stored one), stored on PostgreSQL.
+      async up(db: Kysely<unknown>) {
+        const generated = dialect === "sqlite" ? "virtual" : "stored";
+        const statements = [
+          `alter table findings add column sort_severity integer generated always as (coalesce(severity, 0)) ${generated}`,
+          `alter table findings add column sort_last_detected text generated always as (coalesce(last_detected_date, '')) ${generated}`,
+          "create index findings_dash_app on findings (web_app_id, subscription_id, severity, status, is_ignored)",
+          "create index findings_dash_app_tested on findings (web_app_id, subscription_id, last_tested_date)",
+          "create index findings_dash_severity on findings (sort_severity, sort_last_detected, subscription_id, uid)",
+          "create index findings_dash_last_detected on findings (sort_last_detected, subscription_id, uid)",
+        ];
+        for (const statement of statements) await sql.raw(statement).execute(db);
       },
     },
   };

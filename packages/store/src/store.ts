@@ -11,6 +11,7 @@ import type {
   ReportCounts,
   ReportProvenance,
 } from "@qualys-connector/model";
+import type { GateRunFilter, GateRunInput, GateRunRow, GateRunSummary } from "./gate-runs.js";
 
 export type StoredObject = "webapps" | "findings" | "definitions";
 export const STORED_OBJECTS: readonly StoredObject[] = ["webapps", "findings", "definitions"];
@@ -243,5 +244,11 @@ export interface Store {
    * change recorded in finding_history. Returns the uids closed.
    */
   closeAbsentFindings(options: CloseAbsentOptions): Promise<string[]>;
+  /** Record one verdict of a gate command; returns the run's id. */
+  recordGateRun(input: GateRunInput): Promise<number>;
+  /** Recorded gate runs, newest first; page with `beforeId` (the last id of the previous page). */
+  listGateRuns(filter: GateRunFilter): Promise<GateRunSummary[]>;
+  /** One recorded gate run with its result file. */
+  getGateRun(id: number): Promise<GateRunRow | undefined>;
   close(): Promise<void>;
 }

@@ -216,6 +216,7 @@ async function runDemo(
   }
   const stats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { total: number };
   say(`[sim] ${stats.total} API calls made. Outputs are in ${out} and ${dbPath}`);
+  say(`[dashboard] see them in a browser: qualys-connector dashboard --db ${dbPath}`);
 }
 
 /** What the import did to the stored findings, and how many of them were rows the sync had stored already. */
