@@ -22,8 +22,8 @@ import { cliArgv } from "../../../test/cli-process.js";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const library = path.resolve(here, "..");
 const GROOVY = "/usr/bin/groovy";
-/** Groovy 2.4 runs on Java 17 (Debian's default JDK of the groovy package). */
-const JAVA_HOME = process.env.QUALYS_TEST_JAVA_HOME ?? "/usr/lib/jvm/java-17-openjdk-amd64";
+/** Groovy 2.4 runs on Java 17, Debian's default JDK; elsewhere groovy finds its Java on its own. */
+const JAVA_17 = "/usr/lib/jvm/java-17-openjdk-amd64";
 
 function groovyAvailable(): boolean {
   if (existsSync(GROOVY)) return true;
@@ -153,7 +153,11 @@ function runGroovy(plan: object[], out: string): Promise<{ code: number | null; 
     GROOVY,
     [path.join(here, "harness/run-steps.groovy"), library, path.join(here, "stubs"), file, out],
     {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", JAVA_HOME },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        ...(existsSync(JAVA_17) ? { JAVA_HOME: JAVA_17 } : {}),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
