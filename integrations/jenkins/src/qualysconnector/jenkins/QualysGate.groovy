@@ -398,10 +398,15 @@ class QualysGate implements Serializable {
     static Map runGate(Object script, Map plan) {
         for (String warning in plan.warnings) script.echo("${plan.step}: warning: ${warning}")
         String dir = plan.reportDir
-        int code = withQualysCredentials(script, plan.credsId) {
-            script.sh(script: gateScript(dir, plan.args), returnStatus: true, label: "${plan.label} scan gate")
-        } as int
-        publish(script, plan)
+        int code = EXIT_ERROR
+        try {
+            code = withQualysCredentials(script, plan.credsId) {
+                script.sh(script: gateScript(dir, plan.args), returnStatus: true, label: "${plan.label} scan gate")
+            } as int
+        } finally {
+            // Also when the build is aborted: the CLI cancels the scan on SIGTERM and writes the outputs first.
+            publish(script, plan)
+        }
         String log = "${dir}/qualys-connector.log"
         String reason = reasonOf(script.fileExists(log) ? script.readFile(log) : '')
         String label = plan.label
