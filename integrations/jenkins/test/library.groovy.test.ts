@@ -52,11 +52,206 @@ interface Outcome {
 }
 interface Scenario {
   name: string;
-  step: "qualysWasScan" | "qualysVmScan" | "qualysTestConnection";
+  step?: "qualysWasScan" | "qualysVmScan" | "qualysTestConnection";
+  /** Only read the parameters into the CLI's arguments (QualysGate's wasPlan, vmPlan or doctorPlan). */
+  plan?: Reader;
   params: Record<string, unknown>;
   plugins?: ("warnings-ng" | "htmlpublisher")[];
   workspace?: string;
 }
+
+/**
+ * The parameter mapping of the library's README, read into the CLI's arguments without running anything: name,
+ * reader, the plugin's parameters, and the arguments expected (or the refusal's message).
+ */
+type Reader = "wasPlan" | "vmPlan" | "doctorPlan";
+const MAPPINGS: [string, Reader, Record<string, unknown>, string[] | RegExp][] = [
+  [
+    "map-was",
+    "wasPlan",
+    {
+      platform: "EU_PLATFORM_2",
+      credsId: "qualys-api",
+      useProxy: true,
+      proxyServer: "proxy.example.test",
+      proxyPort: 3128,
+      webAppId: 42,
+      scanName: "[job_name]_jenkins_build_[build_number]",
+      scanType: "DISCOVERY",
+      authRecord: "other",
+      authRecordId: "77",
+      optionProfile: "other",
+      optionProfileId: "2802136",
+      cancelOptions: "xhours",
+      cancelHours: "1",
+      pollingInterval: "5",
+      vulnsTimeout: "2*60",
+      isSev4Vulns: true,
+      severity4Limit: 1,
+      isSev5Vulns: true,
+      severity5Limit: 0,
+      isSev3Vulns: false,
+      severity3Limit: 9,
+      isFailOnQidFound: true,
+      qidList: "150000-150100, 150263",
+      failOnScanError: false,
+      reportDir: "was-out",
+      policy: "gate-policy.yaml",
+      extraArgs: ["--on-running", "wait"],
+    },
+    [
+      "scan",
+      "was",
+      "--webapp",
+      "42",
+      "--scan-name",
+      "{pipeline}_jenkins_build_{build}",
+      "--type",
+      "DISCOVERY",
+      "--auth-record",
+      "77",
+      "--option-profile",
+      "2802136",
+      "--cancel-after-hours",
+      "1",
+      "--poll-interval",
+      "5",
+      "--timeout",
+      "2*60",
+      "--max-severity-count",
+      "5=0,4=1",
+      "--fail-on-qids",
+      "150000-150100, 150263",
+      "--on-incomplete",
+      "warn",
+      "--platform",
+      "EU2",
+      "--proxy",
+      "http://proxy.example.test:3128",
+      "--report-dir",
+      "was-out",
+      "--html-mode",
+      "strict",
+      "--policy",
+      "gate-policy.yaml",
+      "--on-running",
+      "wait",
+    ],
+  ],
+  [
+    "map-was-defaults",
+    "wasPlan",
+    {
+      platform: "PCP",
+      apiServer: "https://qualysapi.example.test",
+      webAppId: "shop",
+      authRecord: "useDefault",
+    },
+    [
+      "scan",
+      "was",
+      "--webapp",
+      "shop",
+      "--auth-record",
+      "default",
+      "--api-url",
+      "https://qualysapi.example.test",
+      "--report-dir",
+      "qualys-results",
+      "--html-mode",
+      "strict",
+    ],
+  ],
+  [
+    "map-vm",
+    "vmPlan",
+    {
+      platform: "US2",
+      useHost: true,
+      hostIp: "10.0.0.5",
+      network: "12",
+      scannerName: "All Scanners in Network",
+      optionProfile: "Initial Options",
+      failBySev: true,
+      bySev: 3,
+      failByQids: true,
+      qidList: "38739",
+      failByCves: true,
+      cveList: "CVE-2021-44228",
+      failByCvss: true,
+      byCvss: "cvss3_base",
+      cvssBase: "9.0",
+      failByPci: true,
+      evaluatePotentialVulns: true,
+      doExclude: true,
+      excludeBy: "cve_id",
+      excludeList: "CVE-2017-1000116, CVE-2018-2771",
+    },
+    [
+      "scan",
+      "vm",
+      "--ip",
+      "10.0.0.5",
+      "--network",
+      "12",
+      "--scanner",
+      "all-in-network",
+      "--option-profile",
+      "Initial Options",
+      "--min-severity",
+      "3",
+      "--fail-on-qids",
+      "38739",
+      "--fail-on-cves",
+      "CVE-2021-44228",
+      "--fail-on-cvss",
+      "9.0",
+      "--cvss-version",
+      "3",
+      "--fail-on-pci",
+      "--include-potential",
+      "--exclude-cves",
+      "CVE-2017-1000116, CVE-2018-2771",
+      "--platform",
+      "US2",
+      "--report-dir",
+      "qualys-results",
+      "--html-mode",
+      "strict",
+    ],
+  ],
+  [
+    "map-bad-platform",
+    "wasPlan",
+    { platform: "MARS_PLATFORM", webAppId: "1" },
+    /^platform: "MARS_PLATFORM" is not one of US_PLATFORM_1/,
+  ],
+  ["map-no-webapp", "wasPlan", { isSev5Vulns: true, severity5Limit: 0 }, /^webAppId is required/],
+  [
+    "map-limit-missing",
+    "wasPlan",
+    { webAppId: "1", isSev5Vulns: true },
+    /^severity5Limit is required with isSev5Vulns/,
+  ],
+  [
+    "map-vm-two-targets",
+    "vmPlan",
+    { useHost: true, hostIp: "10.0.0.5", useEc2: true, ec2Id: "i-1" },
+    /^give one target/,
+  ],
+  [
+    "map-vm-ec2-endpoint",
+    "vmPlan",
+    { useEc2: true, ec2Id: "i-1", ec2ConnName: "aws" },
+    /^ec2Endpoint is required with useEc2/,
+  ],
+  [
+    "map-unknown",
+    "doctorPlan",
+    { apiServer: "https://q.example.test", webAppId: "1" },
+    /^webAppId is not a parameter of qualysTestConnection/,
+  ],
+];
 
 let sim: RunningSimulator;
 const outcomes: Record<string, Outcome> = {};
@@ -133,6 +328,19 @@ function scenarios(apiUrl: string): Scenario[] {
       params: { ...vm, useHost: true, hostIp: "10.250.0.1", webhookUrl: "https://hooks.invalid/x" },
     },
     {
+      name: "vm-ec2-pass",
+      step: "qualysVmScan",
+      params: {
+        ...vm,
+        useEc2: true,
+        ec2Id: "env.INSTANCE_ID",
+        ec2ConnDetails: '{"scenario-ec2":{"awsAccountId":"123456789012","id":7,"connectorState":"SUCCESS"}}',
+        ec2Endpoint: "us-east-1",
+        runConnector: true,
+      },
+    },
+    ...MAPPINGS.map(([name, plan, params]) => ({ name, plan, params })),
+    {
       name: "connection-ok",
       step: "qualysTestConnection",
       params: { apiServer: apiUrl, credsId: "qualys-sim" },
@@ -191,6 +399,7 @@ beforeAll(async () => {
         JOB_NAME: "shop",
         BUILD_NUMBER: "7",
         WORKSPACE: workspace,
+        INSTANCE_ID: "i-0000000000000clean",
       },
       credentials: {
         "qualys-sim": { username: USERNAME, password: PASSWORD },
@@ -369,6 +578,31 @@ describe.skipIf(!available)("the Jenkins library's steps in a pipeline double, r
     expect(sh.script).toContain("'--min-severity' '4'");
     expect(sh.script).toContain("'--fail-on-pci'");
   });
+
+  it("qualysVmScan on an EC2 instance: the connector from the plugin's ec2ConnDetails, the id from env.NAME", () => {
+    const outcome = outcomes["vm-ec2-pass"];
+    expect(outcome?.exception).toBeUndefined();
+    expect(outcome?.error).toBeUndefined();
+    expect(outcome?.result).toBe("SUCCESS");
+    const sh = callsOf(outcome, "sh")[0] as { script: string };
+    expect(sh.script).toContain(
+      "'--ec2-instance' 'i-0000000000000clean' '--ec2-connector' 'scenario-ec2' '--ec2-endpoint' 'us-east-1' '--run-connector'",
+    );
+  });
+
+  it.each(MAPPINGS)(
+    "the parameters of %s read into the CLI's arguments (%s)",
+    (name, _plan, _params, expected) => {
+      const outcome = outcomes[name];
+      expect(outcome?.exception).toBeUndefined();
+      if (expected instanceof RegExp) {
+        expect(outcome?.error).toMatch(expected);
+        return;
+      }
+      expect(outcome?.error).toBeUndefined();
+      expect((outcome?.returned as { args?: string[] } | undefined)?.args).toEqual(expected);
+    },
+  );
 
   it("qualysTestConnection returns true when every check passes, and fails naming the check otherwise", () => {
     const ok = outcomes["connection-ok"];

@@ -3,7 +3,8 @@
  * global variables (src/ on the class path, the step's script bound to the pipeline's steps) and runs it against
  * recording doubles of the pipeline steps. `sh` runs for real, in the scenario's workspace, so the step runs the
  * real qualys-connector. An absent plugin's steps throw NoSuchMethodError, as Jenkins does for a step it does not
- * have. Usage: groovy run-steps.groovy LIBRARY_DIR STUBS_DIR SCENARIOS_JSON OUT_JSON
+ * have. A scenario with `plan` (wasPlan, vmPlan, doctorPlan) only reads its parameters into the CLI's arguments.
+ * Usage: groovy run-steps.groovy LIBRARY_DIR STUBS_DIR SCENARIOS_JSON OUT_JSON
  */
 
 import groovy.json.JsonOutput
@@ -132,11 +133,20 @@ for (Map scenario in scenarios) {
     loader.addClasspath(stubsDir)
     loader.addClasspath(new File(libraryDir, 'src').path)
     GroovyShell shell = new GroovyShell(loader, binding, config)
-    Script step = shell.parse(new File(libraryDir, "vars/${scenario.step}.groovy"))
-    step.binding = binding
     Map outcome = [:]
     try {
-        outcome.returned = plain(step.invokeMethod('call', [scenario.params ?: [:]] as Object[]))
+        if (scenario.plan) {
+            // Only the parameters read into a plan (QualysGate.wasPlan, vmPlan, doctorPlan): nothing runs.
+            Class gate = loader.loadClass('qualysconnector.jenkins.QualysGate')
+            Map params = (scenario.params ?: [:]) as Map
+            outcome.returned = plain(scenario.plan == 'vmPlan' ? gate.vmPlan(params, env) : gate."${scenario.plan}"(params))
+        } else {
+            Script step = shell.parse(new File(libraryDir, "vars/${scenario.step}.groovy"))
+            step.binding = binding
+            outcome.returned = plain(step.invokeMethod('call', [scenario.params ?: [:]] as Object[]))
+        }
+    } catch (IllegalArgumentException e) {
+        outcome.error = e.message
     } catch (AbortException e) {
         build.result = 'FAILURE'
         outcome.error = e.message
