@@ -214,9 +214,18 @@ class QualysGate implements Serializable {
         return args
     }
 
+    /**
+     * The report folder: relative to the workspace, in plain characters, since it also becomes the file patterns
+     * of junit, sarif and archiveArtifacts (Ant patterns, where `*`, `,` and spaces mean something).
+     */
     @NonCPS
     static String reportDirOf(Map p) {
-        return given(p.reportDir) ? text(p.reportDir) : DEFAULT_REPORT_DIR
+        if (!given(p.reportDir)) return DEFAULT_REPORT_DIR
+        String dir = text(p.reportDir)
+        if (!(dir ==~ /[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*/) || dir.split('/').any { it == '..' })
+            throw new IllegalArgumentException("reportDir: \"${dir}\" must be a folder inside the workspace, named " +
+                "with letters, digits, '.', '_', '-' and '/' (it is also a file pattern for junit and archiveArtifacts)")
+        return dir
     }
 
     @NonCPS
