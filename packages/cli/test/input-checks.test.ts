@@ -56,6 +56,17 @@ describe("input checks before any API call", () => {
     expect(requests).toBe(0);
   });
 
+  it("scan was --html-mode: a mode other than inline or strict", async () => {
+    const reportDir = path.join(dir, "html-mode-results");
+    const result = await run(
+      ["scan", "was", "--webapp", "1", "--html-mode", "loose", "--report-dir", reportDir],
+      env(),
+    );
+    expectUsageError(result, "--html-mode", '"loose" must be one of inline, strict');
+    expect(existsSync(reportDir)).toBe(false);
+    expect(requests).toBe(0);
+  });
+
   it.each([
     ["99999999999999999999", 'QID "99999999999999999999" is out of range: QIDs are 1 to 999999999'],
     ["0", 'QID "0" is out of range'],

@@ -11,7 +11,7 @@ import { redactGateResult } from "./redact-result.js";
 import type { GateResult } from "./result.js";
 import { toResultFile } from "./result-file.js";
 import { isAzureDevOps } from "./scan-name.js";
-import { renderHtml } from "./writers/html.js";
+import { type HtmlMode, REPORT_CSS, REPORT_STYLESHEET, renderHtml } from "./writers/html.js";
 import { renderJunit } from "./writers/junit.js";
 import { renderMarkdown } from "./writers/markdown.js";
 import { renderSarif } from "./writers/sarif.js";
@@ -36,15 +36,26 @@ function writeAtomic(file: string, text: string): void {
   renameSync(temporary, file);
 }
 
+export interface WriteGateOutputsOptions {
+  /** Exact values to mask besides the shapes of secrets. */
+  secrets?: readonly string[];
+  /**
+   * How report.html carries its stylesheet (default `inline`); `strict` also writes REPORT_STYLESHEET beside it,
+   * for a server's strict Content-Security-Policy (Jenkins').
+   */
+  htmlMode?: HtmlMode;
+}
+
 /**
- * Write all five outputs into `dir` (created if needed); returns their paths by kind. Every output is rendered
- * from the result with secrets masked: their shapes, and the exact values in `options.secrets`.
+ * Write all five outputs into `dir` (created if needed), and with `htmlMode: "strict"` report.html's stylesheet;
+ * returns their paths by kind. Every output is rendered from the result with secrets masked: their shapes, and
+ * the exact values in `options.secrets`.
  */
 export function writeGateOutputs(
   unsafe: GateResult,
   dir: string,
-  options: { secrets?: readonly string[] } = {},
-): Record<keyof typeof OUTPUT_FILES, string> {
+  options: WriteGateOutputsOptions = {},
+): Record<keyof typeof OUTPUT_FILES, string> & { stylesheet?: string } {
   const result = redactGateResult(unsafe, options.secrets);
   mkdirSync(dir, { recursive: true });
   const paths = Object.fromEntries(
@@ -54,8 +65,15 @@ export function writeGateOutputs(
   writeAtomic(paths.junit, renderJunit(result));
   writeAtomic(paths.sarif, renderSarif(result));
   writeAtomic(paths.markdown, renderMarkdown(result));
-  writeAtomic(paths.html, renderHtml(result));
-  return paths;
+  if (options.htmlMode !== "strict") {
+    writeAtomic(paths.html, renderHtml(result));
+    return paths;
+  }
+  // The stylesheet first, so a report.html that exists always finds its styles.
+  const stylesheet = path.resolve(dir, REPORT_STYLESHEET);
+  writeAtomic(stylesheet, REPORT_CSS);
+  writeAtomic(paths.html, renderHtml(result, { mode: "strict" }));
+  return { ...paths, stylesheet };
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   normalizePolicy,
   publishLaunchedScanOutputs,
   publishStepOutputs,
+  REPORT_CSS,
   readSavedScan,
   writeGateOutputs,
 } from "../src/index.js";
@@ -33,6 +34,34 @@ describe("writeGateOutputs", () => {
     expect(file.findings[0].definition).toBeUndefined();
     expect(Object.keys(file.definitions)).toHaveLength(6);
     expect(fromResultFile(file)).toEqual(sampleResult());
+  });
+
+  it("with htmlMode strict, writes report.css beside a report.html that has no inline style, script or data: URI", () => {
+    const dir = temp();
+    const paths = writeGateOutputs(vmSampleResult(), dir, { htmlMode: "strict" });
+    expect(readdirSync(dir).sort()).toEqual([
+      "junit.xml",
+      "report.css",
+      "report.html",
+      "result.json",
+      "results.sarif",
+      "summary.md",
+    ]);
+    expect(paths.stylesheet).toBe(path.join(dir, "report.css"));
+    expect(readFileSync(path.join(dir, "report.css"), "utf8")).toBe(REPORT_CSS);
+    const html = readFileSync(paths.html, "utf8");
+    expect(html).toContain('<link rel="stylesheet" href="report.css">');
+    expect(html).toContain(`content="default-src 'none'; style-src 'self'; img-src 'self'"`);
+    expect(html).toContain('<svg class="severity-chart"');
+    expect(html).not.toMatch(/<style|\sstyle=|<script|data:|unsafe-inline/i);
+  });
+
+  it("by default, keeps report.html self-contained and writes no stylesheet", () => {
+    const dir = temp();
+    const paths = writeGateOutputs(sampleResult(), dir);
+    expect(paths.stylesheet).toBeUndefined();
+    expect(readdirSync(dir)).not.toContain("report.css");
+    expect(readFileSync(paths.html, "utf8")).toContain("<style>");
   });
 
   it("writes them for a tool error too", () => {

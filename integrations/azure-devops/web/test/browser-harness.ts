@@ -38,8 +38,14 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves the files of `dir` (flat: names only) on 127.0.0.1; anything else is a 404. */
-export async function serveFolder(dir: string): Promise<StaticServer> {
+/**
+ * Serves the files of `dir` (flat: names only) on 127.0.0.1; anything else is a 404. `headers` go with every
+ * file (a Content-Security-Policy, say).
+ */
+export async function serveFolder(
+  dir: string,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<StaticServer> {
   const requested: string[] = [];
   const server: Server = createServer((request, response) => {
     const name = decodeURIComponent(new URL(request.url ?? "/", "http://127.0.0.1").pathname).slice(1);
@@ -55,7 +61,9 @@ export async function serveFolder(dir: string): Promise<StaticServer> {
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(readFileSync(file));
+    response
+      .writeHead(200, { ...headers, "content-type": type, "cache-control": "no-store" })
+      .end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

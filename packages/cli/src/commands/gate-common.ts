@@ -25,6 +25,7 @@ import {
   type GateProgress,
   type GateResult,
   type GateRunner,
+  type HtmlMode,
   loadPolicyFile,
   logSafeJson,
   normalizePolicy,
@@ -44,6 +45,7 @@ import { printClientWarnings } from "../client-warnings.js";
 import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
 import { logLine, printLine } from "../log.js";
 import { flagOf } from "../option-flags.js";
+import { oneOf } from "../parse/choice.js";
 import { parseDuration } from "../parse/duration.js";
 import { type ConnectionFlags, type LoadedSettings, loadSettings, outputSecrets } from "../settings.js";
 import { TOOL } from "../version.js";
@@ -58,6 +60,7 @@ export interface PolicyOptionFlags {
   baseline?: string;
   reportDir: string;
   format: string;
+  htmlMode: string;
   failOnCves?: string;
   failOnCvss?: string;
   cvssVersion?: string;
@@ -87,7 +90,12 @@ export function addPolicyOptions(command: Command): Command {
       "where to write result.json, junit.xml, results.sarif, summary.md, report.html",
       DEFAULT_REPORT_DIR,
     )
-    .option("--format <format>", "console output: text, or json (prints result.json to stdout)", "text");
+    .option("--format <format>", "console output: text, or json (prints result.json to stdout)", "text")
+    .option(
+      "--html-mode <mode>",
+      "report.html: inline (one self-contained file) or strict (no inline style, report.css beside it, for a strict Content-Security-Policy such as Jenkins')",
+      "inline",
+    );
 }
 
 /** The VM gate's criteria (those of Qualys' Jenkins VM connector), also accepted by `evaluate` for saved VM results. */
@@ -111,6 +119,7 @@ export function addVmCriteriaOptions(command: Command): Command {
 export function loadPolicy(flags: PolicyOptionFlags): { policy: Policy; baseline: Baseline | undefined } {
   if (flags.format !== "text" && flags.format !== "json")
     throw new UsageError(`--format: "${flags.format}" must be text or json`);
+  htmlModeOf(flags);
   checkReportDir(flags.reportDir);
   try {
     const file = flags.policy !== undefined ? loadPolicyFile(flags.policy) : undefined;
@@ -138,6 +147,11 @@ export function loadPolicy(flags: PolicyOptionFlags): { policy: Policy; baseline
       throw new UsageError(error.messageWith(flagOf));
     throw error;
   }
+}
+
+/** `--html-mode`, checked (loadPolicy checks it before any scan is launched). */
+function htmlModeOf(flags: Pick<PolicyOptionFlags, "htmlMode">): HtmlMode {
+  return oneOf(flags.htmlMode, "--html-mode", ["inline", "strict"] as const);
 }
 
 /**
@@ -178,7 +192,7 @@ function checkReportDir(dir: string): void {
  */
 export function endGateRun(
   unsafe: GateResult,
-  flags: Pick<PolicyOptionFlags, "reportDir" | "format">,
+  flags: Pick<PolicyOptionFlags, "reportDir" | "format" | "htmlMode">,
 ): never {
   // Everything below (files, step outputs, console) comes from the result with the loaded secrets masked.
   const result = redactGateResult(unsafe, outputSecrets());
@@ -186,7 +200,7 @@ export function endGateRun(
   let markdownPath: string | undefined;
   err(`writing the outputs to ${flags.reportDir}`);
   try {
-    const paths = writeGateOutputs(result, flags.reportDir);
+    const paths = writeGateOutputs(result, flags.reportDir, { htmlMode: htmlModeOf(flags) });
     markdownPath = paths.markdown;
     err(`outputs: ${Object.values(paths).join(", ")}`);
   } catch (error) {

@@ -4,7 +4,8 @@
  * ✓/✗ with configured and actual values), exceptions, warnings and the vulnerabilities, each with its detail. It
  * makes no network request of any kind: inline CSS only, no script, no image, no font, and a
  * Content-Security-Policy that would block all of those even if an escaping bug let markup through. The only
- * outside address is the portal link, and only when it is http(s).
+ * outside address is the portal link, and only when it is http(s). In `strict` mode (`HtmlMode`) the page has no
+ * inline style either and links its stylesheet, a file beside it, for a server's strict Content-Security-Policy.
  *
  * The parts of the page (`renderVerdict`, `renderScanDetails`, `renderSeverityChart`, `renderCriteriaTable`,
  * `renderFindingsTable`, `renderFindingDetail`, …) and the stylesheet (`REPORT_CSS`) are exported for the other
@@ -60,6 +61,26 @@ export const HTML_EVIDENCE_CHARS = 2000;
 
 /** Nothing may load; inline styles are the one thing allowed (and `data:` images, should one ever be needed). */
 const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+/**
+ * How report.html carries its stylesheet. `inline`: one self-contained file (a `<style>` element). `strict`: no
+ * inline style at all, the stylesheet linked as REPORT_STYLESHEET beside the page, for servers whose
+ * Content-Security-Policy forbids inline styles and `data:` URIs (Jenkins serves archived files with
+ * `sandbox; default-src 'none'; img-src 'self'; style-src 'self';`,
+ * https://www.jenkins.io/doc/book/security/configuring-content-security-policy/).
+ */
+export type HtmlMode = "inline" | "strict";
+
+/** The stylesheet a `strict` report.html links to, written beside it (its text is REPORT_CSS). */
+export const REPORT_STYLESHEET = "report.css";
+
+/** The policy of a `strict` page: its own stylesheet from its own origin, nothing else. */
+const STRICT_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'";
+
+export interface HtmlOptions {
+  /** Default `inline`. */
+  mode?: HtmlMode;
+}
 
 const SEVERITIES_DESCENDING: readonly Severity[] = [5, 4, 3, 2, 1];
 
@@ -623,10 +644,12 @@ export function renderFindingsTable(result: GateResult, options: FindingsTableOp
 }
 
 /**
- * Renders a gate result as one self-contained HTML5 page (report.html). Pure: the caller writes the returned
- * text. Every piece of text is escaped with `escapeHtml`; the page has no script and loads nothing.
+ * Renders a gate result as one HTML5 page (report.html). Pure: the caller writes the returned text (and, in
+ * `strict` mode, REPORT_CSS as REPORT_STYLESHEET beside it). Every piece of text is escaped with `escapeHtml`;
+ * the page has no script and loads nothing but, in `strict` mode, its stylesheet.
  */
-export function renderHtml(result: GateResult): string {
+export function renderHtml(result: GateResult, options: HtmlOptions = {}): string {
+  const strict = options.mode === "strict";
   const { word } = HEADLINES[result.verdict];
   const scanTitle = result.scan === undefined ? "" : ` — scan ${result.scan.id}`;
   const sections = [
@@ -644,12 +667,12 @@ export function renderHtml(result: GateResult): string {
     '<html lang="en">',
     "<head>",
     '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">`,
+    `<meta http-equiv="Content-Security-Policy" content="${strict ? STRICT_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY}">`,
     // The report may be opened from a CI artifact store: the portal should not learn that address.
     '<meta name="referrer" content="no-referrer">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(`Qualys gate ${word}${scanTitle}`)}</title>`,
-    `<style>${REPORT_CSS}</style>`,
+    strict ? `<link rel="stylesheet" href="${REPORT_STYLESHEET}">` : `<style>${REPORT_CSS}</style>`,
     "</head>",
     "<body>",
     "<main>",
