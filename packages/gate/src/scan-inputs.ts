@@ -76,6 +76,14 @@ export const INPUT_OF_OPTION: Readonly<Record<string, string>> = {
   "ec2.runConnector": "run-connector",
 };
 
+/** An option's name in a library message, as `name` writes its input; an option without an input keeps its name. */
+function optionAsInput(name: InputName): (option: string) => string {
+  return (option) => {
+    const input = INPUT_OF_OPTION[option];
+    return input === undefined ? option : name(input);
+  };
+}
+
 /** The options a caller sets itself rather than from the inputs. */
 type ShellOptions = "clock" | "signal" | "forceSignal" | "progress" | "tool" | "optionName";
 
@@ -145,8 +153,7 @@ export function scanTimingOptions(
       scanName: renderScanName(values["scan-name"] ?? defaultScanNameTemplate(ci.ci), ci, now),
     };
   } catch (error) {
-    if (error instanceof ScanNameError)
-      throw new ScanInputError(error.messageWith((option) => name(INPUT_OF_OPTION[option] ?? option)));
+    if (error instanceof ScanNameError) throw new ScanInputError(error.messageWith(optionAsInput(name)));
     throw error;
   }
 }
@@ -425,7 +432,7 @@ export function policyFromInputs(
     return { policy, baseline };
   } catch (error) {
     if (error instanceof PolicyError || error instanceof BaselineError)
-      throw new ScanInputError(error.messageWith((option) => name(INPUT_OF_OPTION[option] ?? option)));
+      throw new ScanInputError(error.messageWith(optionAsInput(name)));
     throw error;
   }
 }
