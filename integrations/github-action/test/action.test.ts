@@ -219,3 +219,52 @@ describe("the GitHub Action bundle against the simulator", () => {
     }
   });
 });
+
+describe("the job summary of a scan with thousands of findings", () => {
+  let big: RunningSimulator;
+  beforeAll(async () => {
+    big = await startSimulator({
+      port: 0,
+      scanDurationMs: 300,
+      webapps: 1,
+      findingsPerWebapp: 4000,
+      hosts: 0,
+      kbSize: 300,
+      password: PASSWORD,
+    });
+  });
+  afterAll(async () => {
+    await big?.close();
+  });
+
+  it("stays under GitHub's 1 MiB, says where the full report is, and the files hold every finding", async () => {
+    const truth = (await (await fetch(`${big.url}/__sim/ground-truth/webapps`)).json()) as {
+      id: number;
+      name: string;
+    }[];
+    const app = truth.find((w) => !w.name.startsWith("scenario-"));
+    expect(app).toBeDefined();
+    const run = await runAction(temp.dir, {
+      gate: "was",
+      "api-url": big.url,
+      username: "sim_user",
+      password: PASSWORD,
+      ...FAST,
+      webapp: String(app?.id),
+    });
+    expect(run.code, run.stdout).toBe(0);
+    const findings = (
+      JSON.parse(readFileSync(run.outputs["result-path"] ?? "", "utf8")) as { findings: unknown[] }
+    ).findings;
+    expect(findings.length).toBeGreaterThan(1000);
+    expect(Buffer.byteLength(run.summary, "utf8")).toBeLessThanOrEqual(1024 * 1024);
+    // The step's summary is the gate's summary.md (whose table lists the first findings and says how many more
+    // are in result.json), then the pointer to the full report; nothing else, nothing twice.
+    const markdown = readFileSync(path.join(run.outputs["report-dir"] ?? "", "summary.md"), "utf8");
+    expect(markdown).toMatch(/…and \d+ more findings are in result\.json\./);
+    expect(run.summary.startsWith(markdown.trimEnd())).toBe(true);
+    expect(run.summary.slice(markdown.trimEnd().length)).toMatch(
+      /^\n\n_Full report: report\.html and result\.json in the `report-dir` output \(.+\); upload them with actions\/upload-artifact\._\n$/,
+    );
+  });
+});
