@@ -50,7 +50,8 @@ describe("the GitHub Action's committed files", () => {
         /(?:readInput\(env, |given\(|listInput\(env, |booleanInput\(env, |pathInput\(env, )"([a-z0-9-]+)"/g,
       ))
         read.add(match[1] ?? "");
-      for (const match of text.matchAll(/"INPUT_([A-Z0-9-]+)"|env\.INPUT_([A-Z0-9]+)/g)) read.add((match[1] ?? match[2] ?? "").toLowerCase());
+      for (const match of text.matchAll(/"INPUT_([A-Z0-9-]+)"|env\.INPUT_([A-Z0-9]+)/g))
+        read.add((match[1] ?? match[2] ?? "").toLowerCase());
     }
     expect([...read].sort()).toEqual(Object.keys(actionYml.inputs).sort());
   });
@@ -59,5 +60,37 @@ describe("the GitHub Action's committed files", () => {
     const main = sources[0] ?? "";
     const set = new Set([...main.matchAll(/\["([a-z-]+)", /g)].map((m) => m[1]));
     expect([...set].sort()).toEqual(Object.keys(actionYml.outputs).sort());
+  });
+});
+
+/** A GitHub expression as written in a workflow: `${{ … }}`. */
+const expression = (inner: string) => `\${{ ${inner} }}`;
+
+describe("examples/was-scan.yml", () => {
+  const example = parse(readFileSync(path.join(PACKAGE_DIR, "examples", "was-scan.yml"), "utf8")) as {
+    jobs: Record<
+      string,
+      { steps: { id?: string; uses?: string; if?: string; with?: Record<string, unknown> }[] }
+    >;
+  };
+  const steps = Object.values(example.jobs).flatMap((job) => job.steps);
+  const text = readFileSync(path.join(PACKAGE_DIR, "examples", "was-scan.yml"), "utf8");
+
+  it("gives the action only inputs it declares, and reads only outputs it sets", () => {
+    const step = steps.find((s) => s.uses?.includes("/integrations/github-action@"));
+    expect(step?.uses).toBe("OWNER/qualys-connector/integrations/github-action@REF");
+    for (const input of Object.keys(step?.with ?? {})) expect(Object.keys(actionYml.inputs)).toContain(input);
+    const read = [...text.matchAll(/steps\.qualys\.outputs\.([a-z-]+)/g)].map((m) => m[1]);
+    expect(read.length).toBeGreaterThan(0);
+    for (const output of read) expect(Object.keys(actionYml.outputs)).toContain(output);
+  });
+
+  it("uploads the SARIF and archives the report whatever the verdict", () => {
+    const sarif = steps.find((s) => s.uses?.startsWith("github/codeql-action/upload-sarif@"));
+    const artifact = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+    expect(sarif?.if).toMatch(/^always\(\)/);
+    expect(sarif?.with?.sarif_file).toBe(expression("steps.qualys.outputs.sarif-path"));
+    expect(artifact?.if).toMatch(/^always\(\)/);
+    expect(artifact?.with?.path).toBe(expression("steps.qualys.outputs.report-dir"));
   });
 });
