@@ -143,6 +143,33 @@ describe("the GitHub Action bundle against the simulator", () => {
     expect(after.total).toBe(before.total);
   });
 
+  it("the VM gate: hosts from a list input (lines and commas), a session login and logout", async () => {
+    const sessionCalls = async () => {
+      const stats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as {
+        byEndpoint: Record<string, Record<string, number>>;
+      };
+      return Object.values(stats.byEndpoint["POST /api/2.0/fo/session"] ?? {}).reduce((a, b) => a + b, 0);
+    };
+    const sessionsBefore = await sessionCalls();
+    const run = await runAction(temp.dir, {
+      gate: "vm",
+      ...connection(),
+      ...FAST,
+      ip: "10.250.0.2\n10.250.0.2, 10.250.0.1",
+      "fail-on-cvss": "0.1",
+    });
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.outputs.verdict).toBe("failed");
+    expect(run.outputs["scan-id"]).toMatch(/^scan\/\d+\.\d+$/);
+    expect(run.summary).toMatch(/Qualys VM gate/);
+    // VM API v2 calls use a session by default (docs/qualys-api.md 4.1): one login, one logout.
+    expect((await sessionCalls()) - sessionsBefore).toBe(2);
+    expectOnlyOwnCommands(run);
+    const bad = await runAction(temp.dir, { gate: "vm", ...connection(), ip: "10.0.0.9-10.0.0.1" });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('::ip: "10.0.0.9-10.0.0.1" ends before it starts');
+  });
+
   it("the password is masked first and appears nowhere else: log, outputs, summary, report files", async () => {
     const base64 = Buffer.from(`sim_user:${PASSWORD}`).toString("base64");
     const passed = await was({ webapp: "scenario-clean" });
