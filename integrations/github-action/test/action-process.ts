@@ -4,7 +4,7 @@
  * `RUNNER_TEMP` and `GITHUB_WORKSPACE` as folders; then reads back what the step left.
  */
 
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -66,11 +66,15 @@ export function inputVariable(name: string): string {
 
 let runs = 0;
 
-/** Run the bundle with `inputs` (by their action.yml names) in a fresh runner folder under `root`. */
+/**
+ * Run the bundle with `inputs` (by their action.yml names) in a fresh runner folder under `root`; `onStdout` sees
+ * stdout as it arrives (to signal the step at the right moment, as the runner does when a run is cancelled).
+ */
 export function runAction(
   root: string,
   inputs: Record<string, string>,
   env: Record<string, string> = {},
+  onStdout?: (soFar: string, child: ChildProcess) => void,
 ): Promise<ActionRun> {
   runs += 1;
   const dir = path.join(root, `run-${runs}`);
@@ -100,6 +104,7 @@ export function runAction(
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
     stdout += chunk;
+    onStdout?.(stdout, child);
   });
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;

@@ -170,6 +170,32 @@ describe("the GitHub Action bundle against the simulator", () => {
     expect(bad.stdout).toContain('::ip: "10.0.0.9-10.0.0.1" ends before it starts');
   });
 
+  it("a cancelled run (SIGINT from the runner) cancels the scan it launched and still writes every output", async () => {
+    let signalled = false;
+    const run = await runAction(
+      temp.dir,
+      { gate: "was", ...connection(), ...FAST, webapp: "scenario-slow" },
+      {},
+      (stdout, child) => {
+        if (!signalled && /^launched scan \d+/m.test(stdout)) {
+          signalled = true;
+          child.kill("SIGINT");
+        }
+      },
+    );
+    expect(signalled).toBe(true);
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.stdout).toMatch(/^SIGINT received: cancelling the scan and writing the outputs$/m);
+    expect(run.outputs.verdict).toBe("incomplete");
+    expect(run.outputs["exit-code"]).toBe("2");
+    expect(existsSync(run.outputs["report-path"] ?? "")).toBe(true);
+    const result = JSON.parse(readFileSync(run.outputs["result-path"] ?? "", "utf8")) as {
+      apiCalls: Record<string, number>;
+    };
+    expect(result.apiCalls.cancel).toBeGreaterThan(0);
+    expect(run.stdout).toMatch(/^cancelling scan \d+/m);
+  });
+
   it("the password is masked first and appears nowhere else: log, outputs, summary, report files", async () => {
     const base64 = Buffer.from(`sim_user:${PASSWORD}`).toString("base64");
     const passed = await was({ webapp: "scenario-clean" });
