@@ -1,9 +1,9 @@
 /**
  * The bundle's entry: run the step with the runner's environment and end the process with its exit code.
- * (The action's parts are in main.ts; this file only starts them.)
+ * (The step itself is run-action.ts; this file only starts it.)
  */
 
-import { runAction } from "./main.js";
+import { runAction } from "./run-action.js";
 
 // runAction never rejects: every problem ends as an annotation and exit 1.
 void runAction(process.env).then((code) => {

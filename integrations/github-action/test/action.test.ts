@@ -136,6 +136,10 @@ describe("the GitHub Action bundle against the simulator", () => {
       expect(errors[0]?.line).toContain(message);
       expect(run.summary).toBe("");
     }
+    // A report folder that cannot be made (a file is in the way) is refused before any scan.
+    const blocked = await was({ webapp: "scenario-clean", "report-dir": "/dev/null/out" });
+    expect(blocked.code).toBe(1);
+    expect(blocked.stdout).toContain("::report-dir: cannot create /dev/null/out (");
     const missing = await runAction(temp.dir, { gate: "was", webapp: "shop" });
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain("::api-url: required (or platform), but both are empty");

@@ -19,7 +19,7 @@ interface ActionYml {
   runs: { using: string; main: string };
 }
 const actionYml = parse(readFileSync(path.join(PACKAGE_DIR, "action.yml"), "utf8")) as ActionYml;
-const sources = ["src/main.ts", "src/inputs.ts"].map((file) =>
+const sources = ["src/run-action.ts", "src/inputs.ts"].map((file) =>
   readFileSync(path.join(PACKAGE_DIR, file), "utf8"),
 );
 

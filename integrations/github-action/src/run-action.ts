@@ -5,7 +5,7 @@
  * annotation), incomplete fails or warns as `incomplete-as` says.
  */
 
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import {
   createQualysClient,
@@ -122,7 +122,14 @@ function finish(
   env: Env,
   write: Write,
 ): number {
-  const paths = writeGateOutputs(result, inputs.reportDir, { secrets });
+  let paths: ReturnType<typeof writeGateOutputs>;
+  try {
+    paths = writeGateOutputs(result, inputs.reportDir, { secrets });
+  } catch (error) {
+    throw new ActionInputError(
+      `report-dir: cannot write the outputs to ${inputs.reportDir} (${(error as Error).message}); the verdict was: ${result.reason}`,
+    );
+  }
   logText(write, `outputs: ${Object.values(paths).join(", ")}`);
   setOutputs(env, [
     ["verdict", result.verdict],
@@ -186,6 +193,14 @@ export async function runAction(env: Env, write: Write = writeStdout): Promise<n
         secrets.push(secret);
         write(workflowCommand("add-mask", secret));
       }
+    // The report folder is made before the scan, so a folder that cannot be written costs no scan.
+    try {
+      mkdirSync(inputs.reportDir, { recursive: true });
+    } catch (error) {
+      throw new ActionInputError(
+        `report-dir: cannot create ${inputs.reportDir} (${(error as Error).message})`,
+      );
+    }
     client = createQualysClient({ ...inputs.client });
     const unsafe = await runGate(inputs, client, { signal: abort.signal, forceSignal: force.signal }, write);
     secrets = [...new Set([...secrets, ...client.secrets()])];
