@@ -17,6 +17,7 @@ import {
 import {
   countCalls,
   describeError,
+  EXIT_CODES,
   type GateResult,
   INPUT_OF_OPTION,
   OUTPUT_FILES,
@@ -44,9 +45,6 @@ import {
 
 /** The action's identity in result.json. */
 const TOOL = { name: "qualys-connector-github-action", version: manifest.version };
-
-/** The exit code of the verdict `error` in the `exit-code` output (the CLI's exit 3). */
-const ERROR_EXIT_CODE = "3";
 
 /** A library option as the input that sets it (`webApp` -> `webapp`); the client's options too. */
 const CLIENT_INPUT: Readonly<Record<string, string>> = {
@@ -209,7 +207,7 @@ export async function runAction(env: Env, write: Write = writeStdout): Promise<n
     try {
       setOutputs(env, [
         ["verdict", "error"],
-        ["exit-code", ERROR_EXIT_CODE],
+        ["exit-code", String(EXIT_CODES.error)],
       ]);
     } catch {
       // The annotation below still fails the step.
