@@ -73,6 +73,14 @@ function pathInput(env: Env, name: string, workspace: string): string | undefine
   return value === undefined ? undefined : path.resolve(workspace, value);
 }
 
+/**
+ * A secret input: spaces are kept (they may be part of a password), but the line break a secret pasted from a
+ * file often ends with is dropped.
+ */
+function secretInput(env: Env, variable: "INPUT_PASSWORD" | "INPUT_CLIENT-SECRET"): string {
+  return (env[variable] ?? "").replace(/[\r\n]+$/, "");
+}
+
 /** The connection inputs as the client's options. */
 function clientInputs(env: Env, gate: GateKind, workspace: string): ActionInputs["client"] {
   const apiUrl = readInput(env, "api-url");
@@ -89,15 +97,14 @@ function clientInputs(env: Env, gate: GateKind, workspace: string): ActionInputs
   let auth: Auth;
   if (mode === "oauth") {
     const clientId = readInput(env, "client-id");
-    const clientSecret = env["INPUT_CLIENT-SECRET"] ?? "";
+    const clientSecret = secretInput(env, "INPUT_CLIENT-SECRET");
     if (clientId === undefined) throw new ActionInputError("client-id: required with auth: oauth, but empty");
     if (clientSecret.trim() === "")
       throw new ActionInputError("client-secret: required with auth: oauth, but empty");
     auth = { kind: "oauth", clientId, clientSecret };
   } else {
     const username = readInput(env, "username");
-    // A password is taken as it is: leading or trailing spaces may be part of it.
-    const password = env.INPUT_PASSWORD ?? "";
+    const password = secretInput(env, "INPUT_PASSWORD");
     if (username === undefined) throw new ActionInputError("username: required, but empty");
     if (password === "") throw new ActionInputError("password: required, but empty");
     auth = { kind: mode, username, password };

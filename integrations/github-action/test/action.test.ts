@@ -220,6 +220,14 @@ describe("the GitHub Action bundle against the simulator", () => {
       expect(rest).not.toContain(secret);
       expect(rest.replace(/^::add-mask::.*$/gm, "")).not.toContain(base64);
     }
+    // A secret pasted with its file's line break still logs in, and is masked without it too.
+    const pasted = await was({ webapp: "scenario-clean", password: `${PASSWORD}\n` });
+    expect(pasted.code, pasted.stdout).toBe(0);
+    expect(pasted.stdout.split("\n").slice(0, 3)).toEqual([
+      `::add-mask::${PASSWORD.replaceAll("%", "%25")}%0A`,
+      `::add-mask::${PASSWORD.replaceAll("%", "%25")}`,
+      `::add-mask::${base64}`,
+    ]);
     const dir = passed.outputs["report-dir"] ?? "";
     for (const file of readdirSync(dir)) {
       const text = readFileSync(path.join(dir, file), "utf8");
