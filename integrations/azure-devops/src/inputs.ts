@@ -5,12 +5,11 @@
 
 import {
   type Baseline,
-  DurationError,
   type Policy,
   type PolicyInputs,
-  parseDuration,
   policyFromInputs,
   ScanInputError,
+  scanDurations,
 } from "@qualys-connector/gate";
 import * as tl from "azure-pipelines-task-lib/task";
 
@@ -64,21 +63,22 @@ export function timingInputs(defaults: { poll: string; timeout: string }): {
   pollIntervalMs: number;
   timeoutMs: number;
 } {
-  const poll = optionalInput("pollingFrequency") ?? defaults.poll;
-  const timeout = optionalInput("timeout") ?? defaults.timeout;
-  let pollIntervalMs: number;
-  let timeoutMs: number;
+  const taskInput: Readonly<Record<string, string>> = {
+    "poll-interval": "pollingFrequency",
+    timeout: "timeout",
+  };
   try {
-    pollIntervalMs = parseDuration(poll, "pollingFrequency", "m");
-    timeoutMs = parseDuration(timeout, "timeout", "m");
+    return scanDurations(
+      {
+        "poll-interval": optionalInput("pollingFrequency") ?? defaults.poll,
+        timeout: optionalInput("timeout") ?? defaults.timeout,
+      },
+      (input) => taskInput[input] ?? input,
+    );
   } catch (error) {
-    if (error instanceof DurationError) throw new TaskInputError(error.message);
+    if (error instanceof ScanInputError) throw new TaskInputError(error.message);
     throw error;
   }
-  if (pollIntervalMs < 1000) throw new TaskInputError(`pollingFrequency: "${poll}" is under 1 second`);
-  if (timeoutMs < pollIntervalMs)
-    throw new TaskInputError(`timeout: "${timeout}" is shorter than pollingFrequency "${poll}"`);
-  return { pollIntervalMs, timeoutMs };
 }
 
 /** The gate's scan inputs (policyFromInputs' keys) as the task's inputs, for error messages. */

@@ -64,6 +64,7 @@ export {
   SCAN_INPUT_DEFAULTS,
   ScanInputError,
   type ScanTimingInputs,
+  scanDurations,
   scanTimingOptions,
   type VmScanInputs,
   vmScanOptions,

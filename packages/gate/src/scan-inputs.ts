@@ -121,14 +121,12 @@ export interface ScanTimingInputs {
 
 /**
  * Poll interval and timeout (`30s`, `5m`, `24h`, or minutes such as `60*24`; at least a second, the timeout no
- * shorter than the interval) and the scan name, rendered from its template for the CI system `env` describes.
+ * shorter than the interval).
  */
-export function scanTimingOptions(
-  values: ScanTimingInputs,
+export function scanDurations(
+  values: Pick<ScanTimingInputs, "poll-interval" | "timeout">,
   name: InputName,
-  env: Readonly<Record<string, string | undefined>>,
-  now: Date,
-): { pollIntervalMs: number; timeoutMs: number; scanName: string } {
+): { pollIntervalMs: number; timeoutMs: number } {
   const duration = (input: "poll-interval" | "timeout") => {
     try {
       return parseDuration(values[input], name(input), "m");
@@ -145,6 +143,17 @@ export function scanTimingOptions(
     throw new ScanInputError(
       `${name("timeout")}: "${values.timeout}" is shorter than ${name("poll-interval")} "${values["poll-interval"]}"`,
     );
+  return { pollIntervalMs, timeoutMs };
+}
+
+/** `scanDurations`, and the scan name rendered from its template for the CI system `env` describes. */
+export function scanTimingOptions(
+  values: ScanTimingInputs,
+  name: InputName,
+  env: Readonly<Record<string, string | undefined>>,
+  now: Date,
+): { pollIntervalMs: number; timeoutMs: number; scanName: string } {
+  const { pollIntervalMs, timeoutMs } = scanDurations(values, name);
   const ci = detectCi(env);
   try {
     return {
