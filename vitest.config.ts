@@ -18,10 +18,11 @@ const shared = {
  * Test files that run the CLI in a child process: every one does so through the one spawner
  * (test/cli-process.ts, or the helpers built on it), so an import of one of those names them. They are end-to-end
  * tests, with the CLI bundle that test/global-setup.ts builds once per run. So are the Azure DevOps task tests,
- * which run the bundled tasks in child processes through integrations/azure-devops/test/task-process.ts.
+ * which run the bundled tasks in child processes through integrations/azure-devops/test/task-process.ts, and the
+ * GitHub Action tests, which run its committed bundle through integrations/github-action/test/action-process.ts.
  */
 const SPAWNERS =
-  /from "[./]*(?:test\/|\.\.\/\.\.\/\.\.\/test\/)?(?:cli-process|gate-e2e|spawn-cli|task-process)\.js"/;
+  /from "[./]*(?:test\/|\.\.\/\.\.\/\.\.\/test\/)?(?:cli-process|gate-e2e|spawn-cli|task-process|action-process)\.js"/;
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })

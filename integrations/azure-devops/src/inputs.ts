@@ -5,15 +5,11 @@
 
 import {
   type Baseline,
-  BaselineError,
-  DurationError,
-  loadPolicyFile,
-  normalizePolicy,
   type Policy,
-  PolicyError,
-  type PolicyFlags,
-  parseDuration,
-  readBaseline,
+  type PolicyInputs,
+  policyFromInputs,
+  ScanInputError,
+  scanDurations,
 } from "@qualys-connector/gate";
 import * as tl from "azure-pipelines-task-lib/task";
 
@@ -67,37 +63,38 @@ export function timingInputs(defaults: { poll: string; timeout: string }): {
   pollIntervalMs: number;
   timeoutMs: number;
 } {
-  const poll = optionalInput("pollingFrequency") ?? defaults.poll;
-  const timeout = optionalInput("timeout") ?? defaults.timeout;
-  let pollIntervalMs: number;
-  let timeoutMs: number;
+  const taskInput: Readonly<Record<string, string>> = {
+    "poll-interval": "pollingFrequency",
+    timeout: "timeout",
+  };
   try {
-    pollIntervalMs = parseDuration(poll, "pollingFrequency", "m");
-    timeoutMs = parseDuration(timeout, "timeout", "m");
+    return scanDurations(
+      {
+        "poll-interval": optionalInput("pollingFrequency") ?? defaults.poll,
+        timeout: optionalInput("timeout") ?? defaults.timeout,
+      },
+      (input) => taskInput[input] ?? input,
+    );
   } catch (error) {
-    if (error instanceof DurationError) throw new TaskInputError(error.message);
+    if (error instanceof ScanInputError) throw new TaskInputError(error.message);
     throw error;
   }
-  if (pollIntervalMs < 1000) throw new TaskInputError(`pollingFrequency: "${poll}" is under 1 second`);
-  if (timeoutMs < pollIntervalMs)
-    throw new TaskInputError(`timeout: "${timeout}" is shorter than pollingFrequency "${poll}"`);
-  return { pollIntervalMs, timeoutMs };
 }
 
-/** The gate's option names (normalizePolicy's keys) as the task's inputs, for error messages. */
-const INPUT_OF_OPTION: Readonly<Record<string, string>> = {
-  maxSeverityCount: "severity limits (sev1Count to sev5Count)",
-  failOnQids: "qidList",
-  excludeQids: "excludeQids",
-  onIncomplete: "failOnScanNotComplete",
+/** The gate's scan inputs (policyFromInputs' keys) as the task's inputs, for error messages. */
+const TASK_INPUT_OF: Readonly<Record<string, string>> = {
+  "max-severity-count": "severity limits (sev1Count to sev5Count)",
+  "fail-on-qids": "qidList",
+  "exclude-qids": "excludeQids",
+  "on-incomplete": "failOnScanNotComplete",
   baseline: "baselineFile",
-  policyFile: "policyFile",
-  failOnCves: "cveList",
-  failOnCvss: "cvssScore",
-  cvssVersion: "cvssVersion",
-  excludeCves: "excludeCves",
+  policy: "policyFile",
+  "fail-on-cves": "cveList",
+  "fail-on-cvss": "cvssScore",
+  "cvss-version": "cvssVersion",
+  "exclude-cves": "excludeCves",
 };
-const inputOf = (option: string) => INPUT_OF_OPTION[option] ?? option;
+const taskInputOf = (input: string) => TASK_INPUT_OF[input] ?? input;
 
 /**
  * "Build Failure Conditions By Vulnerability Severity": each ticked severity with its limit, as the gate's
@@ -112,30 +109,35 @@ function severityLimits(): string | undefined {
   return rules.length > 0 ? rules.join(",") : undefined;
 }
 
+/** The VM task's own criteria, by the gate's scan input names. */
+export type VmCriteria = Pick<
+  PolicyInputs,
+  "fail-on-cves" | "fail-on-cvss" | "cvss-version" | "fail-on-pci" | "include-potential" | "exclude-cves"
+>;
+
 /**
  * The policy from the form's criteria (and the VM criteria in `extra`), merged over the policy file when one is
- * given, and the baseline it names; problems become a TaskInputError naming the inputs.
+ * given, and the baseline it names (the gate's policyFromInputs); problems become a TaskInputError naming the
+ * inputs.
  */
-export function policyInputs(extra: PolicyFlags = {}): { policy: Policy; baseline: Baseline | undefined } {
-  const flags: PolicyFlags = {
-    ...extra,
-    maxSeverityCount: severityLimits(),
-    failOnQids: booleanInput("failByQids") ? requiredInput("qidList") : undefined,
-    excludeQids: optionalInput("excludeQids"),
-    // Unset (a YAML step run outside the agent's defaults) fails, as the form's default does.
-    onIncomplete:
-      (optionalInput("failOnScanNotComplete") ?? "true").toLowerCase() === "true" ? "fail" : "warn",
-    baseline: optionalInput("baselineFile"),
-  };
-  const policyPath = optionalInput("policyFile");
+export function policyInputs(extra: VmCriteria = {}): { policy: Policy; baseline: Baseline | undefined } {
   try {
-    const file = policyPath !== undefined ? loadPolicyFile(policyPath) : undefined;
-    const policy = normalizePolicy(flags, file);
-    const baseline = policy.baselinePath !== undefined ? readBaseline(policy.baselinePath) : undefined;
-    return { policy, baseline };
+    return policyFromInputs(
+      {
+        ...extra,
+        "max-severity-count": severityLimits(),
+        "fail-on-qids": booleanInput("failByQids") ? requiredInput("qidList") : undefined,
+        "exclude-qids": optionalInput("excludeQids"),
+        // Unset (a YAML step run outside the agent's defaults) fails, as the form's default does.
+        "on-incomplete":
+          (optionalInput("failOnScanNotComplete") ?? "true").toLowerCase() === "true" ? "fail" : "warn",
+        baseline: optionalInput("baselineFile"),
+        policy: optionalInput("policyFile"),
+      },
+      taskInputOf,
+    );
   } catch (error) {
-    if (error instanceof PolicyError || error instanceof BaselineError)
-      throw new TaskInputError(error.messageWith(inputOf));
+    if (error instanceof ScanInputError) throw new TaskInputError(error.message);
     throw error;
   }
 }

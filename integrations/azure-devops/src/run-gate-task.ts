@@ -15,12 +15,12 @@ import {
   defaultScanNameTemplate,
   describeError,
   detectCi,
-  type GateProgress,
   type GateResult,
   type GateRunner,
   type LongScanOptions,
   logSafe,
   type Policy,
+  progressLines,
   redactGateResult,
   renderScanName,
   ScanNameError,
@@ -65,46 +65,6 @@ export interface GateTask<Api, Options> {
 /** Write one line to the job log; scanned data in it is made log-safe (no logging command can form). */
 function log(text: string): void {
   process.stdout.write(`${logSafe(text)}\n`);
-}
-
-function progressLine(event: GateProgress): string | undefined {
-  switch (event.kind) {
-    case "webapp":
-      return `web app ${event.webApp.id} "${event.webApp.name}" ${event.webApp.url}`;
-    case "target":
-      return `target: ${event.description}`;
-    case "connector":
-      return `EC2 connector "${event.name}": ${event.state}`;
-    case "launched":
-      return `launched scan ${event.scanId} "${event.name}"`;
-    case "attached":
-      return `gating scan ${event.scanId} (${event.why})`;
-    case "waiting-for-running":
-      return `waiting for scan ${event.scanId}, already running on this web app`;
-    case "status":
-      return `scan ${event.scanId}: ${event.status} (${Math.round(event.elapsedMs / 1000)}s elapsed)`;
-    case "poll-failed":
-      return `status call failed (${event.failures}/${event.max} in a row): ${event.message}`;
-    case "cancelling":
-      return `cancelling scan ${event.scanId} (${event.why})`;
-    case "results":
-      return `downloaded results of scan ${event.scanId}: ${event.vulnerabilities} vulnerabilities`;
-    case "warning":
-      return `warning: ${event.message}`;
-  }
-}
-
-/** Progress lines, a status line only when the status changes. */
-function progressPrinter(): (event: GateProgress) => void {
-  let lastStatus = "";
-  return (event) => {
-    if (event.kind === "status") {
-      if (event.status === lastStatus) return;
-      lastStatus = event.status;
-    }
-    const line = progressLine(event);
-    if (line !== undefined) log(line);
-  };
 }
 
 /** The scan name input (macros already expanded by the agent), with a timestamp appended by the gate. */
@@ -164,7 +124,7 @@ export async function runGateTask<Api, Options>(task: GateTask<Api, Options>): P
       clock: systemClock,
       signal: abort.signal,
       forceSignal: force.signal,
-      progress: progressPrinter(),
+      progress: progressLines(log),
       tool: TOOL,
       optionName: (option: string) => option,
     };

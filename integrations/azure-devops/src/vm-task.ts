@@ -81,11 +81,11 @@ void runGateTask({
   options: vmOptions,
   policy: () =>
     policyInputs({
-      failOnCves: booleanInput("failByCves") ? requiredInput("cveList") : undefined,
-      failOnCvss: booleanInput("failByCvss") ? requiredInput("cvssScore") : undefined,
-      cvssVersion: booleanInput("failByCvss") ? (optionalInput("cvssVersion") ?? "max") : undefined,
-      failOnPci: booleanInput("failOnPci") || undefined,
-      includePotential: booleanInput("includePotential") || undefined,
-      excludeCves: optionalInput("excludeCves"),
+      "fail-on-cves": booleanInput("failByCves") ? requiredInput("cveList") : undefined,
+      "fail-on-cvss": booleanInput("failByCvss") ? requiredInput("cvssScore") : undefined,
+      "cvss-version": booleanInput("failByCvss") ? (optionalInput("cvssVersion") ?? "max") : undefined,
+      "fail-on-pci": booleanInput("failOnPci") || undefined,
+      "include-potential": booleanInput("includePotential") || undefined,
+      "exclude-cves": optionalInput("excludeCves"),
     }),
 });

@@ -1,4 +1,5 @@
 import { type OptionMessage, renderOptionMessage } from "@qualys-connector/client";
+import { INPUT_OF_OPTION } from "@qualys-connector/gate";
 
 /**
  * The libraries name their options (`pageSize`); the user of this command typed flags. This table is the one place
@@ -18,26 +19,8 @@ export const FLAG_OF: Readonly<Record<string, string>> = {
   proxy: "--proxy",
   // Store.
   location: "--db",
-  // Gate: policy flags (their names as normalizePolicy takes them), the baseline, the scan and the target.
-  policyFile: "--policy",
-  maxSeverityCount: "--max-severity-count",
-  minSeverity: "--min-severity",
-  failOnQids: "--fail-on-qids",
-  excludeQids: "--exclude-qids",
-  failOnCves: "--fail-on-cves",
-  excludeCves: "--exclude-cves",
-  failOnCvss: "--fail-on-cvss",
-  cvssVersion: "--cvss-version",
-  onIncomplete: "--on-incomplete",
-  baseline: "--baseline",
-  scanName: "--scan-name",
-  webApp: "--webapp",
-  scanId: "--scan-id",
-  scanRef: "--scan-ref",
-  onRunning: "--on-running",
-  onTimeout: "--on-timeout",
-  "ec2.connector": "--ec2-connector",
-  "ec2.runConnector": "--run-connector",
+  // Gate: the policy, the baseline, the scan and the target, named by the gate's one table of its inputs.
+  ...Object.fromEntries(Object.entries(INPUT_OF_OPTION).map(([option, input]) => [option, `--${input}`])),
 };
 
 /** The flag that sets a library option; an option without a flag keeps its own name. */

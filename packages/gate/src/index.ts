@@ -26,6 +26,7 @@ export {
   type SeverityCountRule,
 } from "./policy.js";
 export { type PolicyFile, policyFileSchema, policyJsonSchema } from "./policy-schema.js";
+export { progressLine, progressLines } from "./progress-text.js";
 export { formatQidRanges, parseQidList, QidListError, type QidRange, qidInRanges } from "./qid-list.js";
 export { redactGateResult } from "./redact-result.js";
 export {
@@ -53,6 +54,23 @@ export {
   runWasGate,
   type WasGateOptions,
 } from "./run-was-gate.js";
+export {
+  INPUT_OF_OPTION,
+  type InputName,
+  type PolicyInputs,
+  parseChoice,
+  parseWholeNumber,
+  policyFromInputs,
+  SCAN_INPUT_DEFAULTS,
+  ScanInputError,
+  type ScanTimingInputs,
+  scanDurations,
+  scanTimingOptions,
+  type VmScanInputs,
+  vmScanOptions,
+  type WasScanInputs,
+  wasScanOptions,
+} from "./scan-inputs.js";
 export {
   countCalls,
   type GateProgress,

@@ -17,27 +17,20 @@ import {
 import {
   announceSummary,
   type Baseline,
-  BaselineError,
   countCalls,
-  defaultScanNameTemplate,
   describeError,
-  detectCi,
   type GateProgress,
   type GateResult,
   type GateRunner,
   type HtmlMode,
-  loadPolicyFile,
   logSafeJson,
-  normalizePolicy,
   type Policy,
-  PolicyError,
+  policyFromInputs,
   publishLaunchedScanOutputs,
   publishStepOutputs,
-  readBaseline,
   redactGateResult,
   renderJson,
-  renderScanName,
-  ScanNameError,
+  ScanInputError,
   writeGateOutputs,
 } from "@qualys-connector/gate";
 import type { Command } from "commander";
@@ -46,7 +39,6 @@ import { CommandExit, EXIT, UsageError } from "../exit-codes.js";
 import { logLine, printLine } from "../log.js";
 import { flagOf } from "../option-flags.js";
 import { oneOf } from "../parse/choice.js";
-import { parseDuration } from "../parse/duration.js";
 import { type ConnectionFlags, type LoadedSettings, loadSettings, outputSecrets } from "../settings.js";
 import { TOOL } from "../version.js";
 
@@ -121,32 +113,26 @@ export function loadPolicy(flags: PolicyOptionFlags): { policy: Policy; baseline
     throw new UsageError(`--format: "${flags.format}" must be text or json`);
   htmlModeOf(flags);
   checkReportDir(flags.reportDir);
-  try {
-    const file = flags.policy !== undefined ? loadPolicyFile(flags.policy) : undefined;
-    const policy = normalizePolicy(
+  return asUsageError(() =>
+    policyFromInputs(
       {
-        maxSeverityCount: flags.maxSeverityCount,
-        minSeverity: flags.minSeverity,
-        failOnQids: flags.failOnQids,
-        excludeQids: flags.excludeQids,
-        onIncomplete: flags.onIncomplete,
+        policy: flags.policy,
+        "max-severity-count": flags.maxSeverityCount,
+        "min-severity": flags.minSeverity,
+        "fail-on-qids": flags.failOnQids,
+        "exclude-qids": flags.excludeQids,
+        "on-incomplete": flags.onIncomplete,
         baseline: flags.baseline,
-        failOnCves: flags.failOnCves,
-        failOnCvss: flags.failOnCvss,
-        cvssVersion: flags.cvssVersion,
-        failOnPci: flags.failOnPci,
-        includePotential: flags.includePotential,
-        excludeCves: flags.excludeCves,
+        "fail-on-cves": flags.failOnCves,
+        "fail-on-cvss": flags.failOnCvss,
+        "cvss-version": flags.cvssVersion,
+        "fail-on-pci": flags.failOnPci,
+        "include-potential": flags.includePotential,
+        "exclude-cves": flags.excludeCves,
       },
-      file,
-    );
-    const baseline = policy.baselinePath !== undefined ? readBaseline(policy.baselinePath) : undefined;
-    return { policy, baseline };
-  } catch (error) {
-    if (error instanceof PolicyError || error instanceof BaselineError)
-      throw new UsageError(error.messageWith(flagOf));
-    throw error;
-  }
+      asFlag,
+    ),
+  );
 }
 
 /** `--html-mode`, checked (loadPolicy checks it before any scan is launched). */
@@ -429,32 +415,15 @@ function gateSettings(
   );
 }
 
-/**
- * The flags both scan gates share: poll interval and timeout (`30s`, `5m`, `24h`, or minutes such as `60*24`;
- * at least a second, the timeout no shorter than the interval) and the scan name, rendered from its template
- * for the CI system running us. Bad values are UsageErrors naming the flag.
- */
-export function scanTiming(
-  flags: { pollInterval: string; timeout: string; scanName?: string | undefined },
-  now: Date,
-): { pollIntervalMs: number; timeoutMs: number; scanName: string } {
-  const pollIntervalMs = parseDuration(flags.pollInterval, "--poll-interval", "m");
-  const timeoutMs = parseDuration(flags.timeout, "--timeout", "m");
-  if (pollIntervalMs < 1000)
-    throw new UsageError(`--poll-interval: "${flags.pollInterval}" is under 1 second`);
-  if (timeoutMs < pollIntervalMs)
-    throw new UsageError(
-      `--timeout: "${flags.timeout}" is shorter than --poll-interval "${flags.pollInterval}"`,
-    );
-  const ci = detectCi(process.env);
+/** A scan input's kebab-case name as this command's flag: `webapp` -> `--webapp`. */
+export const asFlag = (input: string) => `--${input}`;
+
+/** Run the gate's mapping of the scan inputs; its ScanInputError (which names the flag) is a UsageError (exit 3). */
+export function asUsageError<T>(map: () => T): T {
   try {
-    return {
-      pollIntervalMs,
-      timeoutMs,
-      scanName: renderScanName(flags.scanName ?? defaultScanNameTemplate(ci.ci), ci, now),
-    };
+    return map();
   } catch (error) {
-    if (error instanceof ScanNameError) throw new UsageError(error.messageWith(flagOf));
+    if (error instanceof ScanInputError) throw new UsageError(error.message);
     throw error;
   }
 }

@@ -3,18 +3,22 @@
  * scan host IPs or EC2 instances with Qualys VM, evaluate its criteria, fail the build, show the results.
  */
 
-import { runVmGate, type VmGateOptions, vmGateApi } from "@qualys-connector/gate";
+import {
+  runVmGate,
+  SCAN_INPUT_DEFAULTS,
+  type VmGateOptions,
+  vmGateApi,
+  vmScanOptions,
+} from "@qualys-connector/gate";
 import type { Command } from "commander";
-import { UsageError } from "../exit-codes.js";
-import { oneOf } from "../parse/choice.js";
-import { parseInteger } from "../parse/numbers.js";
 import { addConnectionOptions, type ConnectionFlags } from "../settings.js";
 import {
   addPolicyOptions,
   addVmCriteriaOptions,
+  asFlag,
+  asUsageError,
   type PolicyOptionFlags,
   runScanGate,
-  scanTiming,
 } from "./gate-common.js";
 
 type Flags = ConnectionFlags &
@@ -39,109 +43,32 @@ type Flags = ConnectionFlags &
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** `10.0.0.1, 10.0.0.2` or repeated flags; each entry trimmed and checked. */
-function listOf(values: readonly string[], flag: string, valid: RegExp, expected: string): string[] {
-  const entries = values.flatMap((v) => v.split(","));
-  const problems: string[] = [];
-  const out: string[] = [];
-  entries.forEach((raw, index) => {
-    const entry = raw.trim();
-    if (entry === "") problems.push(`entry ${index + 1} is empty`);
-    else if (!valid.test(entry)) problems.push(`"${entry}" is not ${expected}`);
-    else out.push(entry);
-  });
-  if (problems.length > 0) throw new UsageError(`${flag}: ${problems.join("; ")}`);
-  return [...new Set(out)];
-}
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-/**
- * One IPv4 address or an inclusive range `a.b.c.d-e.f.g.h` (Qualys' `ip` parameter; docs/qualys-api.md 4.3).
- */
-const IP_OR_RANGE = new RegExp(`^${IPV4.source.slice(1, -1)}(-${IPV4.source.slice(1, -1)})?$`);
-/**
- * EC2 instance ids are `i-` and 8 or 17 hex digits; any lower-case letters are accepted so that the simulator's
- * readable scenario ids (`i-000000000000stopped`) work too. The check catches stray spaces and missing prefixes.
- */
-const INSTANCE = /^i-[0-9a-z]+$/;
-
-/** An IPv4 address as a number, to compare the ends of a range. */
-const ipNumber = (ip: string) => ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
-
+/** Flags to runner options, by the gate's mapping of the scan inputs; every bad value is a UsageError naming the flag. */
 function vmOptions(flags: Flags, now: Date): Omit<VmGateOptions, "clock" | "signal" | "progress" | "tool"> {
-  const ips = listOf(flags.ip, "--ip", IP_OR_RANGE, "an IPv4 address or range such as 10.0.0.1-10.0.0.9");
-  const backwards = ips.filter((entry) => {
-    const [start = "", end] = entry.split("-");
-    return end !== undefined && ipNumber(start) > ipNumber(end);
-  });
-  if (backwards.length > 0)
-    throw new UsageError(
-      `--ip: ${backwards.map((r) => `"${r}"`).join(", ")} ends before it starts; give the lower address first`,
-    );
-  const instanceIds = listOf(
-    flags.ec2Instance,
-    "--ec2-instance",
-    INSTANCE,
-    "an EC2 instance id such as i-0abc12345678def90",
+  return asUsageError(() =>
+    vmScanOptions(
+      {
+        ip: flags.ip,
+        network: flags.network,
+        "ec2-instance": flags.ec2Instance,
+        "ec2-connector": flags.ec2Connector,
+        "ec2-endpoint": flags.ec2Endpoint,
+        "run-connector": flags.runConnector,
+        "scan-ref": flags.scanRef,
+        "scan-name": flags.scanName,
+        "option-profile": flags.optionProfile,
+        scanner: flags.scanner,
+        "poll-interval": flags.pollInterval,
+        timeout: flags.timeout,
+        "on-timeout": flags.onTimeout,
+        "max-poll-failures": flags.maxPollFailures,
+        wait: flags.wait,
+      },
+      asFlag,
+      process.env,
+      now,
+    ),
   );
-  const targets = [ips.length > 0, instanceIds.length > 0].filter(Boolean).length;
-  if (flags.scanRef === undefined && targets === 0)
-    throw new UsageError(
-      "give --ip ADDRESS or --ec2-instance ID (or --scan-ref REF to gate an existing scan)",
-    );
-  if (targets > 1) throw new UsageError("--ip and --ec2-instance: give one kind of target, not both");
-  if (instanceIds.length > 0 && (!flags.ec2Connector?.trim() || !flags.ec2Endpoint?.trim()))
-    throw new UsageError("--ec2-instance needs --ec2-connector NAME|ID and --ec2-endpoint REGION");
-  if (instanceIds.length === 0 && (flags.ec2Connector || flags.ec2Endpoint || flags.runConnector))
-    throw new UsageError("--ec2-connector, --ec2-endpoint and --run-connector need --ec2-instance");
-  if (flags.network !== undefined && instanceIds.length > 0)
-    throw new UsageError("--network applies to --ip targets, not to EC2 instances");
-  if (flags.scanRef !== undefined && !/^scan\/\d+\.\d+$/.test(flags.scanRef.trim()))
-    throw new UsageError(
-      `--scan-ref: "${flags.scanRef}" is not a VM scan reference such as scan/1764590400.12345`,
-    );
-  const profile = flags.optionProfile?.trim();
-  const scannerText = flags.scanner.trim();
-  if (scannerText === "")
-    throw new UsageError("--scanner: give external, all-in-network or a scanner appliance name");
-  const scanner: VmGateOptions["scanner"] =
-    scannerText.toLowerCase() === "external"
-      ? { kind: "external" }
-      : scannerText.toLowerCase() === "all-in-network"
-        ? { kind: "all-in-network" }
-        : { kind: "name", name: scannerText };
-  if (scanner.kind === "all-in-network" && instanceIds.length > 0)
-    throw new UsageError(
-      "--scanner all-in-network applies to --ip targets only (as in Qualys' Jenkins connector)",
-    );
-  const { pollIntervalMs, timeoutMs, scanName } = scanTiming(flags, now);
-  return {
-    ips,
-    networkId: flags.network !== undefined ? parseInteger(flags.network, "--network", 0) : undefined,
-    ec2:
-      instanceIds.length > 0
-        ? {
-            instanceIds,
-            connector: flags.ec2Connector?.trim() ?? "",
-            endpoint: flags.ec2Endpoint?.trim() ?? "",
-            runConnector: flags.runConnector ?? false,
-          }
-        : undefined,
-    scanRef: flags.scanRef?.trim(),
-    scanName,
-    optionProfile:
-      profile === undefined || profile === "" || profile.toLowerCase() === "default"
-        ? undefined
-        : /^\d+$/.test(profile)
-          ? { id: Number(profile) }
-          : { title: profile },
-    scanner,
-    pollIntervalMs,
-    timeoutMs,
-    onTimeout: oneOf(flags.onTimeout, "--on-timeout", ["cancel", "leave", "cancel-attached"] as const),
-    maxPollFailures: parseInteger(flags.maxPollFailures, "--max-poll-failures", 1, 1000),
-    noWait: !flags.wait,
-  };
 }
 
 export function registerScanVmCommand(scan: Command): void {
@@ -162,23 +89,35 @@ export function registerScanVmCommand(scan: Command): void {
       "scan title; {pipeline} {build} {ci} {branch} {commit}; a timestamp is appended",
     )
     .option("--option-profile <title|id>", "VM option profile (default: the subscription's default profile)")
-    .option("--scanner <scanner>", "external, all-in-network, or a scanner appliance name", "external")
+    .option(
+      "--scanner <scanner>",
+      "external, all-in-network, or a scanner appliance name",
+      SCAN_INPUT_DEFAULTS.vm.scanner,
+    )
     .option(
       "--poll-interval <duration>",
       "how often to check the scan: 30s, 2m, or minutes such as 2*1",
-      "2m",
+      SCAN_INPUT_DEFAULTS.vm["poll-interval"],
     )
-    .option("--timeout <duration>", "how long to wait for results: 2h, 90m, or minutes such as 60*2", "2h")
+    .option(
+      "--timeout <duration>",
+      "how long to wait for results: 2h, 90m, or minutes such as 60*2",
+      SCAN_INPUT_DEFAULTS.vm.timeout,
+    )
     .option(
       "--on-timeout <action>",
       "on timeout: cancel the scan this run launched (cancel) or leave it (leave); cancel-attached also cancels a scan it did not launch",
-      "cancel",
+      SCAN_INPUT_DEFAULTS.vm["on-timeout"],
     )
     .option(
       "--no-wait",
       "launch, print and write the scan reference, and exit 0 (gate later with --scan-ref)",
     )
-    .option("--max-poll-failures <n>", "failed status calls in a row that end the run with exit 3", "5");
+    .option(
+      "--max-poll-failures <n>",
+      "failed status calls in a row that end the run with exit 3",
+      SCAN_INPUT_DEFAULTS.vm["max-poll-failures"],
+    );
   addPolicyOptions(vm);
   addVmCriteriaOptions(vm);
   addConnectionOptions(vm, { requestTimeoutFlag: "--request-timeout" });

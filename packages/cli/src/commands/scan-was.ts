@@ -6,17 +6,23 @@
 import {
   logSafe,
   runWasGate,
+  SCAN_INPUT_DEFAULTS,
   type WasGateOptions,
   WebAppLookupError,
   wasGateApi,
+  wasScanOptions,
 } from "@qualys-connector/gate";
 import type { Command } from "commander";
 import { UsageError } from "../exit-codes.js";
 import { flagOf } from "../option-flags.js";
-import { oneOf } from "../parse/choice.js";
-import { parseInteger } from "../parse/numbers.js";
 import { addConnectionOptions, type ConnectionFlags } from "../settings.js";
-import { addPolicyOptions, type PolicyOptionFlags, runScanGate, scanTiming } from "./gate-common.js";
+import {
+  addPolicyOptions,
+  asFlag,
+  asUsageError,
+  type PolicyOptionFlags,
+  runScanGate,
+} from "./gate-common.js";
 
 type Flags = ConnectionFlags &
   PolicyOptionFlags & {
@@ -37,53 +43,34 @@ type Flags = ConnectionFlags &
     maxPollFailures: string;
   };
 
-/** Flags to runner options; every bad value is a UsageError naming the flag. */
+/** Flags to runner options, by the gate's mapping of the scan inputs; every bad value is a UsageError naming the flag. */
 function gateOptions(
   flags: Flags,
   now: Date,
 ): Omit<WasGateOptions, "clock" | "signal" | "progress" | "tool"> {
-  if (flags.webapp === undefined && flags.scanId === undefined)
-    throw new UsageError("--webapp is required (a web app id or exact name), unless --scan-id is given");
-  const authRecordText = flags.authRecord.trim().toLowerCase();
-  const authRecord: WasGateOptions["authRecord"] =
-    authRecordText === "none" || authRecordText === "default"
-      ? authRecordText
-      : { id: parseInteger(flags.authRecord, "--auth-record (none, default or an id)", 1) };
-  const profileText = flags.optionProfile.trim().toLowerCase();
-  const optionProfileId =
-    profileText === "default"
-      ? undefined
-      : parseInteger(flags.optionProfile, "--option-profile (default or an id)", 1);
-  const scannerText = flags.scanner.trim();
-  if (scannerText === "")
-    throw new UsageError("--scanner: give external, internal or a scanner appliance name");
-  const scanner: WasGateOptions["scanner"] =
-    scannerText.toLowerCase() === "external"
-      ? { type: "EXTERNAL" }
-      : scannerText.toLowerCase() === "internal"
-        ? { type: "INTERNAL" }
-        : { type: "INTERNAL", friendlyName: scannerText };
-  const { pollIntervalMs, timeoutMs, scanName } = scanTiming(flags, now);
-  return {
-    webApp: flags.webapp,
-    scanId: flags.scanId !== undefined ? parseInteger(flags.scanId, "--scan-id", 1) : undefined,
-    scanName,
-    type: oneOf(flags.type, "--type", ["VULNERABILITY", "DISCOVERY"] as const),
-    authRecord,
-    optionProfileId,
-    scanner,
-    // Qualys accepts 1 to 24 hours (the cancel-hours check of Qualys' Jenkins WAS connector).
-    cancelAfterHours:
-      flags.cancelAfterHours !== undefined
-        ? parseInteger(flags.cancelAfterHours, "--cancel-after-hours", 1, 24)
-        : undefined,
-    pollIntervalMs,
-    timeoutMs,
-    onTimeout: oneOf(flags.onTimeout, "--on-timeout", ["cancel", "leave", "cancel-attached"] as const),
-    onRunning: oneOf(flags.onRunning, "--on-running", ["attach", "wait", "cancel", "fail"] as const),
-    maxPollFailures: parseInteger(flags.maxPollFailures, "--max-poll-failures", 1, 1000),
-    noWait: !flags.wait,
-  };
+  return asUsageError(() =>
+    wasScanOptions(
+      {
+        webapp: flags.webapp,
+        "scan-id": flags.scanId,
+        "scan-name": flags.scanName,
+        type: flags.type,
+        "auth-record": flags.authRecord,
+        "option-profile": flags.optionProfile,
+        scanner: flags.scanner,
+        "cancel-after-hours": flags.cancelAfterHours,
+        "poll-interval": flags.pollInterval,
+        timeout: flags.timeout,
+        "on-timeout": flags.onTimeout,
+        "on-running": flags.onRunning,
+        "max-poll-failures": flags.maxPollFailures,
+        wait: flags.wait,
+      },
+      asFlag,
+      process.env,
+      now,
+    ),
+  );
 }
 
 export function registerScanWasCommand(scan: Command): void {
@@ -98,29 +85,49 @@ export function registerScanWasCommand(scan: Command): void {
       "--scan-name <template>",
       "scan name; {pipeline} {build} {ci} {branch} {commit}; a timestamp is appended",
     )
-    .option("--type <type>", "VULNERABILITY or DISCOVERY", "VULNERABILITY")
-    .option("--auth-record <record>", "none, default, or an authentication record id", "none")
-    .option("--option-profile <profile>", "default (the web app's), or an option profile id", "default")
-    .option("--scanner <scanner>", "external, internal, or a scanner appliance name", "external")
+    .option("--type <type>", "VULNERABILITY or DISCOVERY", SCAN_INPUT_DEFAULTS.was.type)
+    .option(
+      "--auth-record <record>",
+      "none, default, or an authentication record id",
+      SCAN_INPUT_DEFAULTS.was["auth-record"],
+    )
+    .option(
+      "--option-profile <profile>",
+      "default (the web app's), or an option profile id",
+      SCAN_INPUT_DEFAULTS.was["option-profile"],
+    )
+    .option(
+      "--scanner <scanner>",
+      "external, internal, or a scanner appliance name",
+      SCAN_INPUT_DEFAULTS.was.scanner,
+    )
     .option("--cancel-after-hours <n>", "Qualys cancels the scan after N hours (1-24), server side")
     .option(
       "--poll-interval <duration>",
       "how often to check the scan: 30s, 5m, or minutes such as 2*5",
-      "5m",
+      SCAN_INPUT_DEFAULTS.was["poll-interval"],
     )
-    .option("--timeout <duration>", "how long to wait for results: 24h, 90m, or minutes such as 60*24", "24h")
+    .option(
+      "--timeout <duration>",
+      "how long to wait for results: 24h, 90m, or minutes such as 60*24",
+      SCAN_INPUT_DEFAULTS.was.timeout,
+    )
     .option(
       "--on-timeout <action>",
       "on timeout: cancel the scan this run launched (cancel) or leave it (leave); cancel-attached also cancels a scan it did not launch",
-      "cancel",
+      SCAN_INPUT_DEFAULTS.was["on-timeout"],
     )
     .option(
       "--on-running <action>",
       "when the web app already has a scan running: attach, wait, cancel, fail",
-      "attach",
+      SCAN_INPUT_DEFAULTS.was["on-running"],
     )
     .option("--no-wait", "launch, print and write the scan id, and exit 0 (gate later with --scan-id)")
-    .option("--max-poll-failures <n>", "failed status calls in a row that end the run with exit 3", "5");
+    .option(
+      "--max-poll-failures <n>",
+      "failed status calls in a row that end the run with exit 3",
+      SCAN_INPUT_DEFAULTS.was["max-poll-failures"],
+    );
   addPolicyOptions(was);
   addConnectionOptions(was, { requestTimeoutFlag: "--request-timeout" });
   was.action(async (flags: Flags) => {
