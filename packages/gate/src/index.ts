@@ -81,6 +81,7 @@ export {
   announceSummary,
   azureCommandData,
   azureSetOutputVariable,
+  type GateOutputOptions,
   githubOutputEntry,
   OUTPUT_FILES,
   publishLaunchedScanOutputs,
@@ -88,6 +89,12 @@ export {
   renderJson,
   writeGateOutputs,
 } from "./write-outputs.js";
+export {
+  GITLAB_DAST_SCHEMA_VERSION,
+  type GitlabSeverity,
+  gitlabSeverity,
+  renderGitlabDast,
+} from "./writers/gitlab-dast.js";
 export {
   FINDING_COLUMNS,
   type FindingsTableOptions,

@@ -11,6 +11,7 @@ import { redactGateResult } from "./redact-result.js";
 import type { GateResult } from "./result.js";
 import { toResultFile } from "./result-file.js";
 import { isAzureDevOps } from "./scan-name.js";
+import { renderGitlabDast } from "./writers/gitlab-dast.js";
 import { renderHtml } from "./writers/html.js";
 import { renderJunit } from "./writers/junit.js";
 import { renderMarkdown } from "./writers/markdown.js";
@@ -36,15 +37,26 @@ function writeAtomic(file: string, text: string): void {
   renameSync(temporary, file);
 }
 
+export interface GateOutputOptions {
+  /** Exact secret values to mask in every output, besides the shapes `redactGateResult` always masks. */
+  secrets?: readonly string[];
+  /**
+   * Also write a GitLab DAST security report (writers/gitlab-dast.ts) to this file, for
+   * `artifacts:reports:dast`; relative to the working directory, not to `dir`. Its folder is created if needed.
+   */
+  gitlabDast?: string;
+}
+
 /**
- * Write all five outputs into `dir` (created if needed); returns their paths by kind. Every output is rendered
- * from the result with secrets masked: their shapes, and the exact values in `options.secrets`.
+ * Write all five outputs into `dir` (created if needed), and the optional ones `options` asks for; returns their
+ * paths by kind. Every output is rendered from the result with secrets masked: their shapes, and the exact
+ * values in `options.secrets`.
  */
 export function writeGateOutputs(
   unsafe: GateResult,
   dir: string,
-  options: { secrets?: readonly string[] } = {},
-): Record<keyof typeof OUTPUT_FILES, string> {
+  options: GateOutputOptions = {},
+): Record<keyof typeof OUTPUT_FILES, string> & { gitlabDast?: string } {
   const result = redactGateResult(unsafe, options.secrets);
   mkdirSync(dir, { recursive: true });
   const paths = Object.fromEntries(
@@ -55,7 +67,11 @@ export function writeGateOutputs(
   writeAtomic(paths.sarif, renderSarif(result));
   writeAtomic(paths.markdown, renderMarkdown(result));
   writeAtomic(paths.html, renderHtml(result));
-  return paths;
+  if (options.gitlabDast === undefined) return paths;
+  const gitlabDast = path.resolve(options.gitlabDast);
+  mkdirSync(path.dirname(gitlabDast), { recursive: true });
+  writeAtomic(gitlabDast, renderGitlabDast(result));
+  return { ...paths, gitlabDast };
 }
 
 /**

@@ -58,6 +58,7 @@ export interface PolicyOptionFlags {
   baseline?: string;
   reportDir: string;
   format: string;
+  gitlabDast?: string;
   failOnCves?: string;
   failOnCvss?: string;
   cvssVersion?: string;
@@ -87,7 +88,11 @@ export function addPolicyOptions(command: Command): Command {
       "where to write result.json, junit.xml, results.sarif, summary.md, report.html",
       DEFAULT_REPORT_DIR,
     )
-    .option("--format <format>", "console output: text, or json (prints result.json to stdout)", "text");
+    .option("--format <format>", "console output: text, or json (prints result.json to stdout)", "text")
+    .option(
+      "--gitlab-dast <file>",
+      "also write a GitLab DAST security report (schema 15.x) to FILE, for artifacts:reports:dast",
+    );
 }
 
 /** The VM gate's criteria (those of Qualys' Jenkins VM connector), also accepted by `evaluate` for saved VM results. */
@@ -112,6 +117,7 @@ export function loadPolicy(flags: PolicyOptionFlags): { policy: Policy; baseline
   if (flags.format !== "text" && flags.format !== "json")
     throw new UsageError(`--format: "${flags.format}" must be text or json`);
   checkReportDir(flags.reportDir);
+  if (flags.gitlabDast !== undefined) checkGitlabDastFile(flags.gitlabDast);
   try {
     const file = flags.policy !== undefined ? loadPolicyFile(flags.policy) : undefined;
     const policy = normalizePolicy(
@@ -138,6 +144,20 @@ export function loadPolicy(flags: PolicyOptionFlags): { policy: Policy; baseline
       throw new UsageError(error.messageWith(flagOf));
     throw error;
   }
+}
+
+/** Refuse a --gitlab-dast that names a folder or is empty, before any scan is launched. */
+function checkGitlabDastFile(file: string): void {
+  if (file.trim() === "")
+    throw new UsageError("--gitlab-dast: give a file name, such as gl-dast-report.json");
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(file).isDirectory();
+  } catch {
+    isDirectory = false;
+  }
+  if (isDirectory) throw new UsageError(`--gitlab-dast ${file}: is a directory, not a file`);
+  checkReportDir(path.dirname(path.resolve(file)));
 }
 
 /**
@@ -178,7 +198,7 @@ function checkReportDir(dir: string): void {
  */
 export function endGateRun(
   unsafe: GateResult,
-  flags: Pick<PolicyOptionFlags, "reportDir" | "format">,
+  flags: Pick<PolicyOptionFlags, "reportDir" | "format" | "gitlabDast">,
 ): never {
   // Everything below (files, step outputs, console) comes from the result with the loaded secrets masked.
   const result = redactGateResult(unsafe, outputSecrets());
@@ -186,7 +206,11 @@ export function endGateRun(
   let markdownPath: string | undefined;
   err(`writing the outputs to ${flags.reportDir}`);
   try {
-    const paths = writeGateOutputs(result, flags.reportDir);
+    const paths = writeGateOutputs(
+      result,
+      flags.reportDir,
+      flags.gitlabDast === undefined ? {} : { gitlabDast: flags.gitlabDast },
+    );
     markdownPath = paths.markdown;
     err(`outputs: ${Object.values(paths).join(", ")}`);
   } catch (error) {
