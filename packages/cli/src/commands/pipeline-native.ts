@@ -8,7 +8,6 @@
  */
 
 import { UsageError } from "../exit-codes.js";
-import { VERSION } from "../version.js";
 
 export type NativeCi = "jenkins" | "azure" | "github" | "gitlab";
 export type NativeGate = "was" | "vm";
@@ -436,5 +435,8 @@ export const AZURE_TASKS: Readonly<Record<NativeGate, string>> = {
 /** The GitLab component path after the server: where a user publishes or mirrors integrations/gitlab. */
 export const GITLAB_COMPONENT_PROJECT = "your-group/qualys-connector";
 
-/** The GitHub action reference: the action folder of the repository that publishes it. */
-export const GITHUB_ACTION = `your-org/qualys-connector/integrations/github-action@v${VERSION}`;
+/**
+ * The GitHub action reference, with the placeholders of the action's README: OWNER, the GitHub owner of the copy
+ * of the repository used; REF, a tag or a full commit SHA of it.
+ */
+export const GITHUB_ACTION = "OWNER/qualys-connector/integrations/github-action@REF";
