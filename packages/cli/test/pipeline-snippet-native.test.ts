@@ -212,6 +212,8 @@ describe("pipeline-snippet native steps: input names match the integrations", ()
   it.skipIf(!existsSync(actionFile))("GitHub: every input is an input of action.yml", async () => {
     const action = record(parseYaml(readFileSync(actionFile, "utf8")));
     const declared = Object.keys(record(action.inputs));
+    const { GITHUB_FLAG_INPUTS } = await import("../src/commands/pipeline-native.js");
+    for (const name of GITHUB_FLAG_INPUTS) expect(declared, name).toContain(name);
     for (const gate of GATES) {
       const output = await native("github", gate, [
         ...PIPELINE_SNIPPET_EXAMPLES[gate],

@@ -47,22 +47,59 @@ function collect(flags: readonly NativeFlag[]): Map<string, string | undefined> 
 
 // ---------------------------------------------------------------------------------------------------- GitHub
 
-/** Flags of `scan was` / `scan vm` the GitHub action has no input for. */
-const GITHUB_UNSUPPORTED = new Set([
-  "--config",
-  "--password-file",
-  "--password-stdin",
-  "--insecure",
-  "--max-retries",
-  "--concurrency",
-  "--page-size",
-  "--format",
-  "--no-wait",
-]);
+/**
+ * The inputs of the GitHub action (integrations/github-action/action.yml) that are scan flags, named after them;
+ * the action's other inputs are `gate`, the secrets and its own `incomplete-as`.
+ */
+export const GITHUB_FLAG_INPUTS: readonly string[] = [
+  "api-url",
+  "platform",
+  "gateway-url",
+  "username",
+  "auth",
+  "proxy",
+  "ca-file",
+  "request-timeout",
+  "webapp",
+  "scan-id",
+  "type",
+  "auth-record",
+  "cancel-after-hours",
+  "on-running",
+  "ip",
+  "network",
+  "ec2-instance",
+  "ec2-connector",
+  "ec2-endpoint",
+  "run-connector",
+  "scan-ref",
+  "scan-name",
+  "option-profile",
+  "scanner",
+  "poll-interval",
+  "timeout",
+  "on-timeout",
+  "max-poll-failures",
+  "policy",
+  "max-severity-count",
+  "min-severity",
+  "fail-on-qids",
+  "exclude-qids",
+  "on-incomplete",
+  "baseline",
+  "fail-on-cves",
+  "fail-on-cvss",
+  "cvss-version",
+  "fail-on-pci",
+  "include-potential",
+  "exclude-cves",
+  "report-dir",
+];
 
 /** The GitHub action's inputs: `gate`, then each flag without its dashes (booleans as "true"). */
 export function githubInputs(gate: NativeGate, flags: readonly NativeFlag[]): NativeInputs {
-  const refused = [...collect(flags).keys()].filter((flag) => GITHUB_UNSUPPORTED.has(flag));
+  const known = new Set(GITHUB_FLAG_INPUTS);
+  const refused = [...collect(flags).keys()].filter((flag) => !known.has(flag.slice(2)));
   if (refused.length > 0) refuse("github", refused, "the GitHub action has no input for this");
   const inputs: NativeInputs = [["gate", gate]];
   for (const [flag, value] of collect(flags)) inputs.push([flag.slice(2), value ?? "true"]);
