@@ -126,6 +126,13 @@ describe("pipeline-snippet native steps: golden files", () => {
       });
 });
 
+describe("pipeline-snippet native steps: docs", () => {
+  it("docs/ci/gitlab.md shows the snippets this build prints", async () => {
+    const doc = readFileSync(path.join(root, "docs/ci/gitlab.md"), "utf8");
+    for (const gate of GATES) expect(doc).toContain(await native("gitlab", gate));
+  });
+});
+
 describe("pipeline-snippet native steps: input names match the integrations", () => {
   it("GitLab: the component of the gate, pinned to this version, with inputs its template declares", async () => {
     for (const gate of GATES) {

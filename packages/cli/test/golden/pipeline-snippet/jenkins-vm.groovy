@@ -6,7 +6,8 @@
 // Needs Node.js 20 or later on the agent, the Credentials Binding and JUnit plugins, and a
 // "Username with password" credential with the id 'qualys-api' (Manage Jenkins > Credentials).
 // QUALYS_PLATFORM (such as US2) comes from the environment, or give the step `platform: 'US2'`.
-// Exit codes: 0 passed, 1 policy failed, 2 scan incomplete, 3 tool error. The step publishes the outputs, then fails the build on 1 and 3 and marks it UNSTABLE on 2.
+// Exit codes: 0 passed, 1 policy failed, 2 scan incomplete, 3 tool error.
+// The step publishes the outputs, then fails the build on 1 and 3 and marks it UNSTABLE on 2.
 stage('Qualys VM scan gate') {
   steps {
     // The step runs the qualys-connector command: version 0.1.0 from npm, installed into the workspace.
