@@ -21,9 +21,9 @@ const goldenDir = path.join(here, "golden/pipeline-snippet");
 const PASSWORD = "pw-Secr3t!-do-not-print";
 const CLIENT_SECRET = "oauth-Secr3t-do-not-print";
 
-/** The file scripts/update-pipeline-snippet-golden.ts writes for one CI system and gate. */
+/** The file scripts/update-pipeline-snippet-golden.ts writes for the shell form of one CI system and gate. */
 function goldenPath(ci: CiSystem, gate: Gate): string {
-  return path.join(goldenDir, `${ci}-${gate}.${ci === "jenkins" ? "groovy" : "yml"}`);
+  return path.join(goldenDir, `${ci}-${gate}.shell.${ci === "jenkins" ? "groovy" : "yml"}`);
 }
 
 function readGolden(ci: CiSystem, gate: Gate): string {
@@ -62,7 +62,8 @@ async function snippet(args: readonly string[]): Promise<Run> {
     }),
   );
   try {
-    const code = await runCli(["pipeline-snippet", ...args]);
+    // This file tests the shell form (--shell); pipeline-snippet-native.test.ts the native steps.
+    const code = await runCli(["pipeline-snippet", "--shell", ...args]);
     // Whatever the arguments, no secret of the environment may reach any output.
     for (const secret of [PASSWORD, CLIENT_SECRET]) expect(stdout + stderr).not.toContain(secret);
     return { code, stdout, stderr };
@@ -343,7 +344,7 @@ describe("pipeline-snippet: golden files", () => {
       });
 
   it("is the same from the built CLI in a child process with the credentials in its environment", async () => {
-    const args = ["pipeline-snippet", ...snippetArgs("github", "was")];
+    const args = ["pipeline-snippet", "--shell", ...snippetArgs("github", "was")];
     const result = await spawnCli(args, { QUALYS_PASSWORD: PASSWORD, QUALYS_CLIENT_SECRET: CLIENT_SECRET });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(EXIT.ok);

@@ -108,6 +108,12 @@ export {
   writeGateOutputs,
 } from "./write-outputs.js";
 export {
+  GITLAB_DAST_SCHEMA_VERSION,
+  type GitlabSeverity,
+  gitlabSeverity,
+  renderGitlabDast,
+} from "./writers/gitlab-dast.js";
+export {
   FINDING_COLUMNS,
   type FindingsTableOptions,
   HTML_FINDING_ROWS,

@@ -11,6 +11,7 @@ import { redactGateResult } from "./redact-result.js";
 import type { GateResult } from "./result.js";
 import { toResultFile } from "./result-file.js";
 import { isAzureDevOps } from "./scan-name.js";
+import { renderGitlabDast } from "./writers/gitlab-dast.js";
 import { type HtmlMode, REPORT_CSS, REPORT_STYLESHEET, renderHtml } from "./writers/html.js";
 import { renderJunit } from "./writers/junit.js";
 import { renderMarkdown } from "./writers/markdown.js";
@@ -37,25 +38,30 @@ function writeAtomic(file: string, text: string): void {
 }
 
 export interface WriteGateOutputsOptions {
-  /** Exact values to mask besides the shapes of secrets. */
+  /** Exact secret values to mask in every output, besides the shapes `redactGateResult` always masks. */
   secrets?: readonly string[];
   /**
    * How report.html carries its stylesheet (default `inline`); `strict` also writes REPORT_STYLESHEET beside it,
    * for a server's strict Content-Security-Policy (Jenkins').
    */
   htmlMode?: HtmlMode;
+  /**
+   * Also write a GitLab DAST security report (writers/gitlab-dast.ts) to this file, for
+   * `artifacts:reports:dast`; relative to the working directory, not to `dir`. Its folder is created if needed.
+   */
+  gitlabDast?: string;
 }
 
 /**
- * Write all five outputs into `dir` (created if needed), and with `htmlMode: "strict"` report.html's stylesheet;
- * returns their paths by kind. Every output is rendered from the result with secrets masked: their shapes, and
- * the exact values in `options.secrets`.
+ * Write all five outputs into `dir` (created if needed), and the optional ones `options` asks for (report.html's
+ * stylesheet with `htmlMode: "strict"`, the GitLab DAST report); returns their paths by kind. Every output is
+ * rendered from the result with secrets masked: their shapes, and the exact values in `options.secrets`.
  */
 export function writeGateOutputs(
   unsafe: GateResult,
   dir: string,
   options: WriteGateOutputsOptions = {},
-): Record<keyof typeof OUTPUT_FILES, string> & { stylesheet?: string } {
+): Record<keyof typeof OUTPUT_FILES, string> & { stylesheet?: string; gitlabDast?: string } {
   const result = redactGateResult(unsafe, options.secrets);
   mkdirSync(dir, { recursive: true });
   const paths = Object.fromEntries(
@@ -65,15 +71,21 @@ export function writeGateOutputs(
   writeAtomic(paths.junit, renderJunit(result));
   writeAtomic(paths.sarif, renderSarif(result));
   writeAtomic(paths.markdown, renderMarkdown(result));
-  if (options.htmlMode !== "strict") {
-    writeAtomic(paths.html, renderHtml(result));
-    return paths;
+  const written: Record<keyof typeof OUTPUT_FILES, string> & { stylesheet?: string; gitlabDast?: string } = {
+    ...paths,
+  };
+  if (options.htmlMode === "strict") {
+    // The stylesheet first, so a report.html that exists always finds its styles.
+    written.stylesheet = path.resolve(dir, REPORT_STYLESHEET);
+    writeAtomic(written.stylesheet, REPORT_CSS);
+    writeAtomic(paths.html, renderHtml(result, { mode: "strict" }));
+  } else writeAtomic(paths.html, renderHtml(result));
+  if (options.gitlabDast !== undefined) {
+    written.gitlabDast = path.resolve(options.gitlabDast);
+    mkdirSync(path.dirname(written.gitlabDast), { recursive: true });
+    writeAtomic(written.gitlabDast, renderGitlabDast(result));
   }
-  // The stylesheet first, so a report.html that exists always finds its styles.
-  const stylesheet = path.resolve(dir, REPORT_STYLESHEET);
-  writeAtomic(stylesheet, REPORT_CSS);
-  writeAtomic(paths.html, renderHtml(result, { mode: "strict" }));
-  return { ...paths, stylesheet };
+  return written;
 }
 
 /**

@@ -64,6 +64,23 @@ describe("writeGateOutputs", () => {
     expect(readFileSync(paths.html, "utf8")).toContain("<style>");
   });
 
+  it("writes the GitLab DAST report only when asked, where asked, with secrets masked", () => {
+    const root = temp();
+    const plain = writeGateOutputs(sampleResult(), path.join(root, "a"));
+    expect(plain.gitlabDast).toBeUndefined();
+    const result = sampleResult();
+    const secret = "s3cr3t-password-value";
+    const [first] = result.findings;
+    if (first) first.title = `${first.title} ${secret}`;
+    const target = path.join(root, "elsewhere", "gl-dast-report.json");
+    const paths = writeGateOutputs(result, path.join(root, "b"), { secrets: [secret], gitlabDast: target });
+    expect(paths.gitlabDast).toBe(target);
+    const text = readFileSync(target, "utf8");
+    expect(JSON.parse(text).version).toMatch(/^15\./);
+    expect(text).not.toContain(secret);
+    expect(readdirSync(path.join(root, "b"))).not.toContain("gl-dast-report.json");
+  });
+
   it("writes them for a tool error too", () => {
     const dir = temp();
     writeGateOutputs(errorResult(), dir);

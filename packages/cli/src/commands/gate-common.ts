@@ -53,6 +53,7 @@ export interface PolicyOptionFlags {
   reportDir: string;
   format: string;
   htmlMode: string;
+  gitlabDast?: string;
   failOnCves?: string;
   failOnCvss?: string;
   cvssVersion?: string;
@@ -87,6 +88,10 @@ export function addPolicyOptions(command: Command): Command {
       "--html-mode <mode>",
       "report.html: inline (one self-contained file) or strict (no inline style, report.css beside it, for a strict Content-Security-Policy such as Jenkins')",
       "inline",
+    )
+    .option(
+      "--gitlab-dast <file>",
+      "also write a GitLab DAST security report (schema 15.x) to FILE, for artifacts:reports:dast",
     );
 }
 
@@ -113,6 +118,7 @@ export function loadPolicy(flags: PolicyOptionFlags): { policy: Policy; baseline
     throw new UsageError(`--format: "${flags.format}" must be text or json`);
   htmlModeOf(flags);
   checkReportDir(flags.reportDir);
+  if (flags.gitlabDast !== undefined) checkGitlabDastFile(flags.gitlabDast);
   return asUsageError(() =>
     policyFromInputs(
       {
@@ -138,6 +144,20 @@ export function loadPolicy(flags: PolicyOptionFlags): { policy: Policy; baseline
 /** `--html-mode`, checked (loadPolicy checks it before any scan is launched). */
 function htmlModeOf(flags: Pick<PolicyOptionFlags, "htmlMode">): HtmlMode {
   return oneOf(flags.htmlMode, "--html-mode", ["inline", "strict"] as const);
+}
+
+/** Refuse a --gitlab-dast that names a folder or is empty, before any scan is launched. */
+function checkGitlabDastFile(file: string): void {
+  if (file.trim() === "")
+    throw new UsageError("--gitlab-dast: give a file name, such as gl-dast-report.json");
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(file).isDirectory();
+  } catch {
+    isDirectory = false;
+  }
+  if (isDirectory) throw new UsageError(`--gitlab-dast ${file}: is a directory, not a file`);
+  checkReportDir(path.dirname(path.resolve(file)));
 }
 
 /**
@@ -178,7 +198,7 @@ function checkReportDir(dir: string): void {
  */
 export function endGateRun(
   unsafe: GateResult,
-  flags: Pick<PolicyOptionFlags, "reportDir" | "format" | "htmlMode">,
+  flags: Pick<PolicyOptionFlags, "reportDir" | "format" | "htmlMode" | "gitlabDast">,
 ): never {
   // Everything below (files, step outputs, console) comes from the result with the loaded secrets masked.
   const result = redactGateResult(unsafe, outputSecrets());
@@ -186,7 +206,10 @@ export function endGateRun(
   let markdownPath: string | undefined;
   err(`writing the outputs to ${flags.reportDir}`);
   try {
-    const paths = writeGateOutputs(result, flags.reportDir, { htmlMode: htmlModeOf(flags) });
+    const paths = writeGateOutputs(result, flags.reportDir, {
+      htmlMode: htmlModeOf(flags),
+      ...(flags.gitlabDast === undefined ? {} : { gitlabDast: flags.gitlabDast }),
+    });
     markdownPath = paths.markdown;
     err(`outputs: ${Object.values(paths).join(", ")}`);
   } catch (error) {
