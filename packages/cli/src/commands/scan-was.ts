@@ -16,10 +16,18 @@ import { flagOf } from "../option-flags.js";
 import { oneOf } from "../parse/choice.js";
 import { parseInteger } from "../parse/numbers.js";
 import { addConnectionOptions, type ConnectionFlags } from "../settings.js";
-import { addPolicyOptions, type PolicyOptionFlags, runScanGate, scanTiming } from "./gate-common.js";
+import {
+  addPolicyOptions,
+  type GateDbFlags,
+  type PolicyOptionFlags,
+  runScanGate,
+  scanTiming,
+} from "./gate-common.js";
+import { addGateDbOption } from "./record-gate-run.js";
 
 type Flags = ConnectionFlags &
-  PolicyOptionFlags & {
+  PolicyOptionFlags &
+  GateDbFlags & {
     requestTimeout?: string;
     webapp?: string;
     scanId?: string;
@@ -122,6 +130,7 @@ export function registerScanWasCommand(scan: Command): void {
     .option("--no-wait", "launch, print and write the scan id, and exit 0 (gate later with --scan-id)")
     .option("--max-poll-failures <n>", "failed status calls in a row that end the run with exit 3", "5");
   addPolicyOptions(was);
+  addGateDbOption(was);
   addConnectionOptions(was, { requestTimeoutFlag: "--request-timeout" });
   was.action(async (flags: Flags) => {
     await runScanGate(flags, gateOptions(flags, new Date()), {
@@ -136,6 +145,7 @@ export function registerScanWasCommand(scan: Command): void {
         }
       },
       resume: { command: "scan was", flag: "--scan-id", id: (launched) => launched.scanId },
+      record: { command: "scan was", kind: "was", targetKey: flags.webapp ?? "" },
     });
   });
 }
