@@ -275,7 +275,8 @@ describe("integrations/airbyte/Dockerfile", () => {
   it("installs the packed CLI on a Node.js 20 slim base, with Airbyte's labels", () => {
     expect(instruction("FROM")).toEqual(["node:20-slim"]);
     // The tarball, not the repository's sources.
-    expect(instruction("COPY")).toContain("qualys-connector-${VERSION}.tgz /tmp/");
+    // The Dockerfile's own `${VERSION}`, written so that it is no template placeholder here.
+    expect(instruction("COPY")).toContain(`qualys-connector-$\{VERSION}.tgz /tmp/`);
     expect(dockerfile).toMatch(/npm install --global .*"\/tmp\/qualys-connector-\$\{VERSION\}\.tgz"/);
     expect(dockerfile).toMatch(/io\.airbyte\.name="\$\{IMAGE_NAME\}"/);
     expect(dockerfile).toMatch(/io\.airbyte\.version="\$\{VERSION\}"/);
