@@ -1,8 +1,8 @@
 /**
  * No secret leaves the process, even when the server (or a proxy) echoes every request header, a JSON body with
  * "authorization"/"clientSecret"/"password" members and the form fields in its error answers: not on the CLI's
- * stdout or stderr (an inventory command, both gates, the sync, the Airbyte source), not in a gate output file,
- * not in the store's sync_runs errors (SQLite, and PostgreSQL with PG_URL), not in an Airbyte TRACE message.
+ * stdout or stderr (an inventory command, both gates, the sync, the Airbyte source), not in a gate output file
+ * or a recorded gate run (`--db`), not in the store's sync_runs errors (SQLite, and PostgreSQL with PG_URL), not in an Airbyte TRACE message.
  */
 
 import { readFileSync, writeFileSync } from "node:fs";
@@ -106,8 +106,9 @@ describe("a server that echoes the credentials back", () => {
     it(`scan ${gate}: console and every output file`, async () => {
       const dir = tempDir(`secrets-${gate}-`);
       const target = gate === "was" ? ["--webapp", "1"] : ["--ip", "10.0.0.1"];
+      const location = `sqlite:${path.join(dir, "gate-runs.db")}`;
       const run = await startCli(
-        ["scan", gate, ...target, "--max-retries", "0", "--report-dir", dir, ...proxy()],
+        ["scan", gate, ...target, "--max-retries", "0", "--report-dir", dir, "--db", location, ...proxy()],
         basicEnv(),
       );
       expect(run.code).toBe(3);
@@ -125,6 +126,17 @@ describe("a server that echoes the credentials back", () => {
       expectMaskedEcho("result.json error", result.error?.message ?? "");
       // The VM gate logs in with a session (form-encoded password) and echoes its cookie.
       if (gate === "vm") expect(result.error?.message).toContain("QualysSession=[REDACTED]");
+      // --db: the recorded run (an error verdict) holds the same redacted result file.
+      const store = await openMigrated(location);
+      try {
+        const [recorded] = await store.listGateRuns({ limit: 10 });
+        expect(recorded?.verdict).toBe("error");
+        const stored = (await store.getGateRun(recorded?.id ?? 0))?.resultJson ?? "";
+        expectNoSecret("gate_runs result_json", stored);
+        expectMaskedEcho("gate_runs result_json", stored);
+      } finally {
+        await store.close();
+      }
     });
   }
 

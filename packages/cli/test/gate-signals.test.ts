@@ -12,6 +12,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { type RunningSimulator, startSimulator } from "@qualys-connector/simulator";
+import { openStore } from "@qualys-connector/store";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readOutputs, tempDir } from "../../../test/gate-e2e.js";
 import { type HoldProxy, type SeenRequest, startHoldProxy } from "./hold-proxy.js";
@@ -123,6 +124,24 @@ describe("scan was: SIGTERM at any moment ends within 10 s, outputs written, exi
     const { result } = await readOutputs(dir);
     expect(result.reason).toMatch(/^incomplete: SIGTERM received while polling; scan \d+ cancelled$/);
     expect(wasScan(result.scan?.id)?.status).toBe("CANCELED");
+  });
+
+  it("while polling, with --db: the same exit and outputs, and the incomplete verdict recorded", async () => {
+    const location = `sqlite:${path.join(tempDir("gate-signal-db-"), "runs.db")}`;
+    const { run, dir, ms } = await interrupted(was("scenario-slow", "--db", location), {
+      line: /scan \d+: [A-Z]+ \(/,
+    });
+    expect(run.code, run.stderr).toBe(2);
+    expect(ms).toBeLessThan(WITHIN_MS);
+    const { result } = await readOutputs(dir);
+    expect(result.reason).toMatch(/^incomplete: SIGTERM received while polling; scan \d+ cancelled$/);
+    const store = await openStore(location);
+    try {
+      const [recorded] = await store.listGateRuns({ limit: 10 });
+      expect(recorded).toMatchObject({ verdict: "incomplete", exitCode: 2, scanId: result.scan?.id });
+    } finally {
+      await store.close();
+    }
   });
 
   it("while a status call hangs: it is stopped, the scan is cancelled", async () => {

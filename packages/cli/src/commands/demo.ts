@@ -10,7 +10,9 @@ import {
 import {
   countCalls,
   detectCi,
+  type GateResult,
   normalizePolicy,
+  redactGateResult,
   renderScanName,
   runVmGate,
   runWasGate,
@@ -33,6 +35,7 @@ import { printLine } from "../log.js";
 import { flagOf } from "../option-flags.js";
 import { TOOL } from "../version.js";
 import { formatChecks, type ObservedAnswer, observingTransport, runDoctor } from "./doctor.js";
+import { type GateRecorderContext, gateRunInput } from "./record-gate-run.js";
 
 interface DemoFlags {
   out: string;
@@ -97,7 +100,10 @@ async function runDemo(
     `[was] ${await client.was.webApps.count()} web apps; gating two with --max-severity-count 5=0,4=2 --fail-on-qids 150263`,
   );
   let scanId = 0;
+  // The gate runs, recorded in the demo database once it is open, as `scan was --db` and `scan vm --db` would.
+  const gateRuns: { context: GateRecorderContext; result: GateResult; startedAt: string }[] = [];
   for (const webApp of ["scenario-clean", "scenario-vulnerable"]) {
+    const startedAt = new Date().toISOString();
     const apiCalls: Record<string, number> = {};
     const api = wasGateApi(client, countCalls(apiCalls));
     const result = await runWasGate(
@@ -124,6 +130,7 @@ async function runDemo(
     if ("kind" in result) throw new Error("the demo gate unexpectedly returned without waiting");
     const dir = path.join(out, `was-gate-${webApp}`);
     writeGateOutputs(result, dir);
+    gateRuns.push({ context: { command: "scan was", kind: "was", targetKey: webApp }, result, startedAt });
     scanId = Number(result.scan?.id ?? 0);
     say(`[was-gate] ${webApp}: exit ${result.exitCode}, ${result.reason}`);
     say(`[was-gate]   outputs in ${dir} (result.json, junit.xml, results.sarif, summary.md, report.html)`);
@@ -149,6 +156,7 @@ async function runDemo(
     undefined,
   );
   const vmCalls: Record<string, number> = {};
+  const vmStartedAt = new Date().toISOString();
   const vmResult = await runVmGate(
     vmGateApi(client, countCalls(vmCalls)),
     {
@@ -170,6 +178,11 @@ async function runDemo(
   if ("kind" in vmResult) throw new Error("the demo VM gate unexpectedly returned without waiting");
   const vmDir = path.join(out, "vm-gate-10.250.0.2");
   writeGateOutputs(vmResult, vmDir);
+  gateRuns.push({
+    context: { command: "scan vm", kind: "vm", targetKey: "10.250.0.2" },
+    result: vmResult,
+    startedAt: vmStartedAt,
+  });
   say(`[vm-gate] 10.250.0.2 --min-severity 4 --fail-on-pci: exit ${vmResult.exitCode}, ${vmResult.reason}`);
   say(`[vm-gate]   outputs in ${vmDir}`);
 
@@ -195,6 +208,15 @@ async function runDemo(
       .map((s) => `${s.stream} +${s.added} ~${s.updated} =${s.unchanged} (${s.apiCalls} calls)`)
       .join(", ");
   try {
+    const subscriptionId = await store.subscription(syncOptions.subscription);
+    for (const run of gateRuns)
+      await store.recordGateRun(
+        gateRunInput(redactGateResult(run.result, [sim.credentials.password]), run.context, {
+          subscriptionId,
+          startedAt: run.startedAt,
+        }),
+      );
+    say(`[gate-runs] ${gateRuns.length} gate runs recorded in ${dbPath}, as scan was/vm --db would`);
     say(`[sync] first sync into ${dbPath}: ${describeSync(await runSync(client, store, syncOptions))}`);
     // Time passes: every web app and host is rescanned; findings change.
     await fetch(`${sim.url}/__sim/scan-cycle`, { method: "POST" });

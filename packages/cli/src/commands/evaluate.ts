@@ -16,9 +16,11 @@ import {
   addPolicyOptions,
   addVmCriteriaOptions,
   endGateRun,
+  type GateDbFlags,
   loadPolicy,
   type PolicyOptionFlags,
 } from "./gate-common.js";
+import { addGateDbOption, openGateRecorder } from "./record-gate-run.js";
 
 function readSaved(file: string) {
   try {
@@ -38,11 +40,22 @@ export function registerEvaluateCommands(program: Command): void {
     );
   addPolicyOptions(evaluate);
   addVmCriteriaOptions(evaluate);
-  evaluate.action(async (file: string, flags: PolicyOptionFlags) => {
+  addGateDbOption(evaluate);
+  evaluate.action(async (file: string, flags: PolicyOptionFlags & GateDbFlags) => {
     const { policy, baseline } = loadPolicy(flags);
     const saved = readSaved(file);
-    const result = evaluateSaved(saved, policy, baseline, TOOL, new Date(), flagOf);
-    endGateRun(result, flags);
+    // A saved scan names no subscription (no API URL, no user name): the run is recorded without one.
+    const recorder = await openGateRecorder(flags.db, {
+      command: "evaluate",
+      kind: saved.scan?.kind ?? (saved.hosts ? "vm" : "was"),
+      targetKey: "",
+    });
+    try {
+      const result = evaluateSaved(saved, policy, baseline, TOOL, new Date(), flagOf);
+      await endGateRun(result, flags, recorder);
+    } finally {
+      await recorder?.close();
+    }
   });
 
   const baseline = program

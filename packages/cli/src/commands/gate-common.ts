@@ -40,7 +40,9 @@ import { logLine, printLine } from "../log.js";
 import { flagOf } from "../option-flags.js";
 import { oneOf } from "../parse/choice.js";
 import { type ConnectionFlags, type LoadedSettings, loadSettings, outputSecrets } from "../settings.js";
+import { apiSubscription } from "../subscription.js";
 import { TOOL } from "../version.js";
+import { type GateRecorder, type GateRecorderContext, openGateRecorder } from "./record-gate-run.js";
 
 export interface PolicyOptionFlags {
   policy?: string;
@@ -60,6 +62,11 @@ export interface PolicyOptionFlags {
   failOnPci?: boolean;
   includePotential?: boolean;
   excludeCves?: string;
+}
+
+/** `--db` of the gate commands (record-gate-run.ts): a location, or `true` when given alone. */
+export interface GateDbFlags {
+  db?: string | boolean;
 }
 
 /** Where the gate commands write their outputs when `--report-dir` is not given. */
@@ -193,13 +200,15 @@ function checkReportDir(dir: string): void {
 }
 
 /**
- * Write the outputs, announce them, print the verdict as the last line and end with the verdict's exit code.
- * If the outputs cannot be written, that is a tool error (exit 3) whatever the verdict was.
+ * Write the outputs, announce them, record the run (with `--db`), print the verdict as the last line and end with
+ * the verdict's exit code. If the outputs cannot be written, that is a tool error (exit 3) whatever the verdict
+ * was; if the run cannot be recorded, the verdict and its exit code stand (the recorder says what failed).
  */
-export function endGateRun(
+export async function endGateRun(
   unsafe: GateResult,
   flags: Pick<PolicyOptionFlags, "reportDir" | "format" | "htmlMode" | "gitlabDast">,
-): never {
+  recorder?: GateRecorder | undefined,
+): Promise<never> {
   // Everything below (files, step outputs, console) comes from the result with the loaded secrets masked.
   const result = redactGateResult(unsafe, outputSecrets());
   const err = logLine;
@@ -213,6 +222,7 @@ export function endGateRun(
     markdownPath = paths.markdown;
     err(`outputs: ${Object.values(paths).join(", ")}`);
   } catch (error) {
+    await recorder?.record(result);
     throw new CommandExit(
       EXIT.error,
       `--report-dir ${flags.reportDir}: cannot write the outputs (${(error as Error).message}); verdict was: ${result.reason}`,
@@ -226,6 +236,8 @@ export function endGateRun(
     process.stdout.write(`${line}\n`);
   for (const warning of result.warnings) err(`warning: ${warning}`);
   if (result.scan?.portalUrl) err(`scan report in the Qualys portal: ${result.scan.portalUrl}`);
+  // The stored result is the redacted one, as every output.
+  await recorder?.record(result);
   if (flags.format === "json") process.stdout.write(logSafeJson(renderJson(result)));
   else printLine(result.reason);
   throw new CommandExit(result.exitCode);
@@ -363,22 +375,43 @@ export interface ScanGateCommand<Api, Options, Launched extends { kind: "launche
   run: GateRunner<Api, Options & GateRunContext, GateResult | Launched>;
   /** With `--no-wait`: how a later job resumes the launched scan (`scan was --scan-id 42`). */
   resume: { command: string; flag: "--scan-id" | "--scan-ref"; id: (launched: Launched) => number | string };
+  /** With `--db`: how the verdict is recorded (the command, the gate's kind, the target the flags name). */
+  record: GateRecorderContext;
 }
 
 /**
  * The wiring `scan was` and `scan vm` share, given the runner options read from their flags: load the policy and
  * baseline, the connection settings (the request timeout from `--request-timeout`), run the gate with a client
- * that signals abort, progress on stderr, then end the run (every output, the verdict, the exit code), or with
- * `--no-wait` publish the launched scan.
+ * that signals abort, progress on stderr, then end the run (every output, the verdict recorded with `--db`, the
+ * exit code), or with `--no-wait` publish the launched scan. The `--db` store is opened before the client, so a
+ * bad location fails before any scan is launched.
  */
 export async function runScanGate<Api, Options, Launched extends { kind: "launched" }>(
-  flags: PolicyOptionFlags & ConnectionFlags & { timeout?: string; requestTimeout?: string },
+  flags: PolicyOptionFlags & ConnectionFlags & GateDbFlags & { timeout?: string; requestTimeout?: string },
   options: Options,
   gate: ScanGateCommand<Api, Options, Launched>,
 ): Promise<void> {
   const { policy, baseline } = loadPolicy(flags);
   const settings = gateSettings(flags, gate.auth !== undefined ? { auth: gate.auth } : {});
+  const recorder = await openGateRecorder(flags.db, gate.record);
+  try {
+    await scanGate(settings, options, gate, policy, baseline, flags, recorder);
+  } finally {
+    await recorder?.close();
+  }
+}
+
+async function scanGate<Api, Options, Launched extends { kind: "launched" }>(
+  settings: LoadedSettings,
+  options: Options,
+  gate: ScanGateCommand<Api, Options, Launched>,
+  policy: Policy,
+  baseline: Baseline | undefined,
+  flags: Pick<PolicyOptionFlags, "reportDir" | "format">,
+  recorder: GateRecorder | undefined,
+): Promise<void> {
   await withGateClient(settings, async (client, signals, apiCalls) => {
+    recorder?.setSubscription(apiSubscription(client.endpoints.api, settings.client.auth));
     const api = gate.api(client, countCalls(apiCalls));
     const outcome = await gate.run(
       api,
@@ -399,7 +432,7 @@ export async function runScanGate<Api, Options, Launched extends { kind: "launch
       endLaunchedRun(outcome, gate.resume.id(outcome), gate.resume.flag, gate.resume.command, flags);
       return;
     }
-    endGateRun(outcome, flags);
+    await endGateRun(outcome, flags, recorder);
   });
 }
 

@@ -17,12 +17,15 @@ import {
   addVmCriteriaOptions,
   asFlag,
   asUsageError,
+  type GateDbFlags,
   type PolicyOptionFlags,
   runScanGate,
 } from "./gate-common.js";
+import { addGateDbOption } from "./record-gate-run.js";
 
 type Flags = ConnectionFlags &
-  PolicyOptionFlags & {
+  PolicyOptionFlags &
+  GateDbFlags & {
     requestTimeout?: string;
     ip: string[];
     network?: string;
@@ -120,14 +123,22 @@ export function registerScanVmCommand(scan: Command): void {
     );
   addPolicyOptions(vm);
   addVmCriteriaOptions(vm);
+  addGateDbOption(vm);
   addConnectionOptions(vm, { requestTimeoutFlag: "--request-timeout" });
   vm.action(async (flags: Flags) => {
-    await runScanGate(flags, vmOptions(flags, new Date()), {
+    const options = vmOptions(flags, new Date());
+    await runScanGate(flags, options, {
       // VM v2 calls use a session by default: one login, one logout at the end, also on failure.
       auth: "session",
       api: vmGateApi,
       run: runVmGate,
       resume: { command: "scan vm", flag: "--scan-ref", id: (launched) => launched.scanRef },
+      // The gate names a VM target by its IPs or EC2 instances (the result's target id), as here.
+      record: {
+        command: "scan vm",
+        kind: "vm",
+        targetKey: (options.ec2 ? options.ec2.instanceIds : options.ips).join(","),
+      },
     });
   });
 }

@@ -20,12 +20,15 @@ import {
   addPolicyOptions,
   asFlag,
   asUsageError,
+  type GateDbFlags,
   type PolicyOptionFlags,
   runScanGate,
 } from "./gate-common.js";
+import { addGateDbOption } from "./record-gate-run.js";
 
 type Flags = ConnectionFlags &
-  PolicyOptionFlags & {
+  PolicyOptionFlags &
+  GateDbFlags & {
     requestTimeout?: string;
     webapp?: string;
     scanId?: string;
@@ -129,6 +132,7 @@ export function registerScanWasCommand(scan: Command): void {
       SCAN_INPUT_DEFAULTS.was["max-poll-failures"],
     );
   addPolicyOptions(was);
+  addGateDbOption(was);
   addConnectionOptions(was, { requestTimeoutFlag: "--request-timeout" });
   was.action(async (flags: Flags) => {
     await runScanGate(flags, gateOptions(flags, new Date()), {
@@ -143,6 +147,7 @@ export function registerScanWasCommand(scan: Command): void {
         }
       },
       resume: { command: "scan was", flag: "--scan-id", id: (launched) => launched.scanId },
+      record: { command: "scan was", kind: "was", targetKey: flags.webapp ?? "" },
     });
   });
 }
