@@ -407,7 +407,7 @@ async function scanGate<Api, Options, Launched extends { kind: "launched" }>(
   gate: ScanGateCommand<Api, Options, Launched>,
   policy: Policy,
   baseline: Baseline | undefined,
-  flags: Pick<PolicyOptionFlags, "reportDir" | "format">,
+  flags: Pick<PolicyOptionFlags, "reportDir" | "format" | "htmlMode" | "gitlabDast">,
   recorder: GateRecorder | undefined,
 ): Promise<void> {
   await withGateClient(settings, async (client, signals, apiCalls) => {
