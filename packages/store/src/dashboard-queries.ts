@@ -13,7 +13,7 @@ import {
   getGateRun,
   listGateRuns,
 } from "./gate-runs.js";
-import { definitionRecord, findingRecord } from "./rows.js";
+import { definitionRecord, findingRecord, listSubscriptions } from "./rows.js";
 import type { Database, FindingsTable } from "./schema.js";
 import type { FindingChange, SubscriptionRow } from "./store.js";
 
@@ -405,19 +405,7 @@ export function dashboardQueries(
     listGateRuns: (filter) => listGateRuns(db, filter),
     getGateRun: (id) => getGateRun(db, id),
 
-    async subscriptions() {
-      const rows = await db
-        .selectFrom("subscriptions")
-        .select(["id", "api_url", "username", "created_at"])
-        .orderBy("id")
-        .execute();
-      return rows.map((r) => ({
-        id: Number(r.id),
-        apiUrl: r.api_url,
-        username: r.username,
-        createdAt: r.created_at,
-      }));
-    },
+    subscriptions: () => listSubscriptions(db),
 
     async findings(query) {
       const { rows, next } = await page(query);

@@ -21,6 +21,7 @@ import {
   definitionRow,
   findingRecord,
   findingRow,
+  listSubscriptions,
 } from "./rows.js";
 import type {
   ApplicationsTable,
@@ -188,18 +189,8 @@ export class KyselyStore implements Store {
     return this.migrateFn();
   }
 
-  async subscriptions(): Promise<SubscriptionRow[]> {
-    const rows = await this.db
-      .selectFrom("subscriptions")
-      .select(["id", "api_url", "username", "created_at"])
-      .orderBy("id")
-      .execute();
-    return rows.map((r) => ({
-      id: Number(r.id),
-      apiUrl: r.api_url,
-      username: r.username,
-      createdAt: r.created_at,
-    }));
+  subscriptions(): Promise<SubscriptionRow[]> {
+    return listSubscriptions(this.db);
   }
 
   async subscription(key: SubscriptionKey): Promise<number> {

@@ -7,12 +7,15 @@ import {
   type FindingRecord,
   toSeverity,
 } from "@qualys-connector/model";
+import type { Kysely } from "kysely";
 import {
   type ApplicationsTable,
+  type Database,
   type DefinitionsTable,
   type FindingsTable,
   findingFingerprint,
 } from "./schema.js";
+import type { SubscriptionRow } from "./store.js";
 
 const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 const nul = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
@@ -223,4 +226,19 @@ export function definitionRecord(row: DefinitionsTable): DefinitionRecord {
     publishedDate: opt(row.published_date),
     lastServiceModificationDate: opt(row.last_service_modification_date),
   };
+}
+
+/** The subscriptions a store holds rows of, in id order (for the writing store and the dashboard's reader alike). */
+export async function listSubscriptions(db: Kysely<Database>): Promise<SubscriptionRow[]> {
+  const rows = await db
+    .selectFrom("subscriptions")
+    .select(["id", "api_url", "username", "created_at"])
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    apiUrl: r.api_url,
+    username: r.username,
+    createdAt: r.created_at,
+  }));
 }
